@@ -1,0 +1,52 @@
+# greenpoints: two commands do everything on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APE := $(VENV)/bin/ape
+# anvil (npm package @foundry-rs/anvil) must be on PATH for ape-foundry.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Matplotlib without a screen; hypothesis profile for CI runs (see tests/conftest.py).
+export MPLBACKEND := Agg
+
+.PHONY: install demo test lint format fuzz bench gas clean
+
+# Idempotent: the stamp files are rebuilt only when their inputs change.
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip check
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	node_modules/.bin/anvil --version
+	touch $@
+
+# Deploy on the embedded chain and play SPEC section 1's worked example.
+demo: install
+	$(APE) compile
+	$(APE) run demo
+
+lint: install
+	$(VENV)/bin/ruff check greenpoints scripts tests benchmarks
+	$(VENV)/bin/ruff format --check greenpoints scripts tests benchmarks
+
+format: install
+	$(VENV)/bin/ruff check --fix greenpoints scripts tests benchmarks
+	$(VENV)/bin/ruff format greenpoints scripts tests benchmarks
+
+test: install lint
+	$(APE) compile
+	$(APE) test tests -q
+
+# Gas table of the main operations (written into docs/gas.md by hand with this command's output).
+gas: install
+	$(APE) test tests/unit -q --gas
+
+bench: gas
+
+clean:
+	rm -rf .build $(VENV) node_modules .pytest_cache
