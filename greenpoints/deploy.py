@@ -1,0 +1,274 @@
+"""Deploy the system (SPEC section 7) and keep a record of the deployment.
+
+`deploy_system(deployer, ...)` deploys the governor (a timelock), the pool (which is also the
+points token and the merchant registry) and, on a local chain, a mock stablecoin with an open
+`mint` faucet. It returns a `System` whose attributes say which contract serves which role.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ape import accounts, chain, networks, project
+from ape.types import AddressType
+from eth_utils import is_checksum_address, to_checksum_address
+
+from .rules import DAY, DEFAULT_RULES, Rules
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+DEFAULT_TIMELOCK_DELAY = 2 * DAY
+"""The governor's minimum delay outside local demos (SPEC 4.6: at least 2 days)."""
+LOCAL_NETWORKS = frozenset({"local"})
+
+
+class DeployError(ValueError):
+    """A deployment request that cannot be carried out; the message says why."""
+
+
+@dataclass
+class System:
+    """Handles on a deployed system. `pool`, `points` and `registry` are the same contract."""
+
+    asset: Any
+    """The settlement token (ERC-20)."""
+    pool: Any
+    """The value pool: escrow, issuance, circulation, exit, rules."""
+    governor: Any
+    """The timelock that changes rules, unpauses and shuts down."""
+    registrar: Any
+    """The registrar (industry association): an account handle, or an address when not ours."""
+    guardian: Any
+    """The guardian (may pause): an account handle, or an address when not ours."""
+    proposer: Any = None
+    """The account allowed to schedule operations on the governor."""
+    deployment_block: int = 0
+    """The block of the first deployment transaction (where an audit starts)."""
+    rules: Rules = field(default_factory=Rules)
+    """The rules the pool was deployed with."""
+    timelock_delay: int = DEFAULT_TIMELOCK_DELAY
+    """The governor's minimum delay in seconds."""
+
+    @property
+    def points(self) -> Any:
+        """The points token: the pool itself (as an ERC-4626 vault is its own share token)."""
+        return self.pool
+
+    @property
+    def registry(self) -> Any:
+        """The merchant registry: the pool itself."""
+        return self.pool
+
+    def record(self) -> dict[str, Any]:
+        """The deployment record written to deployments/<network>.json."""
+        provider = chain.provider
+        return {
+            "network": provider.network.name,
+            "ecosystem": provider.network.ecosystem.name,
+            "provider": provider.name,
+            "chain_id": chain.chain_id,
+            "deployment_block": self.deployment_block,
+            "contracts": {
+                "asset": str(self.asset.address),
+                "pool": str(self.pool.address),
+                "points": str(self.pool.address),
+                "registry": str(self.pool.address),
+                "governor": str(self.governor.address),
+            },
+            "roles": {
+                "registrar": _address(self.registrar),
+                "guardian": _address(self.guardian),
+                "proposer": _address(self.proposer) if self.proposer else None,
+                "governor": str(self.governor.address),
+            },
+            "asset_decimals": int(self.asset.decimals()),
+            "timelock_delay": self.timelock_delay,
+            "rules": self.rules.as_dict(),
+        }
+
+    def save(self, path: Path | str | None = None) -> Path:
+        """Write the record (default deployments/<network>.json) and return its path."""
+        path = Path(path) if path else default_record_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.record(), indent=2) + "\n")
+        return path
+
+
+def _address(handle: Any) -> str:
+    return str(getattr(handle, "address", handle))
+
+
+def default_record_path() -> Path:
+    return Path("deployments") / f"{chain.provider.network.name}.json"
+
+
+def is_local_network() -> bool:
+    return chain.provider.network.name in LOCAL_NETWORKS
+
+
+def parse_address(value: str, what: str) -> AddressType:
+    """A checksummed address from `value`, or DeployError naming `what`."""
+    try:
+        address = to_checksum_address(value)
+    except (ValueError, TypeError) as err:
+        raise DeployError(f"{what}: {value!r} is not an address") from err
+    if value != value.lower() and value != value.upper()[:2] + value[2:].upper():
+        # Mixed case means a checksum was given: it must be right.
+        if not is_checksum_address(value):
+            raise DeployError(f"{what}: {value!r} has a bad checksum")
+    if address == ZERO_ADDRESS:
+        raise DeployError(f"{what}: the zero address is not allowed")
+    return address
+
+
+def _resolve_rules(rules: Rules | dict[str, int] | None) -> Rules:
+    if rules is None:
+        return DEFAULT_RULES
+    if isinstance(rules, Rules):
+        rules.check()
+        return rules
+    try:
+        return DEFAULT_RULES.with_overrides(rules)
+    except ValueError as err:
+        raise DeployError(str(err)) from err
+
+
+def deploy_system(
+    deployer,
+    *,
+    asset=None,
+    rules: Rules | dict[str, int] | None = None,
+    timelock_delay: int | None = None,
+    registrar=None,
+    guardian=None,
+    proposer=None,
+    asset_decimals: int = 18,
+) -> System:
+    """Deploy the governor, the pool and (on a local chain, when no asset is given) a mock asset.
+
+    Args:
+        deployer: the account paying for the deployment; it keeps no role afterwards.
+        asset: the settlement token (contract or address); on a local chain a mock is deployed
+            when omitted. Required elsewhere.
+        rules: a `Rules`, or a dict of overrides of the defaults, each within its hard bounds.
+        timelock_delay: the governor's minimum delay in seconds; default 2 days. Shorter only
+            on a local chain.
+        registrar, guardian: distinct accounts (or addresses); on a local chain they default to
+            test accounts 1 and 2. Required elsewhere.
+        proposer: who may schedule governor operations; defaults to the deployer.
+        asset_decimals: decimals of the mock asset deployed on a local chain (6 or 18 usually).
+    """
+    local = is_local_network()
+    the_rules = _resolve_rules(rules)
+    delay = DEFAULT_TIMELOCK_DELAY if timelock_delay is None else int(timelock_delay)
+    if delay < 0:
+        raise DeployError("timelock delay cannot be negative")
+    if delay < DEFAULT_TIMELOCK_DELAY and not local:
+        raise DeployError(
+            f"timelock delay {delay}s is below {DEFAULT_TIMELOCK_DELAY}s (2 days); "
+            "a shorter delay is allowed only on a local chain"
+        )
+    if registrar is None or guardian is None:
+        if not local:
+            raise DeployError("registrar and guardian must be given outside a local chain")
+        registrar = registrar if registrar is not None else accounts.test_accounts[1]
+        guardian = guardian if guardian is not None else accounts.test_accounts[2]
+    registrar_address, guardian_address = _address(registrar), _address(guardian)
+    if registrar_address == guardian_address:
+        raise DeployError("registrar and guardian must be distinct accounts")
+    proposer = proposer if proposer is not None else deployer
+
+    first_block = chain.blocks.head.number + 1
+    if asset is None:
+        if not local:
+            raise DeployError("an asset (the settlement token) must be given outside a local chain")
+        asset = project.MockStablecoin.deploy(asset_decimals, sender=deployer)
+    elif isinstance(asset, str):
+        address = parse_address(asset, "asset")
+        if not chain.provider.get_code(address):
+            raise DeployError(f"asset: no contract at {address}")
+        asset = project.MockStablecoin.at(address) if local else _erc20_at(address)
+
+    governor = project.Governor.deploy(delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer)
+    pool = project.ValuePool.deploy(
+        asset.address,
+        governor.address,
+        registrar_address,
+        guardian_address,
+        the_rules.as_tuple(),
+        sender=deployer,
+    )
+    return System(
+        asset=asset,
+        pool=pool,
+        governor=governor,
+        registrar=registrar,
+        guardian=guardian,
+        proposer=proposer,
+        deployment_block=first_block,
+        rules=the_rules,
+        timelock_delay=delay,
+    )
+
+
+def _erc20_at(address: AddressType):
+    from ethpm_types import ContractType
+
+    abi = [
+        {"type": "function", "name": n, "stateMutability": "view", "inputs": [], "outputs": [{"type": t, "name": ""}]}
+        for n, t in (("decimals", "uint8"), ("symbol", "string"), ("name", "string"), ("totalSupply", "uint256"))
+    ] + [
+        {
+            "type": "function",
+            "name": "balanceOf",
+            "stateMutability": "view",
+            "inputs": [{"type": "address", "name": "account"}],
+            "outputs": [{"type": "uint256", "name": ""}],
+        },
+        {
+            "type": "function",
+            "name": "approve",
+            "stateMutability": "nonpayable",
+            "inputs": [{"type": "address", "name": "spender"}, {"type": "uint256", "name": "amount"}],
+            "outputs": [{"type": "bool", "name": ""}],
+        },
+    ]
+    return chain.contracts.instance_at(address, contract_type=ContractType(abi=abi, contractName="IERC20"))
+
+
+def load_system(path: Path | str) -> System:
+    """Handles on a deployed system from its record; checks chain id and that code is there."""
+    path = Path(path)
+    if not path.is_file():
+        raise DeployError(f"no deployment record at {path}")
+    try:
+        record = json.loads(path.read_text())
+        contracts = record["contracts"]
+        roles = record["roles"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise DeployError(f"{path} is not a deployment record ({err})") from err
+    if int(record.get("chain_id", -1)) != chain.chain_id:
+        raise DeployError(
+            f"{path} was written on chain {record.get('chain_id')} ({record.get('network')}), "
+            f"but this network is chain {chain.chain_id} ({networks.provider.network.name})"
+        )
+    for name in ("asset", "pool", "governor"):
+        address = parse_address(contracts[name], name)
+        if not chain.provider.get_code(address):
+            raise DeployError(f"{name}: no contract at {address} on this network")
+    known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    asset_address = contracts["asset"]
+    asset = project.MockStablecoin.at(asset_address) if is_local_network() else _erc20_at(asset_address)
+    return System(
+        asset=asset,
+        pool=project.ValuePool.at(contracts["pool"]),
+        governor=project.Governor.at(contracts["governor"]),
+        registrar=known.get(roles["registrar"], roles["registrar"]),
+        guardian=known.get(roles["guardian"], roles["guardian"]),
+        proposer=known.get(roles.get("proposer"), roles.get("proposer")),
+        deployment_block=int(record["deployment_block"]),
+        rules=Rules(**record["rules"]),
+        timelock_delay=int(record["timelock_delay"]),
+    )

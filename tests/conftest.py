@@ -1,0 +1,175 @@
+"""Shared fixtures: role-named accounts, a deployed system per asset decimals, builder functions.
+
+Ape's pytest plugin snapshots the chain around every fixture scope and test, so each test
+starts from the session's deployed system with nothing carried over.
+"""
+
+from __future__ import annotations
+
+import pytest
+from eth_utils import keccak
+
+from greenpoints.deploy import deploy_system
+from greenpoints.rules import DAY
+
+LICENSE = keccak(text="licence documents")
+CONTRIBUTION_BPS = 3_000
+DAILY_CAP_UNITS = 1_000_000  # whole asset units of contribution per day
+
+
+def order(n: int | str) -> bytes:
+    """A merchant order id."""
+    return keccak(text=f"order-{n}")
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def registrar(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def guardian(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def proposer(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def merchant(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def other_merchant(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def charity(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def consumer(accounts):
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
+def other_consumer(accounts):
+    return accounts[8]
+
+
+@pytest.fixture(scope="session")
+def attacker(accounts):
+    return accounts[9]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    return accounts[10]
+
+
+@pytest.fixture(scope="session", params=[6, 18], ids=["dec6", "dec18"])
+def decimals(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def unit(decimals):
+    """One whole asset unit in the asset's smallest units."""
+    return 10**decimals
+
+
+@pytest.fixture(scope="session")
+def system(deployer, registrar, guardian, proposer, decimals):
+    return deploy_system(
+        deployer, registrar=registrar, guardian=guardian, proposer=proposer, asset_decimals=decimals
+    )
+
+
+@pytest.fixture(scope="session")
+def pool(system):
+    return system.pool
+
+
+@pytest.fixture(scope="session")
+def asset(system):
+    return system.asset
+
+
+@pytest.fixture(scope="session")
+def governor(system):
+    return system.governor
+
+
+@pytest.fixture(scope="session")
+def admit(pool, registrar, asset, unit):
+    """Admit a merchant, fund it from the faucet and approve the pool."""
+
+    def _admit(who, contribution_bps=CONTRIBUTION_BPS, daily_cap=None, fund=10**9):
+        cap = DAILY_CAP_UNITS * unit if daily_cap is None else daily_cap
+        tx = pool.admit(who, contribution_bps, cap, LICENSE, 1, sender=registrar)
+        asset.mint(who, fund * unit, sender=who)
+        asset.approve(pool, 2**256 - 1, sender=who)
+        return tx
+
+    return _admit
+
+
+@pytest.fixture(scope="session")
+def register_charity(pool, registrar):
+    def _register(who):
+        return pool.register_charity(who, LICENSE, sender=registrar)
+
+    return _register
+
+
+@pytest.fixture
+def live(system, admit, register_charity, merchant, other_merchant, charity):
+    """The session system with two merchants (30%) and one charity admitted."""
+    admit(merchant)
+    admit(other_merchant)
+    register_charity(charity)
+    return system
+
+
+@pytest.fixture(scope="session")
+def buy(pool, unit):
+    """Record a purchase of `units` whole asset units."""
+    counter = {"n": 0}
+
+    def _buy(merchant, consumer, units, order_id=None):
+        counter["n"] += 1
+        oid = order_id if order_id is not None else order(f"auto-{counter['n']}")
+        return pool.record_purchase(consumer, units * unit, oid, sender=merchant)
+
+    return _buy
+
+
+@pytest.fixture
+def wait(chain):
+    """Move the clock forward by `seconds` (absolute timestamp, so eth-tester's +1s/block is harmless)."""
+
+    def _wait(seconds):
+        chain.pending_timestamp = chain.pending_timestamp + seconds
+
+    return _wait
+
+
+@pytest.fixture
+def lock_over(chain, pool):
+    def _lock_over():
+        chain.pending_timestamp = chain.pending_timestamp + pool.lock_period() + 1
+
+    return _lock_over
+
+
+__all__ = ["DAY", "LICENSE", "order"]

@@ -1,0 +1,255 @@
+"""Issuance (SPEC 4.3): record_purchase, record_purchases, reverse_purchase."""
+
+import ape
+import pytest
+
+from greenpoints import pool_math as pm
+from tests.conftest import order
+
+ZERO = "0x0000000000000000000000000000000000000000"
+POINT = 10**18
+
+
+def _expected_points(pool, decimals, amount, contribution_bps=3_000):
+    contribution = pm.contribution_of(amount, contribution_bps)
+    issued = pm.issued_value_of(contribution, pool.issue_bps())
+    return pm.to_points(issued, pool.total_assets(), pool.totalSupply(), decimals), contribution, issued
+
+
+# ---------------------------------------------------------------- record_purchase
+
+
+def test_record_purchase__returning_consumer__priced_at_value_before(
+    live, pool, buy, merchant, consumer, decimals, unit
+):
+    buy(merchant, consumer, 1_000)
+    expected, contribution, issued = _expected_points(pool, decimals, 333 * unit)
+    before = pool.balanceOf(consumer)
+    pool.record_purchase(consumer, 333 * unit, order("x"), sender=merchant)
+    assert pool.balanceOf(consumer) - before == expected
+    assert pool.basis_of(consumer) == 210 * unit + issued
+    assert pool.earned_of(consumer) == 210 * unit + issued
+    assert pool.merchants(merchant).epoch_contribution == 300 * unit + contribution
+
+
+def test_record_purchase__not_a_merchant__reverts(live, pool, attacker, consumer, unit):
+    with ape.reverts("registry: caller not an active merchant"):
+        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=attacker)
+
+
+def test_record_purchase__suspended_merchant__reverts(live, pool, registrar, merchant, consumer, unit):
+    pool.suspend(merchant, "x", sender=registrar)
+    with ape.reverts("registry: caller not an active merchant"):
+        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+
+
+@pytest.mark.parametrize(
+    "who, reason",
+    [
+        ("zero", "pool: consumer is the zero address"),
+        ("pool", "pool: consumer is the pool"),
+        ("merchant", "pool: consumer is a merchant"),
+        ("charity", "pool: consumer is a charity"),
+    ],
+)
+def test_record_purchase__bad_consumer__reverts(live, pool, merchant, other_merchant, charity, unit, who, reason):
+    target = {"zero": ZERO, "pool": pool.address, "merchant": other_merchant, "charity": charity}[who]
+    with ape.reverts(reason):
+        pool.record_purchase(target, 1_000 * unit, order(1), sender=merchant)
+
+
+def test_record_purchase__zero_amount__reverts(live, pool, merchant, consumer):
+    with ape.reverts("pool: amount is zero"):
+        pool.record_purchase(consumer, 0, order(1), sender=merchant)
+
+
+def test_record_purchase__dust_amount__reverts_no_points(live, pool, merchant, consumer):
+    # 3 units * 30% = 0 contribution: nothing to issue
+    with ape.reverts("pool: purchase issues no points"):
+        pool.record_purchase(consumer, 3, order(1), sender=merchant)
+
+
+def test_record_purchase__huge_amount__reverts(live, pool, merchant, consumer):
+    with ape.reverts("pool: amount too large"):
+        pool.record_purchase(consumer, 2**256 - 1, order(1), sender=merchant)
+
+
+def test_record_purchase__order_id_reused__reverts(live, pool, merchant, other_merchant, consumer, unit):
+    pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    with ape.reverts("pool: order id already recorded"):
+        pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    # the same id at another merchant is another order
+    pool.record_purchase(consumer, 100 * unit, order(1), sender=other_merchant)
+    assert pool.order_of(other_merchant, order(1)).consumer == consumer
+
+
+def test_record_purchase__daily_cap__exceeded_reverts_then_resets_next_epoch(
+    live, pool, registrar, merchant, consumer, chain, unit
+):
+    pool.update_terms(merchant, 3_000, 300 * unit, sender=registrar)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)  # 300 of 300 used
+    with ape.reverts("registry: daily cap exceeded"):
+        pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
+    epoch = pool.epoch_length()
+    chain.pending_timestamp = (chain.pending_timestamp // epoch + 1) * epoch
+    pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
+    assert pool.merchants(merchant).epoch_contribution == 3 * unit
+
+
+def test_record_purchase__no_allowance__reverts(live, pool, asset, merchant, consumer, unit):
+    asset.approve(pool, 0, sender=merchant)
+    with ape.reverts("erc20: insufficient allowance"):
+        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+
+
+# ---------------------------------------------------------------- record_purchases
+
+
+def test_record_purchases__batch__same_as_singles_with_one_transfer(
+    live, pool, asset, merchant, consumer, other_consumer, decimals, unit, chain
+):
+    consumers = [consumer, other_consumer, consumer]
+    amounts = [1_000 * unit, 1_000 * unit, 7 * unit]
+    ids = [order(1), order(2), order(3)]
+    snap = chain.snapshot()
+    try:
+        for c, a, i in zip(consumers, amounts, ids, strict=True):
+            pool.record_purchase(c, a, i, sender=merchant)
+        singles = (pool.balanceOf(consumer), pool.balanceOf(other_consumer), pool.total_assets(), pool.totalSupply())
+    finally:
+        chain.restore(snap)
+    tx = pool.record_purchases(consumers, amounts, ids, sender=merchant)
+    batch = (pool.balanceOf(consumer), pool.balanceOf(other_consumer), pool.total_assets(), pool.totalSupply())
+    assert batch == singles
+    assert batch[0] == 210 * POINT + pm.to_points(
+        pm.issued_value_of(pm.contribution_of(7 * unit, 3_000), 7_000), 600 * unit, 357 * POINT, decimals
+    )
+    recorded = tx.events.filter(pool.PurchaseRecorded)
+    assert [e.order_id for e in recorded] == ids
+    assert [e.points for e in recorded[:2]] == [210 * POINT, 147 * POINT]
+    total = 300 * unit + 300 * unit + pm.contribution_of(7 * unit, 3_000)
+    assert tx.events.filter(asset.Transfer) == [asset.Transfer(sender=merchant, receiver=pool, value=total)]
+
+
+def test_record_purchases__lengths_differ__reverts(live, pool, merchant, consumer, unit):
+    with ape.reverts("pool: batch lengths differ"):
+        pool.record_purchases([consumer], [unit, unit], [order(1)], sender=merchant)
+
+
+def test_record_purchases__empty__reverts(live, pool, merchant):
+    with ape.reverts("pool: batch is empty"):
+        pool.record_purchases([], [], [], sender=merchant)
+
+
+def test_record_purchases__101_purchases__reverts_too_large(live, pool, merchant, consumer, unit):
+    with ape.reverts("pool: batch too large"):
+        pool.record_purchases([consumer] * 101, [unit] * 101, [order(i) for i in range(101)], sender=merchant)
+
+
+def test_record_purchases__100_purchases__all_recorded(live, pool, merchant, consumer, unit):
+    pool.record_purchases([consumer] * 100, [10 * unit] * 100, [order(i) for i in range(100)], sender=merchant)
+    assert pool.total_assets() == 100 * 3 * unit
+    assert pool.order_of(merchant, order(99)).consumer == consumer
+
+
+def test_record_purchases__duplicate_in_batch__reverts_all(live, pool, merchant, consumer, other_consumer, unit):
+    with ape.reverts("pool: order id already recorded"):
+        pool.record_purchases([consumer, other_consumer], [unit, unit], [order(1), order(1)], sender=merchant)
+    assert pool.totalSupply() == 0
+    assert pool.order_of(merchant, order(1)).consumer == ZERO
+
+
+def test_record_purchases__one_bad_consumer__reverts_all(live, pool, merchant, consumer, charity, unit):
+    with ape.reverts("pool: consumer is a charity"):
+        pool.record_purchases([consumer, charity], [unit, unit], [order(1), order(2)], sender=merchant)
+    assert pool.totalSupply() == 0
+
+
+def test_record_purchases__cap_on_total__reverts(live, pool, registrar, merchant, consumer, unit):
+    pool.update_terms(merchant, 3_000, 5 * unit, sender=registrar)
+    with ape.reverts("registry: daily cap exceeded"):
+        pool.record_purchases([consumer, consumer], [10 * unit, 10 * unit], [order(1), order(2)], sender=merchant)
+
+
+def test_record_purchases__not_a_merchant__reverts(live, pool, attacker, consumer, unit):
+    with ape.reverts("registry: caller not an active merchant"):
+        pool.record_purchases([consumer], [unit], [order(1)], sender=attacker)
+
+
+# ---------------------------------------------------------------- reverse_purchase
+
+
+def test_reverse_purchase__within_lock__burns_and_refunds_current_value(
+    live, pool, asset, merchant, consumer, other_consumer, decimals, unit
+):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(other_consumer, 1_000 * unit, order(2), sender=merchant)
+    balance_before = asset.balanceOf(merchant)
+    # the 147 points are worth 147 * 600/357 = 247.05..., less than the 300 contributed
+    value = pm.to_assets(147 * POINT, 600 * unit, 357 * POINT, decimals)
+    refund = min(300 * unit, value)
+    assert refund == value
+    tx = pool.reverse_purchase(order(2), sender=merchant)
+    assert tx.events == [
+        pool.Transfer(sender=other_consumer, receiver=ZERO, value=147 * POINT),
+        pool.PurchaseReversed(
+            merchant=merchant,
+            consumer=other_consumer,
+            order_id=order(2),
+            points=147 * POINT,
+            refund=refund,
+            total_assets=600 * unit - refund,
+            total_supply=210 * POINT,
+        ),
+        asset.Transfer(sender=pool, receiver=merchant, value=refund),
+    ]
+    assert asset.balanceOf(merchant) == balance_before + refund
+    assert pool.basis_of(other_consumer) == 0
+    assert pool.earned_of(other_consumer) == 0
+    assert pool.order_of(merchant, order(2)).reversed
+    # value per point did not fall: (600 - refund)/210 >= 600/357
+    assert (600 * unit - refund) * 357 >= 600 * unit * 210
+
+
+def test_reverse_purchase__unknown_order__reverts(live, pool, merchant):
+    with ape.reverts("pool: unknown order"):
+        pool.reverse_purchase(order(1), sender=merchant)
+
+
+def test_reverse_purchase__other_merchant__reverts(live, pool, merchant, other_merchant, consumer, unit):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    with ape.reverts("pool: unknown order"):
+        pool.reverse_purchase(order(1), sender=other_merchant)
+
+
+def test_reverse_purchase__twice__reverts_and_id_stays_used(live, pool, merchant, consumer, unit):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.reverse_purchase(order(1), sender=merchant)
+    with ape.reverts("pool: order already reversed"):
+        pool.reverse_purchase(order(1), sender=merchant)
+    with ape.reverts("pool: order id already recorded"):
+        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+
+
+def test_reverse_purchase__after_lock_period__reverts(live, pool, merchant, consumer, unit, lock_over):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    lock_over()
+    with ape.reverts("pool: reversal window over"):
+        pool.reverse_purchase(order(1), sender=merchant)
+
+
+def test_reverse_purchase__points_already_spent__reverts(live, pool, merchant, other_merchant, consumer, unit):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.spend(other_merchant, 1, order("till"), sender=consumer)
+    with ape.reverts("pool: consumer no longer holds the points"):
+        pool.reverse_purchase(order(1), sender=merchant)
+
+
+def test_reverse_purchase__last_points__refund_capped_at_contribution(live, pool, asset, merchant, consumer, unit):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    # the only holder: 210 points are worth all 300, so the refund is the contribution
+    tx = pool.reverse_purchase(order(1), sender=merchant)
+    assert tx.events.filter(pool.PurchaseReversed)[0].refund == 300 * unit
+    assert pool.totalSupply() == 0
+    assert pool.total_assets() == 0
+    assert asset.balanceOf(pool) == 0
