@@ -165,6 +165,17 @@ def wait(chain):
 
 
 @pytest.fixture
+def next_epoch(chain, pool):
+    """Mine a block at the start of the next epoch (views then see the new epoch)."""
+
+    def _next_epoch():
+        length = pool.epoch_length()
+        chain.mine(timestamp=(chain.pending_timestamp // length + 1) * length)
+
+    return _next_epoch
+
+
+@pytest.fixture
 def lock_over(chain, pool):
     def _lock_over():
         chain.pending_timestamp = chain.pending_timestamp + pool.lock_period() + 1

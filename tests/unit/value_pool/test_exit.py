@@ -1,0 +1,147 @@
+"""The capped exit (SPEC 4.5): trigger, lock, return cap, epoch limit, max_exit, exit_budget_left."""
+
+import ape
+import pytest
+
+from greenpoints import governance
+from greenpoints import pool_math as pm
+from tests.conftest import order
+
+ZERO = "0x0000000000000000000000000000000000000000"
+POINT = 10**18
+
+
+@pytest.fixture
+def grown(live, pool, merchant, consumer, other_consumer, unit):
+    """consumer bought first (210 points, basis 210); a large later purchase by other_consumer
+    raised the value per point so that consumer's holding is worth over 2x its basis."""
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order(2), sender=merchant)
+    assert pool.value_of(consumer) * 10_000 >= pool.basis_of(consumer) * 20_000
+    assert pool.value_of(other_consumer) * 10_000 < pool.basis_of(other_consumer) * 20_000
+    return live
+
+
+def _figures(pool):
+    return pool.total_assets(), pool.totalSupply()
+
+
+def test_exit__all_conditions_met__pays_80_percent_and_raises_value(
+    grown, pool, asset, consumer, decimals, lock_over
+):
+    lock_over()
+    assets, supply = _figures(pool)
+    price_before = pool.price_per_point()
+    value = pm.to_assets(210 * POINT, assets, supply, decimals)
+    payout = pm.exit_payout(value, 8_000)
+    tx = pool.exit(210 * POINT, sender=consumer)
+    assert tx.events.filter(pool.PointsExited) == [
+        pool.PointsExited(account=consumer, points=210 * POINT, payout=payout, retained=value - payout)
+    ]
+    assert tx.events.filter(asset.Transfer) == [asset.Transfer(sender=pool, receiver=consumer, value=payout)]
+    assert tx.events.filter(pool.Transfer) == [pool.Transfer(sender=consumer, receiver=ZERO, value=210 * POINT)]
+    assert pool.total_assets() == assets - payout
+    assert pool.paid_out_of(consumer) == payout
+    assert pool.basis_of(consumer) == 0
+    assert pool.price_per_point() > price_before
+    assert pool.epoch_exited() == payout
+
+
+def test_exit__not_triggered__reverts(grown, pool, other_consumer, lock_over):
+    lock_over()
+    with ape.reverts("exit_rule: holding not worth the exit trigger"):
+        pool.exit(POINT, sender=other_consumer)
+
+
+def test_exit__inside_lock__reverts(grown, pool, consumer):
+    with ape.reverts("exit_rule: points still locked"):
+        pool.exit(POINT, sender=consumer)
+    assert pool.max_exit(consumer) == 0
+
+
+def test_exit__new_issuance__restarts_lock(grown, pool, merchant, consumer, lock_over, unit):
+    lock_over()
+    pool.record_purchase(consumer, 10 * unit, order(3), sender=merchant)
+    with ape.reverts("exit_rule: points still locked"):
+        pool.exit(POINT, sender=consumer)
+
+
+def test_exit__over_return_cap__reverts_and_max_exit_fits_cap(grown, system, pool, consumer, decimals, unit):
+    governance.change_rule(system, "return_cap_bps", 10_000)  # lifetime payouts at most 1x issued value
+    governance.change_rule(system, "lock_period", 3_600)
+    with ape.reverts("exit_rule: return cap reached"):
+        pool.exit(210 * POINT, sender=consumer)
+    points = pool.max_exit(consumer)
+    assets, supply = _figures(pool)
+    assert points == pm.max_points_for_payout(210 * unit, assets, supply, 8_000)
+    pool.exit(points, sender=consumer)
+    assert pool.paid_out_of(consumer) <= 210 * unit
+    with ape.reverts("exit_rule: return cap reached"):
+        pool.exit(POINT // 10**6, sender=consumer)
+
+
+def test_exit__past_epoch_limit__reverts_then_next_epoch_allows(grown, system, pool, consumer, next_epoch):
+    governance.change_rule(system, "epoch_exit_limit_bps", 10)  # 0.1% of the pool per epoch
+    governance.change_rule(system, "lock_period", 3_600)
+    next_epoch()
+    budget = pool.exit_budget_left()
+    assert budget == pool.total_assets() * 10 // 10_000
+    with ape.reverts("exit_rule: epoch exit limit reached"):
+        pool.exit(210 * POINT, sender=consumer)
+    points = pool.max_exit(consumer)
+    assert 0 < points < 210 * POINT
+    tx = pool.exit(points, sender=consumer)
+    assert tx.events.filter(pool.EpochStarted) == [
+        pool.EpochStarted(epoch=pool.current_epoch(), start_assets=pool.epoch_start_assets())
+    ]
+    assert pool.exit_budget_left() == budget - tx.events.filter(pool.PointsExited)[0].payout
+    with ape.reverts("exit_rule: epoch exit limit reached"):
+        pool.exit(pool.balanceOf(consumer), sender=consumer)
+    next_epoch()
+    again = pool.max_exit(consumer)
+    assert again > 0
+    pool.exit(again, sender=consumer)
+
+
+def test_max_exit__exact_boundary__one_more_point_reverts(grown, system, pool, consumer):
+    governance.change_rule(system, "return_cap_bps", 10_000)
+    governance.change_rule(system, "lock_period", 3_600)
+    points = pool.max_exit(consumer)
+    with ape.reverts("exit_rule: return cap reached"):
+        pool.exit(points + 1, sender=consumer)
+    pool.exit(points, sender=consumer)
+
+
+def test_exit__merchant__reverts_settle_instead(grown, pool, merchant, other_merchant, consumer, lock_over):
+    pool.spend(other_merchant, POINT, b"\x00" * 32, sender=consumer)
+    lock_over()
+    with ape.reverts("exit_rule: merchants and charities settle instead"):
+        pool.exit(POINT, sender=other_merchant)
+    assert pool.max_exit(other_merchant) == 0
+
+
+def test_exit__zero_or_over_balance__reverts(grown, pool, consumer, lock_over):
+    lock_over()
+    with ape.reverts("exit_rule: points is zero"):
+        pool.exit(0, sender=consumer)
+    with ape.reverts("exit_rule: amount exceeds balance"):
+        pool.exit(211 * POINT, sender=consumer)
+
+
+def test_exit__one_wei_point__rounds_down_or_reverts_pays_nothing(grown, pool, consumer, decimals, lock_over):
+    lock_over()
+    assets, supply = _figures(pool)
+    value = pm.to_assets(1, assets, supply, decimals)
+    payout = pm.exit_payout(value, 8_000)
+    if payout == 0:  # 6 decimals: a wei-point is worth nothing
+        with ape.reverts("exit_rule: exit pays nothing"):
+            pool.exit(1, sender=consumer)
+    else:  # 18 decimals: a wei-point is worth 2 wei, 80% of which rounds down to 1
+        tx = pool.exit(1, sender=consumer)
+        assert tx.events.filter(pool.PointsExited)[0].payout == payout == 1
+        assert pool.total_assets() * supply >= assets * (supply - 1)
+
+
+def test_exit_budget_left__fresh_epoch__ten_percent_of_assets(grown, pool, next_epoch):
+    next_epoch()
+    assert pool.exit_budget_left() == pool.total_assets() * 1_000 // 10_000
