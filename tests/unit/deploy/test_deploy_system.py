@@ -1,0 +1,115 @@
+"""greenpoints.deploy: deploy_system, the deployment record, the pool's constructor checks."""
+
+import json
+
+import ape
+import pytest
+
+from greenpoints.deploy import DeployError, deploy_system, load_system, parse_address
+from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
+
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+def test_deploy_system__defaults__roles_rules_and_delay(system, pool, governor, deployer, registrar, guardian, proposer):
+    assert system.points.address == system.registry.address == pool.address
+    assert pool.governor() == governor.address
+    assert pool.hasRole(pool.DEFAULT_ADMIN_ROLE(), governor)
+    assert pool.hasRole(pool.REGISTRAR_ROLE(), registrar)
+    assert pool.hasRole(pool.GUARDIAN_ROLE(), guardian)
+    # the deployer keeps no role anywhere
+    for role in (pool.DEFAULT_ADMIN_ROLE(), pool.REGISTRAR_ROLE(), pool.GUARDIAN_ROLE()):
+        assert not pool.hasRole(role, deployer)
+    assert not governor.hasRole(governor.DEFAULT_ADMIN_ROLE(), deployer)
+    assert governor.hasRole(governor.PROPOSER_ROLE(), proposer)
+    assert governor.hasRole(governor.EXECUTOR_ROLE(), ZERO)  # anyone may execute a ready change
+    assert governor.get_minimum_delay() == 2 * 86_400 == system.timelock_delay
+    assert (pool.name(), pool.symbol(), pool.decimals()) == ("Green Consumption Points", "GCP", 18)
+    assert system.rules == DEFAULT_RULES
+
+
+def test_deploy_system__rule_overrides__applied(deployer, registrar, guardian):
+    system = deploy_system(deployer, registrar=registrar, guardian=guardian, rules={"issue_bps": 6_500})
+    assert system.pool.issue_bps() == 6_500
+    assert system.rules == Rules(issue_bps=6_500)
+
+
+def test_deploy_system__short_delay_on_local_chain__allowed(deployer, registrar, guardian):
+    system = deploy_system(deployer, registrar=registrar, guardian=guardian, timelock_delay=60)
+    assert system.governor.get_minimum_delay() == 60
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rules": {"issue_bps": 9_999}}, "issue_bps=9999 is outside its hard bounds"),
+        ({"rules": {"bonus_bps": 1}}, "unknown rule"),
+        ({"timelock_delay": -1}, "cannot be negative"),
+    ],
+)
+def test_deploy_system__bad_request__deploy_error(deployer, registrar, guardian, kwargs, message):
+    with pytest.raises(DeployError, match=message):
+        deploy_system(deployer, registrar=registrar, guardian=guardian, **kwargs)
+
+
+def test_deploy_system__same_registrar_and_guardian__deploy_error(deployer, registrar):
+    with pytest.raises(DeployError, match="distinct"):
+        deploy_system(deployer, registrar=registrar, guardian=registrar)
+
+
+def test_deploy_system__asset_not_a_contract__deploy_error(deployer, registrar, guardian, stranger):
+    with pytest.raises(DeployError, match="no contract"):
+        deploy_system(deployer, registrar=registrar, guardian=guardian, asset=str(stranger.address))
+
+
+def test_record__saved_then_loaded__same_system(system, tmp_path):
+    path = system.save(tmp_path / "local.json")
+    record = json.loads(path.read_text())
+    assert record["contracts"]["pool"] == record["contracts"]["points"] == str(system.pool.address)
+    assert record["rules"] == DEFAULT_RULES.as_dict()
+    loaded = load_system(path)
+    assert loaded.pool.address == system.pool.address
+    assert loaded.registrar.address == system.registrar.address
+    assert loaded.deployment_block == system.deployment_block
+
+
+def test_load_system__missing_or_wrong_chain__deploy_error(system, tmp_path):
+    with pytest.raises(DeployError, match="no deployment record"):
+        load_system(tmp_path / "absent.json")
+    record = system.record()
+    record["chain_id"] = 999_999
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(record))
+    with pytest.raises(DeployError, match="was written on chain 999999"):
+        load_system(path)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [("0x1234", "is not an address"), (ZERO, "zero address"), ("0x" + "aB" * 20, "bad checksum")],
+)
+def test_parse_address__bad_input__deploy_error(value, message):
+    with pytest.raises(DeployError, match=message):
+        parse_address(value, "registrar")
+
+
+def test_constructor__zero_role__reverts(project, deployer, asset, governor, registrar, guardian):
+    rules = DEFAULT_RULES.as_tuple()
+    with ape.reverts("pool: governor is the zero address"):
+        project.ValuePool.deploy(asset, ZERO, registrar, guardian, rules, sender=deployer)
+    with ape.reverts("pool: registrar is the zero address"):
+        project.ValuePool.deploy(asset, governor, ZERO, guardian, rules, sender=deployer)
+    with ape.reverts("pool: guardian is the zero address"):
+        project.ValuePool.deploy(asset, governor, registrar, ZERO, rules, sender=deployer)
+
+
+def test_constructor__asset_not_a_contract__reverts(project, deployer, governor, registrar, guardian):
+    with ape.reverts("pool: asset is not a contract"):
+        project.ValuePool.deploy(registrar, governor, registrar, guardian, DEFAULT_RULES.as_tuple(), sender=deployer)
+
+
+def test_constructor__rule_out_of_bounds__reverts(project, deployer, asset, governor, registrar, guardian):
+    bad = list(DEFAULT_RULES.as_tuple())
+    bad[RULE_NAMES.index("settlement_fee_bps")] = 501  # the bound is 500
+    with ape.reverts("rules: value out of bounds"):
+        project.ValuePool.deploy(asset, governor, registrar, guardian, tuple(bad), sender=deployer)
