@@ -28,7 +28,7 @@ node_modules/.installed: package.json
 # Deploy on the embedded chain and play SPEC section 1's worked example.
 demo: install
 	$(APE) compile
-	$(APE) run demo
+	$(APE) run demo -v WARNING
 
 lint: install
 	$(VENV)/bin/ruff check greenpoints scripts tests benchmarks

@@ -114,10 +114,10 @@ def parse_address(value: str, what: str) -> AddressType:
         address = to_checksum_address(value)
     except (ValueError, TypeError) as err:
         raise DeployError(f"{what}: {value!r} is not an address") from err
-    if value != value.lower() and value != value.upper()[:2] + value[2:].upper():
-        # Mixed case means a checksum was given: it must be right.
-        if not is_checksum_address(value):
-            raise DeployError(f"{what}: {value!r} has a bad checksum")
+    digits = value[2:]
+    # Mixed case means a checksum was given: it must be right.
+    if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(value):
+        raise DeployError(f"{what}: {value!r} has a bad checksum")
     if address == ZERO_ADDRESS:
         raise DeployError(f"{what}: the zero address is not allowed")
     return address
@@ -191,7 +191,9 @@ def deploy_system(
             raise DeployError(f"asset: no contract at {address}")
         asset = project.MockStablecoin.at(address) if local else _erc20_at(address)
 
-    governor = project.Governor.deploy(delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer)
+    governor = project.Governor.deploy(
+        delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
+    )
     pool = project.ValuePool.deploy(
         asset.address,
         governor.address,
@@ -217,8 +219,19 @@ def _erc20_at(address: AddressType):
     from ethpm_types import ContractType
 
     abi = [
-        {"type": "function", "name": n, "stateMutability": "view", "inputs": [], "outputs": [{"type": t, "name": ""}]}
-        for n, t in (("decimals", "uint8"), ("symbol", "string"), ("name", "string"), ("totalSupply", "uint256"))
+        {
+            "type": "function",
+            "name": n,
+            "stateMutability": "view",
+            "inputs": [],
+            "outputs": [{"type": t, "name": ""}],
+        }
+        for n, t in (
+            ("decimals", "uint8"),
+            ("symbol", "string"),
+            ("name", "string"),
+            ("totalSupply", "uint256"),
+        )
     ] + [
         {
             "type": "function",
@@ -231,7 +244,10 @@ def _erc20_at(address: AddressType):
             "type": "function",
             "name": "approve",
             "stateMutability": "nonpayable",
-            "inputs": [{"type": "address", "name": "spender"}, {"type": "uint256", "name": "amount"}],
+            "inputs": [
+                {"type": "address", "name": "spender"},
+                {"type": "uint256", "name": "amount"},
+            ],
             "outputs": [{"type": "bool", "name": ""}],
         },
     ]

@@ -33,7 +33,9 @@ def _salt(description: str) -> bytes:
     return keccak(text=f"{description}@{chain.blocks.head.number}")
 
 
-def schedule(system, function: str, *args, description: str | None = None, delay: int | None = None) -> Operation:
+def schedule(
+    system, function: str, *args, description: str | None = None, delay: int | None = None
+) -> Operation:
     """Schedule `pool.<function>(*args)` on the governor, by the system's proposer."""
     handler = getattr(system.pool, function)
     payload = bytes(handler.encode_input(*args))
@@ -50,7 +52,12 @@ def schedule(system, function: str, *args, description: str | None = None, delay
 def execute(system, operation: Operation, sender=None):
     """Execute a ready operation (the executor role is open: anyone may)."""
     return system.governor.execute(
-        operation.target, 0, operation.payload, EMPTY_BYTES32, operation.salt, sender=sender or system.proposer
+        operation.target,
+        0,
+        operation.payload,
+        EMPTY_BYTES32,
+        operation.salt,
+        sender=sender or system.proposer,
     )
 
 

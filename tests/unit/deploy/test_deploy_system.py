@@ -11,7 +11,9 @@ from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def test_deploy_system__defaults__roles_rules_and_delay(system, pool, governor, deployer, registrar, guardian, proposer):
+def test_deploy_system__defaults__roles_rules_and_delay(
+    system, pool, governor, deployer, registrar, guardian, proposer
+):
     assert system.points.address == system.registry.address == pool.address
     assert pool.governor() == governor.address
     assert pool.hasRole(pool.DEFAULT_ADMIN_ROLE(), governor)
@@ -105,7 +107,9 @@ def test_constructor__zero_role__reverts(project, deployer, asset, governor, reg
 
 def test_constructor__asset_not_a_contract__reverts(project, deployer, governor, registrar, guardian):
     with ape.reverts("pool: asset is not a contract"):
-        project.ValuePool.deploy(registrar, governor, registrar, guardian, DEFAULT_RULES.as_tuple(), sender=deployer)
+        project.ValuePool.deploy(
+            registrar, governor, registrar, guardian, DEFAULT_RULES.as_tuple(), sender=deployer
+        )
 
 
 def test_constructor__rule_out_of_bounds__reverts(project, deployer, asset, governor, registrar, guardian):

@@ -28,11 +28,15 @@ def test_spend__active_merchant__points_move_and_basis_falls_pro_rata(
     tx = pool.spend(other_merchant, 70 * POINT, order("till-1"), sender=consumer)
     assert tx.events == [
         pool.Transfer(sender=consumer, receiver=other_merchant, value=70 * POINT),
-        pool.PointsSpent(consumer=consumer, merchant=other_merchant, points=70 * POINT, order_id=order("till-1")),
+        pool.PointsSpent(
+            consumer=consumer, merchant=other_merchant, points=70 * POINT, order_id=order("till-1")
+        ),
     ]
     assert pool.balanceOf(consumer) == 140 * POINT
     assert pool.balanceOf(other_merchant) == 70 * POINT
-    assert pool.basis_of(consumer) == pm.basis_after_outflow(210 * unit, 210 * POINT, 70 * POINT) == 140 * unit
+    assert (
+        pool.basis_of(consumer) == pm.basis_after_outflow(210 * unit, 210 * POINT, 70 * POINT) == 140 * unit
+    )
     assert pool.earned_of(consumer) == 210 * unit
     assert pool.total_assets() == 600 * unit
 
@@ -166,7 +170,9 @@ def test_transfer_from__to_consumer__reverts(holding, pool, consumer, other_cons
 # ---------------------------------------------------------------- settle
 
 
-def test_settle__merchant__paid_value_minus_fee(holding, pool, asset, other_merchant, consumer, decimals, unit):
+def test_settle__merchant__paid_value_minus_fee(
+    holding, pool, asset, other_merchant, consumer, decimals, unit
+):
     pool.spend(other_merchant, 100 * POINT, EMPTY, sender=consumer)
     value = pm.to_assets(100 * POINT, 600 * unit, 357 * POINT, decimals)
     paid, fee = pm.settlement(value, 100)

@@ -39,7 +39,9 @@ def test_exit__all_conditions_met__pays_80_percent_and_raises_value(
         pool.PointsExited(account=consumer, points=210 * POINT, payout=payout, retained=value - payout)
     ]
     assert tx.events.filter(asset.Transfer) == [asset.Transfer(sender=pool, receiver=consumer, value=payout)]
-    assert tx.events.filter(pool.Transfer) == [pool.Transfer(sender=consumer, receiver=ZERO, value=210 * POINT)]
+    assert tx.events.filter(pool.Transfer) == [
+        pool.Transfer(sender=consumer, receiver=ZERO, value=210 * POINT)
+    ]
     assert pool.total_assets() == assets - payout
     assert pool.paid_out_of(consumer) == payout
     assert pool.basis_of(consumer) == 0

@@ -29,7 +29,9 @@ def test_rules__deployed__defaults_and_one_event_each(system, pool, chain):
 def test_set_rule__after_delay__applies_and_logs_old_and_new(system, pool, governor):
     operation = governance.propose_rule(system, "issue_bps", 6_000)
     tx = governance.wait_and_execute(system, operation)
-    assert tx.events.filter(pool.RuleChanged) == [pool.RuleChanged(rule="issue_bps", old_value=7_000, new_value=6_000)]
+    assert tx.events.filter(pool.RuleChanged) == [
+        pool.RuleChanged(rule="issue_bps", old_value=7_000, new_value=6_000)
+    ]
     assert pool.issue_bps() == 6_000
 
 
@@ -87,7 +89,12 @@ def test_set_rule__min_contribution_above_max__reverts(system):
 
 @pytest.mark.parametrize("role", ["registrar", "guardian", "stranger", "proposer"])
 def test_set_rule__direct_call_by_any_role__reverts(pool, registrar, guardian, stranger, proposer, role):
-    sender = {"registrar": registrar, "guardian": guardian, "stranger": stranger, "proposer": proposer}[role]
+    sender = {
+        "registrar": registrar,
+        "guardian": guardian,
+        "stranger": stranger,
+        "proposer": proposer,
+    }[role]
     with ape.reverts("pool: caller is not the governor"):
         pool.set_rule("issue_bps", 6_000, sender=sender)
 
@@ -168,7 +175,17 @@ def test_shutdown__twice__reverts(system):
 
 
 def test_shutdown__every_holder_exits_at_full_value__pool_empty_but_dust(
-    live, system, pool, asset, merchant, other_merchant, consumer, other_consumer, charity, decimals, unit
+    live,
+    system,
+    pool,
+    asset,
+    merchant,
+    other_merchant,
+    consumer,
+    other_consumer,
+    charity,
+    decimals,
+    unit,
 ):
     pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     pool.record_purchase(other_consumer, 1_234_567, order(2), sender=merchant)

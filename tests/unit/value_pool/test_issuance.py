@@ -13,7 +13,11 @@ POINT = 10**18
 def _expected_points(pool, decimals, amount, contribution_bps=3_000):
     contribution = pm.contribution_of(amount, contribution_bps)
     issued = pm.issued_value_of(contribution, pool.issue_bps())
-    return pm.to_points(issued, pool.total_assets(), pool.totalSupply(), decimals), contribution, issued
+    return (
+        pm.to_points(issued, pool.total_assets(), pool.totalSupply(), decimals),
+        contribution,
+        issued,
+    )
 
 
 # ---------------------------------------------------------------- record_purchase
@@ -52,7 +56,9 @@ def test_record_purchase__suspended_merchant__reverts(live, pool, registrar, mer
         ("charity", "pool: consumer is a charity"),
     ],
 )
-def test_record_purchase__bad_consumer__reverts(live, pool, merchant, other_merchant, charity, unit, who, reason):
+def test_record_purchase__bad_consumer__reverts(
+    live, pool, merchant, other_merchant, charity, unit, who, reason
+):
     target = {"zero": ZERO, "pool": pool.address, "merchant": other_merchant, "charity": charity}[who]
     with ape.reverts(reason):
         pool.record_purchase(target, 1_000 * unit, order(1), sender=merchant)
@@ -115,14 +121,27 @@ def test_record_purchases__batch__same_as_singles_with_one_transfer(
     try:
         for c, a, i in zip(consumers, amounts, ids, strict=True):
             pool.record_purchase(c, a, i, sender=merchant)
-        singles = (pool.balanceOf(consumer), pool.balanceOf(other_consumer), pool.total_assets(), pool.totalSupply())
+        singles = (
+            pool.balanceOf(consumer),
+            pool.balanceOf(other_consumer),
+            pool.total_assets(),
+            pool.totalSupply(),
+        )
     finally:
         chain.restore(snap)
     tx = pool.record_purchases(consumers, amounts, ids, sender=merchant)
-    batch = (pool.balanceOf(consumer), pool.balanceOf(other_consumer), pool.total_assets(), pool.totalSupply())
+    batch = (
+        pool.balanceOf(consumer),
+        pool.balanceOf(other_consumer),
+        pool.total_assets(),
+        pool.totalSupply(),
+    )
     assert batch == singles
     assert batch[0] == 210 * POINT + pm.to_points(
-        pm.issued_value_of(pm.contribution_of(7 * unit, 3_000), 7_000), 600 * unit, 357 * POINT, decimals
+        pm.issued_value_of(pm.contribution_of(7 * unit, 3_000), 7_000),
+        600 * unit,
+        357 * POINT,
+        decimals,
     )
     recorded = tx.events.filter(pool.PurchaseRecorded)
     assert [e.order_id for e in recorded] == ids
@@ -147,12 +166,16 @@ def test_record_purchases__101_purchases__reverts_too_large(live, pool, merchant
 
 
 def test_record_purchases__100_purchases__all_recorded(live, pool, merchant, consumer, unit):
-    pool.record_purchases([consumer] * 100, [10 * unit] * 100, [order(i) for i in range(100)], sender=merchant)
+    pool.record_purchases(
+        [consumer] * 100, [10 * unit] * 100, [order(i) for i in range(100)], sender=merchant
+    )
     assert pool.total_assets() == 100 * 3 * unit
     assert pool.order_of(merchant, order(99)).consumer == consumer
 
 
-def test_record_purchases__duplicate_in_batch__reverts_all(live, pool, merchant, consumer, other_consumer, unit):
+def test_record_purchases__duplicate_in_batch__reverts_all(
+    live, pool, merchant, consumer, other_consumer, unit
+):
     with ape.reverts("pool: order id already recorded"):
         pool.record_purchases([consumer, other_consumer], [unit, unit], [order(1), order(1)], sender=merchant)
     assert pool.totalSupply() == 0
@@ -168,7 +191,9 @@ def test_record_purchases__one_bad_consumer__reverts_all(live, pool, merchant, c
 def test_record_purchases__cap_on_total__reverts(live, pool, registrar, merchant, consumer, unit):
     pool.update_terms(merchant, 3_000, 5 * unit, sender=registrar)
     with ape.reverts("registry: daily cap exceeded"):
-        pool.record_purchases([consumer, consumer], [10 * unit, 10 * unit], [order(1), order(2)], sender=merchant)
+        pool.record_purchases(
+            [consumer, consumer], [10 * unit, 10 * unit], [order(1), order(2)], sender=merchant
+        )
 
 
 def test_record_purchases__not_a_merchant__reverts(live, pool, attacker, consumer, unit):
@@ -238,14 +263,18 @@ def test_reverse_purchase__after_lock_period__reverts(live, pool, merchant, cons
         pool.reverse_purchase(order(1), sender=merchant)
 
 
-def test_reverse_purchase__points_already_spent__reverts(live, pool, merchant, other_merchant, consumer, unit):
+def test_reverse_purchase__points_already_spent__reverts(
+    live, pool, merchant, other_merchant, consumer, unit
+):
     pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     pool.spend(other_merchant, 1, order("till"), sender=consumer)
     with ape.reverts("pool: consumer no longer holds the points"):
         pool.reverse_purchase(order(1), sender=merchant)
 
 
-def test_reverse_purchase__last_points__refund_capped_at_contribution(live, pool, asset, merchant, consumer, unit):
+def test_reverse_purchase__last_points__refund_capped_at_contribution(
+    live, pool, asset, merchant, consumer, unit
+):
     pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     # the only holder: 210 points are worth all 300, so the refund is the contribution
     tx = pool.reverse_purchase(order(1), sender=merchant)

@@ -30,7 +30,13 @@ def test_admit__by_registrar__merchant_active_with_terms(pool, registrar, mercha
     assert pool.is_merchant(merchant)
     assert not pool.is_consumer(merchant)
     terms = pool.merchants(merchant)
-    assert (terms.status, terms.category, terms.contribution_bps, terms.daily_cap, terms.license_hash) == (
+    assert (
+        terms.status,
+        terms.category,
+        terms.contribution_bps,
+        terms.daily_cap,
+        terms.license_hash,
+    ) == (
         1,
         7,
         3_000,
@@ -169,7 +175,9 @@ def test_reinstate__by_stranger__reverts(live, pool, registrar, stranger, mercha
 def test_revoke__suspended_merchant__revoked_for_good(live, pool, registrar, merchant):
     pool.suspend(merchant, "x", sender=registrar)
     tx = pool.revoke(merchant, "licence withdrawn", sender=registrar)
-    assert tx.events == [pool.MerchantRevoked(merchant=merchant, reason="licence withdrawn", registrar=registrar)]
+    assert tx.events == [
+        pool.MerchantRevoked(merchant=merchant, reason="licence withdrawn", registrar=registrar)
+    ]
     assert pool.merchants(merchant).status == 3
     with ape.reverts("registry: merchant not suspended"):
         pool.reinstate(merchant, sender=registrar)

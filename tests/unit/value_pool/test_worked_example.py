@@ -10,7 +10,11 @@ def test_record_purchase__worked_example__210_then_147_points(
 ):
     tx = pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     assert tx.events == [
-        pool.Transfer(sender="0x0000000000000000000000000000000000000000", receiver=consumer, value=210 * POINT),
+        pool.Transfer(
+            sender="0x0000000000000000000000000000000000000000",
+            receiver=consumer,
+            value=210 * POINT,
+        ),
         pool.PurchaseRecorded(
             merchant=merchant,
             consumer=consumer,

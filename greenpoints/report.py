@@ -1,0 +1,47 @@
+"""Readable figures: integer amounts shown as decimals without ever passing through floats."""
+
+from __future__ import annotations
+
+from .pool_math import POINT
+
+
+def fmt_units(amount: int, decimals: int, places: int = 6) -> str:
+    """`amount` smallest units as a decimal string with `places` digits, truncated (exact, no floats)."""
+    sign = "-" if amount < 0 else ""
+    amount = abs(int(amount))
+    whole, frac = divmod(amount, 10**decimals)
+    digits = str(frac).rjust(decimals, "0")[:places] if decimals else ""
+    digits = digits.ljust(places, "0")
+    return f"{sign}{whole:,}" + (f".{digits}" if places else "")
+
+
+def fmt_points(points: int, places: int = 6) -> str:
+    return fmt_units(points, 18, places)
+
+
+def pool_figures(pool, decimals: int) -> dict[str, str]:
+    return {
+        "total_assets": fmt_units(pool.total_assets(), decimals),
+        "total_supply": fmt_points(pool.totalSupply()),
+        "price_per_point": fmt_units(pool.price_per_point(), decimals),
+    }
+
+
+def deployment_summary(system) -> str:
+    pool = system.pool
+    decimals = int(system.asset.decimals())
+    lines = [
+        "greenpoints deployed",
+        f"  asset      {system.asset.address}  ({decimals} decimals)",
+        f"  pool       {pool.address}  (also the points token GCP and the merchant registry)",
+        f"  governor   {system.governor.address}  (timelock, delay {system.timelock_delay}s)",
+        f"  registrar  {getattr(system.registrar, 'address', system.registrar)}",
+        f"  guardian   {getattr(system.guardian, 'address', system.guardian)}",
+        f"  proposer   {getattr(system.proposer, 'address', system.proposer)}",
+        f"  from block {system.deployment_block}",
+        "  rules      " + ", ".join(f"{k}={v}" for k, v in system.rules.as_dict().items()),
+    ]
+    return "\n".join(lines)
+
+
+__all__ = ["POINT", "deployment_summary", "fmt_points", "fmt_units", "pool_figures"]

@@ -1,0 +1,71 @@
+"""ape run deploy --network ... --account ...: deploy the system and write deployments/<network>.json."""
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+from greenpoints.cli import one_line_errors, resolve_account, resolve_role
+from greenpoints.deploy import deploy_system
+from greenpoints.report import deployment_summary
+
+
+def _rule(ctx, param, values):
+    rules = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise click.BadParameter(f"{item!r} is not NAME=INTEGER", ctx=ctx, param=param)
+        rules[name.strip()] = int(number)
+    return rules
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Deploy the greenpoints system")
+@click.option("--account", "account_alias", help="Deployer account alias (local chain: test account 0)")
+@click.option("--asset", help="Settlement token address (local chain: a mock stablecoin is deployed)")
+@click.option(
+    "--asset-decimals",
+    type=click.IntRange(0, 18),
+    default=18,
+    show_default=True,
+    help="Mock decimals",
+)
+@click.option("--registrar", help="Registrar address or alias (local chain: test account 1)")
+@click.option("--guardian", help="Guardian address or alias (local chain: test account 2)")
+@click.option("--proposer", help="Who may schedule governor operations (default: the deployer)")
+@click.option(
+    "--timelock-delay",
+    type=click.IntRange(min=0),
+    help="Governor delay in seconds (default 2 days)",
+)
+@click.option("--rule", "rules", multiple=True, callback=_rule, help="Rule override NAME=VALUE (repeatable)")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Record path (default deployments/<network>.json)",
+)
+@one_line_errors
+def cli(
+    network,
+    account_alias,
+    asset,
+    asset_decimals,
+    registrar,
+    guardian,
+    proposer,
+    timelock_delay,
+    rules,
+    out,
+):
+    deployer = resolve_account(account_alias, role="account", local_default=0)
+    system = deploy_system(
+        deployer,
+        asset=asset,
+        rules=rules or None,
+        timelock_delay=timelock_delay,
+        registrar=resolve_role(registrar, role="registrar", local_default=1),
+        guardian=resolve_role(guardian, role="guardian", local_default=2),
+        proposer=resolve_role(proposer, role="proposer", local_default=0) if proposer else deployer,
+        asset_decimals=asset_decimals,
+    )
+    path = system.save(out)
+    click.echo(deployment_summary(system))
+    click.echo(f"record: {path}")

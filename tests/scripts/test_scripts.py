@@ -1,0 +1,82 @@
+"""The scripts as a user runs them: `ape run deploy|demo` in a separate process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from greenpoints.demo import play_worked_example
+
+ROOT = Path(__file__).resolve().parents[2]
+APE = str(Path(sys.executable).parent / "ape")
+
+
+def run(*args, timeout=180):
+    env = {**os.environ, "PATH": f"{ROOT / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        [APE, "run", *args, "-v", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_deploy_script__embedded_chain__writes_record(tmp_path):
+    out = tmp_path / "local.json"
+    result = run("deploy", "--out", str(out), "--rule", "issue_bps=6500")
+    assert result.returncode == 0, result.stderr
+    assert "greenpoints deployed" in result.stdout
+    record = json.loads(out.read_text())
+    assert record["rules"]["issue_bps"] == 6_500
+    assert record["roles"]["registrar"] != record["roles"]["guardian"]
+    assert record["timelock_delay"] == 2 * 86_400
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--account", "nobody"], "no account named 'nobody'"),
+        (["--registrar", "0x1234"], "'0x1234' is not an address"),
+        (["--rule", "issue_bps=99999"], "outside its hard bounds"),
+        (["--asset", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"], "no contract at"),
+        (["--network", "ethereum:nowhere"], "No network in 'ethereum' named 'nowhere'"),
+    ],
+)
+def test_deploy_script__bad_input__one_line_error_nonzero_exit(args, message):
+    result = run("deploy", *args)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert message in output
+    assert "Traceback" not in output
+
+
+def test_demo_script__embedded_chain__prints_worked_example():
+    result = run("demo", "--asset-decimals", "6")
+    assert result.returncode == 0, result.stderr
+    assert "A holds 210.00 points" in result.stdout
+    assert "B holds 147.00 points" in result.stdout
+
+
+def test_play_worked_example__in_process__chain_figures(
+    system, merchant, other_merchant, charity, consumer, other_consumer, unit
+):
+    steps = play_worked_example(
+        system,
+        merchant=merchant,
+        cafe=other_merchant,
+        charity=charity,
+        consumer_a=consumer,
+        consumer_b=other_consumer,
+    )
+    assert [(s.total_assets, s.total_supply) for s in steps[1:3]] == [
+        (300 * unit, 210 * 10**18),
+        (600 * unit, 357 * 10**18),
+    ]
+    settled = steps[-1]
+    assert settled.total_supply == 347 * 10**18
+    assert settled.price_per_point > steps[2].price_per_point
