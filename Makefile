@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Matplotlib without a screen; hypothesis profile for CI runs (see tests/conftest.py).
 export MPLBACKEND := Agg
 
-.PHONY: install demo test lint format fuzz bench gas clean
+.PHONY: install demo test lint format bench gas clean
 
 # Idempotent: the stamp files are rebuilt only when their inputs change.
 install: $(VENV)/.installed node_modules/.installed
@@ -42,11 +42,15 @@ test: install lint
 	$(APE) compile
 	$(APE) test tests -q
 
-# Gas table of the main operations (written into docs/gas.md by hand with this command's output).
+# Gas of every method across the unit suite (Ape's gas profile).
 gas: install
+	$(APE) compile
 	$(APE) test tests/unit -q --gas
 
-bench: gas
+# Gas of each main operation in a stated situation (the table in docs/gas.md).
+bench: install
+	$(APE) compile
+	$(PY) -m benchmarks.gas
 
 clean:
 	rm -rf .build $(VENV) node_modules .pytest_cache
