@@ -6,11 +6,25 @@ starts from the session's deployed system with nothing carried over.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from eth_utils import keccak
+from hypothesis import HealthCheck, settings
 
 from greenpoints.deploy import deploy_system
 from greenpoints.rules import DAY
+
+# Hypothesis profiles for the stateful machines: `ci` runs in `make test`, `deep` in `make fuzz`.
+_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    "print_blob": True,
+}
+settings.register_profile("ci", max_examples=25, stateful_step_count=30, **_COMMON)
+settings.register_profile("deep", max_examples=250, stateful_step_count=50, **_COMMON)
+settings.register_profile("dev", max_examples=4, stateful_step_count=20, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 LICENSE = keccak(text="licence documents")
 CONTRIBUTION_BPS = 3_000

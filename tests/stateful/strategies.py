@@ -1,0 +1,44 @@
+"""Shared hypothesis strategies for the stateful machines."""
+
+from hypothesis import strategies as st
+
+# Purchase amounts in whole asset units, and raw amounts (dust and extremes) in smallest units.
+whole_units = st.one_of(st.integers(1, 50), st.integers(50, 5_000), st.integers(5_000, 2_000_000))
+raw_amounts = st.sampled_from([0, 1, 2, 3, 33, 334, 2**128 - 1, 2**128, 2**256 - 1])
+amount_kind = st.sampled_from(["units", "units", "units", "units", "raw"])
+
+# Share of a balance to move, in parts per million; 1_000_000 = all of it.
+fractions = st.one_of(st.sampled_from([1_000_000, 500_000, 1]), st.integers(1, 1_000_000), st.just(1_000_001))
+
+# A small pool of order ids, so replays happen often.
+order_numbers = st.integers(0, 12)
+
+# Time jumps: a few seconds, hours, up to an epoch boundary, past a lock period.
+time_jumps = st.one_of(
+    st.integers(1, 120), st.integers(3_600, 86_400), st.integers(86_400, 8 * 86_400), st.just(7 * 86_400)
+)
+
+# Rule changes: mostly in bounds, sometimes out of bounds or unknown.
+RULE_VALUES = {
+    "issue_bps": [1_000, 5_000, 7_000, 9_000, 9_001, 999],
+    "exit_trigger_bps": [10_000, 15_000, 20_000, 9_999],
+    "exit_payout_bps": [1_000, 8_000, 9_000, 9_001],
+    "return_cap_bps": [10_000, 30_000, 50_000, 50_001],
+    "epoch_exit_limit_bps": [10, 1_000, 5_000, 5_001],
+    "epoch_length": [3_600, 86_400, 2 * 86_400, 3_599],
+    "lock_period": [3_600, 86_400, 7 * 86_400],
+    "settlement_fee_bps": [0, 100, 500, 501],
+    "min_contribution_bps": [10, 100, 6_000],
+    "max_contribution_bps": [50, 3_000, 5_000],
+    "free_money_bps": [1],
+}
+rule_changes = st.sampled_from(sorted(RULE_VALUES)).flatmap(
+    lambda name: st.tuples(st.just(name), st.sampled_from(RULE_VALUES[name]))
+)
+
+batch_sizes = st.one_of(st.integers(1, 6), st.just(101))
+
+# Who records a purchase: merchant 0, 1 (admitted), 2 (admitted only by a rule), 3 = a consumer.
+purchase_senders = st.sampled_from([0, 0, 0, 1, 1, 2, 3])
+# Whom for: consumers 0-4 mostly; 5 = a merchant, 6 = a charity, 7 = zero address, 8 = the pool.
+purchase_targets = st.sampled_from([0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8])
