@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Matplotlib without a screen; hypothesis profile for CI runs (see tests/conftest.py).
 export MPLBACKEND := Agg
 
-.PHONY: install demo test lint format bench gas clean
+.PHONY: install demo test lint format fuzz bench gas clean
 
 # Idempotent: the stamp files are rebuilt only when their inputs change.
 install: $(VENV)/.installed node_modules/.installed
@@ -41,6 +41,11 @@ format: install
 test: install lint
 	$(APE) compile
 	$(APE) test tests -q
+
+# Stateful fuzzing with the `deep` hypothesis profile (10x the examples of `ci`, which `make test` runs).
+fuzz: install
+	$(APE) compile
+	HYPOTHESIS_PROFILE=deep $(APE) test tests/stateful -p no:warnings -s
 
 # Gas of every method across the unit suite (Ape's gas profile).
 gas: install

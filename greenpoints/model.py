@@ -400,7 +400,9 @@ class Model:
             require(order is not None, "pool: unknown order")
             require(not order.reversed, "pool: order already reversed")
             require(now < order.issued_at + self.rule("lock_period"), "pool: reversal window over")
-            require(self.balance_of(order.consumer) >= order.points, "pool: consumer no longer holds the points")
+            require(
+                self.balance_of(order.consumer) >= order.points, "pool: consumer no longer holds the points"
+            )
             self._sync_epoch(now)
             refund = min(order.contribution, self.to_assets(order.points))
             self._reduce_basis(order.consumer, order.points)
@@ -530,7 +532,8 @@ class Model:
             return 0
         if not self._triggered(account) or not self._unlocked(account, now):
             return 0
-        cap_left = max(0, self.earned_of(account) * self.rule("return_cap_bps") // pm.BPS - self.paid_out_of(account))
+        cap = self.earned_of(account) * self.rule("return_cap_bps") // pm.BPS
+        cap_left = max(0, cap - self.paid_out_of(account))
         limit = min(cap_left, self.exit_budget_left(now))
         most = pm.max_points_for_payout(
             limit, self.state.total_assets, self.state.total_supply, self.rule("exit_payout_bps")

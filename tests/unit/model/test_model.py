@@ -1,0 +1,61 @@
+"""greenpoints.model on its own (no chain): the worked example, refusals, all-or-nothing."""
+
+import pytest
+
+from greenpoints.model import Model, Refusal
+
+POOL, GOV, REG, GUARD = "pool", "governor", "registrar", "guardian"
+MERCHANT, CAFE, CHARITY, A, B = "merchant", "cafe", "charity", "consumer-a", "consumer-b"
+LICENSE = b"\x01" * 32
+T0 = 1_800_000_000
+
+
+def oid(n):
+    return n.to_bytes(32, "big")
+
+
+@pytest.fixture(params=[6, 18], ids=["dec6", "dec18"])
+def model(request):
+    m = Model(pool=POOL, governor=GOV, registrar=REG, guardian=GUARD, asset_decimals=request.param, now=T0)
+    unit = 10**request.param
+    m.admit(REG, MERCHANT, 3_000, 10**6 * unit, LICENSE, 1)
+    m.admit(REG, CAFE, 2_000, 10**6 * unit, LICENSE, 2)
+    m.register_charity(REG, CHARITY, LICENSE)
+    m.asset_mint(MERCHANT, 10**9 * unit)
+    m.asset_approve(MERCHANT, POOL, 2**256 - 1)
+    m.unit = unit
+    return m
+
+
+def test_record_purchase__worked_example__210_then_147(model):
+    unit = model.unit
+    assert model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0) == 210 * 10**18
+    assert model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), T0) == 147 * 10**18
+    assert (model.state.total_assets, model.state.total_supply) == (600 * unit, 357 * 10**18)
+    assert model.state.asset_balances[POOL] == 600 * unit
+
+
+def test_record_purchases__one_bad_entry__nothing_changes(model):
+    unit = model.unit
+    before = (model.state.total_supply, dict(model.state.balances), dict(model.state.asset_balances))
+    with pytest.raises(Refusal, match="pool: consumer is a charity"):
+        model.record_purchases(MERCHANT, [A, CHARITY], [unit, unit], [oid(1), oid(2)], T0)
+    assert (model.state.total_supply, model.state.balances, model.state.asset_balances) == before
+    assert (MERCHANT, oid(1)) not in model.state.orders
+
+
+def test_exit__inside_lock__refused_with_contract_reason(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
+    model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), T0)
+    with pytest.raises(Refusal, match="exit_rule: points still locked"):
+        model.exit(A, 10**18, T0 + 10)
+    payout = model.exit(A, model.max_exit(A, T0 + 7 * 86_400), T0 + 7 * 86_400)
+    assert 0 < payout == model.paid_out_of(A)
+
+
+def test_set_rule__not_governor__refused(model):
+    with pytest.raises(Refusal, match="pool: caller is not the governor"):
+        model.set_rule(REG, "issue_bps", 6_000, T0)
+    model.set_rule(GOV, "issue_bps", 6_000, T0)
+    assert model.rule("issue_bps") == 6_000
