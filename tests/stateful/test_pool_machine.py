@@ -268,6 +268,41 @@ class PoolMachine(RuleBasedStateMachine):
             lambda: self.pool.reverse_purchase(oid, sender=sender, gas_limit=GAS),
         )
 
+    @rule(
+        u=st.integers(0, 4),
+        units=s.whole_units,
+        wait=st.sampled_from([0, 60, 3_600, 8 * 86_400]),
+        spend_first=st.sampled_from([0, 0, 0, 1]),
+    )
+    def purchase_then_reverse(self, u, units, wait, spend_first):
+        """A purchase, perhaps time passing or a point spent, then the merchant reverses it."""
+        merchant, consumer = self.env.merchants[0], self.env.consumers[u]
+        oid = order(f"rev-{self.chain.blocks.head.number}")
+        amount = units * self.unit
+        ok, _ = self._apply(
+            f"record_purchase m0 -> u{u} {amount} (to reverse)",
+            lambda now: self.model.record_purchase(
+                str(merchant.address), str(consumer.address), amount, oid, now
+            ),
+            lambda: self.pool.record_purchase(consumer, amount, oid, sender=merchant, gas_limit=GAS),
+        )
+        if not ok:
+            return
+        self.recorded.append((0, oid))
+        if spend_first:
+            cafe = self.env.merchants[1]
+            self._apply(
+                f"spend u{u} -> m1 1",
+                lambda now: self.model.spend(str(consumer.address), str(cafe.address), 1),
+                lambda: self.pool.spend(cafe, 1, EMPTY, sender=consumer, gas_limit=GAS),
+            )
+        self.chain.pending_timestamp = self.chain.pending_timestamp + wait
+        self._apply(
+            f"reverse_purchase m0 {oid.hex()[:8]}",
+            lambda now: self.model.reverse_purchase(str(merchant.address), oid, now),
+            lambda: self.pool.reverse_purchase(oid, sender=merchant, gas_limit=GAS),
+        )
+
     # ------------------------------------------------------------ circulation
 
     @rule(data=st.data(), u=st.integers(0, 4), m=st.integers(0, 2), fraction=s.fractions)
