@@ -29,18 +29,14 @@ from hypothesis.stateful import (
 
 from greenpoints.deploy import deploy_system
 from greenpoints.model import ZERO, Model, Refusal
+from tests.conftest import LICENSE, order
 from tests.stateful import strategies as s
 from tests.stateful.reader import Reader
 
-LICENSE = keccak(text="licence")
 EMPTY = b"\x00" * 32
 MAX = 2**256 - 1
 GAS = 30_000_000
 TIMELOCK_DELAY = 3_600
-
-
-def order(n) -> bytes:
-    return keccak(text=f"order-{n}")
 
 
 class Env:

@@ -6,9 +6,8 @@ import ape
 import pytest
 
 from greenpoints.deploy import DeployError, deploy_system, load_system, parse_address
+from greenpoints.model import ZERO
 from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
-
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 def test_deploy_system__defaults__roles_rules_and_delay(

@@ -5,9 +5,9 @@ import pytest
 
 from greenpoints import governance
 from greenpoints import pool_math as pm
+from greenpoints.model import ZERO
 from tests.conftest import order
 
-ZERO = "0x0000000000000000000000000000000000000000"
 POINT = 10**18
 
 

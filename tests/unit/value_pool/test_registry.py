@@ -4,9 +4,9 @@ import ape
 import pytest
 from eth_utils import keccak
 
+from greenpoints.model import ZERO
 from tests.conftest import LICENSE
 
-ZERO = "0x0000000000000000000000000000000000000000"
 EMPTY = b"\x00" * 32
 CAP = 10**24
 

@@ -1,5 +1,6 @@
 """SPEC section 1's worked example, exactly, for asset decimals 6 and 18."""
 
+from greenpoints.model import ZERO
 from tests.conftest import order
 
 POINT = 10**18
@@ -10,11 +11,7 @@ def test_record_purchase__worked_example__210_then_147_points(
 ):
     tx = pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     assert tx.events == [
-        pool.Transfer(
-            sender="0x0000000000000000000000000000000000000000",
-            receiver=consumer,
-            value=210 * POINT,
-        ),
+        pool.Transfer(sender=ZERO, receiver=consumer, value=210 * POINT),
         pool.PurchaseRecorded(
             merchant=merchant,
             consumer=consumer,
