@@ -45,26 +45,11 @@ def measure(decimals: int = 18) -> list[tuple[str, int, str]]:
     rows.append(("record_purchase: returning consumer", tx.gas_used, "same day, same merchant"))
     for size, start in ((1, 10), (10, 20), (100, 100)):
         batch = consumers[start : start + size]
-        tx = pool.record_purchases(
-            batch, [50 * unit] * size, [oid(f"b{size}-{i}") for i in range(size)], sender=merchant
-        )
-        rows.append(
-            (
-                f"record_purchases: batch of {size}, new consumers",
-                tx.gas_used,
-                f"{tx.gas_used // size} per purchase",
-            )
-        )
-        tx = pool.record_purchases(
-            batch, [50 * unit] * size, [oid(f"r{size}-{i}") for i in range(size)], sender=merchant
-        )
-        rows.append(
-            (
-                f"record_purchases: batch of {size}, returning consumers",
-                tx.gas_used,
-                f"{tx.gas_used // size} per purchase",
-            )
-        )
+        for who in ("new", "returning"):  # the same consumers twice: first new, then returning
+            ids = [oid(f"{who}{size}-{i}") for i in range(size)]
+            tx = pool.record_purchases(batch, [50 * unit] * size, ids, sender=merchant)
+            label = f"record_purchases: batch of {size}, {who} consumers"
+            rows.append((label, tx.gas_used, f"{tx.gas_used // size} per purchase"))
 
     spender = consumers[1]
     tx = pool.spend(cafe, 10 * POINT, oid("till"), sender=spender)

@@ -189,7 +189,7 @@ def deploy_system(
         address = parse_address(asset, "asset")
         if not chain.provider.get_code(address):
             raise DeployError(f"asset: no contract at {address}")
-        asset = project.MockStablecoin.at(address) if local else _erc20_at(address)
+        asset = _asset_at(address)
 
     governor = project.Governor.deploy(
         delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
@@ -213,6 +213,11 @@ def deploy_system(
         rules=the_rules,
         timelock_delay=delay,
     )
+
+
+def _asset_at(address: AddressType):
+    """The settlement token: the mock (with its faucet) on a local chain, a plain ERC-20 elsewhere."""
+    return project.MockStablecoin.at(address) if is_local_network() else _erc20_at(address)
 
 
 def _erc20_at(address: AddressType):
@@ -275,10 +280,8 @@ def load_system(path: Path | str) -> System:
         if not chain.provider.get_code(address):
             raise DeployError(f"{name}: no contract at {address} on this network")
     known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
-    asset_address = contracts["asset"]
-    asset = project.MockStablecoin.at(asset_address) if is_local_network() else _erc20_at(asset_address)
     return System(
-        asset=asset,
+        asset=_asset_at(contracts["asset"]),
         pool=project.ValuePool.at(contracts["pool"]),
         governor=project.Governor.at(contracts["governor"]),
         registrar=known.get(roles["registrar"], roles["registrar"]),

@@ -49,8 +49,9 @@ def schedule(
     return Operation(str(system.pool.address), payload, salt, block_time + delay, description)
 
 
-def execute(system, operation: Operation, sender=None):
-    """Execute a ready operation (the executor role is open: anyone may)."""
+def execute(system, operation: Operation, sender=None, **tx_kwargs):
+    """Execute a ready operation (the executor role is open: anyone may). `tx_kwargs` go to Ape,
+    e.g. `gas_limit`."""
     return system.governor.execute(
         operation.target,
         0,
@@ -58,6 +59,7 @@ def execute(system, operation: Operation, sender=None):
         EMPTY_BYTES32,
         operation.salt,
         sender=sender or system.proposer,
+        **tx_kwargs,
     )
 
 

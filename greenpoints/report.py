@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .pool_math import POINT
-
 
 def fmt_units(amount: int, decimals: int, places: int = 6) -> str:
     """`amount` smallest units as a decimal string with `places` digits, truncated (exact, no floats)."""
@@ -42,6 +40,3 @@ def deployment_summary(system) -> str:
         "  rules      " + ", ".join(f"{k}={v}" for k, v in system.rules.as_dict().items()),
     ]
     return "\n".join(lines)
-
-
-__all__ = ["POINT", "deployment_summary", "fmt_points", "fmt_units", "pool_figures"]

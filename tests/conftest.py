@@ -13,7 +13,6 @@ from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 
 from greenpoints.deploy import deploy_system
-from greenpoints.rules import DAY
 
 # Hypothesis profiles for the stateful machines: `ci` runs in `make test`, `deep` in `make fuzz`.
 _COMMON = {
@@ -173,16 +172,6 @@ def buy(pool, unit):
 
 
 @pytest.fixture
-def wait(chain):
-    """Move the clock forward by `seconds` (absolute timestamp, so eth-tester's +1s/block is harmless)."""
-
-    def _wait(seconds):
-        chain.pending_timestamp = chain.pending_timestamp + seconds
-
-    return _wait
-
-
-@pytest.fixture
 def next_epoch(chain, pool):
     """Mine a block at the start of the next epoch (views then see the new epoch)."""
 
@@ -199,6 +188,3 @@ def lock_over(chain, pool):
         chain.pending_timestamp = chain.pending_timestamp + pool.lock_period() + 1
 
     return _lock_over
-
-
-__all__ = ["DAY", "LICENSE", "order"]

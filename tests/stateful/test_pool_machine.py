@@ -15,7 +15,6 @@ from collections import Counter
 import pytest
 from ape.exceptions import ContractLogicError
 from ape.logging import logger
-from eth_utils import keccak
 from hypothesis import note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -27,6 +26,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from greenpoints import governance
 from greenpoints.deploy import deploy_system
 from greenpoints.model import ZERO, Model, Refusal
 from tests.conftest import LICENSE, order
@@ -112,7 +112,7 @@ class PoolMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         env = self.env
-        self.chain, self.pool, self.asset, self.governor = env.chain, env.pool, env.asset, env.governor
+        self.chain, self.pool, self.asset = env.chain, env.pool, env.asset
         self.snapshot = self.chain.snapshot()
         self.model = copy.deepcopy(env.model)
         self.unit = env.unit
@@ -174,16 +174,10 @@ class PoolMachine(RuleBasedStateMachine):
 
     def _governor_call(self, label, function, args, model_call):
         """Schedule on the timelock, wait out the delay, execute: the model applies it at execution."""
-        payload = getattr(self.pool, function).encode_input(*args)
-        salt = keccak(text=f"{label}-{self.chain.blocks.head.number}")
-        self.governor.schedule(self.pool, 0, payload, EMPTY, salt, TIMELOCK_DELAY, sender=self.env.proposer)
-        self.chain.pending_timestamp = self.chain.pending_timestamp + TIMELOCK_DELAY
+        operation = governance.schedule(self.env.system, function, *args, description=label)
+        self.chain.pending_timestamp = max(self.chain.pending_timestamp, operation.ready_at)
         return self._apply(
-            label,
-            model_call,
-            lambda: self.governor.execute(
-                self.pool, 0, payload, EMPTY, salt, sender=self.env.proposer, gas_limit=GAS
-            ),
+            label, model_call, lambda: governance.execute(self.env.system, operation, gas_limit=GAS)
         )
 
     def _addr(self, target) -> str:
