@@ -335,6 +335,23 @@ class PoolMachine(RuleBasedStateMachine):
             lambda: self.pool.settle(points, sender=holder, gas_limit=GAS),
         )
 
+    @rule(u=st.integers(0, 4), m=st.integers(0, 2), fraction=s.fractions, settle_share=s.fractions)
+    def spend_then_settle(self, u, m, fraction, settle_share):
+        """A consumer pays a merchant in points, and the merchant settles (part of) what it holds."""
+        consumer, merchant = self.env.consumers[u], self.env.merchants[m]
+        points = self._share(consumer, fraction)
+        self._apply(
+            f"spend u{u} -> m{m} {points}",
+            lambda now: self.model.spend(str(consumer.address), str(merchant.address), points),
+            lambda: self.pool.spend(merchant, points, EMPTY, sender=consumer, gas_limit=GAS),
+        )
+        held = self._share(merchant, settle_share)
+        self._apply(
+            f"settle m{m} {held}",
+            lambda now: self.model.settle(str(merchant.address), held, now),
+            lambda: self.pool.settle(held, sender=merchant, gas_limit=GAS),
+        )
+
     # ------------------------------------------------------------ exit
 
     @rule(data=st.data(), h=st.integers(0, 9), fraction=s.fractions, use_max=st.booleans())
