@@ -352,6 +352,28 @@ class PoolMachine(RuleBasedStateMachine):
             lambda: self.pool.settle(held, sender=merchant, gas_limit=GAS),
         )
 
+    @rule(data=st.data(), fraction=s.fractions, settle_share=s.fractions)
+    def donate_then_settle(self, data, fraction, settle_share):
+        """A consumer holding points donates to a registered charity, which settles (part of) it."""
+        consumers = [c for c in self.env.consumers if self.model.balance_of(str(c.address))]
+        charities = [c for c in self.env.charities if self.model.is_charity(str(c.address))]
+        if not consumers or not charities:
+            return
+        consumer = data.draw(st.sampled_from(consumers), label="donor")
+        charity = data.draw(st.sampled_from(charities), label="charity")
+        points = self._share(consumer, fraction)
+        self._apply(
+            f"donate -> {str(charity.address)[:8]} {points}",
+            lambda now: self.model.donate(str(consumer.address), str(charity.address), points),
+            lambda: self.pool.donate(charity, points, sender=consumer, gas_limit=GAS),
+        )
+        held = self._share(charity, settle_share)
+        self._apply(
+            f"settle {str(charity.address)[:8]} {held}",
+            lambda now: self.model.settle(str(charity.address), held, now),
+            lambda: self.pool.settle(held, sender=charity, gas_limit=GAS),
+        )
+
     # ------------------------------------------------------------ exit
 
     @rule(data=st.data(), h=st.integers(0, 9), fraction=s.fractions, use_max=st.booleans())
