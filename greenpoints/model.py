@@ -11,8 +11,7 @@ backend and the audit's replay.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from . import pool_math as pm
 from .rules import BOUNDS, DEFAULT_RULES, Rules
@@ -34,12 +33,45 @@ class Refusal(Exception):
         self.reason = reason
 
 
+class Journal:
+    """The undo log of the operation in progress (None outside an operation)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self):
+        self.entries: list | None = None
+
+
+_MISSING = object()
+
+
+class JournaledDict(dict):
+    """A dict that records each overwritten entry in its journal, so a refused operation can be
+    undone in time proportional to what it changed (a deep copy per operation made large
+    simulations quadratic)."""
+
+    __slots__ = ("journal",)
+
+    def __init__(self, journal: Journal, *args):
+        super().__init__(*args)
+        self.journal = journal
+
+    def __setitem__(self, key, value):
+        entries = self.journal.entries
+        if entries is not None:
+            entries.append((self, key, self.get(key, _MISSING)))
+        super().__setitem__(key, value)
+
+    def __reduce__(self):  # copy/deepcopy/pickle keep the journal link
+        return (JournaledDict, (self.journal, dict(self)))
+
+
 def require(condition: bool, reason: str) -> None:
     if not condition:
         raise Refusal(reason)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Merchant:
     status: int = STATUS_NONE
     category: int = 0
@@ -50,13 +82,13 @@ class Merchant:
     epoch_contribution: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Charity:
     status: int = CHARITY_NONE
     license_hash: bytes = b"\x00" * 32
 
 
-@dataclass
+@dataclass(frozen=True)
 class Order:
     consumer: str
     issued_at: int
@@ -95,6 +127,34 @@ class State:
     epoch_exited: int = 0
     asset_balances: dict[str, int] = field(default_factory=dict)
     asset_allowances: dict[tuple[str, str], int] = field(default_factory=dict)
+    journal: Journal = field(default_factory=Journal, repr=False, compare=False)
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if type(value) is dict:
+                setattr(self, f.name, JournaledDict(self.journal, value))
+
+    def scalars(self) -> tuple:
+        """The fields that are not journaled dicts (saved whole at the start of an operation)."""
+        return tuple(getattr(self, name) for name in _SCALARS)
+
+    def restore_scalars(self, saved: tuple) -> None:
+        for name, value in zip(_SCALARS, saved, strict=True):
+            setattr(self, name, value)
+
+
+_SCALARS = (
+    "total_supply",
+    "total_assets",
+    "paused",
+    "shutdown",
+    "current_epoch",
+    "epoch_start_assets",
+    "epoch_exited",
+)
+NO_MERCHANT = Merchant()
+NO_CHARITY = Charity()
 
 
 class Model:
@@ -121,12 +181,25 @@ class Model:
     # ------------------------------------------------------------ plumbing
 
     def _atomic(self, operation, *args):
-        saved = copy.deepcopy(self.state)
+        """Run `operation`; on a Refusal undo everything it changed (all or nothing)."""
+        state = self.state
+        journal = state.journal
+        if journal.entries is not None:  # already inside an operation
+            return operation(*args)
+        saved = state.scalars()
+        journal.entries = []
         try:
             return operation(*args)
         except Refusal:
-            self.state = saved
+            for mapping, key, old in reversed(journal.entries):
+                if old is _MISSING:
+                    dict.pop(mapping, key, None)
+                else:
+                    dict.__setitem__(mapping, key, old)
+            state.restore_scalars(saved)
             raise
+        finally:
+            journal.entries = None
 
     def rule(self, name: str) -> int:
         return self.state.rules[name]
@@ -144,10 +217,10 @@ class Model:
         return self.state.paid_out.get(account, 0)
 
     def merchant(self, account: str) -> Merchant:
-        return self.state.merchants.get(account, Merchant())
+        return self.state.merchants.get(account, NO_MERCHANT)
 
     def charity(self, account: str) -> Charity:
-        return self.state.charities.get(account, Charity())
+        return self.state.charities.get(account, NO_CHARITY)
 
     def to_points(self, assets: int) -> int:
         return pm.to_points(assets, self.state.total_assets, self.state.total_supply, self.asset_decimals)
@@ -273,8 +346,10 @@ class Model:
             status = self.merchant(merchant).status
             require(status in (STATUS_ACTIVE, STATUS_SUSPENDED), "registry: not a current merchant")
             self._check_terms(contribution_bps, daily_cap)
-            m = self.state.merchants[merchant]
-            m.contribution_bps, m.daily_cap = contribution_bps, daily_cap
+            merchants = self.state.merchants
+            merchants[merchant] = replace(
+                merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap
+            )
 
         return self._atomic(op)
 
@@ -282,7 +357,7 @@ class Model:
         def op():
             self._check_registrar(sender)
             require(self.merchant(merchant).status == STATUS_ACTIVE, "registry: merchant not active")
-            self.state.merchants[merchant].status = STATUS_SUSPENDED
+            self._set_status(merchant, STATUS_SUSPENDED)
 
         return self._atomic(op)
 
@@ -290,7 +365,7 @@ class Model:
         def op():
             self._check_registrar(sender)
             require(self.merchant(merchant).status == STATUS_SUSPENDED, "registry: merchant not suspended")
-            self.state.merchants[merchant].status = STATUS_ACTIVE
+            self._set_status(merchant, STATUS_ACTIVE)
 
         return self._atomic(op)
 
@@ -299,9 +374,13 @@ class Model:
             self._check_registrar(sender)
             status = self.merchant(merchant).status
             require(status in (STATUS_ACTIVE, STATUS_SUSPENDED), "registry: not a current merchant")
-            self.state.merchants[merchant].status = STATUS_REVOKED
+            self._set_status(merchant, STATUS_REVOKED)
 
         return self._atomic(op)
+
+    def _set_status(self, merchant: str, status: int) -> None:
+        merchants = self.state.merchants
+        merchants[merchant] = replace(merchants[merchant], status=status)
 
     def register_charity(self, sender, charity, license_hash, now=0):
         def op():
@@ -322,7 +401,8 @@ class Model:
         def op():
             self._check_registrar(sender)
             require(self.charity(charity).status == CHARITY_REGISTERED, "registry: charity not registered")
-            self.state.charities[charity].status = CHARITY_REMOVED
+            charities = self.state.charities
+            charities[charity] = replace(charities[charity], status=CHARITY_REMOVED)
 
         return self._atomic(op)
 
@@ -360,11 +440,9 @@ class Model:
     def _use_daily_cap(self, merchant: str, contribution: int, now: int) -> None:
         m = self.state.merchants[merchant]
         epoch = now // self.rule("epoch_length")
-        used = m.epoch_contribution if m.epoch == epoch else 0
-        m.epoch = epoch
-        used += contribution
+        used = (m.epoch_contribution if m.epoch == epoch else 0) + contribution
         require(used <= m.daily_cap, "registry: daily cap exceeded")
-        m.epoch_contribution = used
+        self.state.merchants[merchant] = replace(m, epoch=epoch, epoch_contribution=used)
 
     def record_purchase(self, sender, consumer, amount, order_id, now) -> int:
         def op():
@@ -409,7 +487,7 @@ class Model:
             self.state.earned[order.consumer] = self.earned_of(order.consumer) - order.issued_value
             self._burn(order.consumer, order.points)
             self.state.total_assets -= refund
-            order.reversed = True
+            self.state.orders[(sender, order_id)] = replace(order, reversed=True)
             self._pay(sender, refund)
             return refund
 
