@@ -602,6 +602,20 @@ class Model:
         limit = start * self.rule("epoch_exit_limit_bps") // pm.BPS
         return max(0, limit - exited)
 
+    def own_exit_limit(self, account: str, now: int) -> int:
+        """Points `account` could exit now if the epoch's budget were unlimited (trigger, lock and
+        return cap applied): what a consumer asks for before the anti-bank-run limit cuts it."""
+        balance = self.balance_of(account)
+        if not self.is_consumer(account) or balance == 0 or self.state.shutdown:
+            return self.max_exit(account, now)
+        if not self._triggered(account) or not self._unlocked(account, now):
+            return 0
+        cap_left = max(0, self.earned_of(account) * self.rule("return_cap_bps") // pm.BPS - self.paid_out_of(account))
+        most = pm.max_points_for_payout(
+            cap_left, self.state.total_assets, self.state.total_supply, self.rule("exit_payout_bps")
+        )
+        return min(balance, most)
+
     def max_exit(self, account: str, now: int) -> int:
         balance = self.balance_of(account)
         if self.state.shutdown:

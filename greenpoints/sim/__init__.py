@@ -1,0 +1,55 @@
+"""Simulation of consumers, merchants, charities and adversaries over many days.
+
+    result = run_simulation(load_scenario("baseline"), seed=1, backend="model")
+    result.write(Path("out/baseline"))
+
+`backend` is `model` (the Python model alone), `chain` (Ape transactions on the connected local
+network) or `fast` (the same contracts and network, raw JSON-RPC transactions). After a chain run
+the same scenario and seed are run on the model and the two end states compared figure by figure.
+"""
+
+from __future__ import annotations
+
+from ape import networks
+
+from .backends import make_backend
+from .results import SimResult, compare
+from .runner import Divergence, Runner
+from .scenario import Scenario, ScenarioError, known_scenarios, load_scenario
+
+
+def run_simulation(
+    scenario: Scenario,
+    *,
+    seed: int,
+    backend: str = "model",
+    start: int | None = None,
+    on_day=None,
+    cross_check: bool = True,
+) -> SimResult:
+    """Run `scenario` with `seed` on `backend`; chain runs are cross-checked against the model."""
+    runner = Runner(scenario, seed, make_backend(backend), start=start)
+    runner.run(on_day=on_day)
+    network = "python model"
+    if backend != "model":
+        provider = networks.active_provider
+        network = f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}"
+    result = SimResult(runner, backend, network, runner.backend.read_final_state(runner))
+    if backend != "model" and cross_check:
+        twin = Runner(scenario, seed, make_backend("model"), start=runner.start)
+        twin.run()
+        twin_result = SimResult(twin, "model", "python model", twin.final_state())
+        result.cross_check = compare(result.final_state, runner.rows, twin_result)
+    return result
+
+
+__all__ = [
+    "Divergence",
+    "Runner",
+    "Scenario",
+    "ScenarioError",
+    "SimResult",
+    "known_scenarios",
+    "load_scenario",
+    "run_simulation",
+]

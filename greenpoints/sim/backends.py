@@ -1,0 +1,358 @@
+"""Backends that carry out the runner's actions: the model alone, or the real contracts on a chain.
+
+- `ModelBackend`: nothing beyond the runner's model (the fastest; for very large runs).
+- `ChainBackend(transport="ape")`: every action is a transaction through Ape's contract handles on
+  the connected network (what a user's script would do).
+- `ChainBackend(transport="rpc")`: the same transactions on the same network and contracts, signed
+  locally and sent as raw JSON-RPC through the provider Ape connected, without Ape's per-transaction
+  work (gas estimation, receipt decoding, traces), which is the bottleneck (docs/simulation.md).
+
+Actions the model refuses (adversarial attempts, or an honest action refused for a reason) are
+checked on chain with `eth_call` from the same sender: the chain must refuse them with the same
+reason. Actions the model accepts are sent as transactions and must succeed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ape import accounts, chain, project
+from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
+from eth_abi import decode
+from web3.exceptions import ContractLogicError as Web3ContractLogicError
+
+try:  # the embedded chain's web3 provider raises eth-tester's own error for a revert
+    from eth_tester.exceptions import TransactionFailed
+except ImportError:  # pragma: no cover - eth-tester comes with eth-ape
+    TransactionFailed = Web3ContractLogicError
+
+_REVERTS = (Web3ContractLogicError, TransactionFailed)
+
+from ..deploy import deploy_system, is_local_network
+from .runner import DAY, DEFAULT_START, Divergence
+
+# Points-moving and registry actions, and which of their arguments are agent labels.
+_LABEL_ARGS = {
+    "admit": (0,),
+    "register_charity": (0,),
+    "suspend": (0,),
+    "record_purchase": (0,),
+    "record_purchases": (),  # first argument is a list of labels
+    "reverse_purchase": (),
+    "spend": (0,),
+    "donate": (0,),
+    "transfer": (0,),
+    "settle": (),
+    "exit": (),
+}
+_READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
+CONSUMER_FUNDS = 10**18
+MERCHANT_FUNDS = 100 * 10**18
+
+
+class ModelBackend:
+    """The runner's model is the whole system; nothing to carry out."""
+
+    name = "model"
+    transactions = 0
+
+    def start_time(self) -> int:
+        return DEFAULT_START
+
+    def setup(self, runner) -> None:
+        pass
+
+    def fund_merchant(self, label: str, amount: int) -> None:
+        pass
+
+    def begin_phase(self, timestamp: int) -> None:
+        pass
+
+    def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
+        pass
+
+    def end_day(self, runner) -> None:
+        pass
+
+    def read_final_state(self, runner) -> dict:
+        return runner.final_state()
+
+
+def _reason(message: str | None) -> str:
+    message = (message or "").strip()
+    for prefix in ("execution reverted: ", "execution reverted:", "execution reverted"):
+        if message.startswith(prefix):
+            return message[len(prefix) :].strip()
+    return message
+
+
+def _gas(op: str, args: tuple) -> int:
+    if op == "record_purchases":
+        return 200_000 + 180_000 * len(args[0])
+    return 600_000
+
+
+class ChainBackend:
+    """The real contracts on the network Ape is connected to (a local one: test accounts, the mock
+    asset's faucet and control of the clock are needed)."""
+
+    def __init__(self, transport: str = "rpc"):
+        if transport not in ("ape", "rpc"):
+            raise ValueError(f"unknown transport {transport!r} (ape or rpc)")
+        if not is_local_network():
+            raise ValueError(
+                "the chain backends need a local network (test accounts, the mock asset's faucet and "
+                "control of the clock): use the embedded chain or ethereum:local:foundry"
+            )
+        self.transport = transport
+        self.name = "chain" if transport == "ape" else "fast"
+        self.system = None
+        self.accounts: dict[str, Any] = {}
+        self.funded: set[str] = set()
+        self.nonces: dict[str, int] = {}
+        self.transactions = 0
+        self.calls = 0
+        test = accounts.test_accounts
+        self.deployer, self.registrar, self.guardian = test[0], test[1], test[2]
+        self.funders = [test[i] for i in range(10, len(test))] or [test[0]]
+        self.web3 = chain.provider.web3
+        self.can_set_balance = True
+        self.max_fee = 0
+
+    # ------------------------------------------------------------ accounts
+
+    def start_time(self) -> int:
+        """The first day boundary at least a day after the chain's clock."""
+        return (max(chain.pending_timestamp, DEFAULT_START - DAY) // DAY + 1) * DAY
+
+    def account(self, label: str):
+        if label == "registrar":
+            return self.registrar
+        if label == "guardian":
+            return self.guardian
+        if label not in self.accounts:
+            self.accounts[label] = accounts.test_accounts.generate_test_account()
+        return self.accounts[label]
+
+    def address(self, label: str) -> str:
+        if label == "pool":
+            return str(self.system.pool.address)
+        if label == "governor":
+            return str(self.system.governor.address)
+        return str(self.account(label).address)
+
+    def _fund(self, label: str, amount: int) -> None:
+        if label in self.funded or label in ("registrar", "guardian"):
+            return
+        address = self.address(label)
+        if self.can_set_balance:
+            try:
+                chain.set_balance(address, amount)
+            except (APINotImplementedError, NotImplementedError):
+                self.can_set_balance = False
+        if not self.can_set_balance:
+            funder = self.funders[len(self.funded) % len(self.funders)]
+            self._send(funder, address, b"", 21_000, value=amount)
+        self.funded.add(label)
+
+    # ------------------------------------------------------------ set-up and time
+
+    def setup(self, runner) -> None:
+        s = runner.scenario
+        self.system = deploy_system(
+            self.deployer,
+            registrar=self.registrar,
+            guardian=self.guardian,
+            asset_decimals=s.asset_decimals,
+            rules=runner.rules,
+        )
+        self.pool, self.asset = self.system.pool, self.system.asset
+        self.reader = project.MulticallMock.deploy(sender=self.deployer)
+        chain.pending_timestamp = runner.start
+        self.begin_phase(runner.start)
+
+    def begin_phase(self, timestamp: int) -> None:
+        head = chain.blocks.head.timestamp
+        if head >= timestamp:
+            raise Divergence(
+                f"the chain's clock ({head}) is past the phase starting at {timestamp}: a phase took "
+                "more blocks than it has seconds"
+            )
+        chain.pending_timestamp = timestamp
+        if self.transport == "rpc":
+            base = self.web3.eth.get_block("latest").get("baseFeePerGas", 0)
+            self.max_fee = 4 * base + 2 * 10**9
+
+    def fund_merchant(self, label: str, amount: int) -> None:
+        self._fund(label, MERCHANT_FUNDS)
+        sender = self.account(label)
+        self._transact(sender, self.asset, "mint", (self.address(label), amount), 200_000)
+        self._transact(sender, self.asset, "approve", (str(self.pool.address), 2**256 - 1), 200_000)
+
+    # ------------------------------------------------------------ actions
+
+    def _args(self, op: str, args: tuple) -> tuple:
+        args = list(args)
+        if op == "record_purchases":
+            args[0] = [self.address(c) for c in args[0]]
+        for i in _LABEL_ARGS[op]:
+            args[i] = self.address(args[i])
+        return tuple(args)
+
+    def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
+        if op not in _LABEL_ARGS:
+            raise ValueError(f"no chain mapping for {op}")
+        chain_args = self._args(op, args)
+        account = self.account(sender)
+        what = f"{op} by {sender}{args}"
+        self._fund(sender, CONSUMER_FUNDS)  # eth_call on eth-tester also checks the sender can pay
+        if reason is None:
+            failure = self._transact(account, self.pool, op, chain_args, _gas(op, args))
+            if failure is not None:
+                raise Divergence(f"{what}: the model accepted it, the chain refused ({failure})")
+        else:
+            got = self._call(account, self.pool, op, chain_args)
+            if got is None:
+                raise Divergence(f"{what}: the model refused ({reason}), the chain accepted it")
+            if got != reason:
+                raise Divergence(f"{what}: the model refused with {reason!r}, the chain with {got!r}")
+
+    def _transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
+        """Send a transaction; None when it succeeded, else the revert reason."""
+        handler = getattr(contract, method)
+        self.transactions += 1
+        if self.transport == "ape":
+            try:
+                handler(*args, sender=account, gas_limit=gas)
+            except (ContractLogicError, TransactionError) as err:
+                return _reason(str(err)) or type(err).__name__
+            return None
+        receipt = self._send(account, str(contract.address), bytes(handler.encode_input(*args)), gas)
+        if receipt["status"] != 1:
+            return self._call(account, contract, method, args) or "reverted without a reason"
+        return None
+
+    def _send(self, account, to: str, data: bytes, gas: int, value: int = 0):
+        address = str(account.address)
+        if address not in self.nonces:
+            self.nonces[address] = self.web3.eth.get_transaction_count(address, "pending")
+        if not self.max_fee:
+            self.begin_fee()
+        tx = {
+            "to": to,
+            "data": data,
+            "gas": gas,
+            "value": value,
+            "nonce": self.nonces[address],
+            "chainId": chain.chain_id,
+            "maxFeePerGas": self.max_fee,
+            "maxPriorityFeePerGas": 0,
+        }
+        for attempt in range(2):
+            raw = _sign(account, tx)
+            try:
+                tx_hash = self.web3.eth.send_raw_transaction(raw)
+                break
+            except ValueError as err:  # the base fee rose past our cap: read it again, once
+                if attempt or "fee" not in str(err).lower():
+                    raise
+                self.begin_fee()
+                tx["maxFeePerGas"] = self.max_fee
+        self.nonces[address] += 1
+        return self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.002)
+
+    def begin_fee(self) -> None:
+        base = self.web3.eth.get_block("latest").get("baseFeePerGas", 0)
+        self.max_fee = 4 * base + 2 * 10**9
+
+    def _call(self, account, contract, method: str, args: tuple) -> str | None:
+        """eth_call the method from `account`: None when it would succeed, else the revert reason."""
+        handler = getattr(contract, method)
+        self.calls += 1
+        if self.transport == "ape":
+            try:
+                handler.call(*args, sender=account)
+            except ContractLogicError as err:
+                return _reason(err.message) or "reverted without a reason"
+            return None
+        data = bytes(handler.encode_input(*args))
+        try:
+            self.web3.eth.call({"from": str(account.address), "to": str(contract.address), "data": data})
+        except _REVERTS as err:
+            message = getattr(err, "message", None) or (err.args[0] if err.args else "")
+            return _reason(str(message)) or "reverted without a reason"
+        return None
+
+    # ------------------------------------------------------------ reading the chain
+
+    def end_day(self, runner) -> None:
+        """Compare the pool's figures with the model's at the end of every day."""
+        st = runner.model.state
+        pool = self.pool
+        got = (pool.total_assets(), pool.totalSupply(), self.asset.balanceOf(pool.address))
+        want = (st.total_assets, st.total_supply, st.asset_balances.get("pool", 0))
+        if got != want:
+            raise Divergence(
+                f"day {runner.day}: chain (total_assets, supply, pool balance) = {got}, model = {want}"
+            )
+
+    def read_final_state(self, runner) -> dict:
+        """The figures of `Runner.final_state`, read from the chain (in batches through a multicall)."""
+        pool, asset = self.pool, self.asset
+        labels = runner.agents.holders()
+        queries = []
+        for label in labels:
+            address = self.address(label)
+            for key, contract, method in (
+                ("points", pool, "balanceOf"),
+                ("basis", pool, "basis_of"),
+                ("earned", pool, "earned_of"),
+                ("paid_out", pool, "paid_out_of"),
+                ("assets", asset, "balanceOf"),
+            ):
+                queries.append(((label, key), contract, method, (address,)))
+        values = self._read(queries)
+        accounts_state = {label: {} for label in labels}
+        for (label, key), value in values.items():
+            accounts_state[label][key] = value
+        pool_state = {
+            "total_assets": pool.total_assets(),
+            "total_supply": pool.totalSupply(),
+            "asset_balance": asset.balanceOf(pool.address),
+            "price_per_point": pool.price_per_point(),
+            "epoch_exited": pool.epoch_exited(),
+        }
+        return {"pool": pool_state, "accounts": accounts_state}
+
+    def _read(self, queries) -> dict:
+        out = {}
+        for start in range(0, len(queries), _READ_CHUNK):
+            chunk = queries[start : start + _READ_CHUNK]
+            batch = [(c.address, False, bytes(getattr(c, m).encode_input(*a))) for _, c, m, a in chunk]
+            results = self.reader.aggregate.call(batch)
+            for (key, _c, _m, _a), result in zip(chunk, results, strict=True):
+                out[key] = decode(["uint256"], bytes(result.return_data))[0]
+        return out
+
+
+def _sign(account, tx: dict) -> bytes:
+    from eth_account import Account
+
+    key = _KEYS.get(str(account.address))
+    if key is None:
+        key = _KEYS[str(account.address)] = Account.from_key(account.private_key)
+    return key.sign_transaction(tx).raw_transaction
+
+
+_KEYS: dict[str, Any] = {}
+
+
+def make_backend(name: str):
+    """`model`, `chain` (Ape transactions) or `fast` (raw JSON-RPC transactions) by name."""
+    if name == "model":
+        return ModelBackend()
+    if name == "chain":
+        return ChainBackend("ape")
+    if name == "fast":
+        return ChainBackend("rpc")
+    raise ValueError(f"unknown backend {name!r} (model, chain or fast)")

@@ -1,0 +1,323 @@
+"""A finished run: the cross-check, the summary, cohorts, daily.csv, summary.json and the plots."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..report import fmt_units
+from .runner import Runner
+
+
+@dataclass
+class SimResult:
+    """Everything a run produced."""
+
+    runner: Runner
+    backend: str
+    network: str
+    final_state: dict
+    """The final figures read from the backend (from the chain for chain runs)."""
+    cross_check: dict = field(default_factory=dict)
+    """For chain runs: the same scenario and seed on the model, compared figure by figure."""
+
+    @property
+    def rows(self) -> list[dict]:
+        return self.runner.rows
+
+    @property
+    def ok(self) -> bool:
+        """No attack got through and (for chain runs) the model run ended in the chain's state."""
+        return not self.runner.let_through and self.cross_check.get("equal", True)
+
+    def cohorts(self) -> list[dict]:
+        """Per cohort of consumers (by the period they joined in): what merchants contributed on
+        their purchases, the value issued to them, and what they got back so far (paid out by
+        exits, passed on as spends and donations at the value of the day, and still held)."""
+        r = self.runner
+        model, period = r.model, r.scenario.cohort_days
+        table: dict[int, dict] = {}
+        for consumer, joined in zip(r.agents.consumers, r.agents.joined, strict=True):
+            c = table.setdefault(
+                joined // period,
+                {"consumers": 0, "contributed": 0, "issued": 0, "paid_out": 0, "passed_on": 0, "held": 0},
+            )
+            c["consumers"] += 1
+            c["contributed"] += r.contributed[consumer]
+            c["issued"] += model.earned_of(consumer)
+            c["paid_out"] += model.paid_out_of(consumer)
+            c["passed_on"] += r.passed_on[consumer]
+            c["held"] += model.value_of(consumer)
+        out = []
+        for index in sorted(table):
+            c = table[index]
+            received = c["paid_out"] + c["passed_on"] + c["held"]
+            out.append(
+                {
+                    "cohort": f"days {index * period}-{min((index + 1) * period, r.scenario.days) - 1}",
+                    **c,
+                    "received": received,
+                    "gain": received - c["issued"],
+                    "received_per_issued": received / c["issued"] if c["issued"] else 0.0,
+                }
+            )
+        return out
+
+    def summary(self) -> dict:
+        r, rows = self.runner, self.rows
+        total = {k: sum(row[k] for row in rows) for k in (
+            "purchases", "purchase_amount", "contributions", "points_issued", "issued_value",
+            "held_back_by_cap", "reversals", "refunds", "spends", "donations", "settlements",
+            "settled_assets", "exits", "exit_payouts", "exit_demand_over_limit", "attempts", "rejected",
+        )}  # fmt: skip
+        prices = [row["price_per_point"] for row in rows if row["total_supply"]]
+        falls = [
+            rows[i]["day"] for i in range(1, len(rows))
+            if rows[i - 1]["total_supply"] and rows[i]["total_supply"]
+            and rows[i]["price_per_point"] < rows[i - 1]["price_per_point"]
+        ]  # fmt: skip
+        rejected: dict[str, int] = {}
+        for row in rows:
+            for key, n in row.items():
+                if key.startswith("rejected: "):
+                    rejected[key[len("rejected: ") :]] = rejected.get(key[len("rejected: ") :], 0) + n
+        pool = self.final_state["pool"]
+        out = {
+            "scenario": r.scenario.name,
+            "seed": r.seed,
+            "backend": self.backend,
+            "network": self.network,
+            "start": r.start,
+            "days": r.scenario.days,
+            "consumers": len(r.agents.consumers),
+            "merchants": len(r.agents.merchants),
+            "charities": len(r.agents.charities),
+            "asset_decimals": r.scenario.asset_decimals,
+            "wall_seconds": round(r.elapsed, 3),
+            "actions": r.actions,
+            "transactions": getattr(r.backend, "transactions", 0),
+            "purchases_per_second": round(total["purchases"] / r.elapsed, 1) if r.elapsed else None,
+            "actions_per_second": round(r.actions / r.elapsed, 1) if r.elapsed else None,
+            "totals": total,
+            "final": {
+                "total_assets": pool["total_assets"],
+                "total_supply": pool["total_supply"],
+                "pool_asset_balance": pool["asset_balance"],
+                "price_per_point": pool["price_per_point"],
+                "value_per_point": fmt_units(pool["price_per_point"], r.scenario.asset_decimals, 6),
+            },
+            "value_per_point": {
+                "first": prices[0] if prices else None,
+                "last": prices[-1] if prices else None,
+                "growth": (prices[-1] / prices[0] - 1) if prices else None,
+                "days_it_fell": falls,
+            },
+            "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: -kv[1])),
+            "attempts": {kind: dict(c) for kind, c in r.attempts.items() if c},
+            "attempts_not_refused": list(r.let_through),
+            "cohorts": self.cohorts(),
+            "cross_check": self.cross_check,
+            "ok": self.ok,
+        }
+        if r.agents.rogue:
+            model = r.model
+            sybils = r.agents.sybils
+            out["rogue"] = {
+                "contributed": r.rogue_contributed,
+                "sybils_issued_value": sum(model.earned_of(s) for s in sybils),
+                "sybils_points": sum(model.balance_of(s) for s in sybils),
+                "sybils_value_now": sum(model.value_of(s) for s in sybils),
+                "sybils_paid_out": sum(model.paid_out_of(s) for s in sybils),
+                "suspended_on_day": r.scenario.rogue.suspend_day,
+            }
+            out["rogue"]["net"] = (
+                out["rogue"]["sybils_value_now"] + out["rogue"]["sybils_paid_out"] - r.rogue_contributed
+            )
+        return out
+
+    # ------------------------------------------------------------ files
+
+    def write(self, out: Path) -> list[Path]:
+        """daily.csv, summary.json and the plots in `out`; returns the paths written."""
+        import pandas as pd
+
+        out.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame(self.rows).fillna(0)
+        rejected_cols = [c for c in frame.columns if c.startswith("rejected: ")]
+        frame[rejected_cols] = frame[rejected_cols].astype(int)
+        daily = out / "daily.csv"
+        frame.to_csv(daily, index=False)
+        summary = out / "summary.json"
+        summary.write_text(json.dumps(self.summary(), indent=2, default=str) + "\n")
+        return [daily, summary, *plot(frame, self.cohorts(), self.runner, out)]
+
+    def describe(self) -> str:
+        """A few readable lines for the terminal."""
+        s = self.summary()
+        r = self.runner
+        d = r.scenario.asset_decimals
+        t = s["totals"]
+        lines = [
+            f"{s['scenario']}: {s['days']} days, {s['consumers']} consumers, {s['merchants']} merchants, "
+            f"seed {s['seed']}, backend {s['backend']} ({s['network']})",
+            f"  {t['purchases']:,} purchases, {fmt_units(t['contributions'], d, 2)} contributed, "
+            f"{t['exits']:,} exits paying {fmt_units(t['exit_payouts'], d, 2)}, "
+            f"{t['settlements']:,} settlements paying {fmt_units(t['settled_assets'], d, 2)}",
+            f"  value per point {fmt_units(s['value_per_point']['first'] or 0, d, 6)} -> "
+            f"{s['final']['value_per_point']}; pool holds {fmt_units(s['final']['total_assets'], d, 2)}",
+            f"  {t['attempts']:,} rule-breaking attempts, {t['attempts'] - len(s['attempts_not_refused']):,} "
+            f"refused; {t['rejected']:,} refusals in all ({len(s['rejected_by_reason'])} reasons)",
+            f"  {s['actions']:,} actions in {s['wall_seconds']:.1f} s: "
+            f"{s['purchases_per_second'] or 0:,.0f} purchases/s, "
+            f"{s['actions_per_second'] or 0:,.0f} actions/s",
+        ]
+        if self.cross_check:
+            c = self.cross_check
+            verdict = "equal" if c["equal"] else f"DIFFERENT ({len(c['differences'])} differences)"
+            lines.append(
+                "  cross-check: the same scenario and seed on the model ends in the chain's state: "
+                f"{verdict} "
+                f"({c['figures']:,} figures and {c['days']} daily rows compared)"
+            )
+        if s["attempts_not_refused"]:
+            lines.append(f"  ATTEMPTS NOT REFUSED: {s['attempts_not_refused'][:3]}")
+        return "\n".join(lines)
+
+
+def compare(chain_state: dict, chain_rows: list[dict], model_result: SimResult) -> dict:
+    """Figure-by-figure comparison of a chain run with the model run of the same scenario and seed."""
+    differences = []
+    model_state = model_result.final_state
+    figures = 0
+    for key, value in chain_state["pool"].items():
+        figures += 1
+        if model_state["pool"].get(key) != value:
+            differences.append(f"pool.{key}: chain {value}, model {model_state['pool'].get(key)}")
+    for label, fields_ in chain_state["accounts"].items():
+        other = model_state["accounts"].get(label)
+        if other is None:
+            differences.append(f"{label}: not in the model run")
+            continue
+        for key, value in fields_.items():
+            figures += 1
+            if other.get(key) != value:
+                differences.append(f"{label}.{key}: chain {value}, model {other.get(key)}")
+    if len(chain_state["accounts"]) != len(model_state["accounts"]):
+        differences.append(
+            f"accounts: chain {len(chain_state['accounts'])}, model {len(model_state['accounts'])}"
+        )
+    for a, b in zip(chain_rows, model_result.rows, strict=False):
+        if a != b:
+            keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            differences.append(f"daily row {a['day']}: {', '.join(keys)} differ")
+    if len(chain_rows) != len(model_result.rows):
+        differences.append(f"daily rows: chain {len(chain_rows)}, model {len(model_result.rows)}")
+    return {
+        "equal": not differences,
+        "figures": figures,
+        "days": len(chain_rows),
+        "differences": differences[:50],
+    }
+
+
+# ------------------------------------------------------------------ plots
+
+
+def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    unit = runner.unit
+    name = runner.scenario.name
+    days = frame["day"]
+    paths = []
+
+    def save(fig, filename: str) -> None:
+        fig.tight_layout()
+        path = out / filename
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(days, frame["value_per_point"], color="tab:green")
+    ax.set_title(f"{name}: value per point (assets per point; never falls)")
+    ax.set_xlabel("day")
+    ax.set_ylabel("asset units per point")
+    _mark_events(ax, runner)
+    save(fig, "value_per_point.png")
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(days, frame["total_assets"] / unit, label="pool assets (asset units)", color="tab:blue")
+    ax.set_xlabel("day")
+    ax.set_ylabel("asset units", color="tab:blue")
+    ax2 = ax.twinx()
+    ax2.plot(days, frame["total_supply"] / 10**18, label="points outstanding", color="tab:orange")
+    ax2.set_ylabel("points", color="tab:orange")
+    ax.set_title(f"{name}: pool assets against points outstanding")
+    _mark_events(ax, runner)
+    save(fig, "pool_vs_supply.png")
+
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    ax.plot(days, frame["contributions"].cumsum() / unit, label="contributions in")
+    ax.plot(days, frame["exit_payouts"].cumsum() / unit, label="exits paid out")
+    ax.plot(days, frame["settled_assets"].cumsum() / unit, label="settlements paid out")
+    ax.plot(days, frame["refunds"].cumsum() / unit, label="refunds (reversals)")
+    ax.set_ylabel("asset units, cumulative")
+    ax.set_title(f"{name}: what came in and what went out")
+    ax.legend(loc="upper left")
+    bx.bar(days, frame["exit_budget_used"] * 100, color="tab:red", label="epoch exit budget used (%)")
+    wanted = frame["exit_demand_over_limit"] / unit
+    if wanted.sum() > 0:
+        bx2 = bx.twinx()
+        bx2.plot(days, wanted, color="black", linewidth=1, label="exit demand over the limit")
+        bx2.set_ylabel("refused by the limit (asset units)")
+    bx.set_ylabel("% of the epoch's limit")
+    bx.set_xlabel("day")
+    bx.set_ylim(0, 105)
+    bx.legend(loc="upper left")
+    save(fig, "exits_vs_contributions.png")
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    labels = [c["cohort"] for c in cohorts]
+    x = range(len(cohorts))
+    width = 0.27
+    ax.bar(
+        [i - width for i in x],
+        [c["contributed"] / unit for c in cohorts],
+        width,
+        label="contributed on their purchases",
+    )
+    ax.bar(list(x), [c["issued"] / unit for c in cohorts], width, label="value issued to them")
+    ax.bar(
+        [i + width for i in x],
+        [c["received"] / unit for c in cohorts],
+        width,
+        label="received: exits + spent/donated + held now",
+    )
+    for i, c in enumerate(cohorts):
+        if c["issued"]:
+            ax.annotate(
+                f"x{c['received_per_issued']:.2f}",
+                (i + width, c["received"] / unit),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+    ax.set_xticks(list(x), labels, rotation=30, ha="right")
+    ax.set_ylabel("asset units")
+    ax.set_title(f"{name}: returns by cohort (early joiners gain from later contributions)")
+    ax.legend(fontsize=8)
+    save(fig, "cohort_returns.png")
+    return paths
+
+
+def _mark_events(ax, runner: Runner) -> None:
+    s = runner.scenario
+    for p in s.phases[1:]:
+        ax.axvline(p.start_day, color="grey", linestyle="--", linewidth=0.8)
+    if s.rogue is not None:
+        ax.axvline(s.rogue.suspend_day, color="red", linestyle=":", linewidth=0.8)

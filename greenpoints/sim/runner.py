@@ -1,0 +1,498 @@
+"""The simulation runner: consumers, merchants, charities and adversaries acting day by day.
+
+The runner always keeps the Python model (`greenpoints.model.Model`) of the system, and agents
+decide from it (what a wallet would read from the chain: balances, `max_exit`, ...). The backend
+carries each action out: the `model` backend does nothing more (very large runs), the `chain`
+backends send each action to the real contracts and stop the run at the first disagreement
+(a transaction that fails where the model succeeded, a refusal with another reason, or an attempt
+the contracts let through). Each day has two phases at fixed times, so every time-dependent rule
+(epoch, lock period, reversal window) gives the same answer on chain and in the model:
+
+- morning (08:00): new consumers join, the registrar acts, consumers spend, donate and exit,
+  adversaries try their attempts;
+- evening (20:00): merchants reverse yesterday's returns, close their tills (the day's purchases in
+  `record_purchases` batches of up to 100), the rogue merchant acts, merchants and charities settle.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import pool_math as pm
+from ..model import MAX_BATCH, Model, Refusal
+from ..rules import DAY, DEFAULT_RULES
+from .scenario import Scenario
+
+MORNING = 8 * 3600
+EVENING = 20 * 3600
+DEFAULT_START = 1_798_761_600
+"""2027-01-01 00:00 UTC: day 0 of a model run that is not checking a chain run."""
+LICENSE = b"\x11" * 32
+FRACTION_SCALE = 10_000
+ATTEMPTS = (
+    "replayed order id",
+    "issue without whitelist",
+    "trade between consumers",
+    "exit over the cap",
+    "rogue beyond its daily cap",
+    "rogue after suspension",
+)
+"""Kinds of rule-breaking attempt; every one must be refused."""
+
+
+class Divergence(RuntimeError):
+    """The chain and the model disagreed about an action (a bug in one of them)."""
+
+
+@dataclass
+class Agents:
+    """Labels of everyone in the run; backends map labels to addresses."""
+
+    consumers: list[str] = field(default_factory=list)
+    joined: list[int] = field(default_factory=list)
+    merchants: list[str] = field(default_factory=list)
+    merchant_category: dict[str, int] = field(default_factory=dict)
+    charities: list[str] = field(default_factory=list)
+    rogue: str | None = None
+    sybils: list[str] = field(default_factory=list)
+    outsider: str = "outsider"
+
+    def holders(self) -> list[str]:
+        """Everyone who can hold points, in a fixed order."""
+        rogue = [self.rogue] if self.rogue else []
+        return self.consumers + self.sybils + self.merchants + rogue + self.charities
+
+
+@dataclass
+class DayTotals:
+    """What happened on one day (one row of daily.csv, before the pool's figures are added)."""
+
+    purchases: int = 0
+    purchase_amount: int = 0
+    contributions: int = 0
+    points_issued: int = 0
+    issued_value: int = 0
+    held_back_by_cap: int = 0
+    reversals: int = 0
+    refunds: int = 0
+    spends: int = 0
+    spent_points: int = 0
+    donations: int = 0
+    donated_points: int = 0
+    settlements: int = 0
+    settled_assets: int = 0
+    exits: int = 0
+    exited_points: int = 0
+    exit_payouts: int = 0
+    exit_demand_over_limit: int = 0
+    attempts: int = 0
+    rejected: Counter = field(default_factory=Counter)
+
+
+class Runner:
+    """Runs one scenario with one seed on one backend."""
+
+    def __init__(self, scenario: Scenario, seed: int, backend, *, start: int | None = None):
+        self.scenario = scenario
+        self.seed = seed
+        self.backend = backend
+        self.rng = np.random.default_rng(seed)
+        self.start = start if start is not None else backend.start_time()
+        if self.start % DAY:
+            raise ValueError("the simulation starts at a day boundary")
+        self.rules = DEFAULT_RULES.with_overrides(scenario.rules)
+        self.model = Model(
+            pool="pool",
+            governor="governor",
+            registrar="registrar",
+            guardian="guardian",
+            asset_decimals=scenario.asset_decimals,
+            now=self.start,
+            rules=self.rules,
+        )
+        self.unit = 10**scenario.asset_decimals
+        self.agents = Agents()
+        self.now = self.start
+        self.day = 0
+        self.today = DayTotals()
+        self.rows: list[dict] = []
+        self.order_counter: Counter = Counter()
+        self.recorded: dict[str, list[bytes]] = defaultdict(list)
+        self.returns_due: list[tuple[str, bytes]] = []
+        self.contributed: Counter = Counter()
+        self.passed_on: Counter = Counter()
+        self.attempts: dict[str, Counter] = {kind: Counter() for kind in ATTEMPTS}
+        self.let_through: list[str] = []
+        self.rogue_contributed = 0
+        self.actions = 0
+        self.elapsed = 0.0
+
+    # ------------------------------------------------------------ plumbing
+
+    def act(self, op: str, sender: str, *args, attempt: str | None = None):
+        """Carry out one action in the model and on the backend; returns (result, refusal reason)."""
+        try:
+            result, reason = getattr(self.model, op)(sender, *args, now=self.now), None
+        except Refusal as refusal:
+            result, reason = None, refusal.reason
+        self.backend.execute(op, sender, args, reason)
+        self.actions += 1
+        if reason is not None:
+            self.today.rejected[reason] += 1
+        if attempt is not None:
+            self.today.attempts += 1
+            self.attempts[attempt]["attempts"] += 1
+            if reason is None:
+                self.let_through.append(f"day {self.day}: {attempt} by {sender} was not refused")
+            else:
+                self.attempts[attempt][reason] += 1
+        return result, reason
+
+    def order_id(self, merchant: str) -> bytes:
+        self.order_counter[merchant] += 1
+        return f"{merchant}#{self.order_counter[merchant]}".encode().ljust(32, b"\x00")
+
+    def begin_phase(self, offset: int) -> None:
+        self.now = self.start + self.day * DAY + offset
+        self.backend.begin_phase(self.now)
+
+    def pick(self, population: list[str], count: int) -> list[str]:
+        if not population or count <= 0:
+            return []
+        return [population[i] for i in self.rng.integers(0, len(population), size=count)]
+
+    def fraction(self, amount: int, share: float) -> int:
+        return amount * round(share * FRACTION_SCALE) // FRACTION_SCALE
+
+    def active_merchants(self) -> list[str]:
+        return [m for m in self.agents.merchants if self.model.is_active(m)]
+
+    # ------------------------------------------------------------ setup
+
+    def setup(self) -> None:
+        s, model = self.scenario, self.model
+        self.backend.setup(self)
+        weights = np.array([c.weight for c in s.categories])
+        categories = self.rng.choice(len(s.categories), size=s.merchants, p=weights / weights.sum())
+        for i in range(s.merchants):
+            self.admit(f"merchant:{i}", int(categories[i]))
+        for i in range(s.charities):
+            label = f"charity:{i}"
+            self.act("register_charity", "registrar", label, LICENSE)
+            self.agents.charities.append(label)
+        if s.rogue is not None:
+            cat = next((i for i, c in enumerate(s.categories) if c.name == s.rogue.category), 0)
+            self.agents.rogue = self.admit("rogue", cat)
+            self.agents.sybils = [f"sybil:{i}" for i in range(s.rogue.sybils)]
+        for _ in range(s.consumers):
+            self.join()
+        assert model.state.total_supply == 0
+
+    def admit(self, label: str, category: int) -> str:
+        c = self.scenario.categories[category]
+        self.act("admit", "registrar", label, c.contribution_bps, c.daily_cap * self.unit, LICENSE, category)
+        funds = c.daily_cap * self.unit * (self.scenario.days + 1)
+        self.model.asset_mint(label, funds)
+        self.model.asset_approve(label, "pool", 2**256 - 1)
+        self.backend.fund_merchant(label, funds)
+        if label != "rogue":
+            self.agents.merchants.append(label)
+            self.agents.merchant_category[label] = category
+        return label
+
+    def join(self) -> None:
+        self.agents.consumers.append(f"consumer:{len(self.agents.consumers)}")
+        self.agents.joined.append(self.day)
+
+    # ------------------------------------------------------------ the day
+
+    def run(self, on_day=None) -> None:
+        began = time.perf_counter()
+        self.setup()
+        for day in range(self.scenario.days):
+            self.day = day
+            self.today = DayTotals()
+            self.begin_phase(MORNING)
+            self.morning()
+            self.begin_phase(EVENING)
+            self.evening()
+            self.close_day()
+            if on_day is not None:
+                on_day(day)
+        self.elapsed = time.perf_counter() - began
+
+    def morning(self) -> None:
+        s, phase = self.scenario, self.scenario.phase_on(self.day)
+        for _ in range(int(self.rng.poisson(phase.new_consumers_per_day))):
+            self.join()
+        if s.rogue is not None and self.day == s.rogue.suspend_day:
+            self.act("suspend", "registrar", "rogue", "fake purchases to its own addresses")
+        self.spend_and_donate()
+        self.exits(self.agents.consumers, s.exit_propensity)
+        if self.agents.sybils and self.day >= s.rogue.start_day:
+            self.exits(self.agents.sybils, 1.0)
+        self.adversaries()
+
+    def evening(self) -> None:
+        due, self.returns_due = self.returns_due, []
+        for merchant, order_id in due:
+            refund, reason = self.act("reverse_purchase", merchant, order_id)
+            if reason is None:
+                self.today.reversals += 1
+                self.today.refunds += refund
+        self.tills()
+        if self.scenario.rogue is not None and self.day >= self.scenario.rogue.start_day:
+            self.rogue_day()
+        self.settlements()
+
+    # ------------------------------------------------------------ consumers
+
+    def spend_and_donate(self) -> None:
+        s, model, consumers = self.scenario, self.model, self.agents.consumers
+        merchants = self.active_merchants()
+        if merchants:
+            for consumer in self.pick(consumers, self.rng.binomial(len(consumers), s.spend_propensity)):
+                points = self.fraction(model.balance_of(consumer), s.spend_fraction)
+                if points == 0:
+                    continue
+                merchant = self.pick(merchants, 1)[0]
+                value = model.to_assets(points)
+                _, reason = self.act("spend", consumer, merchant, points, self.order_id(merchant))
+                if reason is None:
+                    self.today.spends += 1
+                    self.today.spent_points += points
+                    self.passed_on[consumer] += value
+        charities = [c for c in self.agents.charities if model.is_charity(c)]
+        if charities:
+            for consumer in self.pick(consumers, self.rng.binomial(len(consumers), s.donate_propensity)):
+                points = self.fraction(model.balance_of(consumer), s.donate_fraction)
+                if points == 0:
+                    continue
+                value = model.to_assets(points)
+                _, reason = self.act("donate", consumer, self.pick(charities, 1)[0], points)
+                if reason is None:
+                    self.today.donations += 1
+                    self.today.donated_points += points
+                    self.passed_on[consumer] += value
+
+    def exits(self, population: list[str], propensity: float) -> None:
+        model, payout_bps = self.model, self.model.rule("exit_payout_bps")
+        for who in self.pick(population, self.rng.binomial(len(population), propensity)):
+            wanted = self.fraction(model.own_exit_limit(who, self.now), self.scenario.exit_fraction)
+            if wanted == 0:
+                continue
+            granted = min(wanted, model.max_exit(who, self.now))
+            shortfall = wanted - granted
+            if shortfall:
+                self.today.exit_demand_over_limit += pm.exit_payout(model.to_assets(shortfall), payout_bps)
+            if granted == 0 or pm.exit_payout(model.to_assets(granted), payout_bps) == 0:
+                continue
+            payout, reason = self.act("exit", who, granted)
+            if reason is None:
+                self.today.exits += 1
+                self.today.exited_points += granted
+                self.today.exit_payouts += payout
+
+    # ------------------------------------------------------------ adversaries
+
+    def adversaries(self) -> None:
+        a, model, rng = self.scenario.adversaries, self.model, self.rng
+        consumers = self.agents.consumers
+        holders = [c for c in consumers if model.balance_of(c)] if consumers else []
+        for _ in range(int(rng.poisson(a.replayed_orders_per_day))):
+            merchant = self.pick([m for m in self.active_merchants() if self.recorded[m]], 1)
+            if merchant and consumers:
+                old = self.pick(self.recorded[merchant[0]], 1)[0]
+                amount = 10 * self.unit
+                self.act(
+                    "record_purchase", merchant[0], self.pick(consumers, 1)[0], amount, old,
+                    attempt="replayed order id",
+                )  # fmt: skip
+        for _ in range(int(rng.poisson(a.outsider_issues_per_day))):
+            if consumers:
+                who = self.pick(consumers, 1)[0]
+                self.act(
+                    "record_purchase", self.agents.outsider, who, 100 * self.unit,
+                    self.order_id(self.agents.outsider), attempt="issue without whitelist",
+                )  # fmt: skip
+        for _ in range(int(rng.poisson(a.trades_per_day))):
+            if holders and len(consumers) > 1:
+                seller = self.pick(holders, 1)[0]
+                buyer = self.pick([c for c in consumers if c != seller], 1)[0]
+                points = max(1, model.balance_of(seller) // 2)
+                self.act("transfer", seller, buyer, points, attempt="trade between consumers")
+        for _ in range(int(rng.poisson(a.over_cap_exits_per_day))):
+            if holders:
+                who = self.pick(holders, 1)[0]
+                allowed, balance = model.max_exit(who, self.now), model.balance_of(who)
+                points = allowed + 1 if allowed < balance else balance + 1
+                self.act("exit", who, points, attempt="exit over the cap")
+
+    def rogue_day(self) -> None:
+        rogue, sybils, model = self.agents.rogue, self.agents.sybils, self.model
+        merchant = model.merchant(rogue)
+        bps, cap = merchant.contribution_bps, merchant.daily_cap
+        # Beyond the cap: one purchase whose contribution alone exceeds what the cap allows.
+        over = (cap + self.unit) * pm.BPS // bps + pm.BPS
+        kind = "rogue beyond its daily cap" if model.is_active(rogue) else "rogue after suspension"
+        self.act("record_purchase", rogue, sybils[0], over, self.order_id(rogue), attempt=kind)
+        if not model.is_active(rogue):
+            return
+        each = cap * pm.BPS // bps // len(sybils)
+        amounts = [each] * len(sybils)
+        ids = [self.order_id(rogue) for _ in sybils]
+        result, reason = self.act("record_purchases", rogue, list(sybils), amounts, ids)
+        if reason is None:
+            contribution = sum(pm.contribution_of(x, bps) for x in amounts)
+            self.rogue_contributed += contribution
+            self.count_issue(len(amounts), sum(amounts), contribution, result)
+
+    # ------------------------------------------------------------ merchants
+
+    def tills(self) -> None:
+        s, model, rng = self.scenario, self.model, self.rng
+        merchants = self.active_merchants()
+        consumers = self.agents.consumers
+        activity = s.phase_on(self.day).activity
+        count = int(rng.poisson(len(consumers) * s.purchase_rate * activity)) if consumers else 0
+        if not merchants or count == 0:
+            return
+        buyers = rng.integers(0, len(consumers), size=count)
+        at = rng.integers(0, len(merchants), size=count)
+        spread = rng.standard_normal(count)
+        returned = rng.random(count) < s.return_rate
+        by_merchant: dict[int, list[int]] = defaultdict(list)
+        for i in range(count):
+            by_merchant[int(at[i])].append(i)
+        scale = self.unit // 100
+        for m_index in sorted(by_merchant):
+            merchant = merchants[m_index]
+            category = s.categories[self.agents.merchant_category[merchant]]
+            terms = model.merchant(merchant)
+            epoch = self.now // DAY
+            used = terms.epoch_contribution if terms.epoch == epoch else 0
+            batch: list[tuple[str, int, bytes, bool]] = []
+            for i in by_merchant[m_index]:
+                cents = max(
+                    1, round(category.ticket * 100 * float(np.exp(category.ticket_spread * spread[i])))
+                )
+                amount = cents * scale
+                contribution = pm.contribution_of(amount, terms.contribution_bps)
+                if used + contribution > terms.daily_cap:
+                    self.today.held_back_by_cap += 1  # a till knows its cap and stops recording
+                    continue
+                used += contribution
+                batch.append((consumers[int(buyers[i])], amount, self.order_id(merchant), bool(returned[i])))
+            for start in range(0, len(batch), MAX_BATCH):
+                self.record(merchant, terms.contribution_bps, batch[start : start + MAX_BATCH])
+
+    def record(self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool]]) -> None:
+        consumers = [b[0] for b in batch]
+        amounts = [b[1] for b in batch]
+        ids = [b[2] for b in batch]
+        points, reason = self.act("record_purchases", merchant, consumers, amounts, ids)
+        if reason is not None:
+            return
+        contribution = 0
+        for consumer, amount, order_id, returned in batch:
+            c = pm.contribution_of(amount, bps)
+            contribution += c
+            self.contributed[consumer] += c
+            self.recorded[merchant].append(order_id)
+            if returned:
+                self.returns_due.append((merchant, order_id))
+        self.count_issue(len(batch), sum(amounts), contribution, points)
+
+    def count_issue(self, purchases: int, amount: int, contribution: int, points: int) -> None:
+        t = self.today
+        t.purchases += purchases
+        t.purchase_amount += amount
+        t.contributions += contribution
+        t.points_issued += points
+        t.issued_value += pm.issued_value_of(contribution, self.model.rule("issue_bps"))
+
+    def settlements(self) -> None:
+        model, fee = self.model, self.model.rule("settlement_fee_bps")
+        rogue = [self.agents.rogue] if self.agents.rogue else []
+        accounts = self.agents.merchants + rogue + self.agents.charities
+        draws = self.rng.random(len(accounts))
+        for account, draw in zip(accounts, draws, strict=True):
+            points = model.balance_of(account)
+            if points == 0 or draw >= self.scenario.settle_propensity:
+                continue
+            if pm.settlement(model.to_assets(points), fee)[0] == 0:
+                continue
+            paid, reason = self.act("settle", account, points)
+            if reason is None:
+                self.today.settlements += 1
+                self.today.settled_assets += paid
+
+    # ------------------------------------------------------------ figures
+
+    def close_day(self) -> None:
+        st = self.model.state
+        self.backend.end_day(self)
+        limit = st.epoch_start_assets * self.model.rule("epoch_exit_limit_bps") // pm.BPS
+        used = st.epoch_exited if st.current_epoch == self.now // DAY else 0
+        price = self.model.price_per_point()
+        t = self.today
+        row = {
+            "day": self.day,
+            "consumers": len(self.agents.consumers),
+            "total_assets": st.total_assets,
+            "total_supply": st.total_supply,
+            "price_per_point": price,
+            "value_per_point": price / self.unit,
+            "purchases": t.purchases,
+            "purchase_amount": t.purchase_amount,
+            "contributions": t.contributions,
+            "points_issued": t.points_issued,
+            "issued_value": t.issued_value,
+            "held_back_by_cap": t.held_back_by_cap,
+            "reversals": t.reversals,
+            "refunds": t.refunds,
+            "spends": t.spends,
+            "spent_points": t.spent_points,
+            "donations": t.donations,
+            "donated_points": t.donated_points,
+            "settlements": t.settlements,
+            "settled_assets": t.settled_assets,
+            "exits": t.exits,
+            "exited_points": t.exited_points,
+            "exit_payouts": t.exit_payouts,
+            "exit_demand_over_limit": t.exit_demand_over_limit,
+            "exit_budget": limit,
+            "exit_budget_used": used / limit if limit else 0.0,
+            "attempts": t.attempts,
+            "rejected": sum(t.rejected.values()),
+        }
+        for reason, n in sorted(t.rejected.items()):
+            row[f"rejected: {reason}"] = n
+        self.rows.append(row)
+
+    def final_state(self) -> dict:
+        """Every figure the run can compare across backends, keyed by agent label."""
+        m = self.model
+        st = m.state
+        accounts = {
+            label: {
+                "points": m.balance_of(label),
+                "basis": m.basis_of(label),
+                "earned": m.earned_of(label),
+                "paid_out": m.paid_out_of(label),
+                "assets": st.asset_balances.get(label, 0),
+            }
+            for label in self.agents.holders()
+        }
+        pool = {
+            "total_assets": st.total_assets,
+            "total_supply": st.total_supply,
+            "asset_balance": st.asset_balances.get("pool", 0),
+            "price_per_point": m.price_per_point(),
+            "epoch_exited": st.epoch_exited,
+        }
+        return {"pool": pool, "accounts": accounts}
