@@ -1,0 +1,41 @@
+"""ape run simulate: consumers and merchants over many days, on the model or on chain, with plots."""
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+from greenpoints.cli import one_line_errors
+from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simulation
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Simulate consumers and merchants over many days")
+@click.option("--scenario", "scenario_name", default="baseline", show_default=True,
+              help=f"A scenario name ({', '.join(known_scenarios())}) or a .yaml file")  # fmt: skip
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same run")
+@click.option("--backend", type=click.Choice(["model", "chain", "fast"]), default="model", show_default=True,
+              help="model: the Python model; chain: Ape transactions; fast: raw JSON-RPC transactions")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for the results [default: results/<scenario>-<backend>]")  # fmt: skip
+@click.option("--days", type=click.IntRange(min=1), default=None, help="Override the scenario's days")
+@click.option("--consumers", type=click.IntRange(min=0), default=None, help="Override the consumers on day 0")
+@click.option("--merchants", type=click.IntRange(min=1), default=None, help="Override the merchants")
+@click.option("--no-cross-check", is_flag=True, help="Chain backends: skip the model run of the scenario")
+@one_line_errors
+def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, no_cross_check):
+    scenario = load_scenario(scenario_name)
+    scenario = scenario.with_overrides(days=days, consumers=consumers, merchants=merchants)
+    out = out or Path("results") / f"{scenario.name}-{backend}"
+    with click.progressbar(length=scenario.days, label=f"{scenario.name} on {backend}", file=None) as bar:
+        try:
+            result = run_simulation(
+                scenario, seed=seed, backend=backend, on_day=lambda _day: bar.update(1),
+                cross_check=not no_cross_check,
+            )  # fmt: skip
+        except Divergence as err:
+            raise click.ClickException(f"chain and model disagree: {err}") from err
+    click.echo(result.describe())
+    written = result.write(out)
+    click.echo(f"results in {out}/: " + ", ".join(p.name for p in written))
+    if not result.ok:
+        raise click.ClickException("the run found a problem (see above and summary.json)")
