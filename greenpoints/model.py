@@ -415,26 +415,39 @@ class Model:
         return self.merchant(sender).contribution_bps
 
     def _record(self, merchant, contribution_bps, consumer, amount, order_id, now) -> tuple[int, int]:
-        require(consumer != ZERO, "pool: consumer is the zero address")
-        require(consumer != self.pool, "pool: consumer is the pool")
-        require(self.merchant(consumer).status == STATUS_NONE, "pool: consumer is a merchant")
-        require(self.charity(consumer).status == CHARITY_NONE, "pool: consumer is a charity")
-        require(amount != 0, "pool: amount is zero")
-        require(amount <= MAX_U128, "pool: amount too large")
-        require((merchant, order_id) not in self.state.orders, "pool: order id already recorded")
+        # The simulation's hot path: the same checks, in the contract's order, with local names.
+        st = self.state
+        if consumer == ZERO:
+            raise Refusal("pool: consumer is the zero address")
+        if consumer == self.pool:
+            raise Refusal("pool: consumer is the pool")
+        if st.merchants.get(consumer, NO_MERCHANT).status != STATUS_NONE:
+            raise Refusal("pool: consumer is a merchant")
+        if st.charities.get(consumer, NO_CHARITY).status != CHARITY_NONE:
+            raise Refusal("pool: consumer is a charity")
+        if amount == 0:
+            raise Refusal("pool: amount is zero")
+        if amount > MAX_U128:
+            raise Refusal("pool: amount too large")
+        key = (merchant, order_id)
+        if key in st.orders:
+            raise Refusal("pool: order id already recorded")
         self._sync_epoch(now)
-        contribution = pm.contribution_of(amount, contribution_bps)
-        issue_bps = self.rule("issue_bps")
-        issued_value = pm.issued_value_of(contribution, issue_bps)
+        contribution = amount * contribution_bps // pm.BPS
+        issue_bps = st.rules["issue_bps"]
+        issued_value = contribution * issue_bps // pm.BPS
         points = self.to_points(issued_value)
-        require(points != 0, "pool: purchase issues no points")
-        require(points <= MAX_U128, "pool: amount too large")
-        self.state.total_assets += contribution
-        self.state.basis[consumer] = self.basis_of(consumer) + issued_value
-        self.state.earned[consumer] = self.earned_of(consumer) + issued_value
-        self.state.last_issued_at[consumer] = now
-        self._mint(consumer, points)
-        self.state.orders[(merchant, order_id)] = Order(consumer, now, issue_bps, points, contribution)
+        if points == 0:
+            raise Refusal("pool: purchase issues no points")
+        if points > MAX_U128:
+            raise Refusal("pool: amount too large")
+        st.total_assets += contribution
+        st.basis[consumer] = st.basis.get(consumer, 0) + issued_value
+        st.earned[consumer] = st.earned.get(consumer, 0) + issued_value
+        st.last_issued_at[consumer] = now
+        st.total_supply += points
+        st.balances[consumer] = st.balances.get(consumer, 0) + points
+        st.orders[key] = Order(consumer, now, issue_bps, points, contribution)
         return points, contribution
 
     def _use_daily_cap(self, merchant: str, contribution: int, now: int) -> None:
@@ -610,7 +623,9 @@ class Model:
             return self.max_exit(account, now)
         if not self._triggered(account) or not self._unlocked(account, now):
             return 0
-        cap_left = max(0, self.earned_of(account) * self.rule("return_cap_bps") // pm.BPS - self.paid_out_of(account))
+        cap_left = max(
+            0, self.earned_of(account) * self.rule("return_cap_bps") // pm.BPS - self.paid_out_of(account)
+        )
         most = pm.max_points_for_payout(
             cap_left, self.state.total_assets, self.state.total_supply, self.rule("exit_payout_bps")
         )

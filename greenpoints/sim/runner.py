@@ -121,6 +121,7 @@ class Runner:
         self.today = DayTotals()
         self.rows: list[dict] = []
         self.order_counter: Counter = Counter()
+        self.order_prefix: dict[str, int] = {}
         self.recorded: dict[str, list[bytes]] = defaultdict(list)
         self.returns_due: list[tuple[str, bytes]] = []
         self.contributed: Counter = Counter()
@@ -153,8 +154,12 @@ class Runner:
         return result, reason
 
     def order_id(self, merchant: str) -> bytes:
-        self.order_counter[merchant] += 1
-        return f"{merchant}#{self.order_counter[merchant]}".encode().ljust(32, b"\x00")
+        """The merchant's next order id: (merchant number << 64 | order number), as bytes32."""
+        number = self.order_counter[merchant] = self.order_counter[merchant] + 1
+        prefix = self.order_prefix.get(merchant)
+        if prefix is None:
+            prefix = self.order_prefix[merchant] = (len(self.order_prefix) + 1) << 64
+        return (prefix | number).to_bytes(32, "big")
 
     def begin_phase(self, offset: int) -> None:
         self.now = self.start + self.day * DAY + offset
@@ -361,34 +366,36 @@ class Runner:
         count = int(rng.poisson(len(consumers) * s.purchase_rate * activity)) if consumers else 0
         if not merchants or count == 0:
             return
-        buyers = rng.integers(0, len(consumers), size=count)
+        buyers = rng.integers(0, len(consumers), size=count).tolist()
         at = rng.integers(0, len(merchants), size=count)
         spread = rng.standard_normal(count)
-        returned = rng.random(count) < s.return_rate
+        returned = (rng.random(count) < s.return_rate).tolist()
+        # Purchase amounts in cents: log-normal around each merchant's category ticket.
+        categories = [s.categories[self.agents.merchant_category[m]] for m in merchants]
+        ticket = np.array([c.ticket * 100 for c in categories])[at]
+        sigma = np.array([c.ticket_spread for c in categories])[at]
+        cents = np.maximum(1, np.rint(ticket * np.exp(sigma * spread))).astype(np.int64).tolist()
         by_merchant: dict[int, list[int]] = defaultdict(list)
-        for i in range(count):
-            by_merchant[int(at[i])].append(i)
+        for i, m_index in enumerate(at.tolist()):
+            by_merchant[m_index].append(i)
         scale = self.unit // 100
+        epoch = self.now // DAY
         for m_index in sorted(by_merchant):
             merchant = merchants[m_index]
-            category = s.categories[self.agents.merchant_category[merchant]]
             terms = model.merchant(merchant)
-            epoch = self.now // DAY
+            bps, cap = terms.contribution_bps, terms.daily_cap
             used = terms.epoch_contribution if terms.epoch == epoch else 0
             batch: list[tuple[str, int, bytes, bool]] = []
             for i in by_merchant[m_index]:
-                cents = max(
-                    1, round(category.ticket * 100 * float(np.exp(category.ticket_spread * spread[i])))
-                )
-                amount = cents * scale
-                contribution = pm.contribution_of(amount, terms.contribution_bps)
-                if used + contribution > terms.daily_cap:
+                amount = cents[i] * scale
+                contribution = amount * bps // pm.BPS
+                if used + contribution > cap:
                     self.today.held_back_by_cap += 1  # a till knows its cap and stops recording
                     continue
                 used += contribution
-                batch.append((consumers[int(buyers[i])], amount, self.order_id(merchant), bool(returned[i])))
+                batch.append((consumers[buyers[i]], amount, self.order_id(merchant), returned[i]))
             for start in range(0, len(batch), MAX_BATCH):
-                self.record(merchant, terms.contribution_bps, batch[start : start + MAX_BATCH])
+                self.record(merchant, bps, batch[start : start + MAX_BATCH])
 
     def record(self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool]]) -> None:
         consumers = [b[0] for b in batch]
