@@ -14,7 +14,7 @@ from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simu
               help=f"A scenario name ({', '.join(known_scenarios())}) or a .yaml file")  # fmt: skip
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same run")
 @click.option("--backend", type=click.Choice(["model", "chain", "fast"]), default="model", show_default=True,
-              help="model: the Python model; chain: Ape transactions; fast: raw JSON-RPC transactions")  # fmt: skip
+              help="model: Python model; chain: Ape transactions; fast: raw JSON-RPC transactions")  # fmt: skip # noqa: E501
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for the results [default: results/<scenario>-<backend>]")  # fmt: skip
 @click.option("--days", type=click.IntRange(min=1), default=None, help="Override the scenario's days")

@@ -21,15 +21,15 @@ from ape.exceptions import APINotImplementedError, ContractLogicError, Transacti
 from eth_abi import decode
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
+from ..deploy import deploy_system, is_local_network
+from .runner import DAY, DEFAULT_START, Divergence
+
 try:  # the embedded chain's web3 provider raises eth-tester's own error for a revert
     from eth_tester.exceptions import TransactionFailed
 except ImportError:  # pragma: no cover - eth-tester comes with eth-ape
     TransactionFailed = Web3ContractLogicError
 
 _REVERTS = (Web3ContractLogicError, TransactionFailed)
-
-from ..deploy import deploy_system, is_local_network
-from .runner import DAY, DEFAULT_START, Divergence
 
 # Points-moving and registry actions, and which of their arguments are agent labels.
 _LABEL_ARGS = {
