@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ape import accounts, chain, project
+from ape import accounts, chain, config, project
 from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
 from eth_abi import decode
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
@@ -114,7 +114,9 @@ class ChainBackend:
         self.calls = 0
         test = accounts.test_accounts
         self.deployer, self.registrar, self.guardian = test[0], test[1], test[2]
-        self.funders = [test[i] for i in range(10, len(test))] or [test[0]]
+        # The configured test accounts (generated ones also count in len(test_accounts)).
+        configured = int(config.get_config("test").number_of_accounts)
+        self.funders = [test[i] for i in range(10, configured)] or [test[0]]
         self.web3 = chain.provider.web3
         self.can_set_balance = True
         self.max_fee = 0

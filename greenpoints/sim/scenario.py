@@ -226,8 +226,11 @@ class Scenario:
             lo, hi = BOUNDS[rule]
             if not isinstance(value, int) or not lo <= value <= hi:
                 _fail(f"{where}: rules.{rule}", f"must be an integer within {lo}..{hi}, got {value!r}")
-        if self.rules.get("lock_period", DAY) % DAY:
+        lock = self.rules.get("lock_period", DEFAULT_RULES.lock_period)
+        if lock % DAY:
             _fail(f"{where}: rules.lock_period", "must be a whole number of days (in seconds)")
+        if lock < 2 * DAY:  # returns are reversed the next evening: the window must outlast a day
+            _fail(f"{where}: rules.lock_period", "at least 2 days in a simulation (returns come a day later)")
         if self.asset_decimals not in range(2, 19):
             _fail(f"{where}: asset_decimals", f"must be within 2..18, got {self.asset_decimals}")
 

@@ -80,3 +80,53 @@ def test_play_worked_example__in_process__chain_figures(
     settled = steps[-1]
     assert settled.total_supply == 347 * 10**18
     assert settled.price_per_point > steps[2].price_per_point
+
+
+def test_simulate_script__model_backend__writes_results(tmp_path):
+    result = run(
+        "simulate", "--scenario", "rogue-merchant", "--days", "30", "--seed", "7", "--out", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rogue-merchant: 30 days" in result.stdout and "seed 7" in result.stdout
+    for name in ("daily.csv", "summary.json", "value_per_point.png", "cohort_returns.png"):
+        assert (tmp_path / name).is_file(), name
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["days"] == 30 and summary["seed"] == 7 and summary["ok"] is True
+
+
+def test_simulate_script__fast_backend__reports_chain_equals_model(tmp_path):
+    args = [
+        "--backend",
+        "fast",
+        "--days",
+        "3",
+        "--consumers",
+        "15",
+        "--merchants",
+        "3",
+        "--out",
+        str(tmp_path),
+    ]
+    result = run("simulate", *args)
+    assert result.returncode == 0, result.stderr
+    assert "ends in the chain's state: equal" in result.stdout
+    assert json.loads((tmp_path / "summary.json").read_text())["cross_check"]["equal"] is True
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scenario", "nope"], "no scenario named 'nope'"),
+        (["--scenario", "BAD_FILE"], "unknown field 'consumer'"),
+        (["--days", "0"], "Invalid value for '--days'"),
+        (["--backend", "paper"], "Invalid value for '--backend'"),
+    ],
+)
+def test_simulate_script__bad_input__one_line_error_nonzero_exit(args, message, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("days: 3\nconsumer: 4\n")
+    result = run("simulate", *[str(bad) if a == "BAD_FILE" else a for a in args])
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert message in output
+    assert "Traceback" not in output

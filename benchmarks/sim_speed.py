@@ -1,0 +1,88 @@
+"""Purchases per second of the simulation on each backend and chain.
+
+Run: .venv/bin/python -m benchmarks.sim_speed   (anvil on PATH; `make bench` does both)
+Prints a markdown table; docs/simulation.md holds the last run's output.
+
+Two workloads:
+- "baseline mix": scenarios/baseline.yaml for 15 days (purchases in small daily batches per
+  merchant, plus spends, donations, exits, settlements and refused attempts, each its own action);
+- "tills": 2,000 consumers at 10 merchants for 4 days, nothing but purchases (batches of ~60):
+  what the chain can take when merchants batch their day's receipts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+import sys
+import time
+
+from ape import networks
+
+from greenpoints.node import anvil_node
+from greenpoints.sim import load_scenario, run_simulation
+from greenpoints.sim.scenario import Adversaries
+
+EMBEDDED = "ethereum:local:test"
+ANVIL = "ethereum:local:foundry"
+
+
+def workloads():
+    baseline = load_scenario("baseline")
+    tills = dataclasses.replace(
+        baseline,
+        name="tills",
+        consumers=2_000,
+        merchants=10,
+        spend_propensity=0.0,
+        donate_propensity=0.0,
+        exit_propensity=0.0,
+        settle_propensity=0.0,
+        return_rate=0.0,
+        adversaries=Adversaries(),
+    )
+    return {"baseline mix": baseline.with_overrides(days=15), "tills": tills.with_overrides(days=4)}
+
+
+def measure(scenario, backend: str) -> tuple[int, float, int]:
+    result = run_simulation(scenario, seed=1, backend=backend, cross_check=False)
+    purchases = sum(row["purchases"] for row in result.rows)
+    return purchases, result.runner.elapsed, result.runner.actions
+
+
+def main() -> int:
+    rows = []
+    loads = workloads()
+    big = load_scenario("baseline").with_overrides(consumers=5_000, merchants=30, days=30)
+    t0 = time.perf_counter()
+    rows.append(("model", "-", "baseline x25 (5,000 consumers, 30 days)", *measure(big, "model")))
+    for name, scenario in loads.items():
+        rows.append(("model", "-", name, *measure(scenario, "model")))
+    plans = [(EMBEDDED, "embedded (eth-tester)", None)]
+    plans += [(ANVIL, "anvil (started by ape-foundry)", None), (ANVIL, "anvil (node.anvil_node)", "own")]
+    for choice, label, own in plans:
+        for backend in ("fast", "chain"):
+            for name, scenario in loads.items():
+                if backend == "chain" and name == "baseline mix":
+                    scenario = scenario.with_overrides(days=5)
+                if own:
+                    with anvil_node(), networks.parse_network_choice(choice):
+                        rows.append((backend, label, name, *measure(scenario, backend)))
+                else:
+                    with networks.parse_network_choice(choice):
+                        rows.append((backend, label, name, *measure(scenario, backend)))
+    took = time.perf_counter() - t0
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}")
+    print(f"Command: .venv/bin/python -m benchmarks.sim_speed ({took:.0f} s)\n")
+    print("| backend | chain | workload | purchases | seconds | purchases/s | actions/s |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for backend, chain_label, name, purchases, seconds, actions in rows:
+        print(
+            f"| {backend} | {chain_label} | {name} | {purchases:,} | {seconds:.1f} | "
+            f"{purchases / seconds:,.0f} | {actions / seconds:,.0f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The simulation on the real contracts (embedded chain): the chain ends exactly where the model does,
+and any disagreement stops the run."""
+
+import dataclasses
+
+import pytest
+
+from greenpoints.model import Model
+from greenpoints.sim import Divergence, Runner, load_scenario, run_simulation
+from greenpoints.sim.backends import ChainBackend
+from greenpoints.sim.scenario import Adversaries
+
+NOISY = Adversaries(
+    replayed_orders_per_day=1, outsider_issues_per_day=1, trades_per_day=1, over_cap_exits_per_day=1
+)
+
+
+def small(days=3, consumers=20, **changes):
+    scenario = load_scenario("baseline").with_overrides(days=days, consumers=consumers, merchants=4)
+    return dataclasses.replace(scenario, adversaries=NOISY, **changes)
+
+
+def test_run_simulation__fast_backend__chain_ends_in_the_model_state():
+    result = run_simulation(small(return_rate=0.2, settle_propensity=0.8), seed=3, backend="fast")
+    check = result.cross_check
+    assert check["equal"], check["differences"]
+    assert check["figures"] >= 5 * len(result.runner.agents.holders())
+    assert check["days"] == 3
+    summary = result.summary()
+    assert summary["totals"]["purchases"] > 10
+    assert summary["totals"]["attempts"] > 0 and summary["attempts_not_refused"] == []
+    assert result.runner.backend.transactions > 10
+    assert result.ok
+
+
+def test_run_simulation__ape_transactions__chain_ends_in_the_model_state():
+    result = run_simulation(small(days=2, consumers=10), seed=4, backend="chain")
+    assert result.cross_check["equal"], result.cross_check["differences"]
+    assert result.network.startswith("ethereum:local:")
+
+
+def test_run_simulation__model_rounds_differently__run_stops_on_the_first_day(monkeypatch):
+    honest = Model.to_points
+
+    def generous(self, assets):  # one point-wei more than the contract issues
+        return honest(self, assets) + 1
+
+    monkeypatch.setattr(Model, "to_points", generous)
+    with pytest.raises(Divergence, match="day 0: chain .* model"):
+        run_simulation(small(days=2), seed=1, backend="fast", cross_check=False)
+
+
+def test_execute__disagreements__each_raises_divergence():
+    runner = Runner(small(days=1, consumers=5), 1, ChainBackend("rpc"))
+    runner.run()
+    backend = runner.backend
+    with pytest.raises(Divergence, match="the model accepted it, the chain refused"):
+        backend.execute("exit", "consumer:0", (10**30,), None)
+    with pytest.raises(Divergence, match="refused with 'pool: made up', the chain with 'exit_rule: "):
+        backend.execute("exit", "consumer:0", (10**30,), "pool: made up")
+    terms = ("merchant:new", 300, 10**9, b"\x11" * 32, 0)
+    with pytest.raises(Divergence, match="the model refused \\(pool: made up\\), the chain accepted it"):
+        backend.execute("admit", "registrar", terms, "pool: made up")
+
+
+def test_chain_backend__outside_a_local_network__refused(monkeypatch):
+    import greenpoints.sim.backends as backends
+
+    monkeypatch.setattr(backends, "is_local_network", lambda: False)
+    with pytest.raises(ValueError, match="the chain backends need a local network"):
+        ChainBackend("rpc")
+    with pytest.raises(ValueError, match="unknown transport"):
+        ChainBackend("pigeon")
