@@ -25,10 +25,13 @@ node_modules/.installed: package.json
 	node_modules/.bin/anvil --version
 	touch $@
 
-# Deploy on the embedded chain and play SPEC section 1's worked example.
+# Deploy on the embedded chain and play SPEC section 1's worked example, then simulate the
+# baseline scenario on the embedded chain (real transactions, cross-checked against the model).
 demo: install
 	$(APE) compile
 	$(APE) run demo -v WARNING
+	$(APE) run simulate --scenario baseline --backend fast --out results/baseline -v WARNING
+	@echo "Simulation results (daily.csv, summary.json, plots): $(CURDIR)/results/baseline"
 
 lint: install
 	$(VENV)/bin/ruff check greenpoints scripts tests benchmarks
@@ -52,10 +55,12 @@ gas: install
 	$(APE) compile
 	$(APE) test tests/unit -q --gas
 
-# Gas of each main operation in a stated situation (the table in docs/gas.md).
+# Gas of each main operation in a stated situation (the table in docs/gas.md), and the
+# simulation's purchases per second on each backend and chain (docs/simulation.md).
 bench: install
 	$(APE) compile
 	$(PY) -m benchmarks.gas
+	$(PY) -m benchmarks.sim_speed
 
 clean:
 	rm -rf .build $(VENV) node_modules .pytest_cache

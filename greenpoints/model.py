@@ -12,6 +12,7 @@ backend and the audit's replay.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import NamedTuple
 
 from . import pool_math as pm
 from .rules import BOUNDS, DEFAULT_RULES, Rules
@@ -88,8 +89,9 @@ class Charity:
     license_hash: bytes = b"\x00" * 32
 
 
-@dataclass(frozen=True)
-class Order:
+class Order(NamedTuple):
+    """One recorded purchase (a named tuple: the simulation creates one per purchase)."""
+
     consumer: str
     issued_at: int
     issue_bps: int
@@ -500,7 +502,7 @@ class Model:
             self.state.earned[order.consumer] = self.earned_of(order.consumer) - order.issued_value
             self._burn(order.consumer, order.points)
             self.state.total_assets -= refund
-            self.state.orders[(sender, order_id)] = replace(order, reversed=True)
+            self.state.orders[(sender, order_id)] = order._replace(reversed=True)
             self._pay(sender, refund)
             return refund
 

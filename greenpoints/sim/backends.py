@@ -18,7 +18,10 @@ from typing import Any
 
 from ape import accounts, chain, config, project
 from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
+from ape_test.accounts import TestAccount
 from eth_abi import decode
+from eth_account import Account
+from eth_utils import keccak
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from ..deploy import deploy_system, is_local_network
@@ -132,9 +135,17 @@ class ChainBackend:
             return self.registrar
         if label == "guardian":
             return self.guardian
-        if label not in self.accounts:
-            self.accounts[label] = accounts.test_accounts.generate_test_account()
-        return self.accounts[label]
+        account = self.accounts.get(label)
+        if account is None:
+            # A key of its own per run (the pool's address is new each run), cheap to derive:
+            # most consumers only ever receive points, so only their address is needed.
+            key = keccak(text=f"greenpoints-sim/{self.pool.address}/{label}")
+            address = _KEYS.setdefault(key, Account.from_key(key)).address
+            account = TestAccount(
+                index=10_000 + len(self.accounts), address_str=address, private_key=key.hex()
+            )
+            self.accounts[label] = account
+        return account
 
     def address(self, label: str) -> str:
         if label == "pool":
@@ -338,15 +349,14 @@ class ChainBackend:
 
 
 def _sign(account, tx: dict) -> bytes:
-    from eth_account import Account
-
-    key = _KEYS.get(str(account.address))
+    key = _SIGNERS.get(account.address)
     if key is None:
-        key = _KEYS[str(account.address)] = Account.from_key(account.private_key)
+        key = _SIGNERS[account.address] = Account.from_key(account.private_key)
     return key.sign_transaction(tx).raw_transaction
 
 
-_KEYS: dict[str, Any] = {}
+_KEYS: dict[bytes, Any] = {}
+_SIGNERS: dict[str, Any] = {}
 
 
 def make_backend(name: str):

@@ -97,8 +97,10 @@ class SimResult:
             "wall_seconds": round(r.elapsed, 3),
             "actions": r.actions,
             "transactions": getattr(r.backend, "transactions", 0),
-            "purchases_per_second": round(total["purchases"] / r.elapsed, 1) if r.elapsed else None,
-            "actions_per_second": round(r.actions / r.elapsed, 1) if r.elapsed else None,
+            "setup_seconds": round(r.setup_seconds, 3),
+            # Speed over the simulated days (set-up, i.e. deployment and admissions, left out).
+            "purchases_per_second": _rate(total["purchases"], r.elapsed - r.setup_seconds),
+            "actions_per_second": _rate(r.actions, r.elapsed - r.setup_seconds),
             "totals": total,
             "final": {
                 "total_assets": pool["total_assets"],
@@ -168,7 +170,7 @@ class SimResult:
             f"{s['final']['value_per_point']}; pool holds {fmt_units(s['final']['total_assets'], d, 2)}",
             f"  {t['attempts']:,} rule-breaking attempts, {t['attempts'] - len(s['attempts_not_refused']):,} "
             f"refused; {t['rejected']:,} refusals in all ({len(s['rejected_by_reason'])} reasons)",
-            f"  {s['actions']:,} actions in {s['wall_seconds']:.1f} s: "
+            f"  {s['actions']:,} actions in {s['wall_seconds']:.1f} s ({s['setup_seconds']:.1f} s set-up): "
             f"{s['purchases_per_second'] or 0:,.0f} purchases/s, "
             f"{s['actions_per_second'] or 0:,.0f} actions/s",
         ]
@@ -183,6 +185,10 @@ class SimResult:
         if s["attempts_not_refused"]:
             lines.append(f"  ATTEMPTS NOT REFUSED: {s['attempts_not_refused'][:3]}")
         return "\n".join(lines)
+
+
+def _rate(count: int, seconds: float) -> float | None:
+    return round(count / seconds, 1) if seconds > 0 else None
 
 
 def compare(chain_state: dict, chain_rows: list[dict], model_result: SimResult) -> dict:

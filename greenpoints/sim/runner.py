@@ -131,6 +131,8 @@ class Runner:
         self.rogue_contributed = 0
         self.actions = 0
         self.elapsed = 0.0
+        """Seconds for the whole run, set-up (deployment, admissions) included."""
+        self.setup_seconds = 0.0
 
     # ------------------------------------------------------------ plumbing
 
@@ -218,6 +220,7 @@ class Runner:
     def run(self, on_day=None) -> None:
         began = time.perf_counter()
         self.setup()
+        self.setup_seconds = time.perf_counter() - began
         for day in range(self.scenario.days):
             self.day = day
             self.today = DayTotals()
