@@ -310,7 +310,8 @@ class Runner:
     def adversaries(self) -> None:
         a, model, rng = self.scenario.adversaries, self.model, self.rng
         consumers = self.agents.consumers
-        holders = [c for c in consumers if model.balance_of(c)] if consumers else []
+        wanted = (a.trades_per_day, a.over_cap_exits_per_day)
+        holders = [c for c in consumers if model.balance_of(c)] if any(wanted) else []
         for _ in range(int(rng.poisson(a.replayed_orders_per_day))):
             merchant = self.pick([m for m in self.active_merchants() if self.recorded[m]], 1)
             if merchant and consumers:
