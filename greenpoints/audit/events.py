@@ -1,0 +1,194 @@
+"""Fetch a contract's logs in pages (one `eth_getLogs` per contract per block range) and decode them.
+
+Decoding uses the contracts' ABIs from the compiled project with eth-abi directly: Ape's event
+queries decode one log at a time and got very slow on long histories (docs/audit.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from eth_abi import decode
+from eth_utils import keccak, to_checksum_address
+
+DEFAULT_PAGE = 5_000
+"""Blocks per `eth_getLogs` request (halved automatically when a node refuses a range)."""
+
+
+@dataclass(slots=True)
+class Event:
+    """One decoded log. Addresses are lower-case hex strings."""
+
+    name: str
+    args: dict
+    block: int
+    log_index: int
+    tx: str
+    source: str
+    """Which contract emitted it: pool, governor or asset."""
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.block, self.log_index)
+
+
+class Decoder:
+    """Decodes the logs of one contract type by topic 0."""
+
+    def __init__(self, contract_type, source: str, only: set[str] | None = None):
+        self.source = source
+        self.by_topic: dict[str, tuple] = {}
+        for abi in contract_type.events:
+            if only is not None and abi.name not in only:
+                continue
+            indexed = [(i.name, i.canonical_type) for i in abi.inputs if i.indexed]
+            plain = [(i.name, i.canonical_type) for i in abi.inputs if not i.indexed]
+            topic = "0x" + keccak(text=abi.selector).hex()
+            self.by_topic[topic] = (abi.name, indexed, [n for n, _ in plain], [t for _, t in plain])
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.by_topic)
+
+    def decode(self, log: dict) -> Event | None:
+        topics = log["topics"]
+        spec = self.by_topic.get(topics[0]) if topics else None
+        if spec is None:
+            return None
+        name, indexed, names, types = spec
+        args = {}
+        for (field, kind), topic in zip(indexed, topics[1:], strict=True):
+            args[field] = _topic_value(kind, topic)
+        if types:
+            data = bytes.fromhex(log["data"][2:])
+            for field, kind, value in zip(names, types, decode(types, data), strict=True):
+                args[field] = value.lower() if kind == "address" else value
+        return Event(
+            name,
+            args,
+            int(log["blockNumber"], 16),
+            int(log["logIndex"], 16),
+            log["transactionHash"],
+            self.source,
+        )
+
+
+def _topic_value(kind: str, topic: str):
+    if kind == "address":
+        return "0x" + topic[-40:]
+    if kind.startswith("uint"):
+        return int(topic, 16)
+    if kind == "bool":
+        return int(topic, 16) != 0
+    return bytes.fromhex(topic[2:])  # bytes32 (and hashes of dynamic indexed values)
+
+
+def _hex(value: int) -> str:
+    return hex(value)
+
+
+def get_logs(web3, address: str, from_block: int, to_block: int, topics=None) -> list[dict]:
+    """Raw logs of one contract in [from_block, to_block] (one JSON-RPC request)."""
+    params = {"address": address, "fromBlock": _hex(from_block), "toBlock": _hex(to_block)}
+    if topics:
+        params["topics"] = topics
+    if type(web3.provider).__name__ != "HTTPProvider":  # eth-tester: through web3's formatters
+        params = {
+            **params,
+            "address": to_checksum_address(address),
+            "fromBlock": from_block,
+            "toBlock": to_block,
+        }
+        return [_normalise(log) for log in web3.eth.get_logs(params)]
+    response = web3.provider.make_request("eth_getLogs", [params])
+    if "error" in response:
+        raise LogRangeError(str(response["error"].get("message", response["error"])))
+    return response["result"]  # already hex strings
+
+
+def _normalise(log) -> dict:
+    """Logs as hex strings whatever the provider returns (eth-tester gives bytes and ints)."""
+
+    def h(value):
+        if isinstance(value, int):
+            return hex(value)
+        if isinstance(value, bytes | bytearray):
+            return "0x" + bytes(value).hex()
+        return value if str(value).startswith("0x") else "0x" + str(value)
+
+    return {
+        "topics": [h(t).lower() for t in log["topics"]],
+        "data": h(log["data"]),
+        "blockNumber": h(log["blockNumber"]),
+        "logIndex": h(log["logIndex"]),
+        "transactionHash": h(log["transactionHash"]).lower(),
+    }
+
+
+class LogRangeError(RuntimeError):
+    """The node refused a log query (usually: too many results for the range)."""
+
+
+def pages(from_block: int, to_block: int, size: int) -> Iterator[tuple[int, int]]:
+    start = from_block
+    while start <= to_block:
+        end = min(to_block, start + size - 1)
+        yield start, end
+        start = end + 1
+
+
+def fetch(web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE) -> tuple[list[Event], int]:
+    """Every decoded event of `sources` [(address, decoder, topics filter)] in the range, in chain
+    order, and the number of log requests made."""
+    events: list[Event] = []
+    requests = 0
+    if type(web3.provider).__name__ != "HTTPProvider":
+        return _fetch_embedded(web3, sources, from_block, to_block)
+    for start, end in pages(from_block, to_block, page):
+        stack = [(start, end)]
+        while stack:
+            lo, hi = stack.pop()
+            try:
+                batch = []
+                for address, decoder, topics in sources:
+                    requests += 1
+                    for log in get_logs(web3, address, lo, hi, topics):
+                        event = decoder.decode(log)
+                        if event is not None:
+                            batch.append(event)
+            except LogRangeError:
+                if hi == lo:
+                    raise
+                mid = (lo + hi) // 2
+                stack += [(mid + 1, hi), (lo, mid)]
+                continue
+            events.extend(batch)
+    events.sort(key=lambda e: (e.block, e.log_index))
+    return events, requests
+
+
+def _fetch_embedded(web3, sources, from_block: int, to_block: int) -> tuple[list[Event], int]:
+    """The embedded chain (eth-tester) decodes every receipt in the range for each log query, whatever
+    the filter, so there one query for all the contracts (filtered here) costs a quarter of four."""
+    by_address: dict[str, list] = {}
+    for address, decoder, topics in sources:
+        by_address.setdefault(address.lower(), []).append((decoder, topics))
+    params = {
+        "address": [to_checksum_address(a) for a in by_address],
+        "fromBlock": from_block,
+        "toBlock": to_block,
+    }
+    events = []
+    for log in web3.eth.get_logs(params):
+        raw = _normalise(log)
+        for decoder, topics in by_address[str(log["address"]).lower()]:
+            got = raw["topics"]
+            if topics and not all(t is None or (i < len(got) and t == got[i]) for i, t in enumerate(topics)):
+                continue
+            event = decoder.decode(raw)
+            if event is not None:
+                events.append(event)
+                break
+    events.sort(key=lambda e: (e.block, e.log_index))
+    return events, 1

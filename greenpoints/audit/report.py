@@ -1,0 +1,446 @@
+"""The audit's result: checks with counts, failures, rebuilt-vs-chain comparison, bytecode, governance,
+lineage, and the files (audit.json, audit.md, a self-contained audit.html)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eth_abi import decode
+from eth_utils import keccak, to_checksum_address
+
+from ..report import fmt_points, fmt_units
+from .ledger import CHECKS, Ledger
+
+STATE_CHECK = "rebuilt state = chain"
+CODE_CHECK = "bytecode = compiled"
+_BATCH = 500
+
+
+def _call_many(web3, calls: list[tuple[str, bytes]]) -> list[bytes | None]:
+    """eth_call each (to, data) at the latest block; JSON-RPC batches where the provider has them."""
+    requests = [("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in calls]
+    out: list[bytes | None] = []
+    provider = web3.provider
+    batching = type(provider).__name__ == "HTTPProvider"
+    for start in range(0, len(requests), _BATCH):
+        chunk = requests[start : start + _BATCH]
+        if batching:
+            responses = provider.make_batch_request(chunk)
+        else:  # eth-tester: through web3's formatters
+            responses = [
+                {"result": web3.eth.call({"to": to_checksum_address(p[0]["to"]), "data": p[0]["data"]})}
+                for _, p in chunk
+            ]
+        for response in responses:
+            result = response.get("result") if isinstance(response, dict) else None
+            if isinstance(result, bytes | bytearray):
+                out.append(bytes(result))
+            elif isinstance(result, str):
+                out.append(bytes.fromhex(result[2:]))
+            else:
+                out.append(None)
+    return out
+
+
+def _selector(signature: str) -> bytes:
+    return keccak(text=signature)[:4]
+
+
+def _encode_address(address: str) -> bytes:
+    return bytes(12) + bytes.fromhex(address[2:])
+
+
+@dataclass
+class Report:
+    """What the audit found. `ok` is True when every check passed."""
+
+    ledger: Ledger
+    system: object
+    start_block: int
+    end_block: int
+    state_differences: list[str] = field(default_factory=list)
+    state_figures: int = 0
+    code: dict[str, bool] = field(default_factory=dict)
+    governance: list[dict] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------ verdict
+
+    @property
+    def failures(self) -> list[str]:
+        """Readable strings, one per failed check (the first 1,000 of the ledger's, then the rest)."""
+        out = list(self.ledger.failures)
+        out += [f"[{STATE_CHECK}] {d}" for d in self.state_differences]
+        out += [
+            f"[{CODE_CHECK}] {name}: deployed bytecode differs" for name, ok in self.code.items() if not ok
+        ]
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.ledger.failed
+
+    def checks(self) -> dict[str, dict]:
+        ledger = self.ledger
+        table = {
+            name: {"rule": text, "checked": ledger.checked[name], "failed": ledger.failed[name]}
+            for name, text in CHECKS.items()
+        }
+        table[STATE_CHECK] = {
+            "rule": "every balance, basis, earned, paid out, merchant record, rule and pool figure rebuilt "
+            "from events equals the chain's",
+            "checked": self.state_figures,
+            "failed": len(self.state_differences),
+        }
+        table[CODE_CHECK] = {
+            "rule": "deployed runtime code starts with the compiled contract's (Vyper appends immutables)",
+            "checked": len(self.code),
+            "failed": sum(not ok for ok in self.code.values()),
+        }
+        return table
+
+    # ------------------------------------------------------------ chain comparison
+
+    def compare_with_chain(self, web3, pool_type) -> None:
+        ledger = self.ledger
+        pool, asset = ledger.pool, str(self.system.asset.address).lower()
+        calls, keys, types = [], [], []
+
+        def add(key, to, signature, args: bytes, kinds):
+            calls.append((to, _selector(signature) + args))
+            keys.append(key)
+            types.append(kinds)
+
+        accounts = set(ledger.balances) | set(ledger.basis) | set(ledger.earned) | set(ledger.paid_out)
+        for account in sorted(accounts):
+            arg = _encode_address(account)
+            add((account, "points"), pool, "balanceOf(address)", arg, ["uint256"])
+            add((account, "basis"), pool, "basis_of(address)", arg, ["uint256"])
+            add((account, "earned"), pool, "earned_of(address)", arg, ["uint256"])
+            add((account, "paid_out"), pool, "paid_out_of(address)", arg, ["uint256"])
+        merchant_kinds = ["uint8", "uint8", "uint256", "uint256", "bytes32", "uint256", "uint256"]
+        for merchant in sorted(ledger.merchants):
+            add((merchant, "merchant"), pool, "merchants(address)", _encode_address(merchant), merchant_kinds)
+        for rule in sorted(ledger.rules):
+            add(("pool", rule), pool, f"{rule}()", b"", ["uint256"])
+        add(("pool", "total_assets"), pool, "total_assets()", b"", ["uint256"])
+        add(("pool", "totalSupply"), pool, "totalSupply()", b"", ["uint256"])
+        add(("pool", "paused"), pool, "paused()", b"", ["bool"])
+        add(("pool", "is_shutdown"), pool, "is_shutdown()", b"", ["bool"])
+        add(("pool", "asset balance"), asset, "balanceOf(address)", _encode_address(pool), ["uint256"])
+        results = _call_many(web3, calls)
+        rebuilt_supply = sum(ledger.balances.values())
+        expected = {
+            ("pool", "total_assets"): ledger.total_assets,
+            ("pool", "totalSupply"): ledger.total_supply,
+            ("pool", "paused"): ledger.paused,
+            ("pool", "is_shutdown"): ledger.shutdown,
+            ("pool", "asset balance"): ledger.asset_balance,
+            **{("pool", rule): value for rule, value in ledger.rules.items()},
+        }
+        if rebuilt_supply != ledger.total_supply:
+            self.state_differences.append(
+                f"sum of rebuilt balances {rebuilt_supply} != supply {ledger.total_supply}"
+            )
+        for key, kinds, raw in zip(keys, types, results, strict=True):
+            self.state_figures += 1
+            if raw is None or len(raw) < 32 * len(kinds):
+                self.state_differences.append(f"{key[0]}.{key[1]}: the chain did not answer")
+                continue
+            value = decode(kinds, raw)
+            who, what = key
+            if what == "merchant":
+                m = ledger.merchants[who]
+                got = (value[0], value[2], value[3])
+                want = (m.status, m.contribution_bps, m.daily_cap)
+                if got != want:
+                    self.state_differences.append(
+                        f"merchant {who}: chain (status, bps, cap) {got}, rebuilt {want}"
+                    )
+                continue
+            got = value[0]
+            if who == "pool":
+                want = expected[key]
+            else:
+                want = {"points": ledger.balances, "basis": ledger.basis, "earned": ledger.earned,
+                        "paid_out": ledger.paid_out}[what][who]  # fmt: skip
+            if got != want:
+                self.state_differences.append(f"{who}.{what}: chain {got}, rebuilt {want}")
+
+    def check_code(self, web3, pool_type) -> None:
+        from ape import project
+
+        for name, address, contract_type in (
+            ("pool (ValuePool)", self.ledger.pool, pool_type),
+            ("governor (Governor)", self.ledger.governor, project.Governor.contract_type),
+        ):
+            compiled = (contract_type.runtime_bytecode.bytecode or "").lower()
+            compiled = compiled[2:] if compiled.startswith("0x") else compiled
+            deployed = bytes(web3.eth.get_code(to_checksum_address(address))).hex()
+            self.code[name] = bool(compiled) and deployed.startswith(compiled)
+
+    def decode_governance(self, pool_type, now: int) -> None:
+        """Every operation scheduled on the governor, decoded, with its state."""
+        methods = {}
+        for abi in pool_type.mutable_methods:
+            types = [i.canonical_type for i in abi.inputs]
+            methods[keccak(text=abi.selector)[:4]] = (abi.name, types)
+        times = self.ledger.block_time
+        for op_id, op in self.ledger.scheduled.items():
+            payload = bytes(op["payload"])
+            name, types = methods.get(payload[:4], (payload[:4].hex(), []))
+            try:
+                args = list(decode(types, payload[4:])) if types else []
+            except Exception:  # noqa: BLE001 - an undecodable payload is reported as such
+                args = ["(undecodable)"]
+            target = op["target"]
+            call = (
+                f"{name}({', '.join(repr(a) for a in args)})" if target == self.ledger.pool else payload.hex()
+            )
+            scheduled_at = times(op["block"])
+            ready_at = scheduled_at + op["delay"]
+            if "executed_block" in op:
+                state = f"executed at block {op['executed_block']}"
+            elif "cancelled_block" in op:
+                state = f"cancelled at block {op['cancelled_block']}"
+            else:
+                state = "pending, ready now" if now >= ready_at else "pending"
+            self.governance.append({
+                "id": op_id.hex(), "target": target, "call": call, "delay": op["delay"],
+                "scheduled_block": op["block"], "ready_at": ready_at, "state": state,
+            })  # fmt: skip
+
+    # ------------------------------------------------------------ lineage
+
+    def trace(self, merchant, order_id: bytes) -> list[dict]:
+        """The fates of one purchase's points (SPEC 7): still held by whom, spent at which merchant
+        for which order, donated, settled, exited, reversed; outflows attributed oldest lot first."""
+        address = str(getattr(merchant, "address", merchant))
+        return [
+            {
+                "fate": f.kind,
+                "points": f.points,
+                "holder": f.holder,
+                "counterparty": f.counterparty,
+                "order_id": f.order_id.hex() if f.order_id else None,
+                "block": f.block,
+                "tx": f.tx,
+            }
+            for f in self.ledger.trace(address, order_id)
+        ]
+
+    def trace_account(self, account) -> dict:
+        return self.ledger.trace_account(str(getattr(account, "address", account)))
+
+    # ------------------------------------------------------------ output
+
+    def merchants(self) -> list[dict]:
+        d = self.ledger.asset_decimals
+        return [
+            {
+                "merchant": address,
+                "status": {0: "none", 1: "active", 2: "suspended", 3: "revoked"}[m.status],
+                "contribution_bps": m.contribution_bps,
+                "purchases": m.purchases,
+                "sales": fmt_units(m.sales, d, 2),
+                "contributions": fmt_units(m.contributions, d, 2),
+                "points_issued": fmt_points(m.points_issued, 2),
+                "receipts_points": fmt_points(m.receipts_points, 2),
+                "settled": fmt_units(m.settled_assets, d, 2),
+                "refunds": fmt_units(m.refunds, d, 2),
+            }
+            for address, m in sorted(self.ledger.merchants.items())
+            if m.status
+        ]
+
+    def to_dict(self) -> dict:
+        ledger = self.ledger
+        d = ledger.asset_decimals
+        return {
+            "ok": self.ok,
+            "blocks": [self.start_block, self.end_block],
+            "contracts": {"pool": ledger.pool, "governor": ledger.governor},
+            "checks": self.checks(),
+            "failures": self.failures,
+            "pool": {
+                "total_assets": ledger.total_assets,
+                "total_supply": ledger.total_supply,
+                "asset_balance": ledger.asset_balance,
+                "contributions": ledger.contributions,
+                "payouts": ledger.payouts,
+                "settlements": ledger.settlements,
+                "refunds": ledger.refunds,
+                "value_per_point": fmt_units(ledger.to_assets(10**18), d, 6) if ledger.total_supply else None,
+                "paused": ledger.paused,
+                "shut_down": ledger.shutdown,
+            },
+            "holders": sum(1 for v in ledger.balances.values() if v),
+            "purchases": len(ledger.orders),
+            "merchants": self.merchants(),
+            "rules": dict(ledger.rules),
+            "rule_history": ledger.rule_history,
+            "governance": self.governance,
+            "bytecode": self.code,
+            "stats": self.stats,
+        }
+
+    def to_markdown(self) -> str:
+        data = self.to_dict()
+        lines = [
+            f"# greenpoints audit: {'PASSED' if data['ok'] else 'FAILED'}",
+            "",
+            f"Pool {data['contracts']['pool']}, governor {data['contracts']['governor']}, "
+            f"blocks {self.start_block}-{self.end_block}, {self.stats.get('events', 0):,} events.",
+            "",
+            "## Checks",
+            "",
+            "| check | rule | checked | failed |",
+            "|---|---|---:|---:|",
+        ]
+        for name, c in data["checks"].items():
+            lines.append(f"| {name} | {c['rule']} | {c['checked']:,} | {c['failed']:,} |")
+        if data["failures"]:
+            lines += ["", "## Failures", ""] + [f"- {f}" for f in data["failures"][:200]]
+        p = data["pool"]
+        lines += [
+            "",
+            "## Pool",
+            "",
+            f"- total assets {p['total_assets']:,}, points outstanding {p['total_supply']:,}, "
+            f"value per point {p['value_per_point']}",
+            f"- contributions {p['contributions']:,}; exit payouts {p['payouts']:,}; settlements "
+            f"{p['settlements']:,}; refunds {p['refunds']:,}; asset balance {p['asset_balance']:,}",
+            f"- paused: {p['paused']}, shut down: {p['shut_down']}",
+            "",
+            "## Merchants",
+            "",
+            "| merchant | status | bps | purchases | sales | contributions | points issued | points received "
+            "| settled | refunds |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for m in data["merchants"]:
+            lines.append(
+                f"| {m['merchant']} | {m['status']} | {m['contribution_bps']} | {m['purchases']} "
+                f"| {m['sales']} | {m['contributions']} | {m['points_issued']} | {m['receipts_points']} "
+                f"| {m['settled']} | {m['refunds']} |"
+            )
+        lines += ["", "## Rule history", "", "| block | rule | old | new |", "|---:|---|---:|---:|"]
+        for r in data["rule_history"]:
+            lines.append(f"| {r['block']} | {r['rule']} | {r['old']} | {r['new']} |")
+        lines += ["", "## Governor operations", ""]
+        if not data["governance"]:
+            lines.append("None scheduled.")
+        for g in data["governance"]:
+            lines.append(f"- `{g['call']}`: delay {g['delay']} s, ready at {g['ready_at']}, {g['state']}")
+        lines += ["", "## Bytecode", ""] + [
+            f"- {k}: {'matches' if v else 'DIFFERS'}" for k, v in self.code.items()
+        ]
+        lines += ["", "## Run", "", "```", json.dumps(self.stats, indent=1), "```", ""]
+        return "\n".join(lines)
+
+    def chart_png(self) -> bytes:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        series = self.ledger.series
+        unit = 10**self.ledger.asset_decimals
+        fig, (ax, bx) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+        if series:
+            blocks = [b for b, _, _ in series]
+            ax.plot(blocks, [a * 10**18 // s / unit if s else 0 for _, a, s in series], color="tab:green")
+            bx.plot(blocks, [a / unit for _, a, _ in series], label="pool assets", color="tab:blue")
+            bx2 = bx.twinx()
+            bx2.plot(blocks, [s / 10**18 for _, _, s in series], label="points", color="tab:orange")
+            bx2.set_ylabel("points outstanding", color="tab:orange")
+        ax.set_title("value per point (asset units per point)")
+        bx.set_title("pool assets and points outstanding")
+        bx.set_ylabel("asset units", color="tab:blue")
+        bx.set_xlabel("block")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        plt.close(fig)
+        return buffer.getvalue()
+
+    def to_html(self) -> str:
+        """One self-contained page: the markdown's tables as HTML, the chart inlined as base64."""
+        data = self.to_dict()
+        e = html.escape
+        verdict = "PASSED" if data["ok"] else "FAILED"
+        color = "#1a7f37" if data["ok"] else "#cf222e"
+
+        def table(headers, rows):
+            head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
+            body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+            return f"<table><tr>{head}</tr>{body}</table>"
+
+        chart = base64.b64encode(self.chart_png()).decode()
+        parts = [
+            "<!doctype html><html><head><meta charset='utf-8'><title>greenpoints audit</title><style>"
+            "body{font-family:sans-serif;margin:2em;max-width:1100px}"
+            "table{border-collapse:collapse;margin:1em 0}"
+            "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}"
+            f"h1{{color:{color}}}</style></head><body>",
+            f"<h1>greenpoints audit: {verdict}</h1>",
+            f"<p>Pool {e(data['contracts']['pool'])}, governor {e(data['contracts']['governor'])}, blocks "
+            f"{self.start_block}-{self.end_block}, {self.stats.get('events', 0):,} events.</p>",
+            "<h2>Checks</h2>",
+            table(
+                ["check", "rule", "checked", "failed"],
+                [(n, c["rule"], c["checked"], c["failed"]) for n, c in data["checks"].items()],
+            ),  # fmt: skip
+        ]
+        if data["failures"]:
+            parts.append(
+                "<h2>Failures</h2><ul>"
+                + "".join(f"<li>{e(f)}</li>" for f in data["failures"][:200])
+                + "</ul>"
+            )
+        parts += [
+            "<h2>Value per point and pool over time</h2>",
+            f"<img alt='value per point and pool' src='data:image/png;base64,{chart}'>",
+            "<h2>Pool</h2>",
+            table(["figure", "value"], list(data["pool"].items())),
+            "<h2>Merchants</h2>",
+            table(
+                list(data["merchants"][0].keys()) if data["merchants"] else ["merchant"],
+                [list(m.values()) for m in data["merchants"]],
+            ),  # fmt: skip
+            "<h2>Rule history</h2>",
+            table(
+                ["block", "rule", "old", "new"],
+                [(r["block"], r["rule"], r["old"], r["new"]) for r in data["rule_history"]],
+            ),
+            "<h2>Governor operations</h2>",
+            table(
+                ["call", "delay (s)", "ready at", "state"],
+                [(g["call"], g["delay"], g["ready_at"], g["state"]) for g in data["governance"]],
+            ),  # fmt: skip
+            "<h2>Bytecode</h2>",
+            table(["contract", "matches compiled"], list(self.code.items())),
+            "<h2>Run</h2>",
+            table(["figure", "value"], list(self.stats.items())),
+            "</body></html>",
+        ]
+        return "".join(parts)
+
+    def write(self, out: Path) -> list[Path]:
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "audit.json", out / "audit.md", out / "audit.html"]
+        paths[0].write_text(json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
+        paths[1].write_text(self.to_markdown())
+        paths[2].write_text(self.to_html())
+        return paths
+
+
+def _json_default(value):
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    return str(value)
