@@ -145,6 +145,7 @@ def deploy_system(
     guardian=None,
     proposer=None,
     asset_decimals: int = 18,
+    pool_contract=None,
 ) -> System:
     """Deploy the governor, the pool and (on a local chain, when no asset is given) a mock asset.
 
@@ -159,6 +160,8 @@ def deploy_system(
             test accounts 1 and 2. Required elsewhere.
         proposer: who may schedule governor operations; defaults to the deployer.
         asset_decimals: decimals of the mock asset deployed on a local chain (6 or 18 usually).
+        pool_contract: the pool's contract container (default: the project's ValuePool; the audit's
+            tests deploy deliberately broken variants through it).
     """
     local = is_local_network()
     the_rules = _resolve_rules(rules)
@@ -194,7 +197,7 @@ def deploy_system(
     governor = project.Governor.deploy(
         delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
     )
-    pool = project.ValuePool.deploy(
+    pool = (pool_contract or project.ValuePool).deploy(
         asset.address,
         governor.address,
         registrar_address,

@@ -1,0 +1,194 @@
+"""The audit rebuilds everything from events, passes on an honest history, names each broken rule."""
+
+import json
+
+import pytest
+
+from greenpoints import governance
+from greenpoints.audit import CHECKS, audit
+from greenpoints.deploy import deploy_system
+from tests.conftest import LICENSE, order
+from tests.mocks.broken_pools import VARIANTS, broken_pool
+
+POINT = 10**18
+
+
+@pytest.fixture
+def history(live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer, guardian,
+            unit, lock_over, chain):  # fmt: skip
+    """Every kind of operation once: purchases, a reversal, spend, donation, settlement, a direct
+    asset transfer, a rule change, pause and unpause, and an exit."""
+    buy(merchant, consumer, 1_000, order("a-1"))
+    buy(merchant, consumer, 500, order("a-2"))
+    buy(other_merchant, other_consumer, 20, order("b-1"))
+    pool.reverse_purchase(order("b-1"), sender=other_merchant)
+    pool.spend(other_merchant, 10 * POINT, order("till-1"), sender=consumer)
+    pool.donate(charity, 5 * POINT, sender=consumer)
+    pool.settle(10 * POINT, sender=other_merchant)
+    asset.mint(other_consumer, 5 * unit, sender=other_consumer)
+    asset.transfer(pool, 5 * unit, sender=other_consumer)  # sent directly: does not count
+    governance.change_rule(live, "settlement_fee_bps", 200)
+    pool.pause(sender=guardian)
+    governance.unpause(live)
+    buy(other_merchant, other_consumer, 100_000, order("b-2"))  # makes the consumer's points worth 2x+
+    lock_over()
+    pool.exit(pool.max_exit(consumer) // 2, sender=consumer)
+    return live
+
+
+def test_audit__honest_history__every_check_passes(history, consumer):
+    report = audit(history, start_block=history.deployment_block)
+    assert report.failures == []
+    assert report.ok
+    checks = report.checks()
+    for name in CHECKS:
+        assert checks[name]["checked"] > 0, name
+        assert checks[name]["failed"] == 0, name
+    assert checks["rebuilt state = chain"]["checked"] >= 4 * 5
+    assert checks["bytecode = compiled"] == {**checks["bytecode = compiled"], "checked": 2, "failed": 0}
+    assert report.ledger.balances[str(consumer.address).lower()] == history.pool.balanceOf(consumer)
+    assert {"rule": "settlement_fee_bps", "old": 100, "new": 200} in [
+        {k: r[k] for k in ("rule", "old", "new")} for r in report.ledger.rule_history
+    ]
+    calls = [g["call"] for g in report.governance]
+    assert "set_rule('settlement_fee_bps', 200)" in calls and "unpause()" in calls
+    assert all(g["state"].startswith("executed") for g in report.governance)
+    assert report.stats["events"] > 20 and report.stats["log_requests"] >= 1
+
+
+def test_audit__pending_rule_change__listed_with_ready_time(live):
+    op = governance.propose_rule(live, "issue_bps", 6_500)
+    report = audit(live, start_block=live.deployment_block)
+    assert report.ok
+    pending = [g for g in report.governance if g["state"].startswith("pending")]
+    assert pending == [{**pending[0], "call": "set_rule('issue_bps', 6500)", "ready_at": op.ready_at}]
+
+
+def test_trace__purchase__fates_attributed_oldest_lot_first(
+    live, buy, pool, merchant, other_merchant, charity, consumer
+):
+    buy(merchant, consumer, 1_000, order("t-1"))
+    first = pool.balanceOf(consumer)
+    buy(merchant, consumer, 1_000, order("t-2"))
+    second = pool.balanceOf(consumer) - first
+    pool.spend(other_merchant, first // 4, order("till-9"), sender=consumer)
+    pool.donate(charity, first, sender=consumer)  # the rest of lot t-1, then part of t-2
+    pool.settle(first // 8, sender=other_merchant)
+    report = audit(live, start_block=live.deployment_block)
+    assert report.ok
+    me, till = str(consumer.address).lower(), str(other_merchant.address).lower()
+    fates = report.trace(merchant, order("t-1"))
+    by_kind = {f["fate"]: f for f in fates}
+    assert by_kind["spent"]["points"] == first // 4
+    assert by_kind["spent"]["counterparty"] == till and by_kind["spent"]["order_id"] == order("till-9").hex()
+    assert by_kind["donated"]["points"] == first - first // 4
+    assert by_kind["settled"] == {**by_kind["settled"], "points": first // 8, "holder": till}
+    held = {f["holder"]: f["points"] for f in fates if f["fate"] == "held"}
+    gift = str(charity.address).lower()
+    assert held == {till: first // 4 - first // 8, gift: first - first // 4}
+    later = [(f["fate"], f["holder"], f["points"]) for f in report.trace(merchant, order("t-2"))]
+    assert sorted(later) == sorted(
+        [("donated", me, first // 4), ("held", me, second - first // 4), ("held", gift, first // 4)]
+    )
+    assert report.trace(merchant, order("never")) == []
+    side = report.trace_account(consumer)
+    assert side["account"] == me and len(side["purchases"]) == 2
+    assert sum(o["points"] for o in side["outflows"]) == first + first // 4
+    assert sum(h["points"] for h in side["holds"]) == pool.balanceOf(consumer)
+
+
+def test_write__report__json_markdown_and_self_contained_html(history, tmp_path):
+    report = audit(history, start_block=history.deployment_block)
+    paths = report.write(tmp_path)
+    assert [p.name for p in paths] == ["audit.json", "audit.md", "audit.html"]
+    data = json.loads((tmp_path / "audit.json").read_text())
+    assert data["ok"] is True and data["checks"]["5 exits"]["checked"] > 0
+    assert data["merchants"] and data["rule_history"]
+    assert "# greenpoints audit: PASSED" in (tmp_path / "audit.md").read_text()
+    page = (tmp_path / "audit.html").read_text()
+    assert "data:image/png;base64," in page and "<table>" in page
+    assert "http://" not in page and "https://" not in page  # nothing loaded from elsewhere
+
+
+# ---------------------------------------------------------------- broken pools
+
+
+@pytest.fixture
+def broken(deployer, registrar, guardian, proposer, unit, merchant, asset):
+    """Deploy a broken variant, admit a merchant (funded), return (system, variant name)."""
+
+    def _deploy(name, rules=None):
+        system = deploy_system(
+            deployer, registrar=registrar, guardian=guardian, proposer=proposer,
+            asset=asset.address, rules=rules, pool_contract=broken_pool(name),
+        )  # fmt: skip
+        system.pool.admit(merchant, 3_000, 10**9 * unit, LICENSE, 1, sender=registrar)
+        asset.mint(merchant, 10**9 * unit, sender=merchant)
+        asset.approve(system.pool, 2**256 - 1, sender=merchant)
+        return system
+
+    return _deploy
+
+
+def failed_checks(report) -> set[str]:
+    return {f.split("]")[0].lstrip("[") for f in report.failures}
+
+
+def test_audit__pool_mints_without_contribution__supply_check_fails(
+    broken, merchant, consumer, attacker, unit
+):
+    system = broken("mints_without_contribution")
+    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    system.pool.airdrop(attacker, 50 * POINT, sender=attacker)
+    report = audit(system, start_block=system.deployment_block)
+    assert not report.ok
+    assert {"3 supply", "rebuilt state = chain", "bytecode = compiled"} <= failed_checks(report)
+    assert any("do not match purchases" in f for f in report.failures)
+
+
+def test_audit__pool_issues_too_much__value_per_point_check_fails(
+    broken, merchant, consumer, other_consumer, unit
+):
+    system = broken("value_per_point_falls")
+    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(other_consumer, 100 * unit, order(2), sender=merchant)
+    report = audit(system, start_block=system.deployment_block)
+    assert {"2 value per point", "4 purchases"} <= failed_checks(report)
+    assert any("value per point fell" in f for f in report.failures)
+
+
+def test_audit__pool_pays_over_the_cap__exit_check_fails(
+    broken, merchant, consumer, other_consumer, unit, chain
+):
+    rules = {
+        "return_cap_bps": 10_000,
+        "exit_trigger_bps": 10_000,
+        "lock_period": 3_600,
+        "epoch_exit_limit_bps": 5_000,
+    }
+    system = broken("exit_over_cap", rules=rules)
+    pool = system.pool
+    pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    pool.record_purchase(other_consumer, 10_000 * unit, order(2), sender=merchant)
+    chain.pending_timestamp = chain.pending_timestamp + 2 * 86_400
+    pool.exit(pool.balanceOf(consumer), sender=consumer)  # pays far more than the 1x cap
+    report = audit(system, start_block=system.deployment_block)
+    assert "5 exits" in failed_checks(report)
+    assert any("over its return cap" in f for f in report.failures)
+
+
+def test_audit__rule_changed_without_timelock__rules_check_fails(broken, attacker):
+    system = broken("skips_timelock")
+    system.pool.set_rule("issue_bps", 9_000, sender=attacker)
+    report = audit(system, start_block=system.deployment_block)
+    assert "6 rules" in failed_checks(report)
+    assert any("set_rule issue_bps=9000: not through the governor's delay" in f for f in report.failures)
+
+
+def test_broken_pools__every_variant__has_a_test():
+    assert set(VARIANTS) == {
+        "mints_without_contribution",
+        "value_per_point_falls",
+        "exit_over_cap",
+        "skips_timelock",
+    }
