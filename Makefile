@@ -26,12 +26,13 @@ node_modules/.installed: package.json
 	touch $@
 
 # Deploy on the embedded chain and play SPEC section 1's worked example, then simulate the
-# baseline scenario on the embedded chain (real transactions, cross-checked against the model).
+# baseline scenario on the embedded chain (real transactions, cross-checked against the model)
+# and audit it from its events.
 demo: install
 	$(APE) compile
 	$(APE) run demo -v WARNING
-	$(APE) run simulate --scenario baseline --backend fast --out results/baseline -v WARNING
-	@echo "Simulation results (daily.csv, summary.json, plots): $(CURDIR)/results/baseline"
+	$(APE) run simulate --scenario baseline --backend fast --audit --out results/baseline -v WARNING
+	@echo "Simulation and audit (daily.csv, summary.json, plots, audit.html): $(CURDIR)/results/baseline"
 
 lint: install
 	$(VENV)/bin/ruff check greenpoints scripts tests benchmarks

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand
 
+from greenpoints.audit import audit
 from greenpoints.cli import one_line_errors
 from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simulation
 
@@ -21,8 +22,11 @@ from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simu
 @click.option("--consumers", type=click.IntRange(min=0), default=None, help="Override the consumers on day 0")
 @click.option("--merchants", type=click.IntRange(min=1), default=None, help="Override the merchants")
 @click.option("--no-cross-check", is_flag=True, help="Chain backends: skip the model run of the scenario")
+@click.option(
+    "--audit", "run_audit", is_flag=True, help="Chain backends: audit the run's deployment afterwards"
+)
 @one_line_errors
-def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, no_cross_check):
+def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, no_cross_check, run_audit):
     scenario = load_scenario(scenario_name)
     scenario = scenario.with_overrides(days=days, consumers=consumers, merchants=merchants)
     out = out or Path("results") / f"{scenario.name}-{backend}"
@@ -36,6 +40,18 @@ def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, 
             raise click.ClickException(f"chain and model disagree: {err}") from err
     click.echo(result.describe())
     written = result.write(out)
+    report = None
+    if backend != "model":
+        system = result.runner.backend.system
+        written.append(system.save(out / "deployment.json"))
+        if run_audit:
+            report = audit(system, start_block=system.deployment_block)
+            click.echo(report.describe())
+            written += report.write(out)
+    elif run_audit:
+        raise click.ClickException("--audit needs a chain backend (chain or fast): the model has no events")
     click.echo(f"results in {out}/: " + ", ".join(p.name for p in written))
     if not result.ok:
         raise click.ClickException("the run found a problem (see above and summary.json)")
+    if report is not None and not report.ok:
+        raise click.ClickException(f"audit FAILED: {len(report.failures)} failures (see {out}/audit.md)")

@@ -239,6 +239,25 @@ class Report:
 
     # ------------------------------------------------------------ output
 
+    def describe(self) -> str:
+        """A few readable lines for the terminal: one per check, then the first failures."""
+        stats = self.stats
+        lines = [
+            f"audit of pool {self.ledger.pool}: blocks {self.start_block}-{self.end_block}, "
+            f"{stats['events']:,} events in {stats['log_requests']} log requests "
+            f"(fetch {stats['fetch_seconds']:.1f} s, fold {stats['fold_seconds']:.1f} s, "
+            f"compare {stats['compare_seconds']:.1f} s)",
+        ]
+        for name, check in self.checks().items():
+            verdict = "ok" if check["failed"] == 0 else f"FAILED x{check['failed']}"
+            lines.append(f"  {name:<28} {check['checked']:>9,} checked  {verdict}")
+        for failure in self.failures[:10]:
+            lines.append(f"  ! {failure}")
+        if len(self.failures) > 10:
+            lines.append(f"  ! ... and {len(self.failures) - 10} more")
+        lines.append("PASSED" if self.ok else "FAILED")
+        return "\n".join(lines)
+
     def merchants(self) -> list[dict]:
         d = self.ledger.asset_decimals
         return [

@@ -130,3 +130,84 @@ def test_simulate_script__bad_input__one_line_error_nonzero_exit(args, message, 
     output = result.stdout + result.stderr
     assert message in output
     assert "Traceback" not in output
+
+
+@pytest.fixture
+def anvil_env():
+    """A fast anvil of our own, shared by the processes of one test (ape-foundry connects to it)."""
+    from greenpoints.node import anvil_node
+
+    env = {"PATH": f"{ROOT / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}"}
+    os.environ["PATH"] = env["PATH"]
+    with anvil_node() as url:
+        yield {**env, "APE_FOUNDRY_HOST": url}
+
+
+def run_env(env, *args, timeout=300):
+    return subprocess.run(
+        [APE, "run", *args, "-v", "WARNING"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_audit_script__simulated_run_on_anvil__passes_in_another_process(anvil_env, tmp_path):
+    foundry = ["--network", "ethereum:local:foundry"]
+    sim = run_env(anvil_env, "simulate", "--backend", "fast", "--days", "4", "--consumers", "20",
+                  "--merchants", "3", "--out", str(tmp_path / "sim"), *foundry)  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    record = tmp_path / "sim" / "deployment.json"
+    assert record.is_file()
+    result = run_env(
+        anvil_env, "audit", "--deployment", str(record), "--out", str(tmp_path / "audit"), *foundry
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASSED" in result.stdout and "4 purchases" in result.stdout
+    report = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    assert report["ok"] is True and report["checks"]["4 purchases"]["checked"] > 10
+    assert (tmp_path / "audit" / "audit.html").is_file()
+
+
+def test_audit_script__record_from_another_chain__one_line_error(anvil_env, tmp_path):
+    deployed = run_env(
+        anvil_env, "deploy", "--out", str(tmp_path / "anvil.json"), "--network", "ethereum:local:foundry"
+    )
+    assert deployed.returncode == 0, deployed.stderr
+    result = run("audit", "--deployment", str(tmp_path / "anvil.json"))  # the embedded chain
+    assert result.returncode != 0
+    assert "was written on chain 31337" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no deployment record at"),
+        ("not json", "is not a deployment record"),
+    ],
+)
+def test_audit_script__bad_record__one_line_error(content, message, tmp_path):
+    path = tmp_path / "record.json"
+    if content is not None:
+        path.write_text(content)
+    result = run("audit", "--deployment", str(path))
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_audit_script__no_contract_at_address__one_line_error(tmp_path, chain):
+    # The embedded chain has the same chain id in every process.
+    empty = "0x" + "12" * 20
+    contracts = {"asset": empty, "pool": empty, "governor": empty}
+    record = {"chain_id": chain.chain_id, "network": "local", "deployment_block": 0, "timelock_delay": 0}
+    record |= {"contracts": contracts, "roles": {}, "rules": {}}
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record))
+    result = run("audit", "--deployment", str(path))
+    assert result.returncode != 0
+    assert "no contract at" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

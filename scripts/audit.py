@@ -1,0 +1,29 @@
+"""ape run audit: rebuild a deployment's history from its events and check every rule."""
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+from greenpoints.audit import audit
+from greenpoints.cli import one_line_errors
+from greenpoints.deploy import default_record_path, load_system
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Audit a deployment from its events")
+@click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The deployment record [default: deployments/<network>.json]")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/audit"),
+              show_default=True, help="Directory for audit.json, audit.md and audit.html")  # fmt: skip
+@click.option("--start-block", type=click.IntRange(min=0), default=None,
+              help="First block to read [default: the deployment block]")  # fmt: skip
+@one_line_errors
+def cli(network, deployment, out, start_block):
+    system = load_system(deployment or default_record_path())
+    start = system.deployment_block if start_block is None else start_block
+    report = audit(system, start_block=start)
+    click.echo(report.describe())
+    written = report.write(out)
+    click.echo(f"report in {out}/: " + ", ".join(p.name for p in written))
+    if not report.ok:
+        raise click.ClickException(f"audit FAILED: {len(report.failures)} failures (see {out}/audit.md)")
