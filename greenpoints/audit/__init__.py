@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 
 from ape import chain, project
-from eth_abi import decode
 from eth_utils import keccak
 
 from .events import DEFAULT_PAGE, Decoder, Event, fetch
@@ -35,7 +34,7 @@ def _topic(address: str) -> str:
 
 
 class BlockTimes:
-    """Block timestamps, fetched once each (only for blocks a time rule needs)."""
+    """Block timestamps, fetched once each (only for blocks a time rule needs, unless prefetched)."""
 
     def __init__(self, web3):
         self.web3 = web3
@@ -46,6 +45,41 @@ class BlockTimes:
         if value is None:
             value = self.cache[number] = int(self.web3.eth.get_block(number)["timestamp"])
         return value
+
+    def prefetch(self, numbers) -> None:
+        """Fetch the timestamps of `numbers` not yet known (JSON-RPC batches on an HTTP node), so that
+        folding events afterwards makes no request (the monitor folds only what it fully fetched)."""
+        missing = sorted({n for n in numbers if n not in self.cache})
+        provider = self.web3.provider
+        if type(provider).__name__ != "HTTPProvider":
+            for number in missing:
+                self(number)
+            return
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            responses = provider.make_batch_request(
+                [("eth_getBlockByNumber", [hex(n), False]) for n in chunk]
+            )
+            if not isinstance(responses, list):
+                raise ConnectionError(f"node refused a batch of block requests: {responses}")
+            for number, response in zip(chunk, responses, strict=True):
+                block = response.get("result") if isinstance(response, dict) else None
+                if not block:
+                    raise ConnectionError(f"node did not return block {number}: {response}")
+                self.cache[number] = int(block["timestamp"], 16)
+
+
+def sources(system, pool_type=None) -> list[tuple]:
+    """What the audit and the monitor read: [(address, decoder, topics filter)] for the pool, the
+    governor, and the asset's transfers to and from the pool."""
+    pool, governor, asset = _lower(system.pool), _lower(system.governor), _lower(system.asset)
+    asset_decoder = Decoder(project.MockStablecoin.contract_type, "asset", only={"Transfer"})
+    return [
+        (pool, Decoder(pool_type or project.ValuePool.contract_type, "pool"), None),
+        (governor, Decoder(project.Governor.contract_type, "governor"), None),
+        (asset, asset_decoder, [TRANSFER_TOPIC, None, _topic(pool)]),
+        (asset, asset_decoder, [TRANSFER_TOPIC, _topic(pool)]),
+    ]
 
 
 def audit(
@@ -63,22 +97,10 @@ def audit(
     """
     web3 = chain.provider.web3
     pool, governor = _lower(system.pool), _lower(system.governor)
-    asset = _lower(system.asset)
     end = chain.blocks.head.number if end_block is None else end_block
     pool_type = pool_type or project.ValuePool.contract_type
-    decoders = {
-        "pool": Decoder(pool_type, "pool"),
-        "governor": Decoder(project.Governor.contract_type, "governor"),
-        "asset": Decoder(project.MockStablecoin.contract_type, "asset", only={"Transfer"}),
-    }
-    sources = [
-        (pool, decoders["pool"], None),
-        (governor, decoders["governor"], None),
-        (asset, decoders["asset"], [TRANSFER_TOPIC, None, _topic(pool)]),
-        (asset, decoders["asset"], [TRANSFER_TOPIC, _topic(pool)]),
-    ]
     began = time.perf_counter()
-    events, requests = fetch(web3, sources, start_block, end, page)
+    events, requests = fetch(web3, sources(system, pool_type), start_block, end, page)
     fetched = time.perf_counter()
     decimals = int(system.asset.decimals())
     ledger = Ledger(pool=pool, governor=governor, asset_decimals=decimals, block_time=BlockTimes(web3))
@@ -100,4 +122,4 @@ def audit(
     return report
 
 
-__all__ = ["CHECKS", "Event", "Ledger", "Report", "audit", "decode"]
+__all__ = ["CHECKS", "BlockTimes", "Event", "Ledger", "Report", "audit", "sources"]

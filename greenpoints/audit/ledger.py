@@ -123,6 +123,10 @@ class Ledger:
     """(block, total_assets, total_supply) after every event that changed them."""
     events: int = 0
     deployed: bool = False
+    listener: object = None
+    """Optional callable (check name, message, event) told of every failed check (the monitor)."""
+    last_moved: list = field(default_factory=list)
+    """The lots the last outflow consumed, oldest first (the monitor's circular-flow alert)."""
     _tx: str | None = None
     _tx_events: list = field(default_factory=list)
 
@@ -134,6 +138,8 @@ class Ledger:
             self.failed[name] += 1
             if len(self.failures) < 1_000:
                 self.failures.append(f"[{name}] block {event.block} tx {event.tx}: {message}")
+            if self.listener is not None:
+                self.listener(name, message, event)
         return ok
 
     def rule(self, name: str) -> int:
@@ -492,6 +498,7 @@ class Ledger:
             moved.append(Lot(lot.merchant, lot.order_id, take))
             if lot.points == 0:
                 lots.popleft()
+        self.last_moved = moved
         for lot in moved:
             if to is not None:
                 self.lots[to].append(lot)

@@ -55,6 +55,27 @@ def _encode_address(address: str) -> bytes:
     return bytes(12) + bytes.fromhex(address[2:])
 
 
+class CallDecoder:
+    """Readable form of a call the governor schedules: `set_rule('issue_bps', 6500)` for the pool's
+    methods, the raw payload for any other target."""
+
+    def __init__(self, pool_type, pool: str):
+        self.pool = pool
+        self.methods = {}
+        for abi in pool_type.mutable_methods:
+            self.methods[keccak(text=abi.selector)[:4]] = (abi.name, [i.canonical_type for i in abi.inputs])
+
+    def __call__(self, target: str, payload: bytes) -> str:
+        if target != self.pool:
+            return f"call {payload.hex()} on {target}"
+        name, types = self.methods.get(payload[:4], (payload[:4].hex(), []))
+        try:
+            args = list(decode(types, payload[4:])) if types else []
+        except Exception:  # noqa: BLE001 - an undecodable payload is reported as such
+            args = ["(undecodable)"]
+        return f"{name}({', '.join(repr(a) for a in args)})"
+
+
 @dataclass
 class Report:
     """What the audit found. `ok` is True when every check passed."""
@@ -186,22 +207,11 @@ class Report:
 
     def decode_governance(self, pool_type, now: int) -> None:
         """Every operation scheduled on the governor, decoded, with its state."""
-        methods = {}
-        for abi in pool_type.mutable_methods:
-            types = [i.canonical_type for i in abi.inputs]
-            methods[keccak(text=abi.selector)[:4]] = (abi.name, types)
+        describe = CallDecoder(pool_type, self.ledger.pool)
         times = self.ledger.block_time
         for op_id, op in self.ledger.scheduled.items():
-            payload = bytes(op["payload"])
-            name, types = methods.get(payload[:4], (payload[:4].hex(), []))
-            try:
-                args = list(decode(types, payload[4:])) if types else []
-            except Exception:  # noqa: BLE001 - an undecodable payload is reported as such
-                args = ["(undecodable)"]
             target = op["target"]
-            call = (
-                f"{name}({', '.join(repr(a) for a in args)})" if target == self.ledger.pool else payload.hex()
-            )
+            call = describe(target, bytes(op["payload"]))
             scheduled_at = times(op["block"])
             ready_at = scheduled_at + op["delay"]
             if "executed_block" in op:

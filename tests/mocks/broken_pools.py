@@ -39,6 +39,14 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
         "ledger.earned_of[account] * rules.return_cap_bps // rules.BPS * 100, (",
         "pays exits up to 100x the return cap (invariant 5)",
     ),
+    "diverts_escrow": (
+        "ValuePool.vy",
+        "# ---------------------------------------------------------------- governance\n",
+        "@external\ndef withdraw(to: address, amount: uint256):\n"
+        "    assert extcall IERC20(asset).transfer(to, amount, default_return_value=True)\n\n\n"
+        "# ---------------------------------------------------------------- governance\n",
+        "lets anyone take the escrowed assets without an event (invariant 1)",
+    ),
     "skips_timelock": (
         "ValuePool.vy",
         '    assert msg.sender == governor, "pool: caller is not the governor"\n'

@@ -6,9 +6,10 @@ import pytest
 
 from greenpoints import governance
 from greenpoints.audit import CHECKS, audit
-from greenpoints.deploy import deploy_system
-from tests.conftest import LICENSE, order
-from tests.mocks.broken_pools import VARIANTS, broken_pool
+from tests.conftest import order
+from tests.mocks.broken_pools import VARIANTS
+
+from .conftest import failed_checks
 
 POINT = 10**18
 
@@ -113,27 +114,6 @@ def test_write__report__json_markdown_and_self_contained_html(history, tmp_path)
 # ---------------------------------------------------------------- broken pools
 
 
-@pytest.fixture
-def broken(deployer, registrar, guardian, proposer, unit, merchant, asset):
-    """Deploy a broken variant, admit a merchant (funded), return (system, variant name)."""
-
-    def _deploy(name, rules=None):
-        system = deploy_system(
-            deployer, registrar=registrar, guardian=guardian, proposer=proposer,
-            asset=asset.address, rules=rules, pool_contract=broken_pool(name),
-        )  # fmt: skip
-        system.pool.admit(merchant, 3_000, 10**9 * unit, LICENSE, 1, sender=registrar)
-        asset.mint(merchant, 10**9 * unit, sender=merchant)
-        asset.approve(system.pool, 2**256 - 1, sender=merchant)
-        return system
-
-    return _deploy
-
-
-def failed_checks(report) -> set[str]:
-    return {f.split("]")[0].lstrip("[") for f in report.failures}
-
-
 def test_audit__pool_mints_without_contribution__supply_check_fails(
     broken, merchant, consumer, attacker, unit
 ):
@@ -177,6 +157,16 @@ def test_audit__pool_pays_over_the_cap__exit_check_fails(
     assert any("over its return cap" in f for f in report.failures)
 
 
+def test_audit__pool_lets_escrow_be_taken__solvency_check_fails(broken, merchant, consumer, attacker, unit):
+    system = broken("diverts_escrow")
+    system.pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    system.pool.withdraw(attacker, 100 * unit, sender=attacker)
+    system.pool.record_purchase(consumer, 1_000 * unit, order(2), sender=merchant)
+    report = audit(system, start_block=system.deployment_block)
+    assert "1 solvency" in failed_checks(report)
+    assert any("pool holds" in f and "< total_assets" in f for f in report.failures)
+
+
 def test_audit__rule_changed_without_timelock__rules_check_fails(broken, attacker):
     system = broken("skips_timelock")
     system.pool.set_rule("issue_bps", 9_000, sender=attacker)
@@ -190,5 +180,6 @@ def test_broken_pools__every_variant__has_a_test():
         "mints_without_contribution",
         "value_per_point_falls",
         "exit_over_cap",
+        "diverts_escrow",
         "skips_timelock",
     }

@@ -1,0 +1,398 @@
+"""Live supervision: follow new blocks, fold their events with the audit's ledger, raise alerts.
+
+    monitor = Monitor(system, web3, emit=print)
+    monitor.start()          # fold the history up to now silently (or resume from a state file)
+    monitor.run()            # then poll for new blocks until stopped
+
+Alerts (kind, severity):
+
+- `value_per_point_fell` (critical), `solvency_breach` (critical), `rule_broken` (critical): any
+  audit check failing on a new event (the check's name and message are in the alert);
+- `exit_budget` (warning): the epoch's exits passed 80% of its exit limit (once per epoch);
+- `merchant_near_cap` (warning): a merchant's contributions in the epoch passed 80% of its daily
+  cap (once per merchant per epoch);
+- `circular_flow` (warning): a consumer spent, at a merchant, points that this merchant issued to
+  it within the circular window (a day by default), oldest lots first as in the audit's lineage;
+- `rule_change_scheduled` (notice), with the time it can take effect; `rule_changed` (notice) when
+  it is executed; `paused` (warning), `unpaused` (notice), `shutdown` (warning).
+
+The monitor reads whole block ranges (one log query per contract per range) and folds a range only
+once everything in it was fetched, timestamps included; the cursor (last block folded) then moves
+and, with a state file, is saved. A node error leaves the cursor where it was: the monitor retries
+with backoff and takes the range again, so nothing is missed or reported twice. On resume the
+history up to the saved cursor is folded again silently; the saved cursor's block hash must still
+be the chain's (otherwise the chain changed under the monitor: a reorg or a restarted node).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from .. import pool_math as pm
+from ..report import fmt_points, fmt_units
+from . import BlockTimes, sources
+from .events import DEFAULT_PAGE, Event, LogRangeError, fetch
+from .ledger import Ledger
+from .report import CallDecoder
+
+THRESHOLD_PERCENT = 80
+"""Exit budget and merchant cap alerts fire when this share is passed."""
+DAY = 86_400
+SEVERITY = {
+    "value_per_point_fell": "critical",
+    "solvency_breach": "critical",
+    "rule_broken": "critical",
+    "exit_budget": "warning",
+    "merchant_near_cap": "warning",
+    "circular_flow": "warning",
+    "paused": "warning",
+    "shutdown": "warning",
+    "rule_change_scheduled": "notice",
+    "rule_changed": "notice",
+    "unpaused": "notice",
+}
+CHECK_ALERTS = {"2 value per point": "value_per_point_fell", "1 solvency": "solvency_breach"}
+NODE_ERRORS = (requests.exceptions.RequestException, OSError, TimeoutError, LogRangeError)
+"""What counts as the node being away (ConnectionError is an OSError)."""
+
+
+class MonitorError(RuntimeError):
+    """The monitor cannot go on (a state file of another chain or pool, a chain that changed)."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert. `block`, `log_index` and `kind` identify it: a resumed monitor never repeats one."""
+
+    kind: str
+    severity: str
+    block: int
+    log_index: int
+    time: int
+    """Block timestamp (seconds since the epoch, UTC)."""
+    tx: str
+    message: str
+    details: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        when = datetime.fromtimestamp(self.time, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+        return f"{when} block {self.block} {self.severity.upper():<8} {self.kind}: {self.message}"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_json_default, sort_keys=True)
+
+
+def _json_default(value):
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _utc(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class Watcher:
+    """Folds events with the audit's `Ledger` and turns what it sees into alerts (no I/O)."""
+
+    def __init__(self, ledger: Ledger, pool_type, *, circular_window: int = DAY):
+        self.ledger = ledger
+        self.circular_window = circular_window
+        self.describe_call = CallDecoder(pool_type, ledger.pool)
+        self.alerts: list[Alert] = []
+        self.silent = False
+        self._alerted: set[tuple] = set()
+        ledger.listener = self._check_failed
+
+    def feed(self, events: list[Event]) -> list[Alert]:
+        """Fold `events` (whole blocks, in chain order) and return the alerts they raised."""
+        self.alerts = []
+        for event in events:
+            self.ledger.apply(event)
+            self._after(event)
+        self.ledger.end_tx()
+        return [] if self.silent else self.alerts
+
+    # ------------------------------------------------------------ alerts
+
+    def _raise(self, kind: str, event: Event, message: str, **details) -> None:
+        time_ = self.ledger.block_time(event.block)
+        self.alerts.append(
+            Alert(kind, SEVERITY[kind], event.block, event.log_index, time_, event.tx, message, details)
+        )
+
+    def _once(self, key: tuple) -> bool:
+        if key in self._alerted:
+            return False
+        self._alerted.add(key)
+        return True
+
+    def _check_failed(self, name: str, message: str, event: Event) -> None:
+        kind = CHECK_ALERTS.get(name, "rule_broken")
+        self._raise(kind, event, f"[{name}] {message}", check=name)
+
+    def _after(self, e: Event) -> None:
+        handler = getattr(self, f"_on_{e.name}", None)
+        if handler is not None and (e.source != "asset"):
+            handler(e, e.args)
+
+    def _on_PurchaseRecorded(self, e: Event, a: dict) -> None:
+        merchant = a["merchant"]
+        book = self.ledger.merchants[merchant]
+        used, cap = book.epoch_contribution, book.daily_cap
+        if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once(("cap", merchant, book.epoch)):
+            d = self.ledger.asset_decimals
+            self._raise(
+                "merchant_near_cap",
+                e,
+                f"merchant {merchant} used {used * 100 // cap}% of its daily cap in epoch {book.epoch} "
+                f"({fmt_units(used, d)} of {fmt_units(cap, d)})",
+                merchant=merchant,
+                epoch=book.epoch,
+                used=used,
+                cap=cap,
+            )
+
+    def _on_PointsExited(self, e: Event, a: dict) -> None:
+        ledger = self.ledger
+        if ledger.shutdown:
+            return
+        limit = ledger.epoch_start_assets * ledger.rule("epoch_exit_limit_bps") // pm.BPS
+        used = ledger.epoch_exited
+        if limit and used * 100 >= limit * THRESHOLD_PERCENT and self._once(("exits", ledger.epoch)):
+            d = ledger.asset_decimals
+            self._raise(
+                "exit_budget",
+                e,
+                f"exits used {used * 100 // limit}% of epoch {ledger.epoch}'s limit "
+                f"({fmt_units(used, d)} of {fmt_units(limit, d)})",
+                epoch=ledger.epoch,
+                used=used,
+                limit=limit,
+            )
+
+    def _on_PointsSpent(self, e: Event, a: dict) -> None:
+        merchant, consumer = a["merchant"], a["consumer"]
+        now = self.ledger.block_time(e.block)
+        circular = []
+        for lot in self.ledger.last_moved:
+            if lot.merchant != merchant:
+                continue
+            issued = self.ledger.orders[(lot.merchant, lot.order_id)]["block"]
+            age = now - self.ledger.block_time(issued)
+            if age <= self.circular_window:
+                circular.append((lot, age))
+        if circular:
+            points = sum(lot.points for lot, _ in circular)
+            youngest = min(age for _, age in circular)
+            self._raise(
+                "circular_flow",
+                e,
+                f"consumer {consumer} spent {fmt_points(points)} points at merchant {merchant}, which "
+                f"issued them {youngest // 3600}h{youngest % 3600 // 60:02d}m earlier "
+                f"(orders {', '.join(lot.order_id.hex() for lot, _ in circular)})",
+                consumer=consumer,
+                merchant=merchant,
+                points=points,
+                orders=[lot.order_id for lot, _ in circular],
+                seconds_since_issue=youngest,
+            )
+
+    def _on_CallScheduled(self, e: Event, a: dict) -> None:
+        ready = self.ledger.block_time(e.block) + a["delay"]
+        call = self.describe_call(a["target"], bytes(a["payload"]))
+        self._raise(
+            "rule_change_scheduled",
+            e,
+            f"{call} scheduled on the governor, takes effect at {_utc(ready)} at the earliest "
+            f"(delay {a['delay']:,} s)",
+            call=call,
+            operation=a["id"],
+            ready_at=ready,
+        )
+
+    def _on_RuleChanged(self, e: Event, a: dict) -> None:
+        if self.ledger.deployed_tx == e.tx:
+            return  # the rules logged at deployment
+        self._raise(
+            "rule_changed",
+            e,
+            f"{a['rule']} changed from {a['old_value']} to {a['new_value']}",
+            rule=a["rule"],
+            old=a["old_value"],
+            new=a["new_value"],
+        )
+
+    def _on_Paused(self, e: Event, a: dict) -> None:
+        self._raise("paused", e, "the pool was paused: no purchases, spends or exits until unpaused")
+
+    def _on_Unpaused(self, e: Event, a: dict) -> None:
+        self._raise("unpaused", e, "the pool was unpaused")
+
+    def _on_PoolShutDown(self, e: Event, a: dict) -> None:
+        self._raise("shutdown", e, "the pool was shut down: holders can exit at full value")
+
+
+class Monitor:
+    """Follows a deployment's new blocks; see the module doc.
+
+    `emit(alert)` receives each alert, `status(line)` the monitor's own news (node away and back,
+    caught up). `sleep` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        system,
+        web3,
+        *,
+        emit: Callable[[Alert], None],
+        status: Callable[[str], None] = lambda line: None,
+        state_path: Path | None = None,
+        from_block: int | None = None,
+        page: int = DEFAULT_PAGE,
+        confirmations: int = 0,
+        circular_window: int = DAY,
+        pool_type=None,
+        poll_interval: float = 2.0,
+        max_backoff: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        from ape import project
+
+        self.system, self.web3 = system, web3
+        self.emit, self.status, self.sleep = emit, status, sleep
+        self.state_path = Path(state_path) if state_path else None
+        self.from_block, self.page, self.confirmations = from_block, page, confirmations
+        self.poll_interval, self.max_backoff = poll_interval, max_backoff
+        pool_type = pool_type or project.ValuePool.contract_type
+        self.sources = sources(system, pool_type)
+        self.times = BlockTimes(web3)
+        self.ledger = Ledger(
+            pool=self.sources[0][0],
+            governor=self.sources[1][0],
+            asset_decimals=int(system.asset.decimals()),
+            block_time=self.times,
+        )
+        self.watcher = Watcher(self.ledger, pool_type, circular_window=circular_window)
+        self.cursor = system.deployment_block - 1
+        self.chain_id = int(web3.eth.chain_id)
+        self.counts: dict[str, int] = {}
+        """Alerts raised by this run, by kind."""
+        self.node_errors = 0
+
+    # ------------------------------------------------------------ state
+
+    def _saved(self) -> dict | None:
+        if self.state_path is None or not self.state_path.exists():
+            return None
+        try:
+            state = json.loads(self.state_path.read_text())
+            saved = (int(state["chain_id"]), str(state["pool"]).lower(), int(state["cursor"]))
+        except (ValueError, KeyError, TypeError) as err:
+            raise MonitorError(f"state file {self.state_path} is not a monitor state ({err})") from err
+        if saved[:2] != (self.chain_id, self.ledger.pool):
+            raise MonitorError(
+                f"state file {self.state_path} is for pool {saved[1]} on chain {saved[0]}, "
+                f"not pool {self.ledger.pool} on chain {self.chain_id}"
+            )
+        return state
+
+    def _save(self) -> None:
+        if self.state_path is None:
+            return
+        state = {
+            "chain_id": self.chain_id,
+            "pool": self.ledger.pool,
+            "cursor": self.cursor,
+            "cursor_hash": self._hash(self.cursor),
+        }
+        temporary = self.state_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, indent=1))
+        os.replace(temporary, self.state_path)  # atomic: a crash leaves the old or the new state
+
+    def _hash(self, number: int) -> str:
+        return "0x" + bytes(self.web3.eth.get_block(number)["hash"]).hex()
+
+    # ------------------------------------------------------------ following
+
+    def head(self) -> int:
+        return int(self.web3.eth.block_number) - self.confirmations
+
+    def start(self) -> int:
+        """Fold the history silently up to where alerts start: the saved cursor, `from_block - 1`,
+        or the current head. Returns that block."""
+        state = self._saved()
+        if state is not None:
+            until = int(state["cursor"])
+            if self._hash(until) != state.get("cursor_hash"):
+                raise MonitorError(
+                    f"block {until} is not the block this monitor last read (a reorg or a restarted "
+                    f"node): start again without the state file {self.state_path}"
+                )
+        elif self.from_block is not None:
+            until = max(self.from_block - 1, self.cursor)
+        else:
+            until = max(self.head(), self.cursor)
+        self.watcher.silent = True
+        try:
+            self._advance(until)
+        finally:
+            self.watcher.silent = False
+        self._save()
+        return until
+
+    def _advance(self, until: int) -> list[Alert]:
+        """Fold blocks cursor+1..until in pages; each page is fetched whole, then folded, then the
+        cursor moves (and is saved) and its alerts are emitted."""
+        raised = []
+        while self.cursor < until:
+            lo, hi = self.cursor + 1, min(until, self.cursor + self.page)
+            events, _ = fetch(self.web3, self.sources, lo, hi, self.page)
+            self.times.prefetch(e.block for e in events)
+            alerts = self.watcher.feed(events)
+            self.cursor = hi
+            for alert in alerts:
+                self.counts[alert.kind] = self.counts.get(alert.kind, 0) + 1
+                self.emit(alert)
+            raised += alerts
+            if not self.watcher.silent:
+                self._save()
+        return raised
+
+    def poll(self) -> list[Alert]:
+        """One look at the node: fold every new block. Node errors propagate (see `run`)."""
+        return self._advance(self.head())
+
+    def run(self, *, until_block: int | None = None, once: bool = False) -> None:
+        """Poll until `until_block` is folded, once (`once`), or forever; survive node errors with
+        exponential backoff (the range is taken again when the node is back)."""
+        backoff = 0.0
+        while True:
+            try:
+                target = self.head() if until_block is None else min(self.head(), until_block)
+                self._advance(target)
+            except NODE_ERRORS as err:
+                self.node_errors += 1
+                backoff = min(self.max_backoff, backoff * 2 if backoff else self.poll_interval or 0.5)
+                reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
+                self.status(f"node unreachable at block {self.cursor + 1} ({reason}); retry in {backoff:g} s")
+                self.sleep(backoff)
+                continue
+            if backoff:
+                self.status(f"node back; resumed after block {self.cursor}")
+                backoff = 0.0
+            if once or (until_block is not None and self.cursor >= until_block):
+                return
+            self.sleep(self.poll_interval)
+
+    @property
+    def critical(self) -> int:
+        return sum(n for kind, n in self.counts.items() if SEVERITY.get(kind) == "critical")

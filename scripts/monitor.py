@@ -1,0 +1,67 @@
+"""ape run monitor: follow a deployment's new blocks and report alerts as lines or JSON lines."""
+
+from pathlib import Path
+
+import click
+from ape import chain
+from ape.cli import ConnectedProviderCommand
+
+from greenpoints.audit.monitor import DAY, Monitor, MonitorError
+from greenpoints.cli import one_line_errors
+from greenpoints.deploy import default_record_path, load_system
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Follow a deployment and report alerts")
+@click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The deployment record [default: deployments/<network>.json]")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per alert instead of a line")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File keeping the last block read: resume without missing or repeating alerts")  # fmt: skip
+@click.option("--from-block", type=click.IntRange(min=0), default=None,
+              help="Report alerts from this block on [default: new blocks, or from the state]")  # fmt: skip
+@click.option("--until-block", type=click.IntRange(min=0), default=None,
+              help="Stop once this block is read [default: follow forever]")  # fmt: skip
+@click.option("--once", is_flag=True, help="Read up to the current block, then stop")
+@click.option("--poll", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="Seconds between looks at the node")  # fmt: skip
+@click.option("--confirmations", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Read only blocks this deep under the head (reorg safety on public chains)")  # fmt: skip
+@click.option("--circular-window", type=click.IntRange(min=0), default=DAY, show_default=True,
+              help="Seconds after issuance in which spending at the issuer is a circular flow")  # fmt: skip
+@click.option("--max-backoff", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Longest wait, in seconds, between retries while the node is unreachable")  # fmt: skip
+@one_line_errors
+def cli(network, deployment, as_json, state, from_block, until_block, once, poll, confirmations,
+        circular_window, max_backoff):  # fmt: skip
+    system = load_system(deployment or default_record_path())
+
+    def emit(alert):
+        click.echo(alert.to_json() if as_json else alert.line())
+
+    def status(line):
+        click.echo(f"monitor: {line}", err=True)
+
+    monitor = Monitor(
+        system,
+        chain.provider.web3,
+        emit=emit,
+        status=status,
+        state_path=state,
+        from_block=from_block,
+        confirmations=confirmations,
+        circular_window=circular_window,
+        poll_interval=poll,
+        max_backoff=max_backoff,
+    )
+    try:
+        begun = monitor.start()
+        status(f"pool {monitor.ledger.pool}: history folded up to block {begun}; following new blocks")
+        monitor.run(until_block=until_block, once=once)
+    except MonitorError as err:
+        raise click.ClickException(str(err)) from err
+    except KeyboardInterrupt:
+        status(f"stopped after block {monitor.cursor}")
+        return
+    status(f"stopped after block {monitor.cursor}; alerts: {monitor.counts or 'none'}")
+    if monitor.critical:
+        raise click.ClickException(f"{monitor.critical} critical alerts (rules broken)")

@@ -1,0 +1,248 @@
+"""The monitor follows new blocks, raises each alert once, survives a node that goes away, resumes."""
+
+import json
+
+import pytest
+import requests
+
+from greenpoints import governance
+from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError
+from tests.conftest import order
+
+POINT = 10**18
+DAY = 86_400
+
+
+@pytest.fixture
+def watch(chain):
+    """Start a monitor on `system` (history folded silently); returns it with its alert list."""
+
+    def _watch(system, **options):
+        got = []
+        monitor = Monitor(system, chain.provider.web3, emit=got.append, sleep=lambda s: None, **options)
+        monitor.start()
+        monitor.got = got
+        return monitor
+
+    return _watch
+
+
+def kinds(alerts) -> list[str]:
+    return [a.kind for a in alerts]
+
+
+def test_poll__history_before_start__silent_then_new_blocks_alerted_once(live, watch, pool, guardian, buy,
+                                                                         merchant, consumer):  # fmt: skip
+    buy(merchant, consumer, 100)
+    pool.pause(sender=guardian)  # before the monitor starts: not reported
+    monitor = watch(live)
+    assert monitor.got == []
+    governance.unpause(live)
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["rule_change_scheduled", "unpaused"]
+    assert monitor.poll() == []  # nothing new, nothing repeated
+    assert monitor.got == alerts
+    assert alerts[1].block > alerts[0].block and alerts[1].severity == "notice"
+
+
+def test_poll__merchant_passes_80_percent_of_cap__alerted_once_per_epoch(
+    deploy_with, watch, merchant, consumer, unit, next_epoch
+):
+    system = deploy_with(daily_cap=300)  # 300 units of contribution a day = 1,000 units of sales
+    monitor = watch(system)
+    system.pool.record_purchase(consumer, 700 * unit, order(1), sender=merchant)  # 70%
+    assert monitor.poll() == []
+    system.pool.record_purchase(consumer, 150 * unit, order(2), sender=merchant)  # 85%
+    system.pool.record_purchase(consumer, 100 * unit, order(3), sender=merchant)  # 95%: same epoch
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["merchant_near_cap"]
+    assert alerts[0].details["used"] == 255 * unit and alerts[0].details["cap"] == 300 * unit
+    assert "85% of its daily cap" in alerts[0].message
+    next_epoch()
+    system.pool.record_purchase(consumer, 900 * unit, order(4), sender=merchant)
+    assert kinds(monitor.poll()) == ["merchant_near_cap"]  # a new epoch alerts again
+
+
+def test_poll__exits_pass_80_percent_of_epoch_limit__alerted(deploy_with, watch, merchant, consumer,
+                                                             other_consumer, unit, chain):  # fmt: skip
+    rules = {"exit_trigger_bps": 10_000, "lock_period": 3_600, "epoch_exit_limit_bps": 10}
+    system = deploy_with(rules=rules)
+    pool = system.pool
+    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(other_consumer, 100_000 * unit, order(2), sender=merchant)
+    chain.pending_timestamp = (chain.pending_timestamp // DAY + 1) * DAY + 1
+    monitor = watch(system)
+    pool.exit(pool.max_exit(consumer) // 10, sender=consumer)  # ~10% of the epoch's budget
+    assert monitor.poll() == []
+    pool.exit(pool.max_exit(consumer), sender=consumer)  # the rest of it
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["exit_budget"]
+    limit = alerts[0].details["limit"]
+    assert limit == pool.epoch_start_assets() * 10 // 10_000
+    assert alerts[0].details["used"] * 100 >= 80 * limit and alerts[0].severity == "warning"
+
+
+def test_poll__spend_at_the_issuing_merchant__circular_flow(live, watch, pool, buy, merchant, other_merchant,
+                                                            consumer, chain):  # fmt: skip
+    buy(merchant, consumer, 1_000, order("c-1"))
+    points = pool.balanceOf(consumer)
+    monitor = watch(live)
+    pool.spend(other_merchant, points // 4, order("till-1"), sender=consumer)  # elsewhere: fine
+    assert monitor.poll() == []
+    pool.spend(merchant, points // 4, order("till-2"), sender=consumer)  # back to the issuer
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["circular_flow"]
+    assert alerts[0].details["points"] == points // 4 and alerts[0].details["orders"] == [order("c-1")]
+    chain.pending_timestamp = chain.pending_timestamp + 2 * DAY  # outside the window
+    pool.spend(merchant, points // 4, order("till-3"), sender=consumer)
+    assert monitor.poll() == []
+
+
+def test_poll__rule_change_scheduled__alert_says_when_it_takes_effect(live, watch):
+    monitor = watch(live)
+    op = governance.propose_rule(live, "issue_bps", 6_500)
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["rule_change_scheduled"]
+    assert alerts[0].details["ready_at"] == op.ready_at
+    assert alerts[0].details["call"] == "set_rule('issue_bps', 6500)"
+    governance.wait_and_execute(live, op)
+    changed = monitor.poll()
+    assert kinds(changed) == ["rule_changed"]
+    assert changed[0].details == {"rule": "issue_bps", "old": 7_000, "new": 6_500}
+
+
+def test_poll__pause_and_shutdown__alerted(live, watch, pool, guardian):
+    monitor = watch(live)
+    pool.pause(sender=guardian)
+    assert kinds(monitor.poll()) == ["paused"]
+    governance.shutdown(live)
+    assert kinds(monitor.poll()) == ["rule_change_scheduled", "shutdown"]
+
+
+@pytest.mark.parametrize(
+    "variant, expected",
+    [("value_per_point_falls", "value_per_point_fell"), ("diverts_escrow", "solvency_breach")],
+)
+def test_poll__pool_breaks_a_rule__critical_alert(variant, expected, deploy_with, watch, merchant, consumer,
+                                                  other_consumer, attacker, unit):  # fmt: skip
+    system = deploy_with(variant)
+    monitor = watch(system, pool_type=system.pool.contract_type)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    assert expected not in kinds(monitor.poll())
+    if variant == "diverts_escrow":
+        system.pool.withdraw(attacker, 10 * unit, sender=attacker)
+    system.pool.record_purchase(other_consumer, 100 * unit, order(2), sender=merchant)
+    alerts = monitor.poll()
+    assert expected in kinds(alerts)
+    assert all(a.severity == "critical" for a in alerts if a.kind == expected)
+    assert monitor.critical >= 1
+
+
+def test_poll__honest_history__no_critical_alert(live, watch, pool, buy, merchant, other_merchant, charity,
+                                                 consumer):  # fmt: skip
+    monitor = watch(live)
+    buy(merchant, consumer, 1_000)
+    pool.spend(other_merchant, POINT, order("t"), sender=consumer)
+    pool.donate(charity, POINT, sender=consumer)
+    pool.settle(POINT, sender=other_merchant)
+    monitor.poll()
+    assert monitor.critical == 0 and monitor.ledger.events > 5
+
+
+class FlakyWeb3:
+    """A web3 whose `eth` calls fail (connection refused) at the chosen call numbers."""
+
+    def __init__(self, web3, failing: set[int]):
+        self.web3, self.failing, self.calls = web3, failing, 0
+        self.eth = _FlakyEth(self)
+
+    @property
+    def provider(self):
+        return self.web3.provider
+
+
+class _FlakyEth:
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __getattr__(self, name):
+        owner = self.owner
+        owner.calls += 1
+        if owner.calls in owner.failing:
+            raise requests.exceptions.ConnectionError("connection refused (node away)")
+        return getattr(owner.web3.eth, name)
+
+
+@pytest.mark.parametrize("failing", [{1}, {2, 3}, {4, 5, 6, 7}, set(range(3, 40, 3))])
+def test_run__node_goes_away_and_comes_back__same_alerts_none_repeated(
+    failing, live, pool, guardian, buy, merchant, consumer, chain
+):
+    start = chain.blocks.head.number
+    buy(merchant, consumer, 1_000, order("r-1"))
+    pool.spend(merchant, POINT, order("r-2"), sender=consumer)
+    pool.pause(sender=guardian)
+    governance.unpause(live)
+    end = chain.blocks.head.number
+    reference = []
+    Monitor(live, chain.provider.web3, emit=reference.append, from_block=start + 1, page=1).run(
+        until_block=end
+    )
+    assert kinds(reference) == ["circular_flow", "paused", "rule_change_scheduled", "unpaused"]
+    got, news, waits = [], [], []
+    monitor = Monitor(live, chain.provider.web3, emit=got.append, status=news.append, sleep=waits.append,
+                      from_block=start + 1, page=1, poll_interval=0.5, max_backoff=4)  # fmt: skip
+    monitor.start()
+    monitor.web3 = monitor.times.web3 = FlakyWeb3(chain.provider.web3, failing)
+    monitor.run(until_block=end)
+    assert got == reference
+    assert monitor.node_errors == len(failing) and any("node unreachable" in n for n in news)
+    assert news[-1].startswith("node back")
+    assert max(waits) <= 4 and waits[0] == 0.5
+
+
+def test_start__state_file__resumes_without_missing_or_repeating(live, pool, guardian, buy, merchant,
+                                                                 consumer, chain, tmp_path):  # fmt: skip
+    state = tmp_path / "monitor.json"
+    first = []
+    monitor = Monitor(live, chain.provider.web3, emit=first.append, state_path=state)
+    monitor.start()
+    pool.pause(sender=guardian)
+    monitor.poll()
+    assert kinds(first) == ["paused"]
+    saved = json.loads(state.read_text())
+    assert saved["cursor"] == chain.blocks.head.number
+    # the monitor stops; blocks go on; a new monitor resumes from the file
+    governance.unpause(live)
+    buy(merchant, consumer, 100)
+    pool.spend(merchant, POINT, order("s-1"), sender=consumer)
+    second = []
+    resumed = Monitor(live, chain.provider.web3, emit=second.append, state_path=state)
+    assert resumed.start() == saved["cursor"] and second == []
+    resumed.poll()
+    assert kinds(second) == ["rule_change_scheduled", "unpaused", "circular_flow"]
+    assert resumed.ledger.balances[str(consumer.address).lower()] == pool.balanceOf(consumer)
+
+
+def test_start__state_of_another_pool_or_chain__refused(live, chain, tmp_path):
+    state = tmp_path / "monitor.json"
+    Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+    saved = json.loads(state.read_text())
+    state.write_text(json.dumps({**saved, "pool": "0x" + "11" * 20}))
+    with pytest.raises(MonitorError, match="is for pool 0x1111"):
+        Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+    state.write_text(json.dumps({**saved, "cursor_hash": "0x" + "00" * 32}))
+    with pytest.raises(MonitorError, match="reorg or a restarted node"):
+        Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+    state.write_text("{}")
+    with pytest.raises(MonitorError, match="not a monitor state"):
+        Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+
+
+def test_alert__line_and_json__carry_block_kind_and_details(live, watch, pool, guardian):
+    monitor = watch(live)
+    pool.pause(sender=guardian)
+    (alert,) = monitor.poll()
+    assert f"block {alert.block} WARNING  paused: the pool was paused" in alert.line()
+    data = json.loads(alert.to_json())
+    assert data["kind"] == "paused" and data["block"] == alert.block and data["tx"] == alert.tx
+    assert set(SEVERITY.values()) == {"critical", "warning", "notice"}
