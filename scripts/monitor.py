@@ -16,7 +16,7 @@ from greenpoints.deploy import default_record_path, load_system
               help="The deployment record [default: deployments/<network>.json]")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per alert instead of a line")
 @click.option("--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File keeping the last block read: resume without missing or repeating alerts")  # fmt: skip
+              help="File keeping the last block read: resume, missing and repeating nothing")  # fmt: skip
 @click.option("--from-block", type=click.IntRange(min=0), default=None,
               help="Report alerts from this block on [default: new blocks, or from the state]")  # fmt: skip
 @click.option("--until-block", type=click.IntRange(min=0), default=None,
