@@ -1,5 +1,6 @@
 """ape run monitor: follow a deployment's new blocks and report alerts as lines or JSON lines."""
 
+import signal
 from pathlib import Path
 
 import click
@@ -53,15 +54,16 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         poll_interval=poll,
         max_backoff=max_backoff,
     )
+    # Ctrl-C or a service manager's SIGTERM: finish the page being folded, save the state, exit 0
+    # (Ape's own SIGINT handler would exit 130 wherever the monitor happened to be).
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: monitor.stop())
     try:
         begun = monitor.start()
         status(f"pool {monitor.ledger.pool}: history folded up to block {begun}; following new blocks")
         monitor.run(until_block=until_block, once=once)
     except MonitorError as err:
         raise click.ClickException(str(err)) from err
-    except KeyboardInterrupt:
-        status(f"stopped after block {monitor.cursor}")
-        return
     status(f"stopped after block {monitor.cursor}; alerts: {monitor.counts or 'none'}")
     if monitor.critical:
         raise click.ClickException(f"{monitor.critical} critical alerts (rules broken)")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -245,7 +245,7 @@ class Monitor:
     """Follows a deployment's new blocks; see the module doc.
 
     `emit(alert)` receives each alert, `status(line)` the monitor's own news (node away and back,
-    caught up). `sleep` is injectable for tests.
+    caught up). `sleep` is injectable for tests (by default: a wait that `stop()` ends).
     """
 
     def __init__(
@@ -263,12 +263,13 @@ class Monitor:
         pool_type=None,
         poll_interval: float = 2.0,
         max_backoff: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ):
         from ape import project
 
         self.system, self.web3 = system, web3
-        self.emit, self.status, self.sleep = emit, status, sleep
+        self._stopping = threading.Event()
+        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
         self.state_path = Path(state_path) if state_path else None
         self.from_block, self.page, self.confirmations = from_block, page, confirmations
         self.poll_interval, self.max_backoff = poll_interval, max_backoff
@@ -346,14 +347,15 @@ class Monitor:
             self._advance(until)
         finally:
             self.watcher.silent = False
-        self._save()
+        if self.cursor == until:  # not when stopped half-way: the rest must stay silent on resume
+            self._save()
         return until
 
     def _advance(self, until: int) -> list[Alert]:
         """Fold blocks cursor+1..until in pages; each page is fetched whole, then folded, then the
         cursor moves (and is saved) and its alerts are emitted."""
         raised = []
-        while self.cursor < until:
+        while self.cursor < until and not self._stopping.is_set():
             lo, hi = self.cursor + 1, min(until, self.cursor + self.page)
             events, _ = fetch(self.web3, self.sources, lo, hi, self.page)
             self.times.prefetch(e.block for e in events)
@@ -375,7 +377,7 @@ class Monitor:
         """Poll until `until_block` is folded, once (`once`), or forever; survive node errors with
         exponential backoff (the range is taken again when the node is back)."""
         backoff = 0.0
-        while True:
+        while not self._stopping.is_set():
             try:
                 target = self.head() if until_block is None else min(self.head(), until_block)
                 self._advance(target)
@@ -392,6 +394,11 @@ class Monitor:
             if once or (until_block is not None and self.cursor >= until_block):
                 return
             self.sleep(self.poll_interval)
+
+    def stop(self) -> None:
+        """Stop after the page being folded (safe from a signal handler: the cursor and the state file
+        then match the alerts emitted)."""
+        self._stopping.set()
 
     @property
     def critical(self) -> int:
