@@ -150,27 +150,27 @@ def test_poll__honest_history__no_critical_alert(live, watch, pool, buy, merchan
 
 
 class FlakyWeb3:
-    """A web3 whose `eth` calls fail (connection refused) at the chosen call numbers."""
+    """A web3 whose node (its `eth` calls, and the embedded chain behind its provider) fails with
+    connection refused at the chosen call numbers."""
 
     def __init__(self, web3, failing: set[int]):
         self.web3, self.failing, self.calls = web3, failing, 0
-        self.eth = _FlakyEth(self)
+        self.eth = _Flaky(self, web3.eth)
+        self.provider = _Flaky(self, web3.provider)
 
-    @property
-    def provider(self):
-        return self.web3.provider
+    def tick(self) -> None:
+        self.calls += 1
+        if self.calls in self.failing:
+            raise requests.exceptions.ConnectionError("connection refused (node away)")
 
 
-class _FlakyEth:
-    def __init__(self, owner):
-        self.owner = owner
+class _Flaky:
+    def __init__(self, owner, inner):
+        self.owner, self.inner = owner, inner
 
     def __getattr__(self, name):
-        owner = self.owner
-        owner.calls += 1
-        if owner.calls in owner.failing:
-            raise requests.exceptions.ConnectionError("connection refused (node away)")
-        return getattr(owner.web3.eth, name)
+        self.owner.tick()
+        return getattr(self.inner, name)
 
 
 @pytest.mark.parametrize("failing", [{1}, {2, 3}, {4, 5, 6, 7}, set(range(3, 40, 3))])
