@@ -1,0 +1,170 @@
+"""The scripts on anvil as a user runs them: each `ape run` a separate process on the same node."""
+
+import json
+import os
+import subprocess
+
+from tests.cli import APE, ROOT, run, run_env
+
+FOUNDRY = ["--network", "ethereum:local:foundry"]
+
+
+def test_deploy_then_audit_scripts__anvil__separate_processes_pass(anvil_env, tmp_path):
+    record = tmp_path / "local.json"
+    deployed = run_env(anvil_env, "deploy", "--out", str(record), *FOUNDRY)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "greenpoints deployed" in deployed.stdout
+    written = json.loads(record.read_text())
+    assert written["chain_id"] == 31337 and written["network"] == "local"
+    audited = run_env(
+        anvil_env, "audit", "--deployment", str(record), "--out", str(tmp_path / "audit"), *FOUNDRY
+    )
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+    assert "PASSED" in audited.stdout
+    report = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    assert report["ok"] is True and report["checks"]["6 rules"]["checked"] >= 10  # the initial rules
+
+
+def test_audit_script__simulated_run_on_anvil__passes_in_another_process(anvil_env, tmp_path):
+    sim = run_env(anvil_env, "simulate", "--backend", "fast", "--days", "4", "--consumers", "20",
+                  "--merchants", "3", "--out", str(tmp_path / "sim"), *FOUNDRY)  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    record = tmp_path / "sim" / "deployment.json"
+    assert record.is_file()
+    result = run_env(
+        anvil_env, "audit", "--deployment", str(record), "--out", str(tmp_path / "audit"), *FOUNDRY
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASSED" in result.stdout and "4 purchases" in result.stdout
+    report = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    assert report["ok"] is True and report["checks"]["4 purchases"]["checked"] > 10
+    assert (tmp_path / "audit" / "audit.html").is_file()
+
+
+def test_audit_script__record_from_another_chain__one_line_error(anvil_env, tmp_path):
+    deployed = run_env(
+        anvil_env, "deploy", "--out", str(tmp_path / "anvil.json"), "--network", "ethereum:local:foundry"
+    )
+    assert deployed.returncode == 0, deployed.stderr
+    result = run("audit", "--deployment", str(tmp_path / "anvil.json"))  # the embedded chain
+    assert result.returncode != 0
+    assert "was written on chain 31337" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def _node_web3(url):
+    from web3 import HTTPProvider, Web3
+
+    return Web3(HTTPProvider(url))
+
+
+def _contract(web3, address, name):
+    from ape import project
+
+    abi = [item.model_dump(mode="json", by_alias=True) for item in getattr(project, name).contract_type.abi]
+    return web3.eth.contract(address=address, abi=abi)
+
+
+class _Lines:
+    """Lines of a process's stream, read by a thread (select() misses lines already buffered)."""
+
+    def __init__(self, stream):
+        import queue
+        import threading
+
+        self.queue, self.lines = queue.Queue(), []
+        threading.Thread(target=lambda: [self.queue.put(line) for line in stream], daemon=True).start()
+
+    def until(self, text, timeout=120):
+        import queue
+
+        while True:
+            try:
+                line = self.queue.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"{text!r} never came; got {self.lines}") from None
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def rest(self, timeout=5):
+        import queue
+
+        try:
+            while True:
+                self.lines.append(self.queue.get(timeout=timeout))
+        except queue.Empty:
+            return self.lines
+
+
+def test_monitor_script__node_goes_away_and_comes_back__alerts_once_then_resumes(anvil_env, tmp_path):
+    import signal
+
+    from tests.tcp_proxy import Proxy
+
+    record_path = tmp_path / "anvil.json"
+    deployed = run_env(anvil_env, "deploy", "--out", str(record_path), *FOUNDRY)
+    assert deployed.returncode == 0, deployed.stderr
+    record = json.loads(record_path.read_text())
+    node = anvil_env["APE_FOUNDRY_HOST"]
+    web3 = _node_web3(node)
+    pool = _contract(web3, record["contracts"]["pool"], "ValuePool")
+    governor = _contract(web3, record["contracts"]["governor"], "Governor")
+    guardian, proposer = record["roles"]["guardian"], record["roles"]["proposer"]
+    delay = record["timelock_delay"]
+
+    def schedule_rule(value):
+        payload = pool.encode_abi("set_rule", ["issue_bps", value])
+        salt = value.to_bytes(32, "big")
+        governor.functions.schedule(pool.address, 0, payload, b"\0" * 32, salt, delay).transact(
+            {"from": proposer}
+        )
+
+    proxy = Proxy(int(node.rsplit(":", 1)[1]))
+    state = tmp_path / "monitor-state.json"
+    command = [APE, "run", "monitor", "--deployment", str(record_path), "--json", "--state", str(state),
+               "--poll", "0.2", "--max-backoff", "1", *FOUNDRY, "-v", "WARNING"]  # fmt: skip
+    env = {**os.environ, **anvil_env, "APE_FOUNDRY_HOST": proxy.url}
+    monitor = subprocess.Popen(command, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)  # fmt: skip
+    out, err = _Lines(monitor.stdout), _Lines(monitor.stderr)
+    try:
+        err.until("following new blocks")
+        proxy.cut()  # the node goes away; the chain goes on without the monitor seeing it
+        pool.functions.pause().transact({"from": guardian})
+        schedule_rule(6_500)
+        err.until("node unreachable")
+        proxy.restore()
+        err.until("node back")
+        out.until("rule_change_scheduled")
+        monitor.send_signal(signal.SIGINT)
+        monitor.wait(timeout=60)
+    finally:
+        if monitor.poll() is None:
+            monitor.kill()
+        proxy.cut()
+    alerts = [json.loads(line) for line in out.rest() if line.strip()]
+    assert "Traceback" not in "".join(err.rest())
+    assert monitor.returncode == 0 and "stopped after block" in err.lines[-1], err.lines[-3:]
+    assert [a["kind"] for a in alerts] == ["paused", "rule_change_scheduled"]
+    assert alerts[1]["details"]["call"] == "set_rule('issue_bps', 6500)"
+    # a new process resumes from the state file: only what happened since
+    schedule_rule(6_000)
+    resumed = run_env(anvil_env, "monitor", "--deployment", str(record_path), "--json", "--state", str(state),
+                      "--once", *FOUNDRY)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    kinds = [json.loads(line)["kind"] for line in resumed.stdout.splitlines() if line.strip()]
+    assert kinds == ["rule_change_scheduled"]
+    assert "6000" in resumed.stdout
+
+
+def test_monitor_script__bad_state_file__one_line_error(anvil_env, tmp_path):
+    record = tmp_path / "anvil.json"
+    assert run_env(anvil_env, "deploy", "--out", str(record), *FOUNDRY).returncode == 0
+    state = tmp_path / "state.json"
+    state.write_text("[]")
+    result = run_env(anvil_env, "monitor", "--deployment", str(record), "--state", str(state), "--once",
+                     *FOUNDRY)  # fmt: skip
+    assert result.returncode != 0
+    assert "is not a monitor state" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
