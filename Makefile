@@ -56,13 +56,11 @@ gas: install
 	$(APE) compile
 	$(APE) test tests/unit -q --gas
 
-# Gas of each main operation in a stated situation (the table in docs/gas.md), and the
-# simulation's purchases per second on each backend and chain (docs/simulation.md).
+# Every benchmark in one run, written to benchmarks/results.md (machine, date, command): gas of
+# every operation and its flatness, simulation speed, audit speed. About 15 minutes.
 bench: install
 	$(APE) compile
-	$(PY) -m benchmarks.gas
-	$(PY) -m benchmarks.sim_speed
-	$(PY) -m benchmarks.audit_speed
+	$(PY) -m benchmarks.results
 
 clean:
 	rm -rf .build $(VENV) node_modules .pytest_cache

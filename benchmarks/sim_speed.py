@@ -51,7 +51,8 @@ def measure(scenario, backend: str) -> tuple[int, float, int]:
     return purchases, result.runner.elapsed - result.runner.setup_seconds, result.runner.actions
 
 
-def main() -> int:
+def run(model_only: bool = False) -> str:
+    """The table (markdown) of one run."""
     rows = []
     loads = workloads()
     t0 = time.perf_counter()
@@ -60,7 +61,7 @@ def main() -> int:
     rows.append(("model", "-", "baseline mix x25 (5,000 consumers, 30 days)", *measure(big, "model")))
     many_tills = loads["tills"].with_overrides(consumers=40_000, merchants=120)
     rows.append(("model", "-", "tills x20 (40,000 consumers, 120 merchants)", *measure(many_tills, "model")))
-    if "--model-only" in sys.argv:
+    if model_only:
         plans = []
     else:
         plans = [(EMBEDDED, "embedded (eth-tester)", None)]
@@ -77,16 +78,21 @@ def main() -> int:
                     with networks.parse_network_choice(choice):
                         rows.append((backend, label, name, *measure(scenario, backend)))
     took = time.perf_counter() - t0
-    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}")
-    print(f"Command: .venv/bin/python -m benchmarks.sim_speed ({took:.0f} s)\n")
-    print("Seconds are over the simulated days; deployment and admissions are left out.\n")
-    print("| backend | chain | workload | purchases | seconds | purchases/s | actions/s |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    lines = [f"Command: .venv/bin/python -m benchmarks.sim_speed ({took:.0f} s). Seconds are over the",
+             "simulated days; deployment and admissions are left out.\n",
+             "| backend | chain | workload | purchases | seconds | purchases/s | actions/s |",
+             "|---|---|---|---:|---:|---:|---:|"]  # fmt: skip
     for backend, chain_label, name, purchases, seconds, actions in rows:
-        print(
+        lines.append(
             f"| {backend} | {chain_label} | {name} | {purchases:,} | {seconds:.1f} | "
             f"{purchases / seconds:,.0f} | {actions / seconds:,.0f} |"
         )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}\n")
+    print(run(model_only="--model-only" in sys.argv))
     return 0
 
 

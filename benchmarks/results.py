@@ -1,0 +1,96 @@
+"""Every benchmark in one run, written to benchmarks/results.md with the machine, date and command.
+
+Run: make bench   (or .venv/bin/python -m benchmarks.results [--out PATH]; anvil on PATH)
+
+Sections: gas of every operation beside snekmate's ERC-20, with flatness as the system grows and
+where a purchase's gas goes (benchmarks/gas.py); purchases per second of the simulation in the
+model, on the embedded chain and on anvil (benchmarks/sim_speed.py); events audited per second
+beside the raw log fetch (benchmarks/audit_speed.py). Each module also runs alone.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import audit_speed, gas, sim_speed
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        memory_text = f", {memory:.0f} GiB memory"
+    except (ValueError, OSError, AttributeError):
+        memory_text = ""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {cpus} CPUs{memory_text}; {platform.platform()}; Python {platform.python_version()}"
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    names = ("eth-ape", "ape-foundry", "vyper", "snekmate", "eth-tester", "py-evm")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {version(name)}")
+        except Exception:  # noqa: BLE001 (a package that is not installed is left out)
+            continue
+    try:
+        anvil = subprocess.run(["anvil", "--version"], capture_output=True, text=True, timeout=30)
+        found.append(anvil.stdout.strip().splitlines()[0])
+    except (OSError, subprocess.SubprocessError, IndexError):
+        found.append("anvil: not found")
+    return ", ".join(found)
+
+
+def main() -> int:
+    out = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else DEFAULT_OUT
+    began = time.perf_counter()
+    sections = []
+    timings = []
+    for title, produce in (
+        ("Gas", gas.run),
+        ("Simulation speed", sim_speed.run),
+        ("Audit speed", lambda: audit_speed.run()[0]),
+    ):
+        t0 = time.perf_counter()
+        sections.append(f"## {title}\n\n{produce()}\n")
+        timings.append(f"{title.lower()} {time.perf_counter() - t0:.0f} s")
+    took = time.perf_counter() - began
+    head = [
+        "# Benchmark results",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        f"- Software: {versions()}",
+        f"- Command: `make bench` (`.venv/bin/python -m benchmarks.results`), {took:.0f} s in all "
+        f"({', '.join(timings)})",
+        "",
+        "Written by the command above; not edited by hand. docs/gas.md, docs/simulation.md and",
+        "docs/audit.md explain the figures and what was tried.",
+        "",
+    ]
+    out.write_text("\n".join(head) + "\n" + "\n".join(sections))
+    print(f"wrote {out} ({took:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
