@@ -22,9 +22,34 @@ from .events import DEFAULT_PAGE, Decoder, Event, fetch
 from .ledger import CHECKS, Ledger
 from .report import Report
 
-TIMED = {"PurchaseRecorded", "PurchaseReversed", "PointsExited", "RuleChanged", "Unpaused", "PoolShutDown",
-         "CallScheduled"}  # fmt: skip
-"""Events whose block time a check may need (the lock and reversal window start at purchases)."""
+GOVERNED = {"RuleChanged", "Unpaused", "PoolShutDown", "CallScheduled"}
+
+
+def timed_blocks(events) -> set[int]:
+    """The blocks whose time the ledger's checks will read: exits (and the consumer's last purchase
+    before), reversals (and the purchase reversed), governed changes and schedules. A cheap pass over
+    the events, so that a long history fetches a few timestamps instead of one per purchase block."""
+    needed: set[int] = set()
+    last_purchase: dict[str, int] = {}
+    orders: dict[tuple, int] = {}
+    for e in events:
+        name = e.name
+        if name == "PurchaseRecorded":
+            last_purchase[e.args["consumer"]] = e.block
+            orders[(e.args["merchant"], e.args["order_id"])] = e.block
+        elif name == "PointsExited":
+            needed.add(e.block)
+            if e.args["account"] in last_purchase:
+                needed.add(last_purchase[e.args["account"]])
+        elif name == "PurchaseReversed":
+            needed.add(e.block)
+            if (e.args["merchant"], e.args["order_id"]) in orders:
+                needed.add(orders[(e.args["merchant"], e.args["order_id"])])
+        elif name in GOVERNED:
+            needed.add(e.block)
+    return needed
+
+
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 
 
@@ -108,7 +133,7 @@ def audit(
     decimals = int(system.asset.decimals())
     times = BlockTimes(web3)
     if type(web3.provider).__name__ == "HTTPProvider":  # batched: far cheaper than one request each
-        times.prefetch(e.block for e in events if e.name in TIMED)
+        times.prefetch(timed_blocks(events))
     ledger = Ledger(pool=pool, governor=governor, asset_decimals=decimals, block_time=times)
     ledger.apply_all(events)
     folded = time.perf_counter()
