@@ -11,13 +11,19 @@ export MPLBACKEND := Agg
 .PHONY: install demo test lint format fuzz bench gas clean
 
 # Idempotent: the stamp files are rebuilt only when their inputs change.
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed .venv-analysis/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m pip check
+	touch $@
+
+.venv-analysis/.installed: requirements-analysis.txt
+	test -x .venv-analysis/bin/python || python3.11 -m venv .venv-analysis || python3 -m venv .venv-analysis
+	.venv-analysis/bin/python -m pip install --quiet --upgrade pip
+	.venv-analysis/bin/python -m pip install --quiet -r requirements-analysis.txt
 	touch $@
 
 node_modules/.installed: package.json
@@ -63,4 +69,4 @@ bench: install
 	$(PY) -m benchmarks.results
 
 clean:
-	rm -rf .build $(VENV) node_modules .pytest_cache
+	rm -rf .build $(VENV) .venv-analysis node_modules .pytest_cache

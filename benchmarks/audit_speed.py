@@ -10,10 +10,11 @@ Histories, each simulated with the fast backend on a fresh `node.anvil_node()`:
   (spends, donations, settlements, exits, reversals, epochs, rule logs).
 
 "raw fetch" is the same `eth_getLogs` requests the audit makes (same contracts, filters and pages),
-without decoding: the floor any audit reading the chain must pay. "fetch + fold" is the audit's
-reading, decoding and checking of every event; "compare" the rebuilt state against the chain's
-(one `eth_call` per figure, batched) and the bytecode check. The target is fetch + fold within 2x of
-the raw fetch.
+without decoding: the floor any audit reading the chain must pay. Both the raw fetch and the audit
+run twice, alternately, and the faster of each is kept (the node answers faster once warm).
+"fetch + fold" is the audit's reading, decoding and checking of every event; "compare" the
+rebuilt state against the chain's (one `eth_call` per figure, batched) and the bytecode check.
+The target is fetch + fold within 2x of the raw fetch.
 """
 
 from __future__ import annotations
@@ -74,7 +75,10 @@ def measure(name, scenario) -> dict:
         logs, raw = raw_fetch(system, system.deployment_block, end)
         report = audit(system, start_block=system.deployment_block, end_block=end)
         raw = min(raw, raw_fetch(system, system.deployment_block, end)[1])  # the faster of two
+        again = audit(system, start_block=system.deployment_block, end_block=end).stats
         stats = report.stats
+        if again["fetch_seconds"] + again["fold_seconds"] < stats["fetch_seconds"] + stats["fold_seconds"]:
+            stats = {**stats, **{k: again[k] for k in ("fetch_seconds", "fold_seconds")}}
         return {
             "history": name,
             "blocks": end - system.deployment_block + 1,
@@ -109,8 +113,9 @@ def run(small: bool = False) -> tuple[str, bool]:
             f"{read / r['raw']:.2f}x | {r['events'] / read:,.0f} | {r['compare']:.2f} ({r['figures']:,}) | "
             f"{read + r['compare']:.2f} | {'PASSED' if r['ok'] else 'FAILED'} |"
         )
-    lines.append("\n(raw fetch: the audit's eth_getLogs requests, undecoded, the faster of two; simulated in "
-                 + ", ".join(f"{r['history']} {r['simulated']:.0f} s" for r in rows) + ")")  # fmt: skip
+    simulated = ", ".join(f"{r['history']} {r['simulated']:.0f} s" for r in rows)
+    note = "raw fetch: the audit's eth_getLogs requests, undecoded; both the faster of two"
+    lines.append(f"\n({note}; simulated in {simulated})")
     return "\n".join(lines), all(r["ok"] for r in rows)
 
 

@@ -396,6 +396,7 @@ def settle(points: uint256) -> uint256:
     """
     assert merchant_registry._is_merchant_or_charity(msg.sender), "pool: only merchants and charities settle"
     assert points != 0, "pool: points is zero"
+    assert points <= erc20.balanceOf[msg.sender], "pool: amount exceeds balance"
     exit_rule._sync_epoch()
     worth: uint256 = ledger._to_assets(points)
     paid: uint256 = worth * (rules.BPS - rules.settlement_fee_bps) // rules.BPS
@@ -461,6 +462,7 @@ def max_exit(account: address) -> uint256:
 
 
 @external
+@nonreentrant
 def set_rule(rule: String[32], new_value: uint256):
     """
     @notice Changes a rule within its hard bounds (governor only, i.e. through the timelock).
@@ -473,6 +475,7 @@ def set_rule(rule: String[32], new_value: uint256):
 
 
 @external
+@nonreentrant
 def pause():
     """
     @notice Stops recording purchases and spending (guardian or governor). Exits,
@@ -485,6 +488,7 @@ def pause():
 
 
 @external
+@nonreentrant
 def unpause():
     """
     @notice Lifts a pause (governor only).
@@ -494,6 +498,7 @@ def unpause():
 
 
 @external
+@nonreentrant
 def shutdown():
     """
     @notice Shuts the pool down for good (governor only): issuance stops forever and

@@ -562,6 +562,7 @@ class Model:
         def op():
             require(self._is_merchant_or_charity(sender), "pool: only merchants and charities settle")
             require(points != 0, "pool: points is zero")
+            require(points <= self.balance_of(sender), "pool: amount exceeds balance")
             self._sync_epoch(now)
             value = self.to_assets(points)
             paid, _fee = pm.settlement(value, self.rule("settlement_fee_bps"))

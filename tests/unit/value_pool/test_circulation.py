@@ -226,5 +226,5 @@ def test_settle__dust__reverts_pays_nothing(holding, pool, other_merchant, consu
 
 def test_settle__more_than_balance__reverts(holding, pool, other_merchant, consumer):
     pool.spend(other_merchant, POINT, EMPTY, sender=consumer)
-    with ape.reverts("erc20: burn amount exceeds balance"):
+    with ape.reverts("pool: amount exceeds balance"):
         pool.settle(2 * POINT, sender=other_merchant)

@@ -1,0 +1,83 @@
+"""Every role-gated function called by every role that does not hold it, and by a stranger: each is
+refused with the reason that names the missing role, and changes nothing."""
+
+import pytest
+from eth_utils import keccak
+
+from tests.conftest import LICENSE, order
+
+from .conftest import POINT
+
+REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
+GUARDIAN_ROLE = keccak(text="GUARDIAN_ROLE")
+MISSING_ROLE = "access_control: account is missing role"
+NOT_GOVERNOR = "pool: caller is not the governor"
+
+# function, arguments (by name of fixture), who may call it, the refusal for anyone else
+GATED = [
+    ("admit", lambda f: (f["stranger"], 3_000, 10**24, LICENSE, 1), {"registrar"}, MISSING_ROLE),
+    ("update_terms", lambda f: (f["merchant"], 2_000, 10**24), {"registrar"}, MISSING_ROLE),
+    ("suspend", lambda f: (f["merchant"], "audit"), {"registrar"}, MISSING_ROLE),
+    ("reinstate", lambda f: (f["merchant"],), {"registrar"}, MISSING_ROLE),
+    ("revoke", lambda f: (f["merchant"], "fraud"), {"registrar"}, MISSING_ROLE),
+    ("register_charity", lambda f: (f["stranger"], LICENSE), {"registrar"}, MISSING_ROLE),
+    ("remove_charity", lambda f: (f["charity"], "closed"), {"registrar"}, MISSING_ROLE),
+    ("pause", lambda f: (), {"guardian"}, "pool: caller is not the guardian or governor"),
+    ("unpause", lambda f: (), set(), NOT_GOVERNOR),
+    ("shutdown", lambda f: (), set(), NOT_GOVERNOR),
+    ("set_rule", lambda f: ("issue_bps", 6_000), set(), NOT_GOVERNOR),
+    ("grantRole", lambda f: (REGISTRAR_ROLE, f["stranger"]), set(), MISSING_ROLE),
+    ("revokeRole", lambda f: (GUARDIAN_ROLE, f["guardian"]), set(), MISSING_ROLE),
+    ("record_purchase", lambda f: (f["consumer"], 10**6, order("r")), {"merchant", "other_merchant"},
+     "registry: caller not an active merchant"),
+    ("record_purchases", lambda f: ([f["consumer"]], [10**6], [order("r")]), {"merchant", "other_merchant"},
+     "registry: caller not an active merchant"),
+    ("reverse_purchase", lambda f: (order("held"),), {"merchant"}, "pool: unknown order"),
+    ("settle", lambda f: (POINT,), {"merchant", "other_merchant", "charity"},
+     "pool: only merchants and charities settle"),
+]  # fmt: skip
+CALLERS = ["deployer", "registrar", "guardian", "proposer", "merchant", "other_merchant", "charity",
+           "consumer", "attacker"]  # fmt: skip
+CASES = [(name, args, caller, reason) for name, args, allowed, reason in GATED for caller in CALLERS
+         if caller not in allowed]  # fmt: skip
+
+
+@pytest.fixture
+def actors(live, pool, deployer, registrar, guardian, proposer, merchant, other_merchant, charity, consumer,
+           attacker, stranger, buy):  # fmt: skip
+    buy(merchant, consumer, 1_000, order("held"))
+    pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)  # merchant and charity hold points
+    pool.donate(charity, 5 * POINT, sender=consumer)
+    return {"deployer": deployer, "registrar": registrar, "guardian": guardian, "proposer": proposer,
+            "merchant": merchant, "other_merchant": other_merchant, "charity": charity, "consumer": consumer,
+            "attacker": attacker, "stranger": stranger}  # fmt: skip
+
+
+@pytest.mark.parametrize("name, make_args, caller, reason", CASES,
+                         ids=[f"{c[0]}-by-{c[2]}" for c in CASES])  # fmt: skip
+def test_gated_function__called_without_the_role__refused_naming_it(
+    pool, actors, name, make_args, caller, reason
+):
+    figures = (pool.total_assets(), pool.totalSupply(), pool.paused(), pool.is_shutdown(), pool.issue_bps())
+    with pytest.raises(Exception, match=reason):
+        getattr(pool, name)(*make_args(actors), sender=actors[caller])
+    assert (
+        pool.total_assets(),
+        pool.totalSupply(),
+        pool.paused(),
+        pool.is_shutdown(),
+        pool.issue_bps(),
+    ) == figures
+
+
+def test_roles__nobody_holds_admin_but_the_governor(pool, governor, actors):
+    admin = pool.DEFAULT_ADMIN_ROLE()
+    assert pool.hasRole(admin, governor)
+    for who in actors.values():
+        assert not pool.hasRole(admin, who)
+
+
+@pytest.mark.parametrize("caller", ["merchant", "charity"])
+def test_exit__merchant_or_charity__refused_they_settle_instead(pool, actors, caller):
+    with pytest.raises(Exception, match="exit_rule: merchants and charities settle instead"):
+        pool.exit(1, sender=actors[caller])
