@@ -1,7 +1,8 @@
 """Purchases per second of the simulation on each backend and chain.
 
 Run: .venv/bin/python -m benchmarks.sim_speed   (anvil on PATH; `make bench` does both)
-Prints a markdown table; docs/simulation.md holds the last run's output.
+Prints a markdown table; benchmarks/results.md holds the last `make bench` run, docs/simulation.md
+explains it.
 
 Two workloads:
 - "baseline mix": scenarios/baseline.yaml for 15 days (purchases in small daily batches per
@@ -27,13 +28,12 @@ EMBEDDED = "ethereum:local:test"
 ANVIL = "ethereum:local:foundry"
 
 
-def workloads():
-    baseline = load_scenario("baseline")
-    tills = dataclasses.replace(
+def tills(baseline):
+    """The "tills" workload: `baseline` with nothing but purchases (no spends, donations, exits,
+    settlements, returns or adversaries), so that merchants' batches fill the chain."""
+    return dataclasses.replace(
         baseline,
         name="tills",
-        consumers=2_000,
-        merchants=6,
         spend_propensity=0.0,
         donate_propensity=0.0,
         exit_propensity=0.0,
@@ -41,7 +41,12 @@ def workloads():
         return_rate=0.0,
         adversaries=Adversaries(),
     )
-    return {"baseline mix": baseline.with_overrides(days=15), "tills": tills.with_overrides(days=6)}
+
+
+def workloads():
+    baseline = load_scenario("baseline")
+    shopping = tills(baseline).with_overrides(consumers=2_000, merchants=6, days=6)
+    return {"baseline mix": baseline.with_overrides(days=15), "tills": shopping}
 
 
 def measure(scenario, backend: str) -> tuple[int, float, int]:

@@ -141,8 +141,7 @@ def audit(
         events, requests = fetch(web3, readers, start_block, end, page)
         fetched = time.perf_counter()
         times = BlockTimes(web3)
-        if type(web3.provider).__name__ == "HTTPProvider":  # batched: far cheaper than one request each
-            times.prefetch(timed_blocks(events))
+        times.prefetch(timed_blocks(events))  # batched on an HTTP node: far cheaper than one request each
         ledger = Ledger(pool=pool, governor=governor, asset_decimals=decimals, block_time=times)
         ledger.apply_all(events)
         folded = time.perf_counter()
