@@ -1,13 +1,14 @@
 # pragma version 0.4.3
-# pragma optimize codesize
 """
 @title ValuePool
 @custom:contract-name ValuePool
 @license GNU Affero General Public License v3.0 only
 @notice Green consumption points: the points token, the escrowed value pool,
-        the merchant and charity registry, the capped exit and the rules, in
-        one contract (as an ERC-4626 vault is its own share token; the reasons
-        are in docs/design.md).
+        the capped exit and the rules, in one contract (as an ERC-4626 vault
+        is its own share token). The alliance's whitelist and the roles live
+        beside it in `MerchantRegistry`, which this contract creates and which
+        writes each member's standing and terms here through `update_member`;
+        the reasons for the split and the storage layout are in docs/design.md.
         Whitelisted merchants record purchases and, in the same call, pay
         their contribution into the pool; part of it is issued to the consumer
         as points at the current value per point, the rest raises that value.
@@ -23,6 +24,8 @@
 from ethereum.ercs import IERC20
 from ethereum.ercs import IERC20Detailed
 
+from .interfaces import IRegistry
+
 
 from snekmate.auth import ownable
 initializes: ownable
@@ -30,23 +33,25 @@ initializes: ownable
 from snekmate.tokens import erc20
 initializes: erc20[ownable := ownable]
 
-from snekmate.auth import access_control
-initializes: access_control
-
-from snekmate.utils import pausable
-initializes: pausable
-
 from .modules import rules
-initializes: rules
 
-from .modules import registry as merchant_registry
-initializes: merchant_registry[access_control := access_control, erc20 := erc20, rules := rules]
+from .modules import config
+initializes: config
+
+from .modules import accounts
+initializes: accounts
+
+from .modules import members
+initializes: members[accounts := accounts]
 
 from .modules import ledger
-initializes: ledger[erc20 := erc20]
+initializes: ledger[erc20 := erc20, accounts := accounts]
 
 from .modules import exit_rule
-initializes: exit_rule[erc20 := erc20, rules := rules, ledger := ledger]
+initializes: exit_rule[erc20 := erc20, config := config, accounts := accounts, ledger := ledger]
+
+from .modules import orders
+initializes: orders
 
 
 # @dev What this contract exports, and why:
@@ -55,11 +60,9 @@ initializes: exit_rule[erc20 := erc20, rules := rules, ledger := ledger]
 #   only consumer -> active merchant or registered charity), `mint`, `burn`, `burn_from`,
 #   `set_minter`, `permit`, `transfer_ownership`, `renounce_ownership`, `owner`: points are
 #   minted only against a recorded purchase and burned only by exit, settle and reversal.
-# - access_control: role reads and role administration by the governor (who holds
-#   DEFAULT_ADMIN_ROLE) to rotate the registrar and guardian through the timelock.
-#   NOT exported: `set_role_admin` (the role tree is fixed).
-# - pausable: `paused` only; pause and unpause are ours (guardian or governor / governor).
-# - rules, merchant_registry, ledger, exit_rule: every getter and the registrar's functions.
+# - config, accounts, members, ledger, exit_rule, orders: their getters.
+# The rules' getters, the roles, the registrar's functions, rule changes, pause and shutdown live
+# in `Registry` (docs/design.md), which writes here only through `update_member` and `set_config`.
 exports: (
     erc20.name,
     erc20.symbol,
@@ -68,38 +71,10 @@ exports: (
     erc20.balanceOf,
     erc20.allowance,
     erc20.approve,
-    access_control.DEFAULT_ADMIN_ROLE,
-    access_control.hasRole,
-    access_control.getRoleAdmin,
-    access_control.grantRole,
-    access_control.revokeRole,
-    access_control.renounceRole,
-    access_control.supportsInterface,
-    pausable.paused,
-    rules.issue_bps,
-    rules.exit_trigger_bps,
-    rules.exit_payout_bps,
-    rules.return_cap_bps,
-    rules.epoch_exit_limit_bps,
-    rules.epoch_length,
-    rules.lock_period,
-    rules.settlement_fee_bps,
-    rules.min_contribution_bps,
-    rules.max_contribution_bps,
-    merchant_registry.REGISTRAR_ROLE,
-    merchant_registry.merchants,
-    merchant_registry.charities,
-    merchant_registry.admit,
-    merchant_registry.update_terms,
-    merchant_registry.suspend,
-    merchant_registry.reinstate,
-    merchant_registry.revoke,
-    merchant_registry.register_charity,
-    merchant_registry.remove_charity,
-    merchant_registry.is_active,
-    merchant_registry.is_charity,
-    merchant_registry.is_merchant,
-    merchant_registry.is_consumer,
+    config.paused,
+    config.is_shutdown,
+    accounts.standing_of,
+    members.merchant_terms,
     ledger.total_assets,
     ledger.basis_of,
     ledger.earned_of,
@@ -113,46 +88,21 @@ exports: (
     exit_rule.epoch_start_assets,
     exit_rule.epoch_exited,
     exit_rule.exit_budget_left,
+    orders.order_of,
 )
 
 
-# @dev The guardian role: may pause, nothing else.
-GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
 # @dev Most purchases in one `record_purchases` call.
 MAX_BATCH: public(constant(uint256)) = 100
 # @dev Type bound of the batch arrays: longer than MAX_BATCH, so 101 to 128 entries get a clear reason.
 _BATCH_BOUND: constant(uint256) = 128
-# @dev Order amounts and points are packed in 128 bits each.
-_MAX_U128: constant(uint256) = 2**128 - 1
 
 # @dev The settlement asset (a stablecoin; a mock on a local chain).
 asset: public(immutable(address))
-# @dev The governor: a timelock. Changes rules, unpauses, shuts down.
+# @dev The governor: a timelock. Changes rules, unpauses and shuts down, through the registry.
 governor: public(immutable(address))
-# @dev True once the governor has shut the pool down (irreversible).
-is_shutdown: public(bool)
-
-
-# @dev A recorded purchase, packed in two slots:
-# consumer_time = consumer | issued_at << 160 | issue_bps << 224 | reversed << 240;
-# amounts = points | contribution << 128. An order id with a record is used for good.
-struct Order:
-    consumer_time: uint256
-    amounts: uint256
-
-
-# @dev What `order_of` returns.
-struct OrderView:
-    consumer: address
-    issued_at: uint256
-    points: uint256
-    contribution: uint256
-    issued_value: uint256
-    reversed: bool
-
-
-# @dev Every purchase recorded, by merchant and order id.
-_orders: HashMap[address, HashMap[bytes32, Order]]
+# @dev The registry (members, roles, rules, pause, shutdown), created by this contract's constructor.
+registry: public(immutable(address))
 
 
 event PurchaseRecorded:
@@ -197,12 +147,6 @@ event PointsExited:
     payout: uint256
     retained: uint256
 
-event PoolShutDown:
-    governor: indexed(address)
-    total_assets: uint256
-    total_supply: uint256
-
-
 @deploy
 def __init__(
     asset_: address,
@@ -210,14 +154,17 @@ def __init__(
     registrar_: address,
     guardian_: address,
     initial_rules: rules.Rules,
+    registry_blueprint: address,
 ):
     """
-    @notice Deploys the pool. The deployer keeps no role.
+    @notice Deploys the pool and creates its registry, which checks and logs the initial rules.
+            The deployer keeps no role.
     @param asset_ The settlement token (ERC-20 with at most 18 decimals).
-    @param governor_ The governor (a timelock); holds DEFAULT_ADMIN_ROLE.
+    @param governor_ The governor (a timelock); holds the registry's DEFAULT_ADMIN_ROLE.
     @param registrar_ The registrar (industry association).
     @param guardian_ The guardian (may pause).
     @param initial_rules Every rule, each within its hard bounds.
+    @param registry_blueprint The `MerchantRegistry` blueprint (EIP-5202) the registry is created from.
     """
     assert asset_.is_contract, "pool: asset is not a contract"
     assert governor_ != empty(address), "pool: governor is the zero address"
@@ -227,16 +174,11 @@ def __init__(
     governor = governor_
     ownable.__init__()
     erc20.__init__("Green Consumption Points", "GCP", 18, "greenpoints", "1")
-    access_control.__init__()
-    pausable.__init__()
-    rules.__init__(initial_rules)
     ledger.__init__(staticcall IERC20Detailed(asset_).decimals())
-    access_control._grant_role(access_control.DEFAULT_ADMIN_ROLE, governor_)
-    access_control._grant_role(merchant_registry.REGISTRAR_ROLE, registrar_)
-    access_control._grant_role(GUARDIAN_ROLE, guardian_)
-    if msg.sender != governor_:
-        access_control._revoke_role(access_control.DEFAULT_ADMIN_ROLE, msg.sender)
-    exit_rule._sync_epoch()
+    registry = create_from_blueprint(registry_blueprint, governor_, registrar_, guardian_, initial_rules)
+    word: uint256 = staticcall IRegistry(registry).config()
+    config._store(word)
+    exit_rule._sync_epoch(word)
 
 
 # ---------------------------------------------------------------- issuance
@@ -253,12 +195,22 @@ def record_purchase(consumer: address, amount: uint256, order_id: bytes32) -> ui
     @param order_id The merchant's order id, used once ever per merchant.
     @return The points issued.
     """
-    contribution_bps: uint256 = self._check_can_issue()
+    cfg: uint256 = 0
+    merchant: uint256 = 0
+    totals: uint256 = 0
+    cfg, merchant, totals = self._begin_issue()
     points: uint256 = 0
     contribution: uint256 = 0
-    points, contribution = self._record(msg.sender, contribution_bps, consumer, amount, order_id)
-    merchant_registry._use_daily_cap(msg.sender, contribution)
-    self._pull(msg.sender, contribution)
+    assets: uint256 = 0
+    points, contribution, assets = self._record(
+        members._contribution_bps(merchant),
+        rules._bps(cfg, rules.ISSUE),
+        consumer,
+        amount,
+        order_id,
+        ledger._assets_of(totals),
+    )
+    self._finish_issue(cfg, merchant, totals, assets, contribution)
     return points
 
 
@@ -282,17 +234,22 @@ def record_purchases(
     assert len(amounts) == count and len(order_ids) == count, "pool: batch lengths differ"
     assert count != 0, "pool: batch is empty"
     assert count <= MAX_BATCH, "pool: batch too large"
-    contribution_bps: uint256 = self._check_can_issue()
+    cfg: uint256 = 0
+    merchant: uint256 = 0
+    totals: uint256 = 0
+    cfg, merchant, totals = self._begin_issue()
+    bps: uint256 = members._contribution_bps(merchant)
+    issue_bps: uint256 = rules._bps(cfg, rules.ISSUE)
+    assets: uint256 = ledger._assets_of(totals)
     total_points: uint256 = 0
     total_contribution: uint256 = 0
     for i: uint256 in range(count, bound=_BATCH_BOUND):
         points: uint256 = 0
         contribution: uint256 = 0
-        points, contribution = self._record(msg.sender, contribution_bps, consumers[i], amounts[i], order_ids[i])
+        points, contribution, assets = self._record(bps, issue_bps, consumers[i], amounts[i], order_ids[i], assets)
         total_points += points
         total_contribution += contribution
-    merchant_registry._use_daily_cap(msg.sender, total_contribution)
-    self._pull(msg.sender, total_contribution)
+    self._finish_issue(cfg, merchant, totals, assets, total_contribution)
     return total_points
 
 
@@ -306,26 +263,22 @@ def reverse_purchase(order_id: bytes32) -> uint256:
     @param order_id The order to reverse.
     @return The refund, in assets.
     """
-    order: Order = self._orders[msg.sender][order_id]
-    assert order.consumer_time != 0, "pool: unknown order"
-    o: OrderView = self._unpack(order)
+    o: orders.OrderView = orders._load(msg.sender, order_id)
     assert not o.reversed, "pool: order already reversed"
-    assert block.timestamp < o.issued_at + rules.lock_period, "pool: reversal window over"
+    cfg: uint256 = config._load()
+    assert block.timestamp < o.issued_at + rules._seconds(cfg, rules.LOCK), "pool: reversal window over"
     assert erc20.balanceOf[o.consumer] >= o.points, "pool: consumer no longer holds the points"
-    exit_rule._sync_epoch()
-    refund: uint256 = min(o.contribution, ledger._to_assets(o.points))
-    ledger._reduce_basis(o.consumer, o.points)
-    ledger.earned_of[o.consumer] -= o.issued_value
-    erc20._burn(o.consumer, o.points)
-    ledger.total_assets -= refund
-    self._orders[msg.sender][order_id].consumer_time = order.consumer_time | (1 << 240)
+    exit_rule._sync_epoch(cfg)
+    refund: uint256 = min(o.contribution, ledger._value(o.points))
+    ledger._pay_refund(o.consumer, o.points, o.issued_value, refund)
+    orders._mark_reversed(msg.sender, order_id)
     log PurchaseReversed(
         merchant=msg.sender,
         consumer=o.consumer,
         order_id=order_id,
         points=o.points,
         refund=refund,
-        total_assets=ledger.total_assets,
+        total_assets=ledger._assets_of(ledger._load_totals()),
         total_supply=erc20.totalSupply,
     )
     self._pay(msg.sender, refund)
@@ -344,8 +297,8 @@ def spend(merchant: address, points: uint256, order_id: bytes32):
     @param points The points paid.
     @param order_id The merchant's order the points pay for (free reference).
     """
-    pausable._require_not_paused()
-    assert merchant_registry.merchants[merchant].status == merchant_registry.STATUS_ACTIVE, "pool: merchant not active"
+    config._require_not_paused(config._load())
+    assert accounts._load(merchant) & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "pool: merchant not active"
     self._move(msg.sender, merchant, points)
     log PointsSpent(consumer=msg.sender, merchant=merchant, points=points, order_id=order_id)
 
@@ -358,7 +311,7 @@ def donate(charity: address, points: uint256):
     @param charity The charity.
     @param points The points donated.
     """
-    assert merchant_registry.charities[charity].status == merchant_registry.CHARITY_REGISTERED, "pool: charity not registered"
+    assert accounts._load(charity) & accounts.STANDING_MASK == accounts.REGISTERED_CHARITY, "pool: charity not registered"
     self._move(msg.sender, charity, points)
     log PointsDonated(consumer=msg.sender, charity=charity, points=points)
 
@@ -394,15 +347,17 @@ def settle(points: uint256) -> uint256:
     @param points The points to settle.
     @return The assets paid.
     """
-    assert merchant_registry._is_merchant_or_charity(msg.sender), "pool: only merchants and charities settle"
+    assert accounts._load(msg.sender) & (accounts.KIND_MASK ^ convert(accounts.Standing.SPONSOR, uint256)) != 0, (
+        "pool: only merchants and charities settle"
+    )
     assert points != 0, "pool: points is zero"
     assert points <= erc20.balanceOf[msg.sender], "pool: amount exceeds balance"
-    exit_rule._sync_epoch()
-    worth: uint256 = ledger._to_assets(points)
-    paid: uint256 = worth * (rules.BPS - rules.settlement_fee_bps) // rules.BPS
+    cfg: uint256 = config._load()
+    exit_rule._sync_epoch(cfg)
+    worth: uint256 = ledger._value(points)
+    paid: uint256 = worth * (rules.BPS - rules._bps(cfg, rules.FEE)) // rules.BPS
     assert paid != 0, "pool: settlement pays nothing"
-    erc20._burn(msg.sender, points)
-    ledger.total_assets -= paid
+    ledger._pay_settlement(msg.sender, points, paid)
     log PointsSettled(account=msg.sender, points=points, assets=paid, fee=worth - paid)
     self._pay(msg.sender, paid)
     return paid
@@ -422,20 +377,14 @@ def exit(points: uint256) -> uint256:
     """
     assert points != 0, "exit_rule: points is zero"
     assert points <= erc20.balanceOf[msg.sender], "exit_rule: amount exceeds balance"
-    exit_rule._sync_epoch()
+    cfg: uint256 = config._load()
+    exit_rule._sync_epoch(cfg)
+    book: uint256 = accounts._load(msg.sender)
     worth: uint256 = 0
     payout: uint256 = 0
-    if self.is_shutdown:
-        worth = ledger._to_assets(points)
-        payout = worth
-    else:
-        assert merchant_registry._is_consumer(msg.sender), "exit_rule: merchants and charities settle instead"
-        worth, payout = exit_rule._check_exit(msg.sender, points)
+    worth, payout = exit_rule._check_exit(msg.sender, book, points, cfg)
     assert payout != 0, "exit_rule: exit pays nothing"
-    ledger._reduce_basis(msg.sender, points)
-    erc20._burn(msg.sender, points)
-    ledger.total_assets -= payout
-    ledger.paid_out_of[msg.sender] += payout
+    ledger._pay_exit(msg.sender, book, points, payout)
     log PointsExited(account=msg.sender, points=points, payout=payout, retained=worth - payout)
     self._pay(msg.sender, payout)
     return payout
@@ -447,152 +396,105 @@ def max_exit(account: address) -> uint256:
     """
     @notice Points `account` could exit right now (0 when any condition fails).
     """
-    balance: uint256 = erc20.balanceOf[account]
-    if self.is_shutdown:
-        return balance
-    if not merchant_registry._is_consumer(account) or balance == 0:
-        return 0
-    if not exit_rule._triggered(account) or not exit_rule._unlocked(account):
-        return 0
-    limit: uint256 = min(exit_rule._cap_left(account), exit_rule._budget_left())
-    return min(balance, exit_rule._max_points_for_payout(limit))
+    return exit_rule._max_exit(account, config._load())
 
 
-# ---------------------------------------------------------------- governance
+# ---------------------------------------------------------------- the registry's hooks
 
 
 @external
 @nonreentrant
-def set_rule(rule: String[32], new_value: uint256):
+def update_member(account: address, standing: accounts.Standing, contribution_bps: uint256, daily_cap: uint256):
     """
-    @notice Changes a rule within its hard bounds (governor only, i.e. through the timelock).
-    @param rule The rule's name, as its getter is named.
-    @param new_value The new value.
+    @notice The registry's one hook: writes a member's standing and, for a merchant, its terms
+            (registry only; the registry logs the change). A merchant keeps its running daily total.
+    @param account The member.
+    @param standing Its kind and whether it is active.
+    @param contribution_bps A merchant's contribution rate (0 for other kinds).
+    @param daily_cap A merchant's daily cap (0 for other kinds).
     """
-    assert msg.sender == governor, "pool: caller is not the governor"
-    exit_rule._sync_epoch()
-    rules._set_rule(rule, new_value)
+    assert msg.sender == registry, "pool: caller is not the registry"
+    members._update(account, standing, contribution_bps, daily_cap)
 
 
 @external
 @nonreentrant
-def pause():
+def set_config(word: uint256):
     """
-    @notice Stops recording purchases and spending (guardian or governor). Exits,
-            settlements, donations and reversals go on.
+    @notice The registry's other hook: the rules' slot with the pause and shutdown switches, after a
+            rule change, a pause, an unpause or the shutdown (registry only; the registry checks the
+            bounds and logs the change). The epoch is synced first, under the old rules.
+    @param word The new slot (layout in `rules`).
     """
-    assert msg.sender == governor or access_control.hasRole[GUARDIAN_ROLE][msg.sender], (
-        "pool: caller is not the guardian or governor"
-    )
-    pausable._pause()
+    assert msg.sender == registry, "pool: caller is not the registry"
+    exit_rule._sync_epoch(config._load())
+    config._store(word)
 
-
-@external
-@nonreentrant
-def unpause():
-    """
-    @notice Lifts a pause (governor only).
-    """
-    assert msg.sender == governor, "pool: caller is not the governor"
-    pausable._unpause()
-
-
-@external
-@nonreentrant
-def shutdown():
-    """
-    @notice Shuts the pool down for good (governor only): issuance stops forever and
-            every holder may exit at full value with no trigger, haircut, cap, lock or limit.
-    """
-    assert msg.sender == governor, "pool: caller is not the governor"
-    assert not self.is_shutdown, "pool: already shut down"
-    self.is_shutdown = True
-    log PoolShutDown(governor=msg.sender, total_assets=ledger.total_assets, total_supply=erc20.totalSupply)
-
-
-# ---------------------------------------------------------------- views
-
-
-@external
-@view
-def order_of(merchant: address, order_id: bytes32) -> OrderView:
-    """
-    @notice The purchase `merchant` recorded under `order_id` (all zero when none).
-    """
-    return self._unpack(self._orders[merchant][order_id])
-
-
-@external
-@view
-def registry() -> address:
-    """
-    @notice The contract serving as merchant registry: this one.
-    """
-    return self
 
 
 # ---------------------------------------------------------------- internals
 
 
 @internal
-def _check_can_issue() -> uint256:
-    pausable._require_not_paused()
-    assert not self.is_shutdown, "pool: shut down"
-    return merchant_registry._active_contribution_bps(msg.sender)
+def _begin_issue() -> (uint256, uint256, uint256):
+    """
+    @dev The checks before any purchase of a call, then the epoch's sync (which refuses nothing,
+         so syncing before the purchases' own checks changes no outcome); returns the rules' slot,
+         the calling merchant's slot and the ledger's totals.
+    """
+    cfg: uint256 = config._load()
+    config._require_not_paused(cfg)
+    assert cfg & rules.SHUTDOWN_BIT == 0, "pool: shut down"
+    merchant: uint256 = members._active_merchant(msg.sender)
+    return cfg, merchant, exit_rule._sync_epoch(cfg)
+
+
+@internal
+def _finish_issue(cfg: uint256, merchant: uint256, totals: uint256, assets: uint256, contribution: uint256):
+    """
+    @dev After the purchases of a call: the new total_assets, the merchant's daily total (checked
+         against its cap), then the contribution pulled from the merchant.
+    """
+    ledger._store_totals(totals, assets)
+    members._use_daily_cap(msg.sender, merchant, contribution, rules._epoch(cfg))
+    self._pull(msg.sender, contribution)
 
 
 @internal
 def _record(
-    merchant: address, contribution_bps: uint256, consumer: address, amount: uint256, order_id: bytes32
-) -> (uint256, uint256):
+    bps: uint256, issue_bps: uint256, consumer: address, amount: uint256, order_id: bytes32, assets: uint256
+) -> (uint256, uint256, uint256):
     """
-    @dev Checks and books one purchase; returns (points, contribution).
+    @dev Checks and books one purchase at the calling merchant, whose contribution rate is
+         `bps`, when the pool holds `assets`; returns (points, contribution, assets after it).
     """
     assert consumer != empty(address), "pool: consumer is the zero address"
     assert consumer != self, "pool: consumer is the pool"
-    assert merchant_registry.merchants[consumer].status == merchant_registry.STATUS_NONE, "pool: consumer is a merchant"
-    assert merchant_registry.charities[consumer].status == merchant_registry.CHARITY_NONE, "pool: consumer is a charity"
+    book: uint256 = accounts._load(consumer)
+    assert book & convert(accounts.Standing.MERCHANT, uint256) == 0, "pool: consumer is a merchant"
+    assert book & convert(accounts.Standing.CHARITY, uint256) == 0, "pool: consumer is a charity"
     assert amount != 0, "pool: amount is zero"
-    assert amount <= _MAX_U128, "pool: amount too large"
-    assert self._orders[merchant][order_id].consumer_time == 0, "pool: order id already recorded"
-    exit_rule._sync_epoch()
-    contribution: uint256 = amount * contribution_bps // rules.BPS
-    issue_bps: uint256 = rules.issue_bps
+    assert amount <= orders.MAX_U128, "pool: amount too large"
+    assert not orders._is_used(msg.sender, order_id), "pool: order id already recorded"
+    contribution: uint256 = amount * bps // rules.BPS
     issued_value: uint256 = contribution * issue_bps // rules.BPS
-    points: uint256 = ledger._to_points(issued_value)
+    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
     assert points != 0, "pool: purchase issues no points"
-    assert points <= _MAX_U128, "pool: amount too large"
-    ledger._credit_issue(consumer, points, issued_value, contribution)
-    self._orders[merchant][order_id] = Order(
-        consumer_time=convert(consumer, uint256) | (block.timestamp << 160) | (issue_bps << 224),
-        amounts=points | (contribution << 128),
-    )
+    assert points <= orders.MAX_U128, "pool: amount too large"
+    ledger._issue(consumer, book, points, issued_value)
+    orders._record(msg.sender, order_id, consumer, issue_bps, points, contribution)
+    new_assets: uint256 = assets + contribution
     log PurchaseRecorded(
-        merchant=merchant,
+        merchant=msg.sender,
         consumer=consumer,
         order_id=order_id,
         amount=amount,
         contribution=contribution,
         points=points,
-        total_assets=ledger.total_assets,
+        total_assets=new_assets,
         total_supply=erc20.totalSupply,
     )
-    return points, contribution
-
-
-@internal
-@pure
-def _unpack(order: Order) -> OrderView:
-    contribution: uint256 = order.amounts >> 128
-    issue_bps: uint256 = (order.consumer_time >> 224) & 65535
-    return OrderView(
-        consumer=convert(convert(order.consumer_time & convert(max_value(uint160), uint256), uint160), address),
-        issued_at=(order.consumer_time >> 160) & convert(max_value(uint64), uint256),
-        points=order.amounts & _MAX_U128,
-        contribution=contribution,
-        issued_value=contribution * issue_bps // rules.BPS,
-        reversed=(order.consumer_time >> 240) & 1 == 1,
-    )
+    return points, contribution, new_assets
 
 
 @internal
@@ -600,9 +502,9 @@ def _move(owner: address, to: address, points: uint256):
     """
     @dev Moves points from a consumer to a merchant or charity, reducing the basis pro rata.
     """
-    assert merchant_registry._is_consumer(owner), "pool: only consumers move points"
+    assert accounts._is_consumer(owner), "pool: only consumers move points"
     assert points != 0, "pool: points is zero"
-    ledger._reduce_basis(owner, points)
+    ledger._reduce_basis(owner, accounts._load(owner), points)
     erc20._transfer(owner, to, points)
 
 
@@ -611,11 +513,12 @@ def _route(owner: address, to: address, amount: uint256):
     """
     @dev ERC-20 transfers: to an active merchant a spend, to a registered charity a donation.
     """
-    if merchant_registry.merchants[to].status == merchant_registry.STATUS_ACTIVE:
-        pausable._require_not_paused()
+    standing: uint256 = accounts._load(to) & accounts.STANDING_MASK
+    if standing == accounts.ACTIVE_MERCHANT:
+        config._require_not_paused(config._load())
         self._move(owner, to, amount)
         log PointsSpent(consumer=owner, merchant=to, points=amount, order_id=empty(bytes32))
-    elif merchant_registry.charities[to].status == merchant_registry.CHARITY_REGISTERED:
+    elif standing == accounts.REGISTERED_CHARITY:
         self._move(owner, to, amount)
         log PointsDonated(consumer=owner, charity=to, points=amount)
     else:

@@ -30,13 +30,13 @@ def _step(pool, what: str, detail: str = "") -> Step:
 def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer_b) -> list[Step]:
     """Admit a grocer (30%) and a cafe, register a charity, then: A buys 1,000 (210 points),
     B buys 1,000 (147 points), A spends 10 points at the cafe, A donates 5, the cafe settles."""
-    pool, asset = system.pool, system.asset
+    pool, registry, asset = system.pool, system.registry, system.asset
     unit = 10 ** int(asset.decimals())
     registrar = system.registrar
     cap = 1_000_000 * unit
-    pool.admit(merchant, 3_000, cap, LICENSE, 1, sender=registrar)
-    pool.admit(cafe, 2_000, cap, LICENSE, 2, sender=registrar)
-    pool.register_charity(charity, LICENSE, sender=registrar)
+    registry.admit(merchant, 3_000, cap, LICENSE, 1, sender=registrar)
+    registry.admit(cafe, 2_000, cap, LICENSE, 2, sender=registrar)
+    registry.register_charity(charity, LICENSE, sender=registrar)
     asset.mint(merchant, 10_000 * unit, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
     steps = [_step(pool, "grocer (30%), cafe (20%), charity admitted")]

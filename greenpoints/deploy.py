@@ -1,8 +1,9 @@
 """Deploy the system (SPEC section 7) and keep a record of the deployment.
 
-`deploy_system(deployer, ...)` deploys the governor (a timelock), the pool (which is also the
-points token and the merchant registry) and, on a local chain, a mock stablecoin with an open
-`mint` faucet. It returns a `System` whose attributes say which contract serves which role.
+`deploy_system(deployer, ...)` deploys the governor (a timelock), the blueprint of the registry, the
+pool (which is also the points token, and which creates its registry from the blueprint) and, on a
+local chain, a mock stablecoin with an open `mint` faucet. It returns a `System` whose attributes
+say which contract serves which role.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ class DeployError(ValueError):
 
 @dataclass
 class System:
-    """Handles on a deployed system. `pool`, `points` and `registry` are the same contract."""
+    """Handles on a deployed system. `pool` and `points` are the same contract; `registry` is the
+    contract the administrators act on (members, roles, rules, pause, shutdown)."""
 
     asset: Any
     """The settlement token (ERC-20)."""
     pool: Any
-    """The value pool: escrow, issuance, circulation, exit, rules."""
+    """The value pool: the points token, escrow, issuance, circulation, exit."""
+    registry: Any
+    """The registry: merchants and charities, roles, rules, pause and shutdown (SPEC 4.2, 4.6, 4.7)."""
     governor: Any
     """The timelock that changes rules, unpauses and shuts down."""
     registrar: Any
@@ -56,11 +60,6 @@ class System:
         """The points token: the pool itself (as an ERC-4626 vault is its own share token)."""
         return self.pool
 
-    @property
-    def registry(self) -> Any:
-        """The merchant registry: the pool itself."""
-        return self.pool
-
     def record(self) -> dict[str, Any]:
         """The deployment record written to deployments/<network>.json."""
         provider = chain.provider
@@ -74,7 +73,7 @@ class System:
                 "asset": str(self.asset.address),
                 "pool": str(self.pool.address),
                 "points": str(self.pool.address),
-                "registry": str(self.pool.address),
+                "registry": str(self.registry.address),
                 "governor": str(self.governor.address),
             },
             "roles": {
@@ -147,7 +146,8 @@ def deploy_system(
     asset_decimals: int = 18,
     pool_contract=None,
 ) -> System:
-    """Deploy the governor, the pool and (on a local chain, when no asset is given) a mock asset.
+    """Deploy the governor, the registry's blueprint, the pool (which creates the registry) and (on a
+    local chain, when no asset is given) a mock asset.
 
     Args:
         deployer: the account paying for the deployment; it keeps no role afterwards.
@@ -197,17 +197,20 @@ def deploy_system(
     governor = project.Governor.deploy(
         delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
     )
+    blueprint = deploy_blueprint(project.Registry, deployer)
     pool = (pool_contract or project.ValuePool).deploy(
         asset.address,
         governor.address,
         registrar_address,
         guardian_address,
         the_rules.as_tuple(),
+        blueprint,
         sender=deployer,
     )
     return System(
         asset=asset,
         pool=pool,
+        registry=project.Registry.at(pool.registry()),
         governor=governor,
         registrar=registrar,
         guardian=guardian,
@@ -216,6 +219,15 @@ def deploy_system(
         rules=the_rules,
         timelock_delay=delay,
     )
+
+
+def deploy_blueprint(container, deployer) -> AddressType:
+    """Store `container`'s initcode on chain as an EIP-5202 blueprint (what `create_from_blueprint`
+    copies); returns its address."""
+    receipt = deployer.declare(container)
+    if not receipt.contract_address:
+        raise DeployError(f"the {container.contract_type.name} blueprint was not deployed")
+    return receipt.contract_address
 
 
 def _asset_at(address: AddressType):
@@ -278,7 +290,7 @@ def load_system(path: Path | str) -> System:
             f"{path} was written on chain {record.get('chain_id')} ({record.get('network')}), "
             f"but this network is chain {chain.chain_id} ({networks.provider.network.name})"
         )
-    for name in ("asset", "pool", "governor"):
+    for name in ("asset", "pool", "registry", "governor"):
         address = parse_address(contracts[name], name)
         if not chain.provider.get_code(address):
             raise DeployError(f"{name}: no contract at {address} on this network")
@@ -286,6 +298,7 @@ def load_system(path: Path | str) -> System:
     return System(
         asset=_asset_at(contracts["asset"]),
         pool=project.ValuePool.at(contracts["pool"]),
+        registry=project.Registry.at(contracts["registry"]),
         governor=project.Governor.at(contracts["governor"]),
         registrar=known.get(roles["registrar"], roles["registrar"]),
         guardian=known.get(roles["guardian"], roles["guardian"]),

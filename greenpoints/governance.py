@@ -1,7 +1,8 @@
-"""Governor (timelock) helpers: schedule a call on the pool, wait out the delay, execute it.
+"""Governor (timelock) helpers: schedule a call on the registry, wait out the delay, execute it.
 
-Every rule change, unpause and shutdown goes through here; nothing calls the pool's governor
-functions directly. On a local chain `wait_and_execute` moves the chain's clock past the delay.
+Every rule change, unpause, shutdown and role rotation goes through here; nothing calls the
+registry's governor functions directly. On a local chain `wait_and_execute` moves the chain's clock
+past the delay.
 """
 
 from __future__ import annotations
@@ -34,19 +35,24 @@ def _salt(description: str) -> bytes:
 
 
 def schedule(
-    system, function: str, *args, description: str | None = None, delay: int | None = None
+    system,
+    function: str,
+    *args,
+    description: str | None = None,
+    delay: int | None = None,
+    target=None,
 ) -> Operation:
-    """Schedule `pool.<function>(*args)` on the governor, by the system's proposer."""
-    handler = getattr(system.pool, function)
+    """Schedule `<target>.<function>(*args)` on the governor, by the system's proposer. The target is
+    the registry (rules, pause, shutdown, roles) unless another contract is given."""
+    target = system.registry if target is None else target
+    handler = getattr(target, function)
     payload = bytes(handler.encode_input(*args))
     delay = system.timelock_delay if delay is None else delay
     description = description or f"{function}{args}"
     salt = _salt(description)
-    tx = system.governor.schedule(
-        system.pool.address, 0, payload, EMPTY_BYTES32, salt, delay, sender=system.proposer
-    )
+    tx = system.governor.schedule(target.address, 0, payload, EMPTY_BYTES32, salt, delay, sender=system.proposer)
     block_time = chain.provider.get_block(tx.block_number).timestamp
-    return Operation(str(system.pool.address), payload, salt, block_time + delay, description)
+    return Operation(str(target.address), payload, salt, block_time + delay, description)
 
 
 def execute(system, operation: Operation, sender=None, **tx_kwargs):

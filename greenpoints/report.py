@@ -31,7 +31,8 @@ def deployment_summary(system) -> str:
     lines = [
         "greenpoints deployed",
         f"  asset      {system.asset.address}  ({decimals} decimals)",
-        f"  pool       {pool.address}  (also the points token GCP and the merchant registry)",
+        f"  pool       {pool.address}  (also the points token GCP)",
+        f"  registry   {system.registry.address}  (merchants, charities, roles, rules, pause)",
         f"  governor   {system.governor.address}  (timelock, delay {system.timelock_delay}s)",
         f"  registrar  {getattr(system.registrar, 'address', system.registrar)}",
         f"  guardian   {getattr(system.guardian, 'address', system.guardian)}",

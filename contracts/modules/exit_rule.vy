@@ -10,9 +10,13 @@
           4. the epoch's exits stay within `epoch_exit_limit_bps` of the pool's
              assets at the epoch's start (anti bank-run).
         The payout is `exit_payout_bps` of the points' value; the rest stays
-        in the pool. The epoch snapshot is taken by `_sync_epoch`, which the
+        in the pool. After the shutdown every holder exits at full value with
+        no condition. The epoch snapshot is taken by `_sync_epoch`, which the
         pool calls before any operation that changes `total_assets`, so the
         snapshot is exactly the assets at the epoch's boundary.
+        Storage: the epoch's start assets (bits 0..127) and exits (128..255)
+        in one slot; the epoch number itself sits in the ledger's totals, which
+        every operation reads anyway.
 """
 
 
@@ -20,18 +24,21 @@ from snekmate.tokens import erc20
 uses: erc20
 
 from . import rules
-uses: rules
+
+from . import config
+uses: config
+
+from . import accounts
+uses: accounts
 
 from . import ledger
 uses: ledger
 
 
-# @dev The epoch (block.timestamp // epoch_length) the figures below belong to.
-current_epoch: public(uint256)
-# @dev The pool's assets when the current epoch started.
-epoch_start_assets: public(uint256)
-# @dev Exit payouts made in the current epoch.
-epoch_exited: public(uint256)
+_MASK128: constant(uint256) = 2**128 - 1
+
+# @dev The current epoch's start assets | exits, packed.
+_epoch_word: uint256
 
 
 # @dev Emitted when the first operation of a new epoch takes the snapshot.
@@ -41,32 +48,37 @@ event EpochStarted:
 
 
 @internal
-def _sync_epoch():
+def _sync_epoch(cfg: uint256) -> uint256:
     """
-    @dev Starts a new epoch when the clock has moved into one: snapshots the
-         pool's assets and resets the epoch's exits. Call before `total_assets` changes.
+    @dev Starts a new epoch when the clock has moved into one: snapshots the pool's assets and
+         resets the epoch's exits. Call before `total_assets` changes.
+    @param cfg The rules' slot.
+    @return The ledger's totals, as they are after the sync.
     """
-    epoch: uint256 = block.timestamp // rules.epoch_length
-    if epoch != self.current_epoch:
-        self.current_epoch = epoch
-        start: uint256 = ledger.total_assets
-        self.epoch_start_assets = start
-        self.epoch_exited = 0
+    totals: uint256 = ledger._load_totals()
+    epoch: uint256 = rules._epoch(cfg)
+    if epoch != ledger._epoch_of(totals):
+        totals = ledger._start_epoch(totals, epoch)
+        start: uint256 = ledger._assets_of(totals)
+        self._epoch_word = start
         log EpochStarted(epoch=epoch, start_assets=start)
+    return totals
 
 
 @internal
 @view
-def _budget_left() -> uint256:
+def _budget_left(cfg: uint256) -> uint256:
     """
     @dev Payouts still allowed in the current epoch (also before it has been synced).
     """
-    start: uint256 = ledger.total_assets
+    totals: uint256 = ledger._load_totals()
+    start: uint256 = ledger._assets_of(totals)
     exited: uint256 = 0
-    if block.timestamp // rules.epoch_length == self.current_epoch:
-        start = self.epoch_start_assets
-        exited = self.epoch_exited
-    limit: uint256 = start * rules.epoch_exit_limit_bps // rules.BPS
+    if rules._epoch(cfg) == ledger._epoch_of(totals):
+        word: uint256 = self._epoch_word
+        start = word & _MASK128
+        exited = word >> 128
+    limit: uint256 = start * rules._bps(cfg, rules.LIMIT) // rules.BPS
     if exited >= limit:
         return 0
     return limit - exited
@@ -74,61 +86,80 @@ def _budget_left() -> uint256:
 
 @internal
 @view
-def _cap_left(account: address) -> uint256:
-    cap: uint256 = ledger.earned_of[account] * rules.return_cap_bps // rules.BPS
-    paid: uint256 = ledger.paid_out_of[account]
-    if paid >= cap:
-        return 0
-    return cap - paid
+def _triggered(account: address, book: uint256, cfg: uint256) -> bool:
+    return ledger._value(erc20.balanceOf[account]) * rules.BPS >= ledger._basis(book) * rules._bps(
+        cfg, rules.TRIGGER
+    )
 
 
 @internal
 @view
-def _triggered(account: address) -> bool:
-    return ledger._value_of(account) * rules.BPS >= ledger.basis_of[account] * rules.exit_trigger_bps
+def _unlocked(book: uint256, cfg: uint256) -> bool:
+    return block.timestamp >= ledger._last_issued(book) + rules._seconds(cfg, rules.LOCK)
 
 
 @internal
-@view
-def _unlocked(account: address) -> bool:
-    return block.timestamp >= ledger.last_issued_at[account] + rules.lock_period
-
-
-@internal
-def _check_exit(account: address, points: uint256) -> (uint256, uint256):
+def _check_exit(account: address, book: uint256, points: uint256, cfg: uint256) -> (uint256, uint256):
     """
-    @dev Checks the four conditions in order, each refusal naming its
-         condition, and books the payout against the epoch's budget.
+    @dev Checks the four conditions in order, each refusal naming its condition, and books the
+         payout against the epoch's budget; after the shutdown, full value with no condition.
          Call after `_sync_epoch`. Returns (value, payout).
     """
-    assert self._triggered(account), "exit_rule: holding not worth the exit trigger"
-    assert self._unlocked(account), "exit_rule: points still locked"
-    worth: uint256 = ledger._to_assets(points)
-    payout: uint256 = worth * rules.exit_payout_bps // rules.BPS
-    assert ledger.paid_out_of[account] + payout <= ledger.earned_of[account] * rules.return_cap_bps // rules.BPS, (
-        "exit_rule: return cap reached"
-    )
-    exited: uint256 = self.epoch_exited + payout
-    assert exited <= self.epoch_start_assets * rules.epoch_exit_limit_bps // rules.BPS, (
+    worth: uint256 = ledger._value(points)
+    if cfg & rules.SHUTDOWN_BIT != 0:
+        return worth, worth
+    assert accounts._is_consumer(account), "exit_rule: merchants and charities settle instead"
+    assert self._triggered(account, book, cfg), "exit_rule: holding not worth the exit trigger"
+    assert self._unlocked(book, cfg), "exit_rule: points still locked"
+    payout: uint256 = worth * rules._bps(cfg, rules.PAYOUT) // rules.BPS
+    assert ledger._paid_out(account) + payout <= ledger._earned(book) * rules._bps(
+        cfg, rules.CAP
+    ) // rules.BPS, "exit_rule: return cap reached"
+    word: uint256 = self._epoch_word
+    exited: uint256 = (word >> 128) + payout
+    assert exited <= (word & _MASK128) * rules._bps(cfg, rules.LIMIT) // rules.BPS, (
         "exit_rule: epoch exit limit reached"
     )
-    self.epoch_exited = exited
+    self._epoch_word = (word & _MASK128) | (exited << 128)
     return worth, payout
 
 
 @internal
 @view
-def _max_points_for_payout(max_payout: uint256) -> uint256:
+def _max_exit(account: address, cfg: uint256) -> uint256:
+    """
+    @dev Points `account` could exit right now (0 when any condition fails).
+    """
+    balance: uint256 = erc20.balanceOf[account]
+    if cfg & rules.SHUTDOWN_BIT != 0:
+        return balance
+    book: uint256 = accounts._load(account)
+    if not accounts._is_consumer(account) or balance == 0:
+        return 0
+    if not self._triggered(account, book, cfg) or not self._unlocked(book, cfg):
+        return 0
+    cap: uint256 = ledger._earned(book) * rules._bps(cfg, rules.CAP) // rules.BPS
+    paid: uint256 = ledger._paid_out(account)
+    cap_left: uint256 = 0
+    if paid < cap:
+        cap_left = cap - paid
+    limit: uint256 = min(cap_left, self._budget_left(cfg))
+    return min(balance, self._max_points_for_payout(limit, cfg))
+
+
+@internal
+@view
+def _max_points_for_payout(max_payout: uint256, cfg: uint256) -> uint256:
     """
     @dev The most points whose exit payout is at most `max_payout`: the exact
          inverse of payout(p) = (p * A // S) * exit_payout_bps // BPS.
     """
     supply: uint256 = erc20.totalSupply
-    assets: uint256 = ledger.total_assets
+    assets: uint256 = ledger._assets_of(ledger._load_totals())
     if supply == 0 or assets == 0:
         return 0
     # largest value v with v * payout_bps // BPS <= max_payout
-    max_worth: uint256 = ((max_payout + 1) * rules.BPS - 1) // rules.exit_payout_bps
+    max_worth: uint256 = ((max_payout + 1) * rules.BPS - 1) // rules._bps(cfg, rules.PAYOUT)
     # largest p with p * assets // supply <= max_worth
     return ((max_worth + 1) * supply - 1) // assets
 
@@ -139,4 +170,31 @@ def exit_budget_left() -> uint256:
     """
     @notice Exit payouts (in assets) still allowed in the current epoch.
     """
-    return self._budget_left()
+    return self._budget_left(config._load())
+
+
+@external
+@view
+def current_epoch() -> uint256:
+    """
+    @notice The epoch (block.timestamp // epoch_length) of the last snapshot.
+    """
+    return ledger._epoch_of(ledger._load_totals())
+
+
+@external
+@view
+def epoch_start_assets() -> uint256:
+    """
+    @notice The pool's assets when the last snapshotted epoch started.
+    """
+    return self._epoch_word & _MASK128
+
+
+@external
+@view
+def epoch_exited() -> uint256:
+    """
+    @notice Exit payouts made in the last snapshotted epoch.
+    """
+    return self._epoch_word >> 128

@@ -7,30 +7,47 @@
         (`total_assets`, accounted internally, so tokens sent to the pool
         directly do not move the value per point), the conversions between
         assets and points, and each consumer's cost basis, lifetime issued
-        value and lifetime exit payouts.
+        value, lifetime exit payouts and last issuance time. Every movement
+        of money in or out of the books goes through a helper here.
         Every conversion rounds down, in the pool's favour: points issued
         and assets paid are never more than their exact value, so the value
         per point never decreases while points exist.
+        Storage, packed (docs/design.md):
+          totals: total_assets (bits 0..127) | current_epoch (128..159,
+            kept for `exit_rule`) | total carbon (160..255, SPEC 8, planned)
+          a consumer's books, in its `accounts` slot: last_issued_at
+            (8..47) | basis (48..151) | earned (152..255)
+          a consumer's payouts: paid_out (0..127) | carbon (128..255, SPEC 8,
+            planned)
+        Bounds: total_assets below 2**128 and a consumer's lifetime issued
+        value below 2**104 (refused beyond, naming the bound).
 """
 
 
 from snekmate.tokens import erc20
 uses: erc20
 
+from . import accounts
+uses: accounts
+
+
+# @dev Bit offsets and masks of the packed fields.
+_EPOCH: constant(uint256) = 128
+_LAST: constant(uint256) = 8
+_BASIS: constant(uint256) = 48
+_EARNED: constant(uint256) = 152
+_MASK32: constant(uint256) = 2**32 - 1
+_MASK40: constant(uint256) = 2**40 - 1
+_MASK104: constant(uint256) = 2**104 - 1
+_MASK128: constant(uint256) = 2**128 - 1
 
 # @dev Points per asset unit at par is 10**(18 - asset decimals).
 _PAR_SCALE: immutable(uint256)
 
-# @dev Assets the pool holds for point holders: contributions minus payouts, settlements and refunds.
-total_assets: public(uint256)
-# @dev A consumer's cost basis: the issued value of the points they hold (reduced pro rata on outflows).
-basis_of: public(HashMap[address, uint256])
-# @dev A consumer's lifetime issued value (reduced only when a purchase is reversed).
-earned_of: public(HashMap[address, uint256])
-# @dev A consumer's lifetime exit payouts.
-paid_out_of: public(HashMap[address, uint256])
-# @dev When points were last issued to an account (the exit lock runs from here).
-last_issued_at: public(HashMap[address, uint256])
+# @dev The pool's totals: total_assets | current_epoch | total carbon (see the notice).
+_totals: uint256
+# @dev Each consumer's payouts: paid_out | carbon (see the notice).
+_payouts: HashMap[address, uint256]
 
 
 @deploy
@@ -42,64 +59,259 @@ def __init__(asset_decimals: uint8):
     _PAR_SCALE = pow_mod256(10, 18 - convert(asset_decimals, uint256))
 
 
+# ---------------------------------------------------------------- totals
+
+
 @internal
 @view
-def _to_points(assets: uint256) -> uint256:
+def _load_totals() -> uint256:
     """
-    @dev Points worth `assets` at the current value per point, rounded down; par when no points exist.
+    @dev The packed totals: read once, then take fields with `_assets_of` and `_epoch_of`.
     """
-    supply: uint256 = erc20.totalSupply
+    return self._totals
+
+
+@internal
+@pure
+def _assets_of(totals: uint256) -> uint256:
+    return totals & _MASK128
+
+
+@internal
+@pure
+def _epoch_of(totals: uint256) -> uint256:
+    return (totals >> _EPOCH) & _MASK32
+
+
+@internal
+def _store_totals(totals: uint256, assets: uint256):
+    """
+    @dev Writes the totals with `assets` as total_assets (the other fields from `totals`).
+    """
+    assert assets <= _MASK128, "ledger: total assets too large"
+    self._totals = (totals & (max_value(uint256) ^ _MASK128)) | assets
+
+
+@internal
+def _start_epoch(totals: uint256, epoch: uint256) -> uint256:
+    """
+    @dev Writes `epoch` as the current epoch and returns the new totals.
+    """
+    new: uint256 = (totals & (max_value(uint256) ^ (_MASK32 << _EPOCH))) | ((epoch & _MASK32) << _EPOCH)
+    self._totals = new
+    return new
+
+
+@internal
+def _debit(amount: uint256):
+    """
+    @dev Takes `amount` paid out of the books (exit payout, settlement, refund). Money out
+         never exceeds the value of the points burned, so this cannot underflow.
+    """
+    totals: uint256 = self._totals
+    self._totals = totals - amount
+
+
+# ---------------------------------------------------------------- conversions
+
+
+@internal
+@view
+def _to_points(assets: uint256, total_assets: uint256, supply: uint256) -> uint256:
+    """
+    @dev Points worth `assets` when the pool holds `total_assets` against `supply` points, rounded
+         down; par when no points exist.
+    """
     if supply == 0:
         return assets * _PAR_SCALE
     # While points exist the pool holds assets (every issuance adds a non-zero contribution and
     # every payout leaves the value of the remaining points), so this never divides by zero.
-    return assets * supply // self.total_assets
+    return assets * supply // total_assets
 
 
 @internal
 @view
-def _to_assets(points: uint256) -> uint256:
+def _to_assets(points: uint256, total_assets: uint256, supply: uint256) -> uint256:
     """
-    @dev Assets that `points` are worth at the current value per point, rounded down.
+    @dev Assets that `points` are worth when the pool holds `total_assets` against `supply`
+         points, rounded down.
     """
-    supply: uint256 = erc20.totalSupply
     if supply == 0:
         return points // _PAR_SCALE
-    return points * self.total_assets // supply
+    return points * total_assets // supply
 
 
 @internal
-def _credit_issue(consumer: address, points: uint256, issued_value: uint256, contribution: uint256):
+@view
+def _value(points: uint256) -> uint256:
     """
-    @dev Books an issuance: mints `points`, adds `contribution` to the pool and
-         `issued_value` to the consumer's basis and lifetime earnings, restarts the lock.
+    @dev Assets that `points` are worth now, rounded down.
     """
-    self.total_assets += contribution
-    self.basis_of[consumer] += issued_value
-    self.earned_of[consumer] += issued_value
-    self.last_issued_at[consumer] = block.timestamp
+    return self._to_assets(points, self._totals & _MASK128, erc20.totalSupply)
+
+
+# ---------------------------------------------------------------- consumer books
+
+
+@internal
+@pure
+def _basis(book: uint256) -> uint256:
+    return (book >> _BASIS) & _MASK104
+
+
+@internal
+@pure
+def _earned(book: uint256) -> uint256:
+    return book >> _EARNED
+
+
+@internal
+@pure
+def _last_issued(book: uint256) -> uint256:
+    return (book >> _LAST) & _MASK40
+
+
+@internal
+@pure
+def _pack_book(last_issued: uint256, basis: uint256, earned: uint256) -> uint256:
+    return (last_issued << _LAST) | (basis << _BASIS) | (earned << _EARNED)
+
+
+@internal
+@view
+def _paid_out(account: address) -> uint256:
+    return self._payouts[account] & _MASK128
+
+
+@internal
+def _issue(consumer: address, book: uint256, points: uint256, issued_value: uint256):
+    """
+    @dev Books an issuance to a consumer whose `accounts` slot is `book`: adds `issued_value` to
+         its basis and lifetime earnings, restarts its lock, mints `points`. The contribution is
+         added to total_assets by the caller (once per call, for a batch).
+    """
+    earned: uint256 = (book >> _EARNED) + issued_value
+    assert earned <= _MASK104, "ledger: issued value too large"
+    basis: uint256 = ((book >> _BASIS) & _MASK104) + issued_value
+    accounts._store(consumer, self._pack_book(block.timestamp, basis, earned))
     erc20._mint(consumer, points)
 
 
 @internal
-def _reduce_basis(account: address, points: uint256):
+def _reduce_basis(account: address, book: uint256, points: uint256) -> uint256:
     """
-    @dev Reduces the basis of `account` pro rata for `points` about to leave it.
-         The cut rounds down (the basis stays in the pool's favour); all points
-         leaving takes the whole basis. Call before the balance changes.
+    @dev Reduces the basis of consumer `account` (slot `book`) pro rata for `points` about to
+         leave it, and returns the new slot. The cut rounds down (the basis stays in the pool's
+         favour); all points leaving takes the whole basis. Members carry no basis: their slot is
+         returned unchanged. Call before the balance changes.
     """
-    basis: uint256 = self.basis_of[account]
+    if book & accounts.KIND_MASK != 0:
+        return book
+    basis: uint256 = (book >> _BASIS) & _MASK104
     if basis == 0:
-        return
+        return book
     balance: uint256 = erc20.balanceOf[account]
     assert points <= balance, "ledger: amount exceeds balance"
-    self.basis_of[account] = basis - basis * points // balance
+    new: uint256 = (book & (max_value(uint256) ^ (_MASK104 << _BASIS))) | (
+        (basis - basis * points // balance) << _BASIS
+    )
+    accounts._store(account, new)
+    return new
 
 
 @internal
+def _pay_exit(account: address, book: uint256, points: uint256, payout: uint256):
+    """
+    @dev Books an exit: the basis follows the points out, the points are burned, the payout
+         leaves the books and counts towards the account's lifetime payouts.
+    """
+    self._reduce_basis(account, book, points)
+    erc20._burn(account, points)
+    self._debit(payout)
+    payouts: uint256 = self._payouts[account]
+    paid: uint256 = (payouts & _MASK128) + payout
+    assert paid <= _MASK128, "ledger: payouts too large"
+    self._payouts[account] = (payouts & (max_value(uint256) ^ _MASK128)) | paid
+
+
+@internal
+def _pay_settlement(account: address, points: uint256, paid: uint256):
+    """
+    @dev Books a settlement: the points are burned and `paid` leaves the books.
+    """
+    erc20._burn(account, points)
+    self._debit(paid)
+
+
+@internal
+def _pay_refund(consumer: address, points: uint256, issued_value: uint256, refund: uint256):
+    """
+    @dev Books a reversed purchase: the basis follows the points out, the purchase's issued value
+         leaves the lifetime earnings (it must not keep raising the return cap), the points are
+         burned and `refund` leaves the books.
+    """
+    book: uint256 = self._reduce_basis(consumer, accounts._load(consumer), points)
+    earned: uint256 = (book >> _EARNED) - issued_value
+    accounts._store(consumer, (book & (max_value(uint256) >> (256 - _EARNED))) | (earned << _EARNED))
+    erc20._burn(consumer, points)
+    self._debit(refund)
+
+
+# ---------------------------------------------------------------- views
+
+
+@external
 @view
-def _value_of(account: address) -> uint256:
-    return self._to_assets(erc20.balanceOf[account])
+def total_assets() -> uint256:
+    """
+    @notice Assets the pool holds for point holders: contributions minus payouts, settlements and refunds.
+    """
+    return self._totals & _MASK128
+
+
+@external
+@view
+def basis_of(account: address) -> uint256:
+    """
+    @notice A consumer's cost basis: the issued value of the points it holds (reduced pro rata on outflows).
+    """
+    book: uint256 = accounts._load(account)
+    if book & accounts.KIND_MASK != 0:
+        return 0
+    return self._basis(book)
+
+
+@external
+@view
+def earned_of(account: address) -> uint256:
+    """
+    @notice A consumer's lifetime issued value (reduced only when a purchase is reversed).
+    """
+    book: uint256 = accounts._load(account)
+    if book & accounts.KIND_MASK != 0:
+        return 0
+    return self._earned(book)
+
+
+@external
+@view
+def last_issued_at(account: address) -> uint256:
+    """
+    @notice When points were last issued to `account` (the exit lock runs from here); 0 if never.
+    """
+    book: uint256 = accounts._load(account)
+    if book & accounts.KIND_MASK != 0:
+        return 0
+    return self._last_issued(book)
+
+
+@external
+@view
+def paid_out_of(account: address) -> uint256:
+    """
+    @notice An account's lifetime exit payouts.
+    """
+    return self._payouts[account] & _MASK128
 
 
 @external
@@ -108,7 +320,7 @@ def convert_to_points(assets: uint256) -> uint256:
     """
     @notice Points that `assets` would buy at the current value per point (rounded down).
     """
-    return self._to_points(assets)
+    return self._to_points(assets, self._totals & _MASK128, erc20.totalSupply)
 
 
 @external
@@ -117,7 +329,7 @@ def convert_to_assets(points: uint256) -> uint256:
     """
     @notice Assets that `points` are worth at the current value per point (rounded down).
     """
-    return self._to_assets(points)
+    return self._value(points)
 
 
 @external
@@ -126,7 +338,7 @@ def price_per_point() -> uint256:
     """
     @notice Assets one whole point (10**18) is worth, rounded down.
     """
-    return self._to_assets(10**18)
+    return self._value(10**18)
 
 
 @external
@@ -135,4 +347,4 @@ def value_of(account: address) -> uint256:
     """
     @notice The current value, in assets, of the points `account` holds.
     """
-    return self._value_of(account)
+    return self._value(erc20.balanceOf[account])
