@@ -73,13 +73,13 @@ class Bench:
         self.system = deploy_system(
             deployer, registrar=registrar, guardian=guardian, asset_decimals=self.decimals, rules=rules
         )
-        pool, asset = self.system.pool, self.system.asset
+        pool, registry, asset = self.system.pool, self.system.registry, self.system.asset
         self.unit = 10**self.decimals
         for m in (self.till, self.cafe, self.filler):
-            pool.admit(m, 3_000, 10**15 * self.unit, keccak(text="licence"), 1, sender=registrar)
+            registry.admit(m, 3_000, 10**15 * self.unit, keccak(text="licence"), 1, sender=registrar)
             asset.mint(m, 10**15 * self.unit, sender=m)
             asset.approve(pool, 2**256 - 1, sender=m)
-        pool.register_charity(self.charity, keccak(text="licence"), sender=registrar)
+        registry.register_charity(self.charity, keccak(text="licence"), sender=registrar)
         for who in (self.regular, *self.exiters):
             self.buy(self.till, who, 1_000)
         # the cafe and the charity hold points before they are measured (steady state)

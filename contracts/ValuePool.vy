@@ -178,7 +178,8 @@ def __init__(
     registry = create_from_blueprint(registry_blueprint, governor_, registrar_, guardian_, initial_rules)
     word: uint256 = staticcall IRegistry(registry).config()
     config._store(word)
-    exit_rule._sync_epoch(word)
+    ledger._copy_rules(word)
+    exit_rule._sync_epoch(ledger._totals)
 
 
 # ---------------------------------------------------------------- issuance
@@ -195,22 +196,21 @@ def record_purchase(consumer: address, amount: uint256, order_id: bytes32) -> ui
     @param order_id The merchant's order id, used once ever per merchant.
     @return The points issued.
     """
-    cfg: uint256 = 0
     merchant: uint256 = 0
     totals: uint256 = 0
-    cfg, merchant, totals = self._begin_issue()
+    merchant, totals = self._begin_issue()
     points: uint256 = 0
     contribution: uint256 = 0
     assets: uint256 = 0
     points, contribution, assets = self._record(
-        members._contribution_bps(merchant),
-        rules._bps(cfg, rules.ISSUE),
+        (merchant >> members.BPS) & rules.MASK16,
+        (totals >> ledger.ISSUE) & ledger.MASK14,
         consumer,
         amount,
         order_id,
-        ledger._assets_of(totals),
+        totals & ledger.MASK120,
     )
-    self._finish_issue(cfg, merchant, totals, assets, contribution)
+    self._finish_issue(merchant, totals, assets, contribution)
     return points
 
 
@@ -234,13 +234,12 @@ def record_purchases(
     assert len(amounts) == count and len(order_ids) == count, "pool: batch lengths differ"
     assert count != 0, "pool: batch is empty"
     assert count <= MAX_BATCH, "pool: batch too large"
-    cfg: uint256 = 0
     merchant: uint256 = 0
     totals: uint256 = 0
-    cfg, merchant, totals = self._begin_issue()
-    bps: uint256 = members._contribution_bps(merchant)
-    issue_bps: uint256 = rules._bps(cfg, rules.ISSUE)
-    assets: uint256 = ledger._assets_of(totals)
+    merchant, totals = self._begin_issue()
+    bps: uint256 = (merchant >> members.BPS) & rules.MASK16
+    issue_bps: uint256 = (totals >> ledger.ISSUE) & ledger.MASK14
+    assets: uint256 = totals & ledger.MASK120
     total_points: uint256 = 0
     total_contribution: uint256 = 0
     for i: uint256 in range(count, bound=_BATCH_BOUND):
@@ -249,7 +248,7 @@ def record_purchases(
         points, contribution, assets = self._record(bps, issue_bps, consumers[i], amounts[i], order_ids[i], assets)
         total_points += points
         total_contribution += contribution
-    self._finish_issue(cfg, merchant, totals, assets, total_contribution)
+    self._finish_issue(merchant, totals, assets, total_contribution)
     return total_points
 
 
@@ -265,10 +264,10 @@ def reverse_purchase(order_id: bytes32) -> uint256:
     """
     o: orders.OrderView = orders._load(msg.sender, order_id)
     assert not o.reversed, "pool: order already reversed"
-    cfg: uint256 = config._load()
-    assert block.timestamp < o.issued_at + rules._seconds(cfg, rules.LOCK), "pool: reversal window over"
+    cfg: uint256 = config._word
+    assert block.timestamp < o.issued_at + ((cfg >> rules.LOCK) & rules.MASK32), "pool: reversal window over"
     assert erc20.balanceOf[o.consumer] >= o.points, "pool: consumer no longer holds the points"
-    exit_rule._sync_epoch(cfg)
+    exit_rule._sync_epoch(ledger._totals)
     refund: uint256 = min(o.contribution, ledger._value(o.points))
     ledger._pay_refund(o.consumer, o.points, o.issued_value, refund)
     orders._mark_reversed(msg.sender, order_id)
@@ -278,7 +277,7 @@ def reverse_purchase(order_id: bytes32) -> uint256:
         order_id=order_id,
         points=o.points,
         refund=refund,
-        total_assets=ledger._assets_of(ledger._load_totals()),
+        total_assets=ledger._totals & ledger.MASK120,
         total_supply=erc20.totalSupply,
     )
     self._pay(msg.sender, refund)
@@ -297,8 +296,8 @@ def spend(merchant: address, points: uint256, order_id: bytes32):
     @param points The points paid.
     @param order_id The merchant's order the points pay for (free reference).
     """
-    config._require_not_paused(config._load())
-    assert accounts._load(merchant) & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "pool: merchant not active"
+    assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
+    assert accounts._slots[merchant] & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "pool: merchant not active"
     self._move(msg.sender, merchant, points)
     log PointsSpent(consumer=msg.sender, merchant=merchant, points=points, order_id=order_id)
 
@@ -311,7 +310,7 @@ def donate(charity: address, points: uint256):
     @param charity The charity.
     @param points The points donated.
     """
-    assert accounts._load(charity) & accounts.STANDING_MASK == accounts.REGISTERED_CHARITY, "pool: charity not registered"
+    assert accounts._slots[charity] & accounts.STANDING_MASK == accounts.REGISTERED_CHARITY, "pool: charity not registered"
     self._move(msg.sender, charity, points)
     log PointsDonated(consumer=msg.sender, charity=charity, points=points)
 
@@ -347,15 +346,15 @@ def settle(points: uint256) -> uint256:
     @param points The points to settle.
     @return The assets paid.
     """
-    assert accounts._load(msg.sender) & (accounts.KIND_MASK ^ convert(accounts.Standing.SPONSOR, uint256)) != 0, (
+    assert accounts._slots[msg.sender] & (accounts.KIND_MASK ^ convert(accounts.Standing.SPONSOR, uint256)) != 0, (
         "pool: only merchants and charities settle"
     )
     assert points != 0, "pool: points is zero"
     assert points <= erc20.balanceOf[msg.sender], "pool: amount exceeds balance"
-    cfg: uint256 = config._load()
-    exit_rule._sync_epoch(cfg)
+    cfg: uint256 = config._word
+    exit_rule._sync_epoch(ledger._totals)
     worth: uint256 = ledger._value(points)
-    paid: uint256 = worth * (rules.BPS - rules._bps(cfg, rules.FEE)) // rules.BPS
+    paid: uint256 = worth * (rules.BPS - ((cfg >> rules.FEE) & rules.MASK16)) // rules.BPS
     assert paid != 0, "pool: settlement pays nothing"
     ledger._pay_settlement(msg.sender, points, paid)
     log PointsSettled(account=msg.sender, points=points, assets=paid, fee=worth - paid)
@@ -377,9 +376,9 @@ def exit(points: uint256) -> uint256:
     """
     assert points != 0, "exit_rule: points is zero"
     assert points <= erc20.balanceOf[msg.sender], "exit_rule: amount exceeds balance"
-    cfg: uint256 = config._load()
-    exit_rule._sync_epoch(cfg)
-    book: uint256 = accounts._load(msg.sender)
+    cfg: uint256 = config._word
+    exit_rule._sync_epoch(ledger._totals)
+    book: uint256 = accounts._slots[msg.sender]
     worth: uint256 = 0
     payout: uint256 = 0
     worth, payout = exit_rule._check_exit(msg.sender, book, points, cfg)
@@ -396,7 +395,7 @@ def max_exit(account: address) -> uint256:
     """
     @notice Points `account` could exit right now (0 when any condition fails).
     """
-    return exit_rule._max_exit(account, config._load())
+    return exit_rule._max_exit(account, config._word)
 
 
 # ---------------------------------------------------------------- the registry's hooks
@@ -427,8 +426,9 @@ def set_config(word: uint256):
     @param word The new slot (layout in `rules`).
     """
     assert msg.sender == registry, "pool: caller is not the registry"
-    exit_rule._sync_epoch(config._load())
+    exit_rule._sync_epoch(ledger._totals)
     config._store(word)
+    ledger._copy_rules(word)
 
 
 
@@ -436,27 +436,27 @@ def set_config(word: uint256):
 
 
 @internal
-def _begin_issue() -> (uint256, uint256, uint256):
+def _begin_issue() -> (uint256, uint256):
     """
     @dev The checks before any purchase of a call, then the epoch's sync (which refuses nothing,
-         so syncing before the purchases' own checks changes no outcome); returns the rules' slot,
-         the calling merchant's slot and the ledger's totals.
+         so syncing before the purchases' own checks changes no outcome); returns the calling
+         merchant's slot and the pool word (which carries the rules a purchase reads).
     """
-    cfg: uint256 = config._load()
-    config._require_not_paused(cfg)
-    assert cfg & rules.SHUTDOWN_BIT == 0, "pool: shut down"
+    totals: uint256 = ledger._totals
+    assert totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
+    assert totals & ledger.SHUTDOWN_BIT == 0, "pool: shut down"
     merchant: uint256 = members._active_merchant(msg.sender)
-    return cfg, merchant, exit_rule._sync_epoch(cfg)
+    return merchant, exit_rule._sync_epoch(totals)
 
 
 @internal
-def _finish_issue(cfg: uint256, merchant: uint256, totals: uint256, assets: uint256, contribution: uint256):
+def _finish_issue(merchant: uint256, totals: uint256, assets: uint256, contribution: uint256):
     """
     @dev After the purchases of a call: the new total_assets, the merchant's daily total (checked
          against its cap), then the contribution pulled from the merchant.
     """
     ledger._store_totals(totals, assets)
-    members._use_daily_cap(msg.sender, merchant, contribution, rules._epoch(cfg))
+    members._use_daily_cap(msg.sender, merchant, contribution, ledger._epoch_now(totals))
     self._pull(msg.sender, contribution)
 
 
@@ -470,12 +470,12 @@ def _record(
     """
     assert consumer != empty(address), "pool: consumer is the zero address"
     assert consumer != self, "pool: consumer is the pool"
-    book: uint256 = accounts._load(consumer)
+    book: uint256 = accounts._slots[consumer]
     assert book & convert(accounts.Standing.MERCHANT, uint256) == 0, "pool: consumer is a merchant"
     assert book & convert(accounts.Standing.CHARITY, uint256) == 0, "pool: consumer is a charity"
     assert amount != 0, "pool: amount is zero"
     assert amount <= orders.MAX_U128, "pool: amount too large"
-    assert not orders._is_used(msg.sender, order_id), "pool: order id already recorded"
+    assert orders._orders[msg.sender][order_id].who == 0, "pool: order id already recorded"
     contribution: uint256 = amount * bps // rules.BPS
     issued_value: uint256 = contribution * issue_bps // rules.BPS
     points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
@@ -504,7 +504,7 @@ def _move(owner: address, to: address, points: uint256):
     """
     assert accounts._is_consumer(owner), "pool: only consumers move points"
     assert points != 0, "pool: points is zero"
-    ledger._reduce_basis(owner, accounts._load(owner), points)
+    ledger._reduce_basis(owner, accounts._slots[owner], points)
     erc20._transfer(owner, to, points)
 
 
@@ -513,9 +513,9 @@ def _route(owner: address, to: address, amount: uint256):
     """
     @dev ERC-20 transfers: to an active merchant a spend, to a registered charity a donation.
     """
-    standing: uint256 = accounts._load(to) & accounts.STANDING_MASK
+    standing: uint256 = accounts._slots[to] & accounts.STANDING_MASK
     if standing == accounts.ACTIVE_MERCHANT:
-        config._require_not_paused(config._load())
+        assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
         self._move(owner, to, amount)
         log PointsSpent(consumer=owner, merchant=to, points=amount, order_id=empty(bytes32))
     elif standing == accounts.REGISTERED_CHARITY:

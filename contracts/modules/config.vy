@@ -30,15 +30,6 @@ def _store(word: uint256):
     self._word = word
 
 
-@internal
-@pure
-def _require_not_paused(word: uint256):
-    """
-    @dev Reverts while the pause switch of `word` is on.
-    """
-    assert word & rules.PAUSED_BIT == 0, "pausable: contract is paused"
-
-
 @external
 @view
 def paused() -> bool:

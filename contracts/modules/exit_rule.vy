@@ -48,20 +48,20 @@ event EpochStarted:
 
 
 @internal
-def _sync_epoch(cfg: uint256) -> uint256:
+def _sync_epoch(totals: uint256) -> uint256:
     """
     @dev Starts a new epoch when the clock has moved into one: snapshots the pool's assets and
          resets the epoch's exits. Call before `total_assets` changes.
-    @param cfg The rules' slot.
-    @return The ledger's totals, as they are after the sync.
+    @param totals The ledger's pool word, as just read.
+    @return The pool word, as it is after the sync.
     """
-    totals: uint256 = ledger._load_totals()
-    epoch: uint256 = rules._epoch(cfg)
-    if epoch != ledger._epoch_of(totals):
-        totals = ledger._start_epoch(totals, epoch)
-        start: uint256 = ledger._assets_of(totals)
+    epoch: uint256 = ledger._epoch_now(totals)
+    if epoch != ((totals >> ledger.EPOCH) & rules.MASK32):
+        new: uint256 = ledger._start_epoch(totals, epoch)
+        start: uint256 = new & ledger.MASK120
         self._epoch_word = start
         log EpochStarted(epoch=epoch, start_assets=start)
+        return new
     return totals
 
 
@@ -71,14 +71,14 @@ def _budget_left(cfg: uint256) -> uint256:
     """
     @dev Payouts still allowed in the current epoch (also before it has been synced).
     """
-    totals: uint256 = ledger._load_totals()
-    start: uint256 = ledger._assets_of(totals)
+    totals: uint256 = ledger._totals
+    start: uint256 = totals & ledger.MASK120
     exited: uint256 = 0
-    if rules._epoch(cfg) == ledger._epoch_of(totals):
+    if ledger._epoch_now(totals) == ((totals >> ledger.EPOCH) & rules.MASK32):
         word: uint256 = self._epoch_word
         start = word & _MASK128
         exited = word >> 128
-    limit: uint256 = start * rules._bps(cfg, rules.LIMIT) // rules.BPS
+    limit: uint256 = start * ((cfg >> rules.LIMIT) & rules.MASK16) // rules.BPS
     if exited >= limit:
         return 0
     return limit - exited
@@ -87,15 +87,13 @@ def _budget_left(cfg: uint256) -> uint256:
 @internal
 @view
 def _triggered(account: address, book: uint256, cfg: uint256) -> bool:
-    return ledger._value(erc20.balanceOf[account]) * rules.BPS >= ledger._basis(book) * rules._bps(
-        cfg, rules.TRIGGER
-    )
+    return ledger._value(erc20.balanceOf[account]) * rules.BPS >= ledger._basis(book) * ((cfg >> rules.TRIGGER) & rules.MASK16)
 
 
 @internal
 @view
 def _unlocked(book: uint256, cfg: uint256) -> bool:
-    return block.timestamp >= ledger._last_issued(book) + rules._seconds(cfg, rules.LOCK)
+    return block.timestamp >= ledger._last_issued(book) + ((cfg >> rules.LOCK) & rules.MASK32)
 
 
 @internal
@@ -111,13 +109,11 @@ def _check_exit(account: address, book: uint256, points: uint256, cfg: uint256) 
     assert accounts._is_consumer(account), "exit_rule: merchants and charities settle instead"
     assert self._triggered(account, book, cfg), "exit_rule: holding not worth the exit trigger"
     assert self._unlocked(book, cfg), "exit_rule: points still locked"
-    payout: uint256 = worth * rules._bps(cfg, rules.PAYOUT) // rules.BPS
-    assert ledger._paid_out(account) + payout <= ledger._earned(book) * rules._bps(
-        cfg, rules.CAP
-    ) // rules.BPS, "exit_rule: return cap reached"
+    payout: uint256 = worth * ((cfg >> rules.PAYOUT) & rules.MASK16) // rules.BPS
+    assert ledger._paid_out(account) + payout <= ledger._earned(book) * ((cfg >> rules.CAP) & rules.MASK16) // rules.BPS, "exit_rule: return cap reached"
     word: uint256 = self._epoch_word
     exited: uint256 = (word >> 128) + payout
-    assert exited <= (word & _MASK128) * rules._bps(cfg, rules.LIMIT) // rules.BPS, (
+    assert exited <= (word & _MASK128) * ((cfg >> rules.LIMIT) & rules.MASK16) // rules.BPS, (
         "exit_rule: epoch exit limit reached"
     )
     self._epoch_word = (word & _MASK128) | (exited << 128)
@@ -133,12 +129,12 @@ def _max_exit(account: address, cfg: uint256) -> uint256:
     balance: uint256 = erc20.balanceOf[account]
     if cfg & rules.SHUTDOWN_BIT != 0:
         return balance
-    book: uint256 = accounts._load(account)
+    book: uint256 = accounts._slots[account]
     if not accounts._is_consumer(account) or balance == 0:
         return 0
     if not self._triggered(account, book, cfg) or not self._unlocked(book, cfg):
         return 0
-    cap: uint256 = ledger._earned(book) * rules._bps(cfg, rules.CAP) // rules.BPS
+    cap: uint256 = ledger._earned(book) * ((cfg >> rules.CAP) & rules.MASK16) // rules.BPS
     paid: uint256 = ledger._paid_out(account)
     cap_left: uint256 = 0
     if paid < cap:
@@ -155,11 +151,11 @@ def _max_points_for_payout(max_payout: uint256, cfg: uint256) -> uint256:
          inverse of payout(p) = (p * A // S) * exit_payout_bps // BPS.
     """
     supply: uint256 = erc20.totalSupply
-    assets: uint256 = ledger._assets_of(ledger._load_totals())
+    assets: uint256 = (ledger._totals & ledger.MASK120)
     if supply == 0 or assets == 0:
         return 0
     # largest value v with v * payout_bps // BPS <= max_payout
-    max_worth: uint256 = ((max_payout + 1) * rules.BPS - 1) // rules._bps(cfg, rules.PAYOUT)
+    max_worth: uint256 = ((max_payout + 1) * rules.BPS - 1) // ((cfg >> rules.PAYOUT) & rules.MASK16)
     # largest p with p * assets // supply <= max_worth
     return ((max_worth + 1) * supply - 1) // assets
 
@@ -170,7 +166,7 @@ def exit_budget_left() -> uint256:
     """
     @notice Exit payouts (in assets) still allowed in the current epoch.
     """
-    return self._budget_left(config._load())
+    return self._budget_left(config._word)
 
 
 @external
@@ -179,7 +175,7 @@ def current_epoch() -> uint256:
     """
     @notice The epoch (block.timestamp // epoch_length) of the last snapshot.
     """
-    return ledger._epoch_of(ledger._load_totals())
+    return ((ledger._totals >> ledger.EPOCH) & rules.MASK32)
 
 
 @external

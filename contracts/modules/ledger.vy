@@ -13,13 +13,18 @@
         and assets paid are never more than their exact value, so the value
         per point never decreases while points exist.
         Storage, packed (docs/design.md):
-          totals: total_assets (bits 0..127) | current_epoch (128..159,
-            kept for `exit_rule`) | total carbon (160..255, SPEC 8, planned)
+          the pool word, which every purchase reads and writes and which
+          holds everything else a purchase needs, so that it reads no other
+          pool-wide slot: total_assets (bits 0..119) | current_epoch
+          (120..151, `exit_rule`'s snapshot epoch) | total carbon (152..215,
+          SPEC 8, planned) | issue_bps (216..229) | epoch_length (230..251)
+          | paused (252) | shut down (253), the last four copied from the
+          rules by `_copy_rules` whenever the registry pushes them
           a consumer's books, in its `accounts` slot: last_issued_at
             (8..47) | basis (48..151) | earned (152..255)
           a consumer's payouts: paid_out (0..127) | carbon (128..255, SPEC 8,
             planned)
-        Bounds: total_assets below 2**128 and a consumer's lifetime issued
+        Bounds: total_assets below 2**120 and a consumer's lifetime issued
         value below 2**104 (refused beyond, naming the bound).
 """
 
@@ -30,9 +35,19 @@ uses: erc20
 from . import accounts
 uses: accounts
 
+from . import rules
+
 
 # @dev Bit offsets and masks of the packed fields.
-_EPOCH: constant(uint256) = 128
+EPOCH: constant(uint256) = 120
+ISSUE: constant(uint256) = 216
+EPOCH_LENGTH: constant(uint256) = 230
+PAUSED_BIT: constant(uint256) = 1 << 252
+SHUTDOWN_BIT: constant(uint256) = 1 << 253
+MASK120: constant(uint256) = 2**120 - 1
+_RULES_MASK: constant(uint256) = (2**38 - 1) << ISSUE
+MASK14: constant(uint256) = 2**14 - 1
+_MASK22: constant(uint256) = 2**22 - 1
 _LAST: constant(uint256) = 8
 _BASIS: constant(uint256) = 48
 _EARNED: constant(uint256) = 152
@@ -44,7 +59,7 @@ _MASK128: constant(uint256) = 2**128 - 1
 # @dev Points per asset unit at par is 10**(18 - asset decimals).
 _PAR_SCALE: immutable(uint256)
 
-# @dev The pool's totals: total_assets | current_epoch | total carbon (see the notice).
+# @dev The pool word: total_assets | current_epoch | total carbon | a purchase's rules (see the notice).
 _totals: uint256
 # @dev Each consumer's payouts: paid_out | carbon (see the notice).
 _payouts: HashMap[address, uint256]
@@ -64,42 +79,46 @@ def __init__(asset_decimals: uint8):
 
 @internal
 @view
-def _load_totals() -> uint256:
+def _epoch_now(totals: uint256) -> uint256:
     """
-    @dev The packed totals: read once, then take fields with `_assets_of` and `_epoch_of`.
+    @dev The current epoch under the epoch_length copied into the pool word `totals`.
     """
-    return self._totals
-
-
-@internal
-@pure
-def _assets_of(totals: uint256) -> uint256:
-    return totals & _MASK128
-
-
-@internal
-@pure
-def _epoch_of(totals: uint256) -> uint256:
-    return (totals >> _EPOCH) & _MASK32
+    return block.timestamp // ((totals >> EPOCH_LENGTH) & _MASK22)
 
 
 @internal
 def _store_totals(totals: uint256, assets: uint256):
     """
-    @dev Writes the totals with `assets` as total_assets (the other fields from `totals`).
+    @dev Writes the pool word `totals` with `assets` as total_assets.
     """
-    assert assets <= _MASK128, "ledger: total assets too large"
-    self._totals = (totals & (max_value(uint256) ^ _MASK128)) | assets
+    assert assets <= MASK120, "ledger: total assets too large"
+    self._totals = (totals & (max_value(uint256) ^ MASK120)) | assets
 
 
 @internal
 def _start_epoch(totals: uint256, epoch: uint256) -> uint256:
     """
-    @dev Writes `epoch` as the current epoch and returns the new totals.
+    @dev Writes `epoch` as the current epoch and returns the new pool word.
     """
-    new: uint256 = (totals & (max_value(uint256) ^ (_MASK32 << _EPOCH))) | ((epoch & _MASK32) << _EPOCH)
+    new: uint256 = (totals & (max_value(uint256) ^ (_MASK32 << EPOCH))) | ((epoch & _MASK32) << EPOCH)
     self._totals = new
     return new
+
+
+@internal
+def _copy_rules(cfg: uint256):
+    """
+    @dev Copies what a purchase reads of the rules' slot `cfg` (layout in `rules`): issue_bps,
+         epoch_length and the two switches, into the pool word.
+    """
+    word: uint256 = (((cfg >> rules.ISSUE) & rules.MASK16) << ISSUE) | (
+        ((cfg >> rules.EPOCH_LENGTH) & rules.MASK32) << EPOCH_LENGTH
+    )
+    if cfg & rules.PAUSED_BIT != 0:
+        word |= PAUSED_BIT
+    if cfg & rules.SHUTDOWN_BIT != 0:
+        word |= SHUTDOWN_BIT
+    self._totals = (self._totals & (max_value(uint256) ^ _RULES_MASK)) | word
 
 
 @internal
@@ -147,7 +166,7 @@ def _value(points: uint256) -> uint256:
     """
     @dev Assets that `points` are worth now, rounded down.
     """
-    return self._to_assets(points, self._totals & _MASK128, erc20.totalSupply)
+    return self._to_assets(points, self._totals & MASK120, erc20.totalSupply)
 
 
 # ---------------------------------------------------------------- consumer books
@@ -250,7 +269,7 @@ def _pay_refund(consumer: address, points: uint256, issued_value: uint256, refun
          leaves the lifetime earnings (it must not keep raising the return cap), the points are
          burned and `refund` leaves the books.
     """
-    book: uint256 = self._reduce_basis(consumer, accounts._load(consumer), points)
+    book: uint256 = self._reduce_basis(consumer, accounts._slots[consumer], points)
     earned: uint256 = (book >> _EARNED) - issued_value
     accounts._store(consumer, (book & (max_value(uint256) >> (256 - _EARNED))) | (earned << _EARNED))
     erc20._burn(consumer, points)
@@ -266,7 +285,7 @@ def total_assets() -> uint256:
     """
     @notice Assets the pool holds for point holders: contributions minus payouts, settlements and refunds.
     """
-    return self._totals & _MASK128
+    return self._totals & MASK120
 
 
 @external
@@ -275,7 +294,7 @@ def basis_of(account: address) -> uint256:
     """
     @notice A consumer's cost basis: the issued value of the points it holds (reduced pro rata on outflows).
     """
-    book: uint256 = accounts._load(account)
+    book: uint256 = accounts._slots[account]
     if book & accounts.KIND_MASK != 0:
         return 0
     return self._basis(book)
@@ -287,7 +306,7 @@ def earned_of(account: address) -> uint256:
     """
     @notice A consumer's lifetime issued value (reduced only when a purchase is reversed).
     """
-    book: uint256 = accounts._load(account)
+    book: uint256 = accounts._slots[account]
     if book & accounts.KIND_MASK != 0:
         return 0
     return self._earned(book)
@@ -299,7 +318,7 @@ def last_issued_at(account: address) -> uint256:
     """
     @notice When points were last issued to `account` (the exit lock runs from here); 0 if never.
     """
-    book: uint256 = accounts._load(account)
+    book: uint256 = accounts._slots[account]
     if book & accounts.KIND_MASK != 0:
         return 0
     return self._last_issued(book)
@@ -320,7 +339,7 @@ def convert_to_points(assets: uint256) -> uint256:
     """
     @notice Points that `assets` would buy at the current value per point (rounded down).
     """
-    return self._to_points(assets, self._totals & _MASK128, erc20.totalSupply)
+    return self._to_points(assets, self._totals & MASK120, erc20.totalSupply)
 
 
 @external

@@ -23,7 +23,7 @@ uses: accounts
 
 
 # @dev Bit offsets of the merchant fields.
-_BPS: constant(uint256) = 8
+BPS: constant(uint256) = 8
 _EPOCH: constant(uint256) = 24
 _CAP: constant(uint256) = 56
 _USED: constant(uint256) = 156
@@ -49,7 +49,7 @@ def _active_merchant(merchant: address) -> uint256:
     """
     @dev The slot of `merchant`; reverts unless it is an active merchant.
     """
-    word: uint256 = accounts._load(merchant)
+    word: uint256 = accounts._slots[merchant]
     assert word & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "registry: caller not an active merchant"
     return word
 
@@ -57,7 +57,7 @@ def _active_merchant(merchant: address) -> uint256:
 @internal
 @pure
 def _contribution_bps(word: uint256) -> uint256:
-    return (word >> _BPS) & _MASK16
+    return (word >> BPS) & _MASK16
 
 
 @internal
@@ -84,12 +84,12 @@ def _update(account: address, standing: accounts.Standing, contribution_bps: uin
     @param standing The member's kind and whether it is active.
     @param contribution_bps, daily_cap A merchant's terms (ignored for other kinds).
     """
-    word: uint256 = accounts._load(account)
+    word: uint256 = accounts._slots[account]
     assert word & accounts.KIND_MASK != 0 or word == 0, "members: address was issued points"
     new: uint256 = convert(standing, uint256)
     if standing in accounts.Standing.MERCHANT:
         assert contribution_bps <= _MASK16 and daily_cap <= MAX_DAILY_CAP, "members: terms out of range"
-        new |= (contribution_bps << _BPS) | (daily_cap << _CAP)
+        new |= (contribution_bps << BPS) | (daily_cap << _CAP)
         if word & convert(accounts.Standing.MERCHANT, uint256) != 0:
             new |= word & _RUNNING_TOTAL
     accounts._store(account, new)
@@ -102,11 +102,11 @@ def merchant_terms(merchant: address) -> Terms:
     @notice A merchant's contribution rate, daily cap, and the epoch and contribution of its
             running daily total (all zero for a non-merchant).
     """
-    word: uint256 = accounts._load(merchant)
+    word: uint256 = accounts._slots[merchant]
     if word & convert(accounts.Standing.MERCHANT, uint256) == 0:
         return empty(Terms)
     return Terms(
-        contribution_bps=(word >> _BPS) & _MASK16,
+        contribution_bps=(word >> BPS) & _MASK16,
         daily_cap=(word >> _CAP) & MAX_DAILY_CAP,
         epoch=(word >> _EPOCH) & _MASK32,
         epoch_contribution=word >> _USED,

@@ -69,8 +69,8 @@ LOCK: constant(uint256) = 160
 PAUSED_BIT: constant(uint256) = 1 << 192
 SHUTDOWN_BIT: constant(uint256) = 1 << 193
 
-_MASK16: constant(uint256) = 2**16 - 1
-_MASK32: constant(uint256) = 2**32 - 1
+MASK16: constant(uint256) = 2**16 - 1
+MASK32: constant(uint256) = 2**32 - 1
 
 
 # @dev The full set of rules, as passed to the constructor.
@@ -135,7 +135,7 @@ def _bps(word: uint256, offset: uint256) -> uint256:
     """
     @dev The 16-bit rule at `offset` of a packed slot.
     """
-    return (word >> offset) & _MASK16
+    return (word >> offset) & MASK16
 
 
 @internal
@@ -144,7 +144,7 @@ def _seconds(word: uint256, offset: uint256) -> uint256:
     """
     @dev The 32-bit duration (epoch_length or lock_period) at `offset` of a packed slot.
     """
-    return (word >> offset) & _MASK32
+    return (word >> offset) & MASK32
 
 
 @internal
@@ -153,7 +153,7 @@ def _epoch(word: uint256) -> uint256:
     """
     @dev The current epoch under the rules of `word`: block.timestamp // epoch_length.
     """
-    return block.timestamp // ((word >> EPOCH_LENGTH) & _MASK32)
+    return block.timestamp // ((word >> EPOCH_LENGTH) & MASK32)
 
 
 @external
@@ -256,25 +256,25 @@ def _field(key: bytes32) -> (uint256, uint256, uint256, uint256):
     @dev The offset, mask and hard bounds of the rule whose name hashes to `key`.
     """
     if key == keccak256("issue_bps"):
-        return ISSUE, _MASK16, ISSUE_BPS_MIN, ISSUE_BPS_MAX
+        return ISSUE, MASK16, ISSUE_BPS_MIN, ISSUE_BPS_MAX
     if key == keccak256("exit_trigger_bps"):
-        return TRIGGER, _MASK16, EXIT_TRIGGER_BPS_MIN, EXIT_TRIGGER_BPS_MAX
+        return TRIGGER, MASK16, EXIT_TRIGGER_BPS_MIN, EXIT_TRIGGER_BPS_MAX
     if key == keccak256("exit_payout_bps"):
-        return PAYOUT, _MASK16, EXIT_PAYOUT_BPS_MIN, EXIT_PAYOUT_BPS_MAX
+        return PAYOUT, MASK16, EXIT_PAYOUT_BPS_MIN, EXIT_PAYOUT_BPS_MAX
     if key == keccak256("return_cap_bps"):
-        return CAP, _MASK16, RETURN_CAP_BPS_MIN, RETURN_CAP_BPS_MAX
+        return CAP, MASK16, RETURN_CAP_BPS_MIN, RETURN_CAP_BPS_MAX
     if key == keccak256("epoch_exit_limit_bps"):
-        return LIMIT, _MASK16, EPOCH_EXIT_LIMIT_BPS_MIN, EPOCH_EXIT_LIMIT_BPS_MAX
+        return LIMIT, MASK16, EPOCH_EXIT_LIMIT_BPS_MIN, EPOCH_EXIT_LIMIT_BPS_MAX
     if key == keccak256("epoch_length"):
-        return EPOCH_LENGTH, _MASK32, EPOCH_LENGTH_MIN, EPOCH_LENGTH_MAX
+        return EPOCH_LENGTH, MASK32, EPOCH_LENGTH_MIN, EPOCH_LENGTH_MAX
     if key == keccak256("lock_period"):
-        return LOCK, _MASK32, LOCK_PERIOD_MIN, LOCK_PERIOD_MAX
+        return LOCK, MASK32, LOCK_PERIOD_MIN, LOCK_PERIOD_MAX
     if key == keccak256("settlement_fee_bps"):
-        return FEE, _MASK16, 0, SETTLEMENT_FEE_BPS_MAX
+        return FEE, MASK16, 0, SETTLEMENT_FEE_BPS_MAX
     if key == keccak256("min_contribution_bps"):
-        return MIN_CONTRIBUTION, _MASK16, CONTRIBUTION_BPS_MIN, CONTRIBUTION_BPS_MAX
+        return MIN_CONTRIBUTION, MASK16, CONTRIBUTION_BPS_MIN, CONTRIBUTION_BPS_MAX
     if key == keccak256("max_contribution_bps"):
-        return MAX_CONTRIBUTION, _MASK16, CONTRIBUTION_BPS_MIN, CONTRIBUTION_BPS_MAX
+        return MAX_CONTRIBUTION, MASK16, CONTRIBUTION_BPS_MIN, CONTRIBUTION_BPS_MAX
     raise "rules: unknown rule"
 
 
