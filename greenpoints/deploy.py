@@ -54,6 +54,8 @@ class System:
     """The rules the pool was deployed with."""
     timelock_delay: int = DEFAULT_TIMELOCK_DELAY
     """The governor's minimum delay in seconds."""
+    registry_blueprint: str | None = None
+    """The EIP-5202 blueprint the pool created its registry from."""
 
     @property
     def points(self) -> Any:
@@ -82,6 +84,7 @@ class System:
                 "proposer": _address(self.proposer) if self.proposer else None,
                 "governor": str(self.governor.address),
             },
+            "registry_blueprint": self.registry_blueprint,
             "asset_decimals": int(self.asset.decimals()),
             "timelock_delay": self.timelock_delay,
             "rules": self.rules.as_dict(),
@@ -218,6 +221,7 @@ def deploy_system(
         deployment_block=first_block,
         rules=the_rules,
         timelock_delay=delay,
+        registry_blueprint=str(blueprint),
     )
 
 
@@ -306,4 +310,5 @@ def load_system(path: Path | str) -> System:
         deployment_block=int(record["deployment_block"]),
         rules=Rules(**record["rules"]),
         timelock_delay=int(record["timelock_delay"]),
+        registry_blueprint=record.get("registry_blueprint"),
     )

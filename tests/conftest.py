@@ -118,6 +118,11 @@ def pool(system):
 
 
 @pytest.fixture(scope="session")
+def registry(system):
+    return system.registry
+
+
+@pytest.fixture(scope="session")
 def asset(system):
     return system.asset
 
@@ -128,12 +133,12 @@ def governor(system):
 
 
 @pytest.fixture(scope="session")
-def admit(pool, registrar, asset, unit):
+def admit(registry, pool, registrar, asset, unit):
     """Admit a merchant, fund it from the faucet and approve the pool."""
 
     def _admit(who, contribution_bps=CONTRIBUTION_BPS, daily_cap=None, fund=10**9):
         cap = DAILY_CAP_UNITS * unit if daily_cap is None else daily_cap
-        tx = pool.admit(who, contribution_bps, cap, LICENSE, 1, sender=registrar)
+        tx = registry.admit(who, contribution_bps, cap, LICENSE, 1, sender=registrar)
         asset.mint(who, fund * unit, sender=who)
         asset.approve(pool, 2**256 - 1, sender=who)
         return tx
@@ -142,9 +147,9 @@ def admit(pool, registrar, asset, unit):
 
 
 @pytest.fixture(scope="session")
-def register_charity(pool, registrar):
+def register_charity(registry, pool, registrar):
     def _register(who):
-        return pool.register_charity(who, LICENSE, sender=registrar)
+        return registry.register_charity(who, LICENSE, sender=registrar)
 
     return _register
 
@@ -172,19 +177,19 @@ def buy(pool, unit):
 
 
 @pytest.fixture
-def next_epoch(chain, pool):
+def next_epoch(registry, chain, pool):
     """Mine a block at the start of the next epoch (views then see the new epoch)."""
 
     def _next_epoch():
-        length = pool.epoch_length()
+        length = registry.epoch_length()
         chain.mine(timestamp=(chain.pending_timestamp // length + 1) * length)
 
     return _next_epoch
 
 
 @pytest.fixture
-def lock_over(chain, pool):
+def lock_over(registry, chain, pool):
     def _lock_over():
-        chain.pending_timestamp = chain.pending_timestamp + pool.lock_period() + 1
+        chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
 
     return _lock_over

@@ -53,7 +53,7 @@ def test_deploy_system__anvil__contracts_roles_and_rules_on_chain(foundry, tmp_p
     for contract in (system.asset, system.pool, system.governor):
         assert len(chain.provider.get_code(contract.address)) > 0
     assert system.pool.governor() == system.governor.address
-    assert system.pool.issue_bps() == 7_000 and system.pool.asset() == system.asset.address
+    assert system.registry.issue_bps() == 7_000 and system.pool.asset() == system.asset.address
     again = load_system(system.save(tmp_path / "local.json"))
     assert again.pool.address == system.pool.address and again.deployment_block == system.deployment_block
 
@@ -101,7 +101,7 @@ def test_monitor__anvil_pause_after_history__one_alert(simulated):
     alerts = []
     monitor = Monitor(system, chain.provider.web3, emit=alerts.append)
     monitor.start()
-    system.pool.pause(sender=system.guardian)
+    system.registry.pause(sender=system.guardian)
     monitor.poll()
     assert [a.kind for a in alerts] == ["paused"]
     assert alerts[0].block == chain.blocks.head.number

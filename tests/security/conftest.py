@@ -21,19 +21,19 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
     )
     unit = 10**decimals
     for who in (merchant, other_merchant):
-        system.pool.admit(who, CONTRIBUTION_BPS, DAILY_CAP_UNITS * unit, LICENSE, 1, sender=registrar)
+        system.registry.admit(who, CONTRIBUTION_BPS, DAILY_CAP_UNITS * unit, LICENSE, 1, sender=registrar)
         token.mint(who, 10**9 * unit, sender=who)
         token.approve(system.pool, 2**256 - 1, sender=who)
-    system.pool.register_charity(charity, LICENSE, sender=registrar)
+    system.registry.register_charity(charity, LICENSE, sender=registrar)
     return system
 
 
 @pytest.fixture
-def exit_ready(live, pool, merchant, consumer, other_consumer, unit, chain):
+def exit_ready(registry, live, pool, merchant, consumer, other_consumer, unit, chain):
     """consumer bought first; a large later purchase by other_consumer made consumer's holding worth
     over 2x its basis; the lock is over. consumer may exit (within the cap and the epoch limit)."""
     pool.record_purchase(consumer, 1_000 * unit, order("early"), sender=merchant)
     pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), sender=merchant)
-    chain.pending_timestamp = chain.pending_timestamp + pool.lock_period() + 1
+    chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
     assert pool.max_exit(consumer) > 0
     return live

@@ -117,7 +117,7 @@ def test_exit__fee_on_transfer_token_after_issuance__pool_stays_solvent(
     "function, args", [("shutdown", ()), ("unpause", ()), ("set_rule", ("issue_bps", 6_000))]
 )
 def test_governor_operation__executed_from_inside_a_pool_call__refused(
-    hostile_system, merchant, consumer, guardian, decimals, chain, function, args
+    registry, hostile_system, merchant, consumer, guardian, decimals, chain, function, args
 ):
     """Anyone may execute a ready governor operation; a hostile token tries it from inside a pool call
     (a purchase; while paused, a settlement). The pool's governance functions share the lock: the
@@ -127,7 +127,7 @@ def test_governor_operation__executed_from_inside_a_pool_call__refused(
     pool.record_purchase(consumer, 1_000 * unit, order("before"), sender=merchant)
     pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)
     if function == "unpause":
-        pool.pause(sender=guardian)
+        registry.pause(sender=guardian)
     operation = governance.schedule(hostile_system, function, *args, description=f"{function} in a callback")
     chain.pending_timestamp = operation.ready_at
     execute = governor.execute.encode_input(
@@ -144,6 +144,6 @@ def test_governor_operation__executed_from_inside_a_pool_call__refused(
     if function == "shutdown":
         assert pool.is_shutdown()
     elif function == "set_rule":
-        assert pool.issue_bps() == 6_000
+        assert registry.issue_bps() == 6_000
     else:
         assert not pool.paused()

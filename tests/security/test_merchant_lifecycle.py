@@ -9,11 +9,11 @@ from .conftest import POINT
 
 
 def test_suspended_mid_day__cannot_issue_nor_receive__still_settles(
-    live, pool, buy, registrar, merchant, consumer, unit
+    registry, live, pool, buy, registrar, merchant, consumer, unit
 ):
     buy(merchant, consumer, 1_000)
     pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)
-    pool.suspend(merchant, "inspection", sender=registrar)
+    registry.suspend(merchant, "inspection", sender=registrar)
     with pytest.raises(Exception, match="registry: caller not an active merchant"):
         buy(merchant, consumer, 100)
     with pytest.raises(Exception, match="registry: caller not an active merchant"):
@@ -27,37 +27,37 @@ def test_suspended_mid_day__cannot_issue_nor_receive__still_settles(
 
 
 def test_reinstated_same_day__daily_cap_already_used_still_counts(
-    live, pool, registrar, merchant, consumer, admit, other_merchant, unit
+    registry, live, pool, registrar, merchant, consumer, admit, other_merchant, unit
 ):
-    cap = pool.merchants(merchant).daily_cap
-    contribution_bps = pool.merchants(merchant).contribution_bps
+    cap = registry.merchants(merchant).daily_cap
+    contribution_bps = registry.merchants(merchant).contribution_bps
     most = cap * 10_000 // contribution_bps
     pool.record_purchase(consumer, most, order(1), sender=merchant)
-    pool.suspend(merchant, "inspection", sender=registrar)
-    pool.reinstate(merchant, sender=registrar)
+    registry.suspend(merchant, "inspection", sender=registrar)
+    registry.reinstate(merchant, sender=registrar)
     with pytest.raises(Exception, match="registry: daily cap exceeded"):
         pool.record_purchase(consumer, 100 * unit, order(2), sender=merchant)
 
 
-def test_revoked__cannot_come_back__still_settles(live, pool, buy, registrar, merchant, consumer):
+def test_revoked__cannot_come_back__still_settles(registry, live, pool, buy, registrar, merchant, consumer):
     buy(merchant, consumer, 1_000)
     pool.spend(merchant, 5 * POINT, order("till"), sender=consumer)
-    pool.revoke(merchant, "fake receipts", sender=registrar)
+    registry.revoke(merchant, "fake receipts", sender=registrar)
     with pytest.raises(Exception, match="registry: caller not an active merchant"):
         buy(merchant, consumer, 100)
     with pytest.raises(Exception, match="registry: merchant not suspended"):
-        pool.reinstate(merchant, sender=registrar)
+        registry.reinstate(merchant, sender=registrar)
     with pytest.raises(Exception, match="registry: merchant revoked for good"):
-        pool.admit(merchant, 3_000, 10**24, b"\x01" * 32, 1, sender=registrar)
+        registry.admit(merchant, 3_000, 10**24, b"\x01" * 32, 1, sender=registrar)
     pool.settle(5 * POINT, sender=merchant)
     assert pool.balanceOf(merchant) == 0
 
 
 def test_suspended__reverses_its_own_purchase_within_the_window(
-    live, pool, buy, registrar, merchant, consumer
+    registry, live, pool, buy, registrar, merchant, consumer
 ):
     """A suspended merchant can still undo a purchase (a refund to a genuine customer is not issuance)."""
     buy(merchant, consumer, 100, order("refund-me"))
-    pool.suspend(merchant, "inspection", sender=registrar)
+    registry.suspend(merchant, "inspection", sender=registrar)
     pool.reverse_purchase(order("refund-me"), sender=merchant)
     assert pool.balanceOf(consumer) == 0 and pool.total_assets() == 0

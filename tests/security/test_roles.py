@@ -56,9 +56,9 @@ def actors(live, pool, deployer, registrar, guardian, proposer, merchant, other_
 @pytest.mark.parametrize("name, make_args, caller, reason", CASES,
                          ids=[f"{c[0]}-by-{c[2]}" for c in CASES])  # fmt: skip
 def test_gated_function__called_without_the_role__refused_naming_it(
-    pool, actors, name, make_args, caller, reason
+    registry, pool, actors, name, make_args, caller, reason
 ):
-    figures = (pool.total_assets(), pool.totalSupply(), pool.paused(), pool.is_shutdown(), pool.issue_bps())
+    figures = (pool.total_assets(), pool.totalSupply(), pool.paused(), pool.is_shutdown(), registry.issue_bps())
     with pytest.raises(Exception, match=reason):
         getattr(pool, name)(*make_args(actors), sender=actors[caller])
     assert (
@@ -66,15 +66,15 @@ def test_gated_function__called_without_the_role__refused_naming_it(
         pool.totalSupply(),
         pool.paused(),
         pool.is_shutdown(),
-        pool.issue_bps(),
+        registry.issue_bps(),
     ) == figures
 
 
-def test_roles__nobody_holds_admin_but_the_governor(pool, governor, actors):
-    admin = pool.DEFAULT_ADMIN_ROLE()
-    assert pool.hasRole(admin, governor)
+def test_roles__nobody_holds_admin_but_the_governor(registry, pool, governor, actors):
+    admin = registry.DEFAULT_ADMIN_ROLE()
+    assert registry.hasRole(admin, governor)
     for who in actors.values():
-        assert not pool.hasRole(admin, who)
+        assert not registry.hasRole(admin, who)
 
 
 @pytest.mark.parametrize("caller", ["merchant", "charity"])

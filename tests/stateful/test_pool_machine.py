@@ -69,9 +69,9 @@ class Env:
         self.charities = [a[6], a[12]]  # the second is registered only by a rule
         self.consumers = [a[7], a[8], a[9], a[10], a[13]]
         for merchant, bps in zip(self.merchants[:2], (3_000, 2_000), strict=True):
-            self.pool.admit(merchant, bps, 10**9 * self.unit, LICENSE, 1, sender=a[1])
+            self.registry.admit(merchant, bps, 10**9 * self.unit, LICENSE, 1, sender=a[1])
             self.model.admit(str(a[1].address), str(merchant.address), bps, 10**9 * self.unit, LICENSE, 1)
-        self.pool.register_charity(self.charities[0], LICENSE, sender=a[1])
+        self.registry.register_charity(self.charities[0], LICENSE, sender=a[1])
         self.model.register_charity(str(a[1].address), str(self.charities[0].address), LICENSE)
         for merchant in self.merchants:
             self.asset.mint(merchant, 10**12 * self.unit, sender=merchant)
@@ -440,25 +440,25 @@ class PoolMachine(RuleBasedStateMachine):
         calls = {
             "suspend": (
                 lambda now: self.model.suspend(str(reg.address), who, "fuzz"),
-                lambda: self.pool.suspend(merchant, "fuzz", sender=reg, gas_limit=GAS),
+                lambda: self.registry.suspend(merchant, "fuzz", sender=reg, gas_limit=GAS),
             ),
             "reinstate": (
                 lambda now: self.model.reinstate(str(reg.address), who),
-                lambda: self.pool.reinstate(merchant, sender=reg, gas_limit=GAS),
+                lambda: self.registry.reinstate(merchant, sender=reg, gas_limit=GAS),
             ),
             "revoke": (
                 lambda now: self.model.revoke(str(reg.address), who, "fuzz"),
-                lambda: self.pool.revoke(merchant, "fuzz", sender=reg, gas_limit=GAS),
+                lambda: self.registry.revoke(merchant, "fuzz", sender=reg, gas_limit=GAS),
             ),
             "admit": (
                 lambda now: self.model.admit(str(reg.address), who, 2_500, 10**6 * self.unit, LICENSE, 2),
-                lambda: self.pool.admit(
+                lambda: self.registry.admit(
                     merchant, 2_500, 10**6 * self.unit, LICENSE, 2, sender=reg, gas_limit=GAS
                 ),
             ),
             "update": (
                 lambda now: self.model.update_terms(str(reg.address), who, 1_000, 500 * self.unit),
-                lambda: self.pool.update_terms(merchant, 1_000, 500 * self.unit, sender=reg, gas_limit=GAS),
+                lambda: self.registry.update_terms(merchant, 1_000, 500 * self.unit, sender=reg, gas_limit=GAS),
             ),
         }
         self._apply(f"{action} m{m}", *calls[action])
@@ -470,13 +470,13 @@ class PoolMachine(RuleBasedStateMachine):
             self._apply(
                 f"register_charity c{c}",
                 lambda now: self.model.register_charity(str(reg.address), str(charity.address), LICENSE),
-                lambda: self.pool.register_charity(charity, LICENSE, sender=reg, gas_limit=GAS),
+                lambda: self.registry.register_charity(charity, LICENSE, sender=reg, gas_limit=GAS),
             )
         else:
             self._apply(
                 f"remove_charity c{c}",
                 lambda now: self.model.remove_charity(str(reg.address), str(charity.address), "fuzz"),
-                lambda: self.pool.remove_charity(charity, "fuzz", sender=reg, gas_limit=GAS),
+                lambda: self.registry.remove_charity(charity, "fuzz", sender=reg, gas_limit=GAS),
             )
 
     @rule(chance=st.integers(0, 4))
@@ -487,7 +487,7 @@ class PoolMachine(RuleBasedStateMachine):
         self._apply(
             "pause",
             lambda now: self.model.pause(str(guardian.address)),
-            lambda: self.pool.pause(sender=guardian, gas_limit=GAS),
+            lambda: self.registry.pause(sender=guardian, gas_limit=GAS),
         )
 
     @precondition(lambda self: self.model.state.paused)

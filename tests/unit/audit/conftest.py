@@ -17,7 +17,7 @@ def deploy_with(deployer, registrar, guardian, proposer, unit, merchant, asset):
             deployer, registrar=registrar, guardian=guardian, proposer=proposer, asset=asset.address,
             rules=rules, pool_contract=broken_pool(variant) if variant else None,
         )  # fmt: skip
-        system.pool.admit(merchant, 3_000, daily_cap * unit, LICENSE, 1, sender=registrar)
+        system.registry.admit(merchant, 3_000, daily_cap * unit, LICENSE, 1, sender=registrar)
         asset.mint(merchant, 10**9 * unit, sender=merchant)
         asset.approve(system.pool, 2**256 - 1, sender=merchant)
         return system

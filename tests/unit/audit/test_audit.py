@@ -15,7 +15,7 @@ POINT = 10**18
 
 
 @pytest.fixture
-def history(live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer, guardian,
+def history(registry, live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer, guardian,
             unit, lock_over, chain):  # fmt: skip
     """Every kind of operation once: purchases, a reversal, spend, donation, settlement, a direct
     asset transfer, a rule change, pause and unpause, and an exit."""
@@ -29,7 +29,7 @@ def history(live, buy, pool, asset, merchant, other_merchant, charity, consumer,
     asset.mint(other_consumer, 5 * unit, sender=other_consumer)
     asset.transfer(pool, 5 * unit, sender=other_consumer)  # sent directly: does not count
     governance.change_rule(live, "settlement_fee_bps", 200)
-    pool.pause(sender=guardian)
+    registry.pause(sender=guardian)
     governance.unpause(live)
     buy(other_merchant, other_consumer, 100_000, order("b-2"))  # makes the consumer's points worth 2x+
     lock_over()
@@ -169,7 +169,7 @@ def test_audit__pool_lets_escrow_be_taken__solvency_check_fails(broken, merchant
 
 def test_audit__rule_changed_without_timelock__rules_check_fails(broken, attacker):
     system = broken("skips_timelock")
-    system.pool.set_rule("issue_bps", 9_000, sender=attacker)
+    system.registry.set_rule("issue_bps", 9_000, sender=attacker)
     report = audit(system, start_block=system.deployment_block)
     assert "6 rules" in failed_checks(report)
     assert any("set_rule issue_bps=9000: not through the governor's delay" in f for f in report.failures)

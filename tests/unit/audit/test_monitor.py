@@ -31,10 +31,10 @@ def kinds(alerts) -> list[str]:
     return [a.kind for a in alerts]
 
 
-def test_poll__history_before_start__silent_then_new_blocks_alerted_once(live, watch, pool, guardian, buy,
+def test_poll__history_before_start__silent_then_new_blocks_alerted_once(registry, live, watch, pool, guardian, buy,
                                                                          merchant, consumer):  # fmt: skip
     buy(merchant, consumer, 100)
-    pool.pause(sender=guardian)  # before the monitor starts: not reported
+    registry.pause(sender=guardian)  # before the monitor starts: not reported
     monitor = watch(live)
     assert monitor.got == []
     governance.unpause(live)
@@ -111,9 +111,9 @@ def test_poll__rule_change_scheduled__alert_says_when_it_takes_effect(live, watc
     assert changed[0].details == {"rule": "issue_bps", "old": 7_000, "new": 6_500}
 
 
-def test_poll__pause_and_shutdown__alerted(live, watch, pool, guardian):
+def test_poll__pause_and_shutdown__alerted(registry, live, watch, pool, guardian):
     monitor = watch(live)
-    pool.pause(sender=guardian)
+    registry.pause(sender=guardian)
     assert kinds(monitor.poll()) == ["paused"]
     governance.shutdown(live)
     assert kinds(monitor.poll()) == ["rule_change_scheduled", "shutdown"]
@@ -175,12 +175,12 @@ class _Flaky:
 
 @pytest.mark.parametrize("failing", [{1}, {2, 3}, {4, 5, 6, 7}, set(range(3, 40, 3))])
 def test_run__node_goes_away_and_comes_back__same_alerts_none_repeated(
-    failing, live, pool, guardian, buy, merchant, consumer, chain
+    registry, failing, live, pool, guardian, buy, merchant, consumer, chain
 ):
     start = chain.blocks.head.number
     buy(merchant, consumer, 1_000, order("r-1"))
     pool.spend(merchant, POINT, order("r-2"), sender=consumer)
-    pool.pause(sender=guardian)
+    registry.pause(sender=guardian)
     governance.unpause(live)
     end = chain.blocks.head.number
     reference = []
@@ -200,13 +200,13 @@ def test_run__node_goes_away_and_comes_back__same_alerts_none_repeated(
     assert max(waits) <= 4 and waits[0] == 0.5
 
 
-def test_start__state_file__resumes_without_missing_or_repeating(live, pool, guardian, buy, merchant,
+def test_start__state_file__resumes_without_missing_or_repeating(registry, live, pool, guardian, buy, merchant,
                                                                  consumer, chain, tmp_path):  # fmt: skip
     state = tmp_path / "monitor.json"
     first = []
     monitor = Monitor(live, chain.provider.web3, emit=first.append, state_path=state)
     monitor.start()
-    pool.pause(sender=guardian)
+    registry.pause(sender=guardian)
     monitor.poll()
     assert kinds(first) == ["paused"]
     saved = json.loads(state.read_text())
@@ -238,9 +238,9 @@ def test_start__state_of_another_pool_or_chain__refused(live, chain, tmp_path):
         Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
 
 
-def test_alert__line_and_json__carry_block_kind_and_details(live, watch, pool, guardian):
+def test_alert__line_and_json__carry_block_kind_and_details(registry, live, watch, pool, guardian):
     monitor = watch(live)
-    pool.pause(sender=guardian)
+    registry.pause(sender=guardian)
     (alert,) = monitor.poll()
     assert f"block {alert.block} WARNING  paused: the pool was paused" in alert.line()
     data = json.loads(alert.to_json())

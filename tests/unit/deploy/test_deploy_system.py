@@ -11,16 +11,17 @@ from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
 
 
 def test_deploy_system__defaults__roles_rules_and_delay(
-    system, pool, governor, deployer, registrar, guardian, proposer
+    registry, system, pool, governor, deployer, registrar, guardian, proposer
 ):
-    assert system.points.address == system.registry.address == pool.address
-    assert pool.governor() == governor.address
-    assert pool.hasRole(pool.DEFAULT_ADMIN_ROLE(), governor)
-    assert pool.hasRole(pool.REGISTRAR_ROLE(), registrar)
-    assert pool.hasRole(pool.GUARDIAN_ROLE(), guardian)
+    assert system.points.address == pool.address != registry.address
+    assert pool.registry() == registry.address and registry.pool() == pool.address
+    assert pool.governor() == registry.governor() == governor.address
+    assert registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governor)
+    assert registry.hasRole(registry.REGISTRAR_ROLE(), registrar)
+    assert registry.hasRole(registry.GUARDIAN_ROLE(), guardian)
     # the deployer keeps no role anywhere
-    for role in (pool.DEFAULT_ADMIN_ROLE(), pool.REGISTRAR_ROLE(), pool.GUARDIAN_ROLE()):
-        assert not pool.hasRole(role, deployer)
+    for role in (registry.DEFAULT_ADMIN_ROLE(), registry.REGISTRAR_ROLE(), registry.GUARDIAN_ROLE()):
+        assert not registry.hasRole(role, deployer)
     assert not governor.hasRole(governor.DEFAULT_ADMIN_ROLE(), deployer)
     assert governor.hasRole(governor.PROPOSER_ROLE(), proposer)
     assert governor.hasRole(governor.EXECUTOR_ROLE(), ZERO)  # anyone may execute a ready change
@@ -31,7 +32,7 @@ def test_deploy_system__defaults__roles_rules_and_delay(
 
 def test_deploy_system__rule_overrides__applied(deployer, registrar, guardian):
     system = deploy_system(deployer, registrar=registrar, guardian=guardian, rules={"issue_bps": 6_500})
-    assert system.pool.issue_bps() == 6_500
+    assert system.registry.issue_bps() == 6_500
     assert system.rules == Rules(issue_bps=6_500)
 
 
@@ -94,25 +95,34 @@ def test_parse_address__bad_input__deploy_error(value, message):
         parse_address(value, "registrar")
 
 
-def test_constructor__zero_role__reverts(project, deployer, asset, governor, registrar, guardian):
-    rules = DEFAULT_RULES.as_tuple()
+def test_constructor__zero_role__reverts(project, system, deployer, asset, governor, registrar, guardian):
+    rules, blueprint = DEFAULT_RULES.as_tuple(), system.registry_blueprint
     with ape.reverts("pool: governor is the zero address"):
-        project.ValuePool.deploy(asset, ZERO, registrar, guardian, rules, sender=deployer)
+        project.ValuePool.deploy(asset, ZERO, registrar, guardian, rules, blueprint, sender=deployer)
     with ape.reverts("pool: registrar is the zero address"):
-        project.ValuePool.deploy(asset, governor, ZERO, guardian, rules, sender=deployer)
+        project.ValuePool.deploy(asset, governor, ZERO, guardian, rules, blueprint, sender=deployer)
     with ape.reverts("pool: guardian is the zero address"):
-        project.ValuePool.deploy(asset, governor, registrar, ZERO, rules, sender=deployer)
+        project.ValuePool.deploy(asset, governor, registrar, ZERO, rules, blueprint, sender=deployer)
 
 
-def test_constructor__asset_not_a_contract__reverts(project, deployer, governor, registrar, guardian):
+def test_constructor__asset_not_a_contract__reverts(project, system, deployer, governor, registrar, guardian):
     with ape.reverts("pool: asset is not a contract"):
         project.ValuePool.deploy(
-            registrar, governor, registrar, guardian, DEFAULT_RULES.as_tuple(), sender=deployer
-        )
+            registrar, governor, registrar, guardian, DEFAULT_RULES.as_tuple(), system.registry_blueprint,
+            sender=deployer,
+        )  # fmt: skip
 
 
-def test_constructor__rule_out_of_bounds__reverts(project, deployer, asset, governor, registrar, guardian):
+def test_constructor__rule_out_of_bounds__reverts(project, system, deployer, asset, governor, registrar, guardian):
     bad = list(DEFAULT_RULES.as_tuple())
     bad[RULE_NAMES.index("settlement_fee_bps")] = 501  # the bound is 500
     with ape.reverts("rules: value out of bounds"):
-        project.ValuePool.deploy(asset, governor, registrar, guardian, tuple(bad), sender=deployer)
+        project.ValuePool.deploy(
+            asset, governor, registrar, guardian, tuple(bad), system.registry_blueprint, sender=deployer
+        )
+
+
+def test_deploy_blueprint__registry__holds_initcode_not_a_contract(system, chain):
+    """The blueprint is EIP-5202 (0xFE7100 then the initcode): calling it cannot run the registry."""
+    code = bytes(chain.provider.get_code(system.registry_blueprint))
+    assert code[:3] == bytes.fromhex("fe7100")

@@ -46,8 +46,8 @@ def test_spend__all_points__basis_zero(holding, pool, other_merchant, consumer):
     assert pool.basis_of(consumer) == 0
 
 
-def test_spend__suspended_merchant__reverts(holding, pool, registrar, other_merchant, consumer):
-    pool.suspend(other_merchant, "x", sender=registrar)
+def test_spend__suspended_merchant__reverts(registry, holding, pool, registrar, other_merchant, consumer):
+    registry.suspend(other_merchant, "x", sender=registrar)
     with ape.reverts("pool: merchant not active"):
         pool.spend(other_merchant, POINT, EMPTY, sender=consumer)
 
@@ -73,8 +73,8 @@ def test_spend__more_than_balance__reverts(holding, pool, other_merchant, consum
         pool.spend(other_merchant, 211 * POINT, EMPTY, sender=consumer)
 
 
-def test_spend__paused__reverts(holding, pool, guardian, other_merchant, consumer):
-    pool.pause(sender=guardian)
+def test_spend__paused__reverts(registry, holding, pool, guardian, other_merchant, consumer):
+    registry.pause(sender=guardian)
     with ape.reverts("pausable: contract is paused"):
         pool.spend(other_merchant, POINT, EMPTY, sender=consumer)
 
@@ -92,21 +92,21 @@ def test_donate__registered_charity__points_move(holding, pool, charity, consume
     assert pool.basis_of(consumer) == 189 * unit
 
 
-def test_donate__while_paused__allowed(holding, pool, guardian, charity, consumer):
-    pool.pause(sender=guardian)
+def test_donate__while_paused__allowed(registry, holding, pool, guardian, charity, consumer):
+    registry.pause(sender=guardian)
     pool.donate(charity, POINT, sender=consumer)
     assert pool.balanceOf(charity) == POINT
 
 
-def test_donate__removed_charity__reverts(holding, pool, registrar, charity, consumer):
-    pool.remove_charity(charity, "x", sender=registrar)
+def test_donate__removed_charity__reverts(registry, holding, pool, registrar, charity, consumer):
+    registry.remove_charity(charity, "x", sender=registrar)
     with ape.reverts("pool: charity not registered"):
         pool.donate(charity, POINT, sender=consumer)
 
 
-def test_donate__by_charity__reverts(holding, pool, charity, consumer, registrar, stranger):
+def test_donate__by_charity__reverts(registry, holding, pool, charity, consumer, registrar, stranger):
     pool.donate(charity, POINT, sender=consumer)
-    pool.register_charity(stranger, b"\x01" * 32, sender=registrar)
+    registry.register_charity(stranger, b"\x01" * 32, sender=registrar)
     with ape.reverts("pool: only consumers move points"):
         pool.donate(stranger, POINT, sender=charity)
 
@@ -135,8 +135,8 @@ def test_transfer__to_consumer__reverts_no_resale(holding, pool, consumer, other
         pool.transfer(other_consumer, POINT, sender=consumer)
 
 
-def test_transfer__to_merchant_while_paused__reverts(holding, pool, guardian, other_merchant, consumer):
-    pool.pause(sender=guardian)
+def test_transfer__to_merchant_while_paused__reverts(registry, holding, pool, guardian, other_merchant, consumer):
+    registry.pause(sender=guardian)
     with ape.reverts("pausable: contract is paused"):
         pool.transfer(other_merchant, POINT, sender=consumer)
 
@@ -187,23 +187,23 @@ def test_settle__merchant__paid_value_minus_fee(
     assert fee > 0
 
 
-def test_settle__revoked_merchant__still_paid(holding, pool, registrar, other_merchant, consumer):
+def test_settle__revoked_merchant__still_paid(registry, holding, pool, registrar, other_merchant, consumer):
     pool.spend(other_merchant, 10 * POINT, EMPTY, sender=consumer)
-    pool.revoke(other_merchant, "closed", sender=registrar)
+    registry.revoke(other_merchant, "closed", sender=registrar)
     pool.settle(10 * POINT, sender=other_merchant)
     assert pool.balanceOf(other_merchant) == 0
 
 
-def test_settle__removed_charity__still_paid(holding, pool, registrar, charity, consumer):
+def test_settle__removed_charity__still_paid(registry, holding, pool, registrar, charity, consumer):
     pool.donate(charity, 10 * POINT, sender=consumer)
-    pool.remove_charity(charity, "x", sender=registrar)
+    registry.remove_charity(charity, "x", sender=registrar)
     pool.settle(10 * POINT, sender=charity)
     assert pool.balanceOf(charity) == 0
 
 
-def test_settle__while_paused__allowed(holding, pool, guardian, other_merchant, consumer):
+def test_settle__while_paused__allowed(registry, holding, pool, guardian, other_merchant, consumer):
     pool.spend(other_merchant, 10 * POINT, EMPTY, sender=consumer)
-    pool.pause(sender=guardian)
+    registry.pause(sender=guardian)
     pool.settle(10 * POINT, sender=other_merchant)
     assert pool.balanceOf(other_merchant) == 0
 

@@ -15,10 +15,10 @@ EMPTY = b"\x00" * 32
 # ---------------------------------------------------------------- rules
 
 
-def test_rules__deployed__defaults_and_one_event_each(system, pool, chain):
+def test_rules__deployed__defaults_and_one_event_each(registry, system, pool, chain):
     for name in RULE_NAMES:
-        assert getattr(pool, name)() == getattr(DEFAULT_RULES, name)
-    logs = list(pool.RuleChanged.range(system.deployment_block, chain.blocks.head.number + 1))
+        assert getattr(registry, name)() == getattr(DEFAULT_RULES, name)
+    logs = list(registry.RuleChanged.range(system.deployment_block, chain.blocks.head.number + 1))
     assert [(log.rule, log.old_value, log.new_value) for log in logs] == [
         (name, 0, getattr(DEFAULT_RULES, name))
         for name in RULE_NAMES
@@ -26,21 +26,21 @@ def test_rules__deployed__defaults_and_one_event_each(system, pool, chain):
     ] + [("max_contribution_bps", 0, 5_000), ("min_contribution_bps", 0, 100)]
 
 
-def test_set_rule__after_delay__applies_and_logs_old_and_new(system, pool, governor):
+def test_set_rule__after_delay__applies_and_logs_old_and_new(registry, system, pool, governor):
     operation = governance.propose_rule(system, "issue_bps", 6_000)
     tx = governance.wait_and_execute(system, operation)
-    assert tx.events.filter(pool.RuleChanged) == [
-        pool.RuleChanged(rule="issue_bps", old_value=7_000, new_value=6_000)
+    assert tx.events.filter(registry.RuleChanged) == [
+        registry.RuleChanged(rule="issue_bps", old_value=7_000, new_value=6_000)
     ]
-    assert pool.issue_bps() == 6_000
+    assert registry.issue_bps() == 6_000
 
 
-def test_set_rule__too_early__reverts(system, pool, chain):
+def test_set_rule__too_early__reverts(registry, system, pool, chain):
     operation = governance.propose_rule(system, "issue_bps", 6_000)
     chain.pending_timestamp = operation.ready_at - 10
     with ape.reverts("timelock_controller: operation is not ready"):
         governance.execute(system, operation)
-    assert pool.issue_bps() == 7_000
+    assert registry.issue_bps() == 7_000
 
 
 def test_set_rule__applied_twice__reverts(system, pool):
@@ -55,14 +55,14 @@ def test_schedule__shorter_than_minimum_delay__reverts(system):
         governance.schedule(system, "set_rule", "issue_bps", 6_000, delay=system.timelock_delay - 1)
 
 
-def test_schedule__by_stranger__reverts(system, pool, stranger):
-    payload = pool.set_rule.encode_input("issue_bps", 6_000)
+def test_schedule__by_stranger__reverts(registry, system, pool, stranger):
+    payload = registry.set_rule.encode_input("issue_bps", 6_000)
     with ape.reverts("access_control: account is missing role"):
         system.governor.schedule(pool, 0, payload, EMPTY, EMPTY, system.timelock_delay, sender=stranger)
 
 
 @pytest.mark.parametrize("name", RULE_NAMES)
-def test_set_rule__out_of_bounds__reverts_through_timelock(system, pool, name):
+def test_set_rule__out_of_bounds__reverts_through_timelock(registry, system, pool, name):
     lo, hi = BOUNDS[name]
     operation = governance.schedule(system, "set_rule", name, hi + 1)
     with ape.reverts("rules: value out of bounds"):
@@ -71,7 +71,7 @@ def test_set_rule__out_of_bounds__reverts_through_timelock(system, pool, name):
         operation = governance.schedule(system, "set_rule", name, lo - 1)
         with ape.reverts("rules: value out of bounds"):
             governance.wait_and_execute(system, operation)
-    assert getattr(pool, name)() == getattr(DEFAULT_RULES, name)
+    assert getattr(registry, name)() == getattr(DEFAULT_RULES, name)
 
 
 def test_set_rule__unknown_rule__reverts(system):
@@ -88,7 +88,7 @@ def test_set_rule__min_contribution_above_max__reverts(system):
 
 
 @pytest.mark.parametrize("role", ["registrar", "guardian", "stranger", "proposer"])
-def test_set_rule__direct_call_by_any_role__reverts(pool, registrar, guardian, stranger, proposer, role):
+def test_set_rule__direct_call_by_any_role__reverts(registry, pool, registrar, guardian, stranger, proposer, role):
     sender = {
         "registrar": registrar,
         "guardian": guardian,
@@ -96,7 +96,7 @@ def test_set_rule__direct_call_by_any_role__reverts(pool, registrar, guardian, s
         "proposer": proposer,
     }[role]
     with ape.reverts("pool: caller is not the governor"):
-        pool.set_rule("issue_bps", 6_000, sender=sender)
+        registry.set_rule("issue_bps", 6_000, sender=sender)
 
 
 def test_propose_rule__out_of_bounds__python_refuses_before_sending(system):
@@ -108,13 +108,13 @@ def test_propose_rule__out_of_bounds__python_refuses_before_sending(system):
 
 
 def test_pause__by_guardian__stops_purchases_and_spend_only(
-    live, pool, guardian, merchant, other_merchant, consumer, other_consumer, charity, unit
+    registry, live, pool, guardian, merchant, other_merchant, consumer, other_consumer, charity, unit
 ):
     pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     pool.record_purchase(other_consumer, 1_000 * unit, order(9), sender=merchant)
     pool.spend(other_merchant, POINT, EMPTY, sender=consumer)
-    tx = pool.pause(sender=guardian)
-    assert tx.events == [pool.Paused(account=guardian)]
+    tx = registry.pause(sender=guardian)
+    assert tx.events == [registry.Paused(account=guardian)]
     with ape.reverts("pausable: contract is paused"):
         pool.record_purchase(consumer, 1_000 * unit, order(2), sender=merchant)
     with ape.reverts("pausable: contract is paused"):
@@ -128,30 +128,30 @@ def test_pause__by_guardian__stops_purchases_and_spend_only(
     assert pool.balanceOf(other_consumer) == 0
 
 
-def test_pause__by_stranger_or_registrar__reverts(pool, stranger, registrar):
+def test_pause__by_stranger_or_registrar__reverts(registry, pool, stranger, registrar):
     for sender in (stranger, registrar):
         with ape.reverts("pool: caller is not the guardian or governor"):
-            pool.pause(sender=sender)
+            registry.pause(sender=sender)
 
 
-def test_pause__twice__reverts(pool, guardian):
-    pool.pause(sender=guardian)
+def test_pause__twice__reverts(registry, pool, guardian):
+    registry.pause(sender=guardian)
     with ape.reverts("pausable: contract is paused"):
-        pool.pause(sender=guardian)
+        registry.pause(sender=guardian)
 
 
-def test_unpause__through_timelock__purchases_resume(live, system, pool, guardian, merchant, consumer, unit):
-    pool.pause(sender=guardian)
+def test_unpause__through_timelock__purchases_resume(registry, live, system, pool, guardian, merchant, consumer, unit):
+    registry.pause(sender=guardian)
     tx = governance.unpause(system)
-    assert tx.events.filter(pool.Unpaused) == [pool.Unpaused(account=system.governor)]
+    assert tx.events.filter(registry.Unpaused) == [registry.Unpaused(account=system.governor)]
     pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
     assert pool.balanceOf(consumer) == 210 * POINT
 
 
-def test_unpause__by_guardian__reverts(pool, guardian):
-    pool.pause(sender=guardian)
+def test_unpause__by_guardian__reverts(registry, pool, guardian):
+    registry.pause(sender=guardian)
     with ape.reverts("pool: caller is not the governor"):
-        pool.unpause(sender=guardian)
+        registry.unpause(sender=guardian)
 
 
 def test_pause__through_timelock__governor_may_pause(system, pool):
@@ -162,10 +162,10 @@ def test_pause__through_timelock__governor_may_pause(system, pool):
 # ---------------------------------------------------------------- shutdown
 
 
-def test_shutdown__by_non_governor__reverts(pool, guardian, registrar, stranger):
+def test_shutdown__by_non_governor__reverts(registry, pool, guardian, registrar, stranger):
     for sender in (guardian, registrar, stranger):
         with ape.reverts("pool: caller is not the governor"):
-            pool.shutdown(sender=sender)
+            registry.shutdown(sender=sender)
 
 
 def test_shutdown__twice__reverts(system):
@@ -175,7 +175,7 @@ def test_shutdown__twice__reverts(system):
 
 
 def test_shutdown__every_holder_exits_at_full_value__pool_empty_but_dust(
-    live,
+    registry, live,
     system,
     pool,
     asset,
@@ -194,8 +194,8 @@ def test_shutdown__every_holder_exits_at_full_value__pool_empty_but_dust(
     pool.donate(charity, 7 * POINT, sender=consumer)
     tx = governance.shutdown(system)
     assets, supply = pool.total_assets(), pool.totalSupply()
-    assert tx.events.filter(pool.PoolShutDown) == [
-        pool.PoolShutDown(governor=system.governor, total_assets=assets, total_supply=supply)
+    assert tx.events.filter(registry.PoolShutDown) == [
+        registry.PoolShutDown(governor=system.governor, total_assets=assets, total_supply=supply)
     ]
     with ape.reverts("pool: shut down"):
         pool.record_purchase(consumer, unit, order(4), sender=merchant)

@@ -10,9 +10,9 @@ from tests.conftest import order
 POINT = 10**18
 
 
-def _expected_points(pool, decimals, amount, contribution_bps=3_000):
+def _expected_points(registry, pool, decimals, amount, contribution_bps=3_000):
     contribution = pm.contribution_of(amount, contribution_bps)
-    issued = pm.issued_value_of(contribution, pool.issue_bps())
+    issued = pm.issued_value_of(contribution, registry.issue_bps())
     return (
         pm.to_points(issued, pool.total_assets(), pool.totalSupply(), decimals),
         contribution,
@@ -24,16 +24,16 @@ def _expected_points(pool, decimals, amount, contribution_bps=3_000):
 
 
 def test_record_purchase__returning_consumer__priced_at_value_before(
-    live, pool, buy, merchant, consumer, decimals, unit
+    registry, live, pool, buy, merchant, consumer, decimals, unit
 ):
     buy(merchant, consumer, 1_000)
-    expected, contribution, issued = _expected_points(pool, decimals, 333 * unit)
+    expected, contribution, issued = _expected_points(registry, pool, decimals, 333 * unit)
     before = pool.balanceOf(consumer)
     pool.record_purchase(consumer, 333 * unit, order("x"), sender=merchant)
     assert pool.balanceOf(consumer) - before == expected
     assert pool.basis_of(consumer) == 210 * unit + issued
     assert pool.earned_of(consumer) == 210 * unit + issued
-    assert pool.merchants(merchant).epoch_contribution == 300 * unit + contribution
+    assert registry.merchants(merchant).epoch_contribution == 300 * unit + contribution
 
 
 def test_record_purchase__not_a_merchant__reverts(live, pool, attacker, consumer, unit):
@@ -41,8 +41,8 @@ def test_record_purchase__not_a_merchant__reverts(live, pool, attacker, consumer
         pool.record_purchase(consumer, 1_000 * unit, order(1), sender=attacker)
 
 
-def test_record_purchase__suspended_merchant__reverts(live, pool, registrar, merchant, consumer, unit):
-    pool.suspend(merchant, "x", sender=registrar)
+def test_record_purchase__suspended_merchant__reverts(registry, live, pool, registrar, merchant, consumer, unit):
+    registry.suspend(merchant, "x", sender=registrar)
     with ape.reverts("registry: caller not an active merchant"):
         pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
 
@@ -90,16 +90,16 @@ def test_record_purchase__order_id_reused__reverts(live, pool, merchant, other_m
 
 
 def test_record_purchase__daily_cap__exceeded_reverts_then_resets_next_epoch(
-    live, pool, registrar, merchant, consumer, chain, unit
+    registry, live, pool, registrar, merchant, consumer, chain, unit
 ):
-    pool.update_terms(merchant, 3_000, 300 * unit, sender=registrar)
+    registry.update_terms(merchant, 3_000, 300 * unit, sender=registrar)
     pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)  # 300 of 300 used
     with ape.reverts("registry: daily cap exceeded"):
         pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
-    epoch = pool.epoch_length()
+    epoch = registry.epoch_length()
     chain.pending_timestamp = (chain.pending_timestamp // epoch + 1) * epoch
     pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
-    assert pool.merchants(merchant).epoch_contribution == 3 * unit
+    assert registry.merchants(merchant).epoch_contribution == 3 * unit
 
 
 def test_record_purchase__no_allowance__reverts(live, pool, asset, merchant, consumer, unit):
@@ -188,8 +188,8 @@ def test_record_purchases__one_bad_consumer__reverts_all(live, pool, merchant, c
     assert pool.totalSupply() == 0
 
 
-def test_record_purchases__cap_on_total__reverts(live, pool, registrar, merchant, consumer, unit):
-    pool.update_terms(merchant, 3_000, 5 * unit, sender=registrar)
+def test_record_purchases__cap_on_total__reverts(registry, live, pool, registrar, merchant, consumer, unit):
+    registry.update_terms(merchant, 3_000, 5 * unit, sender=registrar)
     with ape.reverts("registry: daily cap exceeded"):
         pool.record_purchases(
             [consumer, consumer], [10 * unit, 10 * unit], [order(1), order(2)], sender=merchant

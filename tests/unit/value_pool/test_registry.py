@@ -5,6 +5,7 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints.model import ZERO
+from greenpoints.statuses import MerchantStatus
 from tests.conftest import LICENSE
 
 EMPTY = b"\x00" * 32
@@ -14,10 +15,10 @@ CAP = 10**24
 # ---------------------------------------------------------------- admit
 
 
-def test_admit__by_registrar__merchant_active_with_terms(pool, registrar, merchant):
-    tx = pool.admit(merchant, 3_000, CAP, LICENSE, 7, sender=registrar)
+def test_admit__by_registrar__merchant_active_with_terms(registry, pool, registrar, merchant):
+    tx = registry.admit(merchant, 3_000, CAP, LICENSE, 7, sender=registrar)
     assert tx.events == [
-        pool.MerchantAdmitted(
+        registry.MerchantAdmitted(
             merchant=merchant,
             contribution_bps=3_000,
             daily_cap=CAP,
@@ -26,10 +27,10 @@ def test_admit__by_registrar__merchant_active_with_terms(pool, registrar, mercha
             registrar=registrar,
         )
     ]
-    assert pool.is_active(merchant)
-    assert pool.is_merchant(merchant)
-    assert not pool.is_consumer(merchant)
-    terms = pool.merchants(merchant)
+    assert registry.is_active(merchant)
+    assert registry.is_merchant(merchant)
+    assert not registry.is_consumer(merchant)
+    terms = registry.merchants(merchant)
     assert (
         terms.status,
         terms.category,
@@ -45,9 +46,9 @@ def test_admit__by_registrar__merchant_active_with_terms(pool, registrar, mercha
     )
 
 
-def test_admit__by_stranger__reverts(pool, stranger, merchant):
+def test_admit__by_stranger__reverts(registry, pool, stranger, merchant):
     with ape.reverts("access_control: account is missing role"):
-        pool.admit(merchant, 3_000, CAP, LICENSE, 1, sender=stranger)
+        registry.admit(merchant, 3_000, CAP, LICENSE, 1, sender=stranger)
 
 
 @pytest.mark.parametrize(
@@ -59,51 +60,51 @@ def test_admit__by_stranger__reverts(pool, stranger, merchant):
         (3_000, CAP, EMPTY, "registry: license hash is empty"),
     ],
 )
-def test_admit__bad_terms__reverts(pool, registrar, merchant, bps, cap, license_hash, reason):
+def test_admit__bad_terms__reverts(registry, pool, registrar, merchant, bps, cap, license_hash, reason):
     with ape.reverts(reason):
-        pool.admit(merchant, bps, cap, license_hash, 1, sender=registrar)
+        registry.admit(merchant, bps, cap, license_hash, 1, sender=registrar)
 
 
-def test_admit__zero_address__reverts(pool, registrar):
+def test_admit__zero_address__reverts(registry, pool, registrar):
     with ape.reverts("registry: merchant is the zero address"):
-        pool.admit(ZERO, 3_000, CAP, LICENSE, 1, sender=registrar)
+        registry.admit(ZERO, 3_000, CAP, LICENSE, 1, sender=registrar)
 
 
-def test_admit__pool_itself__reverts(pool, registrar):
+def test_admit__pool_itself__reverts(registry, pool, registrar):
     with ape.reverts("registry: merchant is the pool"):
-        pool.admit(pool, 3_000, CAP, LICENSE, 1, sender=registrar)
+        registry.admit(pool, 3_000, CAP, LICENSE, 1, sender=registrar)
 
 
-def test_admit__twice__reverts(live, pool, registrar, merchant):
+def test_admit__twice__reverts(registry, live, pool, registrar, merchant):
     with ape.reverts("registry: merchant already admitted"):
-        pool.admit(merchant, 3_000, CAP, LICENSE, 1, sender=registrar)
+        registry.admit(merchant, 3_000, CAP, LICENSE, 1, sender=registrar)
 
 
-def test_admit__revoked_merchant__reverts(live, pool, registrar, merchant):
-    pool.revoke(merchant, "fraud", sender=registrar)
+def test_admit__revoked_merchant__reverts(registry, live, pool, registrar, merchant):
+    registry.revoke(merchant, "fraud", sender=registrar)
     with ape.reverts("registry: merchant revoked for good"):
-        pool.admit(merchant, 3_000, CAP, LICENSE, 1, sender=registrar)
+        registry.admit(merchant, 3_000, CAP, LICENSE, 1, sender=registrar)
 
 
-def test_admit__charity__reverts(live, pool, registrar, charity):
+def test_admit__charity__reverts(registry, live, pool, registrar, charity):
     with ape.reverts("registry: address is a charity"):
-        pool.admit(charity, 3_000, CAP, LICENSE, 1, sender=registrar)
+        registry.admit(charity, 3_000, CAP, LICENSE, 1, sender=registrar)
 
 
-def test_admit__consumer_holding_points__reverts(live, pool, registrar, buy, merchant, consumer):
+def test_admit__consumer_holding_points__reverts(registry, live, pool, registrar, buy, merchant, consumer):
     buy(merchant, consumer, 100)
     with ape.reverts("registry: address holds points"):
-        pool.admit(consumer, 3_000, CAP, LICENSE, 1, sender=registrar)
+        registry.admit(consumer, 3_000, CAP, LICENSE, 1, sender=registrar)
 
 
 # ---------------------------------------------------------------- update_terms
 
 
-def test_update_terms__by_registrar__terms_changed(live, pool, registrar, merchant, unit):
-    old_cap = pool.merchants(merchant).daily_cap
-    tx = pool.update_terms(merchant, 2_000, 5 * unit, sender=registrar)
+def test_update_terms__by_registrar__terms_changed(registry, live, pool, registrar, merchant, unit):
+    old_cap = registry.merchants(merchant).daily_cap
+    tx = registry.update_terms(merchant, 2_000, 5 * unit, sender=registrar)
     assert tx.events == [
-        pool.MerchantTermsUpdated(
+        registry.MerchantTermsUpdated(
             merchant=merchant,
             old_contribution_bps=3_000,
             new_contribution_bps=2_000,
@@ -112,98 +113,98 @@ def test_update_terms__by_registrar__terms_changed(live, pool, registrar, mercha
             registrar=registrar,
         )
     ]
-    assert pool.merchants(merchant).contribution_bps == 2_000
-    assert pool.merchants(merchant).daily_cap == 5 * unit
+    assert registry.merchants(merchant).contribution_bps == 2_000
+    assert registry.merchants(merchant).daily_cap == 5 * unit
 
 
-def test_update_terms__unknown_merchant__reverts(pool, registrar, stranger):
+def test_update_terms__unknown_merchant__reverts(registry, pool, registrar, stranger):
     with ape.reverts("registry: not a current merchant"):
-        pool.update_terms(stranger, 2_000, CAP, sender=registrar)
+        registry.update_terms(stranger, 2_000, CAP, sender=registrar)
 
 
-def test_update_terms__out_of_bounds__reverts(live, pool, registrar, merchant):
+def test_update_terms__out_of_bounds__reverts(registry, live, pool, registrar, merchant):
     with ape.reverts("registry: contribution above bounds"):
-        pool.update_terms(merchant, 9_000, CAP, sender=registrar)
+        registry.update_terms(merchant, 9_000, CAP, sender=registrar)
 
 
-def test_update_terms__by_stranger__reverts(live, pool, stranger, merchant):
+def test_update_terms__by_stranger__reverts(registry, live, pool, stranger, merchant):
     with ape.reverts("access_control: account is missing role"):
-        pool.update_terms(merchant, 2_000, CAP, sender=stranger)
+        registry.update_terms(merchant, 2_000, CAP, sender=stranger)
 
 
 # ---------------------------------------------------------------- suspend / reinstate / revoke
 
 
-def test_suspend__active_merchant__not_active(live, pool, registrar, merchant):
-    tx = pool.suspend(merchant, "complaints", sender=registrar)
-    assert tx.events == [pool.MerchantSuspended(merchant=merchant, reason="complaints", registrar=registrar)]
-    assert not pool.is_active(merchant)
-    assert pool.is_merchant(merchant)
+def test_suspend__active_merchant__not_active(registry, live, pool, registrar, merchant):
+    tx = registry.suspend(merchant, "complaints", sender=registrar)
+    assert tx.events == [registry.MerchantSuspended(merchant=merchant, reason="complaints", registrar=registrar)]
+    assert not registry.is_active(merchant)
+    assert registry.is_merchant(merchant)
 
 
-def test_suspend__not_active__reverts(live, pool, registrar, merchant, stranger):
+def test_suspend__not_active__reverts(registry, live, pool, registrar, merchant, stranger):
     with ape.reverts("registry: merchant not active"):
-        pool.suspend(stranger, "x", sender=registrar)
-    pool.suspend(merchant, "x", sender=registrar)
+        registry.suspend(stranger, "x", sender=registrar)
+    registry.suspend(merchant, "x", sender=registrar)
     with ape.reverts("registry: merchant not active"):
-        pool.suspend(merchant, "again", sender=registrar)
+        registry.suspend(merchant, "again", sender=registrar)
 
 
-def test_suspend__by_stranger__reverts(live, pool, stranger, merchant):
+def test_suspend__by_stranger__reverts(registry, live, pool, stranger, merchant):
     with ape.reverts("access_control: account is missing role"):
-        pool.suspend(merchant, "x", sender=stranger)
+        registry.suspend(merchant, "x", sender=stranger)
 
 
-def test_reinstate__suspended_merchant__active_again(live, pool, registrar, merchant):
-    pool.suspend(merchant, "x", sender=registrar)
-    tx = pool.reinstate(merchant, sender=registrar)
-    assert tx.events == [pool.MerchantReinstated(merchant=merchant, registrar=registrar)]
-    assert pool.is_active(merchant)
+def test_reinstate__suspended_merchant__active_again(registry, live, pool, registrar, merchant):
+    registry.suspend(merchant, "x", sender=registrar)
+    tx = registry.reinstate(merchant, sender=registrar)
+    assert tx.events == [registry.MerchantReinstated(merchant=merchant, registrar=registrar)]
+    assert registry.is_active(merchant)
 
 
-def test_reinstate__active_merchant__reverts(live, pool, registrar, merchant):
+def test_reinstate__active_merchant__reverts(registry, live, pool, registrar, merchant):
     with ape.reverts("registry: merchant not suspended"):
-        pool.reinstate(merchant, sender=registrar)
+        registry.reinstate(merchant, sender=registrar)
 
 
-def test_reinstate__by_stranger__reverts(live, pool, registrar, stranger, merchant):
-    pool.suspend(merchant, "x", sender=registrar)
+def test_reinstate__by_stranger__reverts(registry, live, pool, registrar, stranger, merchant):
+    registry.suspend(merchant, "x", sender=registrar)
     with ape.reverts("access_control: account is missing role"):
-        pool.reinstate(merchant, sender=stranger)
+        registry.reinstate(merchant, sender=stranger)
 
 
-def test_revoke__suspended_merchant__revoked_for_good(live, pool, registrar, merchant):
-    pool.suspend(merchant, "x", sender=registrar)
-    tx = pool.revoke(merchant, "licence withdrawn", sender=registrar)
+def test_revoke__suspended_merchant__revoked_for_good(registry, live, pool, registrar, merchant):
+    registry.suspend(merchant, "x", sender=registrar)
+    tx = registry.revoke(merchant, "licence withdrawn", sender=registrar)
     assert tx.events == [
-        pool.MerchantRevoked(merchant=merchant, reason="licence withdrawn", registrar=registrar)
+        registry.MerchantRevoked(merchant=merchant, reason="licence withdrawn", registrar=registrar)
     ]
-    assert pool.merchants(merchant).status == 3
+    assert registry.merchants(merchant).status == MerchantStatus.REVOKED
     with ape.reverts("registry: merchant not suspended"):
-        pool.reinstate(merchant, sender=registrar)
+        registry.reinstate(merchant, sender=registrar)
 
 
-def test_revoke__unknown_or_revoked__reverts(live, pool, registrar, merchant, stranger):
+def test_revoke__unknown_or_revoked__reverts(registry, live, pool, registrar, merchant, stranger):
     with ape.reverts("registry: not a current merchant"):
-        pool.revoke(stranger, "x", sender=registrar)
-    pool.revoke(merchant, "x", sender=registrar)
+        registry.revoke(stranger, "x", sender=registrar)
+    registry.revoke(merchant, "x", sender=registrar)
     with ape.reverts("registry: not a current merchant"):
-        pool.revoke(merchant, "x", sender=registrar)
+        registry.revoke(merchant, "x", sender=registrar)
 
 
-def test_revoke__by_stranger__reverts(live, pool, stranger, merchant):
+def test_revoke__by_stranger__reverts(registry, live, pool, stranger, merchant):
     with ape.reverts("access_control: account is missing role"):
-        pool.revoke(merchant, "x", sender=stranger)
+        registry.revoke(merchant, "x", sender=stranger)
 
 
 # ---------------------------------------------------------------- charities
 
 
-def test_register_charity__by_registrar__registered(pool, registrar, charity):
-    tx = pool.register_charity(charity, LICENSE, sender=registrar)
-    assert tx.events == [pool.CharityRegistered(charity=charity, license_hash=LICENSE, registrar=registrar)]
-    assert pool.is_charity(charity)
-    assert not pool.is_consumer(charity)
+def test_register_charity__by_registrar__registered(registry, pool, registrar, charity):
+    tx = registry.register_charity(charity, LICENSE, sender=registrar)
+    assert tx.events == [registry.CharityRegistered(charity=charity, license_hash=LICENSE, registrar=registrar)]
+    assert registry.is_charity(charity)
+    assert not registry.is_consumer(charity)
 
 
 @pytest.mark.parametrize(
@@ -215,50 +216,51 @@ def test_register_charity__by_registrar__registered(pool, registrar, charity):
         ("charity", "registry: charity already registered"),
     ],
 )
-def test_register_charity__bad_address__reverts(live, pool, registrar, merchant, charity, who, reason):
+def test_register_charity__bad_address__reverts(registry, live, pool, registrar, merchant, charity, who, reason):
     target = {"zero": ZERO, "pool": pool.address, "merchant": merchant, "charity": charity}[who]
     with ape.reverts(reason):
-        pool.register_charity(target, LICENSE, sender=registrar)
+        registry.register_charity(target, LICENSE, sender=registrar)
 
 
-def test_register_charity__empty_license__reverts(pool, registrar, charity):
+def test_register_charity__empty_license__reverts(registry, pool, registrar, charity):
     with ape.reverts("registry: license hash is empty"):
-        pool.register_charity(charity, EMPTY, sender=registrar)
+        registry.register_charity(charity, EMPTY, sender=registrar)
 
 
-def test_register_charity__consumer_holding_points__reverts(live, pool, registrar, buy, merchant, consumer):
+def test_register_charity__consumer_holding_points__reverts(registry, live, pool, registrar, buy, merchant, consumer):
     buy(merchant, consumer, 100)
     with ape.reverts("registry: address holds points"):
-        pool.register_charity(consumer, LICENSE, sender=registrar)
+        registry.register_charity(consumer, LICENSE, sender=registrar)
 
 
-def test_register_charity__by_stranger__reverts(pool, stranger, charity):
+def test_register_charity__by_stranger__reverts(registry, pool, stranger, charity):
     with ape.reverts("access_control: account is missing role"):
-        pool.register_charity(charity, LICENSE, sender=stranger)
+        registry.register_charity(charity, LICENSE, sender=stranger)
 
 
-def test_remove_charity__registered__removed_then_registrable_again(live, pool, registrar, charity):
-    tx = pool.remove_charity(charity, "audit failed", sender=registrar)
-    assert tx.events == [pool.CharityRemoved(charity=charity, reason="audit failed", registrar=registrar)]
-    assert not pool.is_charity(charity)
-    assert not pool.is_consumer(charity)
+def test_remove_charity__registered__removed_then_registrable_again(registry, live, pool, registrar, charity):
+    tx = registry.remove_charity(charity, "audit failed", sender=registrar)
+    assert tx.events == [registry.CharityRemoved(charity=charity, reason="audit failed", registrar=registrar)]
+    assert not registry.is_charity(charity)
+    assert not registry.is_consumer(charity)
     new_license = keccak(text="renewed")
-    pool.register_charity(charity, new_license, sender=registrar)
-    assert pool.is_charity(charity)
-    assert pool.charities(charity).license_hash == new_license
+    registry.register_charity(charity, new_license, sender=registrar)
+    assert registry.is_charity(charity)
+    assert registry.charities(charity).license_hash == new_license
 
 
-def test_remove_charity__not_registered__reverts(pool, registrar, stranger):
+def test_remove_charity__not_registered__reverts(registry, pool, registrar, stranger):
     with ape.reverts("registry: charity not registered"):
-        pool.remove_charity(stranger, "x", sender=registrar)
+        registry.remove_charity(stranger, "x", sender=registrar)
 
 
-def test_remove_charity__by_stranger__reverts(live, pool, stranger, charity):
+def test_remove_charity__by_stranger__reverts(registry, live, pool, stranger, charity):
     with ape.reverts("access_control: account is missing role"):
-        pool.remove_charity(charity, "x", sender=stranger)
+        registry.remove_charity(charity, "x", sender=stranger)
 
 
-def test_registry__views__pool_serves_as_registry(pool, system):
-    assert pool.registry() == pool.address
-    assert system.registry.address == pool.address == system.points.address
+def test_registry__views__pool_and_registry_name_each_other(registry, pool, system):
+    assert pool.registry() == registry.address == system.registry.address
+    assert registry.pool() == pool.address == system.points.address
+    assert registry.governor() == pool.governor() == system.governor.address
     assert pool.asset() == system.asset.address

@@ -1,0 +1,121 @@
+"""The whole system as a pure-Python model: the readable statement of the rules, and the one rulebook
+the simulation, the stateful tests and the audit share.
+
+The package mirrors the contracts' modules: `registry` (contracts/Registry.vy: whitelist, roles,
+rules, pause, shutdown), `members` (accounts.vy and members.vy: who an address is, a merchant's daily
+total), `ledger` (ledger.vy and the points token), `exit_rule` (exit_rule.vy) and `pool`
+(ValuePool.vy). Every operation checks its conditions in the contract's order, refuses with the
+contract's revert reason (`Refusal(reason)`), and otherwise changes state exactly as the chain does,
+with the same integer rounding (`greenpoints.pool_math`). A refused operation changes nothing (`@atomic`).
+Operations take `sender` and `now` (the block timestamp) explicitly; addresses are strings.
+
+Two ways to run it:
+- strict (the default): a broken rule raises `Refusal`;
+- replaying (`model.replay` set, as the audit does): the model follows what the chain did. A broken
+  rule is reported to the replay with the contract's own reason and the operation goes on; every
+  figure the rules compute (points, contribution, refund, payout, settlement) is handed to
+  `replay.observe`, which compares it with the event's and returns the event's, so the state keeps
+  following the chain. Refusals after which nothing can be followed (an unknown order) are final.
+"""
+
+from __future__ import annotations
+
+from ..rules import DEFAULT_RULES, Rules
+from .exit_rule import ExitRule
+from .ledger import Ledger
+from .members import Members
+from .pool import Pool
+from .registry import Registry
+from .state import (
+    DEFAULT_ADMIN_ROLE,
+    GUARDIAN_ROLE,
+    MAX_BATCH,
+    MAX_DAILY_CAP,
+    MAX_EARNED,
+    MAX_TOTAL_ASSETS,
+    MAX_U128,
+    MAX_U256,
+    NO_CHARITY,
+    NO_MERCHANT,
+    REGISTRAR_ROLE,
+    ZERO,
+    Charity,
+    Merchant,
+    Order,
+    Refusal,
+    State,
+    atomic,
+)
+
+
+class Model(Pool, ExitRule, Ledger, Members, Registry):
+    """The system's rules over a `State`. Public methods mirror the contracts' external functions."""
+
+    replay = None
+    """While an audit replays the chain: the object told of broken rules and observed figures."""
+
+    def __init__(
+        self,
+        *,
+        pool: str,
+        governor: str,
+        registrar: str | None,
+        guardian: str | None,
+        asset_decimals: int,
+        now: int,
+        rules: Rules = DEFAULT_RULES,
+        asset_modeled: bool = True,
+    ):
+        """`asset_modeled=False` leaves the settlement token out (merchants' balances and allowances,
+        payouts): the audit, which sees only the token's transfers to and from the pool."""
+        rules.check()
+        self.pool = pool
+        self.governor = governor
+        self.asset_decimals = asset_decimals
+        self.asset_modeled = asset_modeled
+        roles = {(DEFAULT_ADMIN_ROLE, governor): True}
+        if registrar is not None:
+            roles[(REGISTRAR_ROLE, registrar)] = True
+        if guardian is not None:
+            roles[(GUARDIAN_ROLE, guardian)] = True
+        self.state = State(rules=rules.as_dict(), roles=roles)
+        self._sync_epoch(now)
+
+    def refuse(self, reason: str, *, final: bool = False) -> None:
+        """A broken rule: raise `Refusal`, or, while replaying, report it and go on (unless `final`)."""
+        replay = self.replay
+        if replay is None or final:
+            raise Refusal(reason)
+        replay.broken(reason)
+
+    def require(self, condition: bool, reason: str) -> None:
+        if not condition:
+            self.refuse(reason)
+
+    def observe(self, name: str, value: int) -> int:
+        """A figure the rules computed; while replaying, the chain's figure (compared with it)."""
+        replay = self.replay
+        return value if replay is None else replay.observe(name, value)
+
+
+__all__ = [
+    "DEFAULT_ADMIN_ROLE",
+    "GUARDIAN_ROLE",
+    "MAX_BATCH",
+    "MAX_DAILY_CAP",
+    "MAX_EARNED",
+    "MAX_TOTAL_ASSETS",
+    "MAX_U128",
+    "MAX_U256",
+    "NO_CHARITY",
+    "NO_MERCHANT",
+    "REGISTRAR_ROLE",
+    "ZERO",
+    "Charity",
+    "Merchant",
+    "Model",
+    "Order",
+    "Refusal",
+    "State",
+    "atomic",
+]

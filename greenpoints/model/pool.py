@@ -1,0 +1,208 @@
+"""Mirror of contracts/ValuePool.vy: issuance, reversal, circulation, settlement and exit, and the
+settlement token's side of each (snekmate's erc20, as the mock stablecoin is)."""
+
+from __future__ import annotations
+
+from .. import pool_math as pm
+from ..statuses import NONE, CharityStatus, MerchantStatus
+from .state import EMPTY32, MAX_BATCH, MAX_U128, MAX_U256, NO_CHARITY, NO_MERCHANT, ZERO, Order, State, atomic
+
+
+class Pool:
+    state: State
+    pool: str
+    asset_modeled: bool
+
+    # ------------------------------------------------------------ the settlement token (snekmate erc20)
+
+    def asset_mint(self, to: str, amount: int) -> None:
+        self.state.asset_balances[to] = self.state.asset_balances.get(to, 0) + amount
+
+    def asset_approve(self, owner: str, spender: str, amount: int) -> None:
+        self.state.asset_allowances[(owner, spender)] = amount
+
+    @atomic
+    def asset_transfer(self, sender: str, to: str, amount: int) -> None:
+        """A direct transfer of the asset (e.g. sent to the pool by hand: it does not count)."""
+        self._asset_move(sender, to, amount)
+
+    def _asset_move(self, owner: str, to: str, amount: int) -> None:
+        balance = self.state.asset_balances.get(owner, 0)
+        self.require(balance >= amount, "erc20: transfer amount exceeds balance")
+        self.state.asset_balances[owner] = balance - amount
+        self.state.asset_balances[to] = self.state.asset_balances.get(to, 0) + amount
+
+    def _pull(self, merchant: str, amount: int) -> None:
+        if not self.asset_modeled:
+            return
+        allowance = self.state.asset_allowances.get((merchant, self.pool), 0)
+        if allowance < MAX_U256:
+            self.require(allowance >= amount, "erc20: insufficient allowance")
+            self.state.asset_allowances[(merchant, self.pool)] = allowance - amount
+        self._asset_move(merchant, self.pool, amount)
+
+    def _pay(self, to: str, amount: int) -> None:
+        if self.asset_modeled:
+            self._asset_move(self.pool, to, amount)
+
+    # ------------------------------------------------------------ issuance
+
+    def _begin_issue(self, sender: str, now: int) -> int:
+        """Checks before any purchase of a call, then the epoch's sync; returns the merchant's rate."""
+        if self.state.paused:
+            self.refuse("pausable: contract is paused")
+        if self.state.shutdown:
+            self.refuse("pool: shut down")
+        bps = self._active_merchant(sender).contribution_bps
+        self._sync_epoch(now)
+        return bps
+
+    def _finish_issue(self, sender: str, contribution: int, now: int) -> None:
+        self._check_total_assets()
+        self._use_daily_cap(sender, contribution, now)
+        self._pull(sender, contribution)
+
+    def _record(self, merchant, contribution_bps, consumer, amount, order_id, now) -> tuple[int, int]:
+        # The simulation's hot path: the same checks, in the contract's order, with local names.
+        st = self.state
+        if consumer == ZERO:
+            self.refuse("pool: consumer is the zero address")
+        if consumer == self.pool:
+            self.refuse("pool: consumer is the pool")
+        if st.merchants.get(consumer, NO_MERCHANT).status != NONE:
+            self.refuse("pool: consumer is a merchant")
+        if st.charities.get(consumer, NO_CHARITY).status != NONE:
+            self.refuse("pool: consumer is a charity")
+        if amount == 0:
+            self.refuse("pool: amount is zero")
+        if amount > MAX_U128:
+            self.refuse("pool: amount too large")
+        key = (merchant, order_id)
+        if key in st.orders:
+            self.refuse("pool: order id already recorded")
+        contribution = self.observe("contribution", amount * contribution_bps // pm.BPS)
+        issue_bps = st.rules["issue_bps"]
+        issued_value = contribution * issue_bps // pm.BPS
+        points = self.observe("points", self.to_points(issued_value))
+        if points == 0:
+            self.refuse("pool: purchase issues no points")
+        if points > MAX_U128:
+            self.refuse("pool: amount too large")
+        self._issue(consumer, points, issued_value, now)
+        st.orders[key] = Order(consumer, now, issue_bps, points, contribution)
+        st.total_assets += contribution
+        return points, contribution
+
+    @atomic
+    def record_purchase(self, sender, consumer, amount, order_id, now) -> int:
+        bps = self._begin_issue(sender, now)
+        points, contribution = self._record(sender, bps, consumer, amount, order_id, now)
+        self._finish_issue(sender, contribution, now)
+        return points
+
+    @atomic
+    def record_purchases(self, sender, consumers, amounts, order_ids, now) -> int:
+        count = len(consumers)
+        self.require(len(amounts) == count and len(order_ids) == count, "pool: batch lengths differ")
+        self.require(count != 0, "pool: batch is empty")
+        self.require(count <= MAX_BATCH, "pool: batch too large")
+        bps = self._begin_issue(sender, now)
+        total_points = total_contribution = 0
+        for consumer, amount, order_id in zip(consumers, amounts, order_ids, strict=True):
+            points, contribution = self._record(sender, bps, consumer, amount, order_id, now)
+            total_points += points
+            total_contribution += contribution
+        self._finish_issue(sender, total_contribution, now)
+        return total_points
+
+    @atomic
+    def reverse_purchase(self, sender, order_id, now) -> int:
+        order = self.state.orders.get((sender, order_id))
+        if order is None:
+            raise_refusal(self, "pool: unknown order")
+        self.require(not order.reversed, "pool: order already reversed")
+        self.require(now < order.issued_at + self.rule("lock_period"), "pool: reversal window over")
+        self.require(self.balance_of(order.consumer) >= order.points, "pool: consumer no longer holds the points")
+        self._sync_epoch(now)
+        refund = self.observe("refund", min(order.contribution, self.to_assets(order.points)))
+        self._pay_refund(order.consumer, order.points, order.issued_value, refund)
+        self.state.orders[(sender, order_id)] = order._replace(reversed=True)
+        self._pay(sender, refund)
+        return refund
+
+    # ------------------------------------------------------------ circulation
+
+    def _move(self, owner: str, to: str, points: int) -> None:
+        self.require(self.is_consumer(owner), "pool: only consumers move points")
+        self.require(points != 0, "pool: points is zero")
+        self._reduce_basis(owner, points)
+        self._transfer(owner, to, points)
+
+    @atomic
+    def spend(self, sender, merchant, points, order_id=EMPTY32, now=0):
+        self.require(not self.state.paused, "pausable: contract is paused")
+        self.require(self.merchant(merchant).status == MerchantStatus.ACTIVE, "pool: merchant not active")
+        self._move(sender, merchant, points)
+
+    @atomic
+    def donate(self, sender, charity, points, now=0):
+        self.require(self.charity(charity).status == CharityStatus.REGISTERED, "pool: charity not registered")
+        self._move(sender, charity, points)
+
+    def _route(self, owner: str, to: str, amount: int) -> None:
+        if self.merchant(to).status == MerchantStatus.ACTIVE:
+            self.require(not self.state.paused, "pausable: contract is paused")
+            self._move(owner, to, amount)
+        elif self.charity(to).status == CharityStatus.REGISTERED:
+            self._move(owner, to, amount)
+        else:
+            raise_refusal(self, "pool: points go only to an active merchant or a registered charity")
+
+    @atomic
+    def transfer(self, sender, to, amount, now=0):
+        self._route(sender, to, amount)
+
+    @atomic
+    def approve(self, sender, spender, amount, now=0):
+        self.require(sender != ZERO, "erc20: approve from the zero address")
+        self.require(spender != ZERO, "erc20: approve to the zero address")
+        self.state.allowances[(sender, spender)] = amount
+
+    @atomic
+    def transfer_from(self, sender, owner, to, amount, now=0):
+        allowance = self.state.allowances.get((owner, sender), 0)
+        if allowance < MAX_U256:
+            self.require(allowance >= amount, "erc20: insufficient allowance")
+            self.state.allowances[(owner, sender)] = allowance - amount
+        self._route(owner, to, amount)
+
+    @atomic
+    def settle(self, sender, points, now) -> int:
+        self.require(self._is_merchant_or_charity(sender), "pool: only merchants and charities settle")
+        self.require(points != 0, "pool: points is zero")
+        self.require(points <= self.balance_of(sender), "pool: amount exceeds balance")
+        self._sync_epoch(now)
+        value = self.to_assets(points)
+        paid = self.observe("paid", pm.settlement(value, self.rule("settlement_fee_bps"))[0])
+        self.require(paid != 0, "pool: settlement pays nothing")
+        self._pay_settlement(sender, points, paid)
+        self._pay(sender, paid)
+        return paid
+
+    # ------------------------------------------------------------ exit
+
+    @atomic
+    def exit(self, sender, points, now) -> int:
+        self.require(points != 0, "exit_rule: points is zero")
+        self.require(points <= self.balance_of(sender), "exit_rule: amount exceeds balance")
+        self._sync_epoch(now)
+        _worth, payout = self._check_exit(sender, points, now)
+        self.require(payout != 0, "exit_rule: exit pays nothing")
+        self._pay_exit(sender, points, payout)
+        self._pay(sender, payout)
+        return payout
+
+
+def raise_refusal(model, reason: str):
+    """A refusal after which the operation cannot go on, even when an audit replays it."""
+    model.refuse(reason, final=True)

@@ -1,0 +1,174 @@
+"""Mirror of contracts/Registry.vy: the whitelist, the roles, the rules, the pause and the shutdown.
+
+Every change the registry pushes into the pool (`set_config`) first syncs the pool's epoch under the
+old rules, as the pool's hook does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..rules import BOUNDS
+from ..statuses import NONE, CharityStatus, MerchantStatus
+from .state import (
+    DEFAULT_ADMIN_ROLE,
+    EMPTY32,
+    GUARDIAN_ROLE,
+    MAX_DAILY_CAP,
+    REGISTRAR_ROLE,
+    ZERO,
+    Charity,
+    Merchant,
+    State,
+    atomic,
+)
+
+
+class Registry:
+    state: State
+    pool: str
+    governor: str
+
+    # ------------------------------------------------------------ roles (snekmate access_control)
+
+    def has_role(self, role: str, account: str) -> bool:
+        return self.state.roles.get((role, account), False)
+
+    def _check_role(self, role: str, sender: str) -> None:
+        self.require(self.has_role(role, sender), "access_control: account is missing role")
+
+    @atomic
+    def grant_role(self, sender: str, role: str, account: str, now: int = 0) -> None:
+        self._check_role(DEFAULT_ADMIN_ROLE, sender)
+        self.state.roles[(role, account)] = True
+
+    @atomic
+    def revoke_role(self, sender: str, role: str, account: str, now: int = 0) -> None:
+        self._check_role(DEFAULT_ADMIN_ROLE, sender)
+        self.state.roles.pop((role, account), None)
+
+    # ------------------------------------------------------------ merchants
+
+    def _check_never_issued(self, account: str) -> None:
+        self.require(self.balance_of(account) == 0, "registry: address holds points")
+        self.require(self.last_issued_at(account) == 0, "registry: address was issued points")
+
+    def _check_terms(self, contribution_bps: int, daily_cap: int) -> None:
+        self.require(contribution_bps >= self.rule("min_contribution_bps"), "registry: contribution below bounds")
+        self.require(contribution_bps <= self.rule("max_contribution_bps"), "registry: contribution above bounds")
+        self.require(daily_cap != 0, "registry: daily cap is zero")
+        self.require(daily_cap <= MAX_DAILY_CAP, "registry: daily cap too large")
+
+    @atomic
+    def admit(self, sender, merchant, contribution_bps, daily_cap, license_hash, category, now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        self.require(merchant != ZERO, "registry: merchant is the zero address")
+        self.require(merchant != self.pool, "registry: merchant is the pool")
+        status = self.merchant(merchant).status
+        self.require(status != MerchantStatus.REVOKED, "registry: merchant revoked for good")
+        self.require(status == NONE, "registry: merchant already admitted")
+        self.require(self.charity(merchant).status == NONE, "registry: address is a charity")
+        self._check_never_issued(merchant)
+        self._check_terms(contribution_bps, daily_cap)
+        self.require(license_hash != EMPTY32, "registry: license hash is empty")
+        self.state.merchants[merchant] = Merchant(
+            MerchantStatus.ACTIVE, category, contribution_bps, daily_cap, license_hash, 0, 0
+        )
+
+    @atomic
+    def update_terms(self, sender, merchant, contribution_bps, daily_cap, now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        status = self.merchant(merchant).status
+        self.require(status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED), "registry: not a current merchant")
+        self._check_terms(contribution_bps, daily_cap)
+        merchants = self.state.merchants
+        merchants[merchant] = replace(merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap)
+
+    @atomic
+    def suspend(self, sender, merchant, reason="", now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        self.require(self.merchant(merchant).status == MerchantStatus.ACTIVE, "registry: merchant not active")
+        self._set_status(merchant, MerchantStatus.SUSPENDED)
+
+    @atomic
+    def reinstate(self, sender, merchant, now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        self.require(self.merchant(merchant).status == MerchantStatus.SUSPENDED, "registry: merchant not suspended")
+        self._set_status(merchant, MerchantStatus.ACTIVE)
+
+    @atomic
+    def revoke(self, sender, merchant, reason="", now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        status = self.merchant(merchant).status
+        self.require(status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED), "registry: not a current merchant")
+        self._set_status(merchant, MerchantStatus.REVOKED)
+
+    def _set_status(self, merchant: str, status: MerchantStatus) -> None:
+        merchants = self.state.merchants
+        merchants[merchant] = replace(merchants[merchant], status=status)
+
+    # ------------------------------------------------------------ charities
+
+    @atomic
+    def register_charity(self, sender, charity, license_hash, now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        self.require(charity != ZERO, "registry: charity is the zero address")
+        self.require(charity != self.pool, "registry: charity is the pool")
+        self.require(self.merchant(charity).status == NONE, "registry: address is a merchant")
+        status = self.charity(charity).status
+        self.require(status != CharityStatus.REGISTERED, "registry: charity already registered")
+        if status == NONE:
+            self._check_never_issued(charity)
+        self.require(license_hash != EMPTY32, "registry: license hash is empty")
+        self.state.charities[charity] = Charity(CharityStatus.REGISTERED, license_hash)
+
+    @atomic
+    def remove_charity(self, sender, charity, reason="", now=0):
+        self._check_role(REGISTRAR_ROLE, sender)
+        self.require(self.charity(charity).status == CharityStatus.REGISTERED, "registry: charity not registered")
+        charities = self.state.charities
+        charities[charity] = replace(charities[charity], status=CharityStatus.REMOVED)
+
+    # ------------------------------------------------------------ rules, pause, shutdown
+
+    def rule(self, name: str) -> int:
+        return self.state.rules[name]
+
+    @atomic
+    def set_rule(self, sender, rule, value, now):
+        self.require(sender == self.governor, "pool: caller is not the governor")
+        if rule not in BOUNDS:
+            self.refuse("rules: unknown rule")
+            return  # replayed by an audit: an unknown rule changes nothing it can follow
+        lo, hi = BOUNDS[rule]
+        self.require(lo <= value <= hi, "rules: value out of bounds")
+        if rule == "min_contribution_bps":
+            self.require(value <= self.rule("max_contribution_bps"), "rules: min contribution above max")
+        if rule == "max_contribution_bps":
+            self.require(value >= self.rule("min_contribution_bps"), "rules: max contribution below min")
+        self._sync_epoch(now)
+        self.state.rules[rule] = value
+
+    @atomic
+    def pause(self, sender, now):
+        self.require(
+            sender == self.governor or self.has_role(GUARDIAN_ROLE, sender),
+            "pool: caller is not the guardian or governor",
+        )
+        self.require(not self.state.paused, "pausable: contract is paused")
+        self._sync_epoch(now)
+        self.state.paused = True
+
+    @atomic
+    def unpause(self, sender, now):
+        self.require(sender == self.governor, "pool: caller is not the governor")
+        self.require(self.state.paused, "pausable: contract is not paused")
+        self._sync_epoch(now)
+        self.state.paused = False
+
+    @atomic
+    def shutdown(self, sender, now):
+        self.require(sender == self.governor, "pool: caller is not the governor")
+        self.require(not self.state.shutdown, "pool: already shut down")
+        self._sync_epoch(now)
+        self.state.shutdown = True

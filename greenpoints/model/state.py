@@ -1,0 +1,195 @@
+"""The model's state and its all-or-nothing machinery.
+
+`State` holds everything the contracts store (the settlement token's balances included). Its dicts
+are `JournaledDict`s: while an operation runs, each overwritten entry is recorded, so a refused
+operation is undone in time proportional to what it changed (a deep copy per operation made large
+simulations quadratic). The fields that are not dicts are saved whole at the start of an operation;
+both lists are derived from the dataclass, so a new field is rolled back without anyone listing it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, fields
+from typing import NamedTuple
+
+from .. import pool_math as pm
+from ..statuses import NONE
+
+ZERO = "0x0000000000000000000000000000000000000000"
+MAX_U128 = 2**128 - 1
+MAX_U256 = 2**256 - 1
+MAX_BATCH = 100
+MAX_TOTAL_ASSETS = 2**120 - 1
+"""`ledger`: total_assets takes 120 bits of the pool word."""
+MAX_EARNED = 2**104 - 1
+"""`ledger`: a consumer's basis and lifetime issued value take 104 bits each."""
+MAX_PAID_OUT = 2**128 - 1
+MAX_DAILY_CAP = 2**100 - 1
+"""`members`: a merchant's daily cap (and its running total) take 100 bits."""
+EMPTY32 = b"\x00" * 32
+REGISTRAR_ROLE = "REGISTRAR_ROLE"
+GUARDIAN_ROLE = "GUARDIAN_ROLE"
+DEFAULT_ADMIN_ROLE = "DEFAULT_ADMIN_ROLE"
+
+
+class Refusal(Exception):
+    """An operation the contracts refuse; `reason` is the contract's revert reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Journal:
+    """The undo log of the operation in progress (None outside an operation)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self):
+        self.entries: list | None = None
+
+
+_MISSING = object()
+
+
+class JournaledDict(dict):
+    """A dict that records each overwritten entry in its journal while an operation runs."""
+
+    __slots__ = ("journal",)
+
+    def __init__(self, journal: Journal, *args):
+        super().__init__(*args)
+        self.journal = journal
+
+    def __setitem__(self, key, value):
+        entries = self.journal.entries
+        if entries is not None:
+            entries.append((self, key, self.get(key, _MISSING)))
+        super().__setitem__(key, value)
+
+    def pop(self, key, *default):
+        entries = self.journal.entries
+        if entries is not None and key in self:
+            entries.append((self, key, self[key]))
+        return super().pop(key, *default)
+
+    def __reduce__(self):  # copy/deepcopy/pickle keep the journal link
+        return (JournaledDict, (self.journal, dict(self)))
+
+
+@dataclass(frozen=True)
+class Merchant:
+    """What the registry and the pool hold of a merchant (`Registry.merchants`)."""
+
+    status: int = NONE
+    category: int = 0
+    contribution_bps: int = 0
+    daily_cap: int = 0
+    license_hash: bytes = EMPTY32
+    epoch: int = 0
+    epoch_contribution: int = 0
+
+
+@dataclass(frozen=True)
+class Charity:
+    status: int = NONE
+    license_hash: bytes = EMPTY32
+
+
+class Order(NamedTuple):
+    """One recorded purchase (a named tuple: the simulation creates one per purchase)."""
+
+    consumer: str
+    issued_at: int
+    issue_bps: int
+    points: int
+    contribution: int
+    reversed: bool = False
+
+    @property
+    def issued_value(self) -> int:
+        return pm.issued_value_of(self.contribution, self.issue_bps)
+
+
+NO_MERCHANT = Merchant()
+NO_CHARITY = Charity()
+
+
+@dataclass
+class State:
+    """Everything the contracts store (the asset token's balances included)."""
+
+    rules: dict[str, int]
+    total_assets: int = 0
+    total_supply: int = 0
+    balances: dict[str, int] = field(default_factory=dict)
+    allowances: dict[tuple[str, str], int] = field(default_factory=dict)
+    basis: dict[str, int] = field(default_factory=dict)
+    earned: dict[str, int] = field(default_factory=dict)
+    paid_out: dict[str, int] = field(default_factory=dict)
+    last_issued_at: dict[str, int] = field(default_factory=dict)
+    merchants: dict[str, Merchant] = field(default_factory=dict)
+    charities: dict[str, Charity] = field(default_factory=dict)
+    orders: dict[tuple[str, bytes], Order] = field(default_factory=dict)
+    roles: dict[tuple[str, str], bool] = field(default_factory=dict)
+    """(role, account) -> True for every role held (the registry's access control)."""
+    paused: bool = False
+    shutdown: bool = False
+    current_epoch: int = 0
+    epoch_start_assets: int = 0
+    epoch_exited: int = 0
+    asset_balances: dict[str, int] = field(default_factory=dict)
+    asset_allowances: dict[tuple[str, str], int] = field(default_factory=dict)
+    journal: Journal = field(default_factory=Journal, repr=False, compare=False)
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if type(value) is dict:
+                setattr(self, f.name, JournaledDict(self.journal, value))
+
+    def scalars(self) -> tuple:
+        """The fields that are not journaled (saved whole at the start of an operation)."""
+        return tuple(getattr(self, name) for name in _scalar_names())
+
+    def restore_scalars(self, saved: tuple) -> None:
+        for name, value in zip(_scalar_names(), saved, strict=True):
+            setattr(self, name, value)
+
+
+@functools.cache
+def _scalar_names() -> tuple[str, ...]:
+    """Every field of `State` that is not a dict (dicts are journaled) nor the journal itself."""
+    probe = State(rules={})
+    return tuple(
+        f.name for f in fields(State) if f.name != "journal" and not isinstance(getattr(probe, f.name), dict)
+    )
+
+
+def atomic(operation):
+    """All or nothing: on a `Refusal`, undo everything `operation` changed, then re-raise. Nested
+    atomic operations run inside the outer one's journal."""
+
+    @functools.wraps(operation)
+    def run(self, *args, **kwargs):
+        state = self.state
+        journal = state.journal
+        if journal.entries is not None:  # already inside an operation
+            return operation(self, *args, **kwargs)
+        saved = state.scalars()
+        journal.entries = []
+        try:
+            return operation(self, *args, **kwargs)
+        except Refusal:
+            for mapping, key, old in reversed(journal.entries):
+                if old is _MISSING:
+                    dict.pop(mapping, key, None)
+                else:
+                    dict.__setitem__(mapping, key, old)
+            state.restore_scalars(saved)
+            raise
+        finally:
+            journal.entries = None
+
+    return run
