@@ -502,8 +502,8 @@ def _check_terms(contribution_bps: uint256, daily_cap: uint256):
 
 @internal
 def _set_status(merchant: address, status: MerchantStatus):
-    terms: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(merchant)
     self._merchants[merchant].status = status
+    terms: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(merchant)
     self._write_merchant(merchant, status, terms.contribution_bps, terms.daily_cap)
 
 

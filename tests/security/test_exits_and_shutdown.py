@@ -10,7 +10,7 @@ from .conftest import POINT
 
 
 def test_exit__over_the_return_cap__refused_then_max_exit_fits(
-    registry, deployer, registrar, guardian, proposer, decimals, merchant, consumer, other_consumer, chain
+    deployer, registrar, guardian, proposer, decimals, merchant, consumer, other_consumer, chain
 ):
     """With a 1x lifetime cap, a holding worth 2x cannot be cashed out whole."""
     rules = {"return_cap_bps": 10_000, "lock_period": 3_600}
@@ -23,7 +23,7 @@ def test_exit__over_the_return_cap__refused_then_max_exit_fits(
         rules=rules,
     )
     pool, asset, unit = system.pool, system.asset, 10**decimals
-    registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
+    system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**12 * unit, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
     pool.record_purchase(consumer, 1_000 * unit, order("early"), sender=merchant)
@@ -54,7 +54,7 @@ def test_exit__new_purchase_just_before__lock_restarts(exit_ready, pool, buy, me
 
 
 def test_exit__bank_run_of_many_consumers__epoch_limit_holds(
-    registry, deployer, registrar, guardian, proposer, decimals, merchant, accounts, chain
+    deployer, registrar, guardian, proposer, decimals, merchant, accounts, chain
 ):
     """Twelve consumers whose holdings all passed the trigger try to exit everything in one epoch:
     payouts stop at the epoch's limit, the value per point never falls, the pool stays solvent."""
@@ -62,7 +62,7 @@ def test_exit__bank_run_of_many_consumers__epoch_limit_holds(
     system = deploy_system(deployer, registrar=registrar, guardian=guardian, proposer=proposer,
                            asset_decimals=decimals, rules=rules)  # fmt: skip
     pool, asset, unit = system.pool, system.asset, 10**decimals
-    registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
+    system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**12 * unit, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
     runners = [accounts.generate_test_account() for _ in range(12)]

@@ -117,12 +117,14 @@ def test_exit__fee_on_transfer_token_after_issuance__pool_stays_solvent(
     "function, args", [("shutdown", ()), ("unpause", ()), ("set_rule", ("issue_bps", 6_000))]
 )
 def test_governor_operation__executed_from_inside_a_pool_call__refused(
-    registry, hostile_system, merchant, consumer, guardian, decimals, chain, function, args
+    hostile_system, merchant, consumer, guardian, decimals, chain, function, args
 ):
     """Anyone may execute a ready governor operation; a hostile token tries it from inside a pool call
-    (a purchase; while paused, a settlement). The pool's governance functions share the lock: the
-    operation cannot land inside another call, and stays executable afterwards."""
+    (a purchase; while paused, a settlement). The registry's governance functions push the new rules
+    into the pool through its hook, which shares the pool's lock: the operation cannot land inside
+    another call, and stays executable afterwards."""
     pool, token, governor = hostile_system.pool, hostile_system.asset, hostile_system.governor
+    registry = hostile_system.registry
     unit = 10**decimals
     pool.record_purchase(consumer, 1_000 * unit, order("before"), sender=merchant)
     pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)

@@ -7,11 +7,11 @@ from greenpoints import governance
 from greenpoints.governance import EMPTY_BYTES32
 
 
-def _schedule(registry, system, rule, value, delay=None, salt=b"\x01" * 32):
-    pool, governor = system.pool, system.governor
+def _schedule(system, rule, value, delay=None, salt=b"\x01" * 32):
+    registry, governor = system.registry, system.governor
     payload = bytes(registry.set_rule.encode_input(rule, value))
     delay = system.timelock_delay if delay is None else delay
-    governor.schedule(pool.address, 0, payload, EMPTY_BYTES32, salt, delay, sender=system.proposer)
+    governor.schedule(registry.address, 0, payload, EMPTY_BYTES32, salt, delay, sender=system.proposer)
     return payload, salt, delay
 
 
@@ -20,17 +20,17 @@ def test_schedule__delay_below_the_minimum__refused(system):
         _schedule(system, "issue_bps", 6_000, delay=system.timelock_delay - 1)
 
 
-def test_execute__before_the_delay__refused_then_applies_once(registry, system, stranger):
-    pool, governor = system.pool, system.governor
+def test_execute__before_the_delay__refused_then_applies_once(system, stranger):
+    registry, governor = system.registry, system.governor
     payload, salt, delay = _schedule(system, "issue_bps", 6_000)
     with pytest.raises(Exception, match="timelock_controller: operation is not ready"):
-        governor.execute(pool.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
+        governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
     assert registry.issue_bps() == 7_000
     chain.pending_timestamp = chain.pending_timestamp + delay
-    governor.execute(pool.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)  # anyone may apply it
+    governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)  # anyone may apply it
     assert registry.issue_bps() == 6_000
     with pytest.raises(Exception, match="timelock_controller: operation is not ready"):  # done: not again
-        governor.execute(pool.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
+        governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
 
 
 def test_schedule__same_operation_twice__refused(system):
@@ -46,13 +46,13 @@ def test_schedule__same_operation_twice__refused(system):
      ("issue_bps", 2**256 - 1)],
 )  # fmt: skip
 def test_set_rule__through_the_governor_out_of_bounds__refused_when_applied(system, stranger, rule, value):
-    pool, governor = system.pool, system.governor
-    before = getattr(pool, rule)()
+    registry, governor = system.registry, system.governor
+    before = getattr(registry, rule)()
     payload, salt, delay = _schedule(system, rule, value)
     chain.pending_timestamp = chain.pending_timestamp + delay
     with pytest.raises(Exception, match="rules: value out of bounds"):
-        governor.execute(pool.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
-    assert getattr(pool, rule)() == before
+        governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
+    assert getattr(registry, rule)() == before
 
 
 def test_set_rule__unknown_rule__refused(system):
@@ -65,7 +65,7 @@ def test_set_rule__unknown_rule__refused(system):
 def _apply_raw(system, rule, value):
     payload, salt, delay = _schedule(system, rule, value, salt=b"\x02" * 32)
     chain.pending_timestamp = chain.pending_timestamp + delay
-    system.governor.execute(system.pool.address, 0, payload, EMPTY_BYTES32, salt, sender=system.proposer)
+    system.governor.execute(system.registry.address, 0, payload, EMPTY_BYTES32, salt, sender=system.proposer)
 
 
 def test_update_delay__by_anyone_but_the_timelock__refused(system, stranger):

@@ -7,7 +7,7 @@ from greenpoints.deploy import deploy_system
 from tests.conftest import LICENSE, order
 
 
-def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(registry, accounts):
+def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(accounts):
     """`deep` profile, 6 decimals: after shutdown a merchant holding 1 wei-point was refused
     ("exit pays nothing"); once every other holder had exited, their rounding dust made that point
     worth 1 unit, and a second pass must let it out so the pool winds down to the last unit."""
@@ -17,7 +17,7 @@ def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(regi
     system = deploy_system(deployer, registrar=registrar, guardian=guardian, asset_decimals=6)
     pool, asset = system.pool, system.asset
     for m in (merchant, cafe):
-        registry.admit(m, 3_000, 10**15, LICENSE, 1, sender=registrar)
+        system.registry.admit(m, 3_000, 10**15, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**15, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
     pool.record_purchases([consumer, other], [1_000_000, 47_000_000], [order(1), order(2)], sender=merchant)
