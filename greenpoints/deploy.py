@@ -148,6 +148,7 @@ def deploy_system(
     proposer=None,
     asset_decimals: int = 18,
     pool_contract=None,
+    registry_contract=None,
 ) -> System:
     """Deploy the governor, the registry's blueprint, the pool (which creates the registry) and (on a
     local chain, when no asset is given) a mock asset.
@@ -163,8 +164,9 @@ def deploy_system(
             test accounts 1 and 2. Required elsewhere.
         proposer: who may schedule governor operations; defaults to the deployer.
         asset_decimals: decimals of the mock asset deployed on a local chain (6 or 18 usually).
-        pool_contract: the pool's contract container (default: the project's ValuePool; the audit's
-            tests deploy deliberately broken variants through it).
+        pool_contract, registry_contract: the contract containers of the pool and of the registry's
+            blueprint (default: the project's ValuePool and Registry; the audit's tests deploy
+            deliberately broken variants through them).
     """
     local = is_local_network()
     the_rules = _resolve_rules(rules)
@@ -200,7 +202,7 @@ def deploy_system(
     governor = project.Governor.deploy(
         delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
     )
-    blueprint = deploy_blueprint(project.Registry, deployer)
+    blueprint = deploy_blueprint(registry_contract or project.Registry, deployer)
     pool = (pool_contract or project.ValuePool).deploy(
         asset.address,
         governor.address,
@@ -213,7 +215,7 @@ def deploy_system(
     return System(
         asset=asset,
         pool=pool,
-        registry=project.Registry.at(pool.registry()),
+        registry=(registry_contract or project.Registry).at(pool.registry()),
         governor=governor,
         registrar=registrar,
         guardian=guardian,

@@ -3,12 +3,13 @@
     report = audit(system, start_block=0)
     report.ok, report.failures, report.trace(merchant, order_id), report.write(Path("out"))
 
-Events are fetched in pages, one `eth_getLogs` per contract per block range (pool, governor, and
-the asset's transfers to and from the pool), decoded with eth-abi, and folded in chain order by
-`Ledger`, which checks invariants 1-7 at every event. Then the rebuilt state is compared with the
-chain's (every holder's balance, basis, earned and paid out; the pool's figures; every merchant's
-record), the deployed bytecode with the compiled contracts, and the governor's operations are
-decoded (past and pending).
+Events are fetched in pages, one `eth_getLogs` per contract per block range (pool, registry,
+governor, and the asset's transfers to and from the pool), decoded, and folded in chain order by
+`Ledger`, which replays every domain event through the model (`greenpoints.model`, the rules the
+simulation and the stateful tests share) and keeps the checks that must not trust it. Then the
+rebuilt state is compared with the chain's (every holder's balance, basis, earned and paid out; the
+pool's figures; every merchant's record; the rules), the deployed bytecode with the compiled
+contracts, and the governor's operations are decoded (past and pending).
 """
 
 from __future__ import annotations
@@ -23,32 +24,10 @@ from .events import DEFAULT_PAGE, Decoder, Event, fetch
 from .ledger import CHECKS, Ledger
 from .report import Report
 
-GOVERNED = {"RuleChanged", "Unpaused", "PoolShutDown", "CallScheduled"}
-
-
 def timed_blocks(events) -> set[int]:
-    """The blocks whose time the ledger's checks will read: exits (and the consumer's last purchase
-    before), reversals (and the purchase reversed), governed changes and schedules. A cheap pass over
-    the events, so that a long history fetches a few timestamps instead of one per purchase block."""
-    needed: set[int] = set()
-    last_purchase: dict[str, int] = {}
-    orders: dict[tuple, int] = {}
-    for e in events:
-        name = e.name
-        if name == "PurchaseRecorded":
-            last_purchase[e.args["consumer"]] = e.block
-            orders[(e.args["merchant"], e.args["order_id"])] = e.block
-        elif name == "PointsExited":
-            needed.add(e.block)
-            if e.args["account"] in last_purchase:
-                needed.add(last_purchase[e.args["account"]])
-        elif name == "PurchaseReversed":
-            needed.add(e.block)
-            if (e.args["merchant"], e.args["order_id"]) in orders:
-                needed.add(orders[(e.args["merchant"], e.args["order_id"])])
-        elif name in GOVERNED:
-            needed.add(e.block)
-    return needed
+    """The blocks whose time the replay reads: every block with a pool or registry event (each
+    operation is replayed at its block's time) and the governor's schedules (their delays)."""
+    return {e.block for e in events if e.source in ("pool", "registry") or e.name == "CallScheduled"}
 
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
@@ -98,13 +77,15 @@ class BlockTimes:
                 self.cache[number] = int(block["timestamp"], 16)
 
 
-def sources(system, pool_type=None) -> list[tuple]:
+def sources(system, pool_type=None, registry_type=None) -> list[tuple]:
     """What the audit and the monitor read: [(address, decoder, topics filter)] for the pool, the
-    governor, and the asset's transfers to and from the pool."""
+    registry, the governor, and the asset's transfers to and from the pool."""
     pool, governor, asset = _lower(system.pool), _lower(system.governor), _lower(system.asset)
+    registry = _lower(system.registry)
     asset_decoder = Decoder(project.MockStablecoin.contract_type, "asset", only={"Transfer"})
     return [
         (pool, Decoder(pool_type or project.ValuePool.contract_type, "pool"), None),
+        (registry, Decoder(registry_type or project.Registry.contract_type, "registry"), None),
         (governor, Decoder(project.Governor.contract_type, "governor"), None),
         (asset, asset_decoder, [TRANSFER_TOPIC, None, _topic(pool)]),
         (asset, asset_decoder, [TRANSFER_TOPIC, _topic(pool)]),
@@ -118,18 +99,20 @@ def audit(
     end_block: int | None = None,
     page: int = DEFAULT_PAGE,
     pool_type=None,
+    registry_type=None,
 ) -> Report:
     """Rebuild the system's history from its events and check every rule; see the module doc.
 
-    `pool_type` is the contract type the pool's events and bytecode are checked against (the
-    project's ValuePool by default; tests pass a deliberately broken variant).
+    `pool_type` and `registry_type` are the contract types the events and bytecode are checked
+    against (the project's ValuePool and Registry by default; tests pass deliberately broken variants).
     """
     web3 = chain.provider.web3
-    pool, governor = _lower(system.pool), _lower(system.governor)
+    pool, governor, registry = _lower(system.pool), _lower(system.governor), _lower(system.registry)
     end = chain.blocks.head.number if end_block is None else end_block
     pool_type = pool_type or project.ValuePool.contract_type
+    registry_type = registry_type or project.Registry.contract_type
     decimals = int(system.asset.decimals())
-    readers = sources(system, pool_type)
+    readers = sources(system, pool_type, registry_type)
     # The fetch and the fold allocate an object or more per event and free none: the cyclic garbage
     # collector would walk the whole heap again and again for nothing (measured on 43,669 events on
     # anvil: fetch + fold 1.43-1.70 s with it, 0.98-1.05 s without). Reference counting still frees
@@ -142,16 +125,16 @@ def audit(
         fetched = time.perf_counter()
         times = BlockTimes(web3)
         times.prefetch(timed_blocks(events))  # batched on an HTTP node: far cheaper than one request each
-        ledger = Ledger(pool=pool, governor=governor, asset_decimals=decimals, block_time=times)
+        ledger = Ledger(pool=pool, governor=governor, registry=registry, asset_decimals=decimals, block_time=times)
         ledger.apply_all(events)
         folded = time.perf_counter()
     finally:
         if collecting:
             gc.enable()
     report = Report(ledger=ledger, system=system, start_block=start_block, end_block=end)
-    report.compare_with_chain(web3, pool_type)
-    report.check_code(web3, pool_type)
-    report.decode_governance(pool_type, chain.blocks.head.timestamp)
+    report.compare_with_chain(web3)
+    report.check_code(web3, pool_type, registry_type)
+    report.decode_governance(registry_type, chain.blocks.head.timestamp)
     report.stats = {
         "events": len(events),
         "log_requests": requests,

@@ -1,10 +1,22 @@
-"""Fold the system's events into state, checking SPEC section 5's invariants at every event.
+"""Fold the system's events, replaying every change through the model and checking SPEC section 5.
 
-The ledger is rebuilt from domain events (PurchaseRecorded, PointsSpent, ...), which carry the
-amounts; the points token's own Transfer events are tallied per transaction and must match them
-exactly (every mint traces to exactly one purchase; points move only consumer -> merchant/charity or
-are burned by exit, settlement or reversal). Lineage is kept as lots: each purchase's points are a
-lot that moves, oldest first, with every outflow of its holder.
+Two kinds of check, kept apart on purpose:
+
+- **Replayed through the rules.** Every domain event (a purchase, a spend, an exit, an admission, a rule
+  change, ...) is replayed through `greenpoints.model.Model` (the same rulebook the simulation and the
+  stateful tests use) in replaying mode: a rule the event broke is reported by the contract's own revert
+  reason, and every figure the rules compute (points, contribution, refund, payout, settlement) must
+  equal the event's; the model then follows what the chain did, so one broken event does not hide the
+  next.
+- **Independent of the model**, so that a mistake shared by model and contracts cannot hide itself:
+  total_assets from the events' own flows (contributions minus payouts, settlements and refunds);
+  solvency against the asset token's own Transfers (and, at the end, its `balanceOf`); the value per
+  point never falling; points supply and balances from the points token's own Transfers, matched one
+  for one with the domain events, and their sum equal to the supply; every rule change through the
+  governor's delay and within the hard bounds written in `greenpoints.rules`.
+
+Lineage is kept as lots: each purchase's points are a lot that moves, oldest first, with every outflow
+of its holder (a convention: points are fungible).
 """
 
 from __future__ import annotations
@@ -12,12 +24,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
+from eth_utils import keccak
+
 from .. import pool_math as pm
-from ..rules import BOUNDS
+from ..model import DEFAULT_ADMIN_ROLE, GUARDIAN_ROLE, REGISTRAR_ROLE, Model, Refusal
+from ..rules import BOUNDS, DEFAULT_RULES
 from .events import Event
 
 ZERO = "0x" + "0" * 40
-ACTIVE, SUSPENDED, REVOKED = 1, 2, 3
 CHECKS = {
     "1 solvency": "the pool's asset balance >= total_assets; total_assets = contributions - payouts "
     "- settlements - refunds",
@@ -30,7 +44,29 @@ CHECKS = {
     "6 rules": "every rule change through the governor's delay and within bounds",
     "7 movements": "points only move consumer -> merchant/charity, or are burned by exit/settle/reversal",
     "settlements and reversals": "paid as the rules say (fee, refund, window)",
+    "registry": "every admission, suspension, reinstatement, revocation and charity change by the "
+    "registrar, as the registry's rules allow",
 }
+CHECK_OF_EVENT = {
+    "PurchaseRecorded": "4 purchases",
+    "PointsExited": "5 exits",
+    "EpochStarted": "5 exits",
+    "PointsSpent": "7 movements",
+    "PointsDonated": "7 movements",
+    "PointsSettled": "settlements and reversals",
+    "PurchaseReversed": "settlements and reversals",
+    "RuleChanged": "6 rules",
+    "Paused": "6 rules",
+    "Unpaused": "6 rules",
+    "PoolShutDown": "6 rules",
+}
+ROLE_NAMES = {
+    bytes(32): DEFAULT_ADMIN_ROLE,
+    keccak(text="REGISTRAR_ROLE"): REGISTRAR_ROLE,
+    keccak(text="GUARDIAN_ROLE"): GUARDIAN_ROLE,
+}
+MONEY_EVENTS = frozenset({"PurchaseRecorded", "PurchaseReversed", "PointsSettled", "PointsExited"})
+"""The pool's events that move total_assets and the supply."""
 
 
 @dataclass(slots=True)
@@ -61,12 +97,8 @@ class Fate:
 
 @dataclass
 class MerchantBook:
-    status: int = 0
-    contribution_bps: int = 0
-    daily_cap: int = 0
-    category: int = 0
-    epoch: int = -1
-    epoch_contribution: int = 0
+    """What the audit reports of a merchant (its rules are the model's)."""
+
     purchases: int = 0
     sales: int = 0
     contributions: int = 0
@@ -77,36 +109,61 @@ class MerchantBook:
     refunds: int = 0
 
 
+class Replay:
+    """The model's companion while it replays one event: it turns the model's refusals into findings
+    named by the contract's reason, and hands it the event's figures in place of its own."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self.event: Event | None = None
+        self.expected: dict = {}
+
+    def begin(self, event: Event, expected: dict) -> None:
+        self.event, self.expected = event, expected
+
+    def broken(self, reason: str) -> None:
+        e = self.event
+        self.ledger.fail(CHECK_OF_EVENT.get(e.name, "registry"), f"{e.name} broke a rule: {reason}", e)
+
+    def observe(self, name: str, value: int) -> int:
+        if name not in self.expected:
+            return value
+        got = self.expected[name]
+        if got != value:
+            e = self.event
+            self.ledger.fail(CHECK_OF_EVENT.get(e.name, "registry"), f"{e.name}: {name} {got}, the rules give {value}", e)
+        return got
+
+
 @dataclass
 class Ledger:
-    """The rebuilt state. Addresses are lower-case hex strings."""
+    """The rebuilt state: the model's, plus the independent figures. Addresses are lower-case hex."""
 
     pool: str
     governor: str
     asset_decimals: int
     block_time: object
     """Callable block number -> timestamp (cached by the caller)."""
-    rules: dict[str, int] = field(default_factory=dict)
+    registry: str = ""
+    model: Model | None = None
+    """The replayed rules (created at the first event)."""
+    # independent of the model
     total_assets: int = 0
+    """From the events' flows: contributions - payouts - settlements - refunds."""
     total_supply: int = 0
-    asset_balance: int = 0
+    """From the points token's Transfers."""
     balances: Counter = field(default_factory=Counter)
-    basis: Counter = field(default_factory=Counter)
-    earned: Counter = field(default_factory=Counter)
-    paid_out: Counter = field(default_factory=Counter)
-    last_issued_block: dict[str, int] = field(default_factory=dict)
-    merchants: dict[str, MerchantBook] = field(default_factory=lambda: defaultdict(MerchantBook))
-    charities: dict[str, int] = field(default_factory=dict)
-    orders: dict[tuple[str, bytes], dict] = field(default_factory=dict)
-    paused: bool = False
-    shutdown: bool = False
-    epoch: int = -1
-    epoch_start_assets: int = 0
-    epoch_exited: int = 0
+    """From the points token's Transfers."""
+    asset_balance: int = 0
+    """From the asset token's Transfers to and from the pool."""
+    rules: dict[str, int] = field(default_factory=dict)
+    """From the RuleChanged events (checked against the hard bounds, not the model)."""
     contributions: int = 0
     payouts: int = 0
     settlements: int = 0
     refunds: int = 0
+    merchants: dict[str, MerchantBook] = field(default_factory=lambda: defaultdict(MerchantBook))
+    orders: dict[tuple[str, bytes], dict] = field(default_factory=dict)
     # lineage
     lots: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     fates: dict[tuple[str, bytes], list] = field(default_factory=lambda: defaultdict(list))
@@ -115,6 +172,9 @@ class Ledger:
     executed: list[dict] = field(default_factory=list)
     rule_history: list[dict] = field(default_factory=list)
     min_delay: int = 0
+    deployed_tx: str | None = None
+    last_epoch: int | None = None
+    """The epoch of the last EpochStarted event (a snapshot is taken once per epoch)."""
     # results
     checked: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
@@ -122,41 +182,74 @@ class Ledger:
     series: list[tuple[int, int, int]] = field(default_factory=list)
     """(block, total_assets, total_supply) after every event that changed them."""
     events: int = 0
-    deployed: bool = False
     listener: object = None
     """Optional callable (check name, message, event) told of every failed check (the monitor)."""
     last_moved: list = field(default_factory=list)
     """The lots the last outflow consumed, oldest first (the monitor's circular-flow alert)."""
     _tx: str | None = None
     _tx_events: list = field(default_factory=list)
+    _figures: tuple[int, int] = (0, 0)
+
+    def __post_init__(self):
+        self.replay = Replay(self)
 
     # ------------------------------------------------------------ plumbing
 
     def check(self, name: str, ok: bool, message: str, event: Event) -> bool:
         self.checked[name] += 1
         if not ok:
-            self.failed[name] += 1
-            if len(self.failures) < 1_000:
-                self.failures.append(f"[{name}] block {event.block} tx {event.tx}: {message}")
-            if self.listener is not None:
-                self.listener(name, message, event)
+            self.fail(name, message, event)
         return ok
 
-    def rule(self, name: str) -> int:
-        return self.rules.get(name, 0)
+    def fail(self, name: str, message: str, event: Event) -> None:
+        """A finding of check `name` (counted as checked by its caller)."""
+        self.failed[name] += 1
+        if len(self.failures) < 1_000:
+            self.failures.append(f"[{name}] block {event.block} tx {event.tx}: {message}")
+        if self.listener is not None:
+            self.listener(name, message, event)
 
-    def to_points(self, assets: int) -> int:
-        return pm.to_points(assets, self.total_assets, self.total_supply, self.asset_decimals)
+    def rule(self, name: str) -> int:
+        return self.model.rule(name) if self.model else self.rules.get(name, 0)
 
     def to_assets(self, points: int) -> int:
         return pm.to_assets(points, self.total_assets, self.total_supply, self.asset_decimals)
 
-    def is_consumer(self, account: str) -> bool:
-        return (
-            account not in (ZERO, self.pool)
-            and self.merchants[account].status == 0
-            and self.charities.get(account, 0) == 0
-        )
+    @property
+    def paused(self) -> bool:
+        return bool(self.model and self.model.state.paused)
+
+    @property
+    def shutdown(self) -> bool:
+        return bool(self.model and self.model.state.shutdown)
+
+    def _model(self, event: Event) -> Model:
+        if self.model is None:
+            self.model = Model(
+                pool=self.pool,
+                governor=self.governor,
+                registrar=None,
+                guardian=None,
+                asset_decimals=self.asset_decimals,
+                now=0,  # the pool's storage before its constructor: epoch 0 (the deployment syncs it)
+                rules=DEFAULT_RULES,
+                asset_modeled=False,
+            )
+            self.model.replay = self.replay
+        return self.model
+
+    def _replay(self, event: Event, operation: str, *args, expected: dict | None = None, now=True):
+        """Replay `operation(*args)` on the model for `event`; a final refusal becomes a finding."""
+        model = self._model(event)
+        self.replay.begin(event, expected or {})
+        self.checked[CHECK_OF_EVENT.get(event.name, "registry")] += 1
+        try:
+            if now:
+                return getattr(model, operation)(*args, self.block_time(event.block))
+            return getattr(model, operation)(*args)
+        except Refusal as refusal:
+            self.replay.broken(refusal.reason)
+            return None
 
     def apply_all(self, events: list[Event]) -> None:
         for event in events:
@@ -172,11 +265,12 @@ class Ledger:
         handler = getattr(self, f"on_{event.name}", None)
         if handler is None:
             return
-        before = (self.total_assets, self.total_supply)
         handler(event, event.args)
-        after = (self.total_assets, self.total_supply)
-        if after != before:
-            a0, s0 = before
+        if event.name in MONEY_EVENTS and event.source == "pool":
+            # The points token's Transfer comes just before its domain event: compare the pool's
+            # figures from one domain event to the next, when both assets and points have moved.
+            after = (self.total_assets, self.total_supply)
+            a0, s0 = self._figures
             a1, s1 = after
             if s0 and s1:
                 self.check(
@@ -185,16 +279,10 @@ class Ledger:
                     f"{event.name}: value per point fell from {a0}/{s0} to {a1}/{s1}",
                     event,
                 )
-            self.check(
-                "1 solvency",
-                self.asset_balance >= self.total_assets
-                or event.name in ("PurchaseRecorded",),  # the pull's Transfer may come later in the tx
-                f"{event.name}: pool holds {self.asset_balance} < total_assets {self.total_assets}",
-                event,
-            )
+            self._figures = after
             self.series.append((event.block, a1, s1))
 
-    # ------------------------------------------------------------ per transaction
+    # ------------------------------------------------------------ per transaction (independent)
 
     def end_tx(self) -> None:
         """Checks that need a whole transaction: token Transfers against the domain events, rule
@@ -203,12 +291,13 @@ class Ledger:
         if not events:
             return
         last = events[-1]
-        pool_events = [e for e in events if e.source == "pool"]
         want_mints, want_burns, want_moves = Counter(), Counter(), Counter()
         got_mints, got_burns, got_moves = Counter(), Counter(), Counter()
         executed = [e for e in events if e.source == "governor" and e.name == "CallExecuted"]
-        for e in pool_events:
+        for e in events:
             a = e.args
+            if e.source != "pool":
+                continue
             if e.name == "PurchaseRecorded":
                 want_mints[(a["consumer"], a["points"])] += 1
             elif e.name == "PurchaseReversed":
@@ -231,15 +320,15 @@ class Ledger:
             self.check(
                 "3 supply",
                 got_mints == want_mints,
-                f"mints {dict(got_mints)} do not match purchases {dict(want_mints)}",
+                f"mints {_pairs(got_mints)} do not match purchases {_pairs(want_mints)}",
                 last,
             )
         if got_burns or want_burns or got_moves or want_moves:
             self.check(
                 "7 movements",
                 got_burns == want_burns and got_moves == want_moves,
-                f"token transfers {dict(got_moves)} / burns {dict(got_burns)} do not match spends, "
-                f"donations, exits, settlements and reversals {dict(want_moves)} / {dict(want_burns)}",
+                f"token transfers {_pairs(got_moves)} / burns {_pairs(got_burns)} do not match spends, "
+                f"donations, exits, settlements and reversals {_pairs(want_moves)} / {_pairs(want_burns)}",
                 last,
             )
         self.check(
@@ -248,34 +337,31 @@ class Ledger:
             f"after the transaction the pool holds {self.asset_balance} < total_assets {self.total_assets}",
             last,
         )
-        for e in pool_events:
+        for e in events:
+            if e.source != "registry":
+                continue
             if e.name == "RuleChanged" and self.deployed_tx != e.tx:
                 self._check_governed(e, executed, f"set_rule {e.args['rule']}={e.args['new_value']}")
             elif e.name in ("Unpaused", "PoolShutDown"):
                 self._check_governed(e, executed, e.name)
 
-    deployed_tx: str | None = None
-
     def _check_governed(self, event: Event, executed: list[Event], what: str) -> None:
-        ok = bool(executed) and any(x.args["target"] == self.pool for x in executed)
-        detail = ""
+        calls = [x for x in executed if x.args["target"] == self.registry]
+        ok = bool(calls)
         if ok:
-            call = next(x for x in executed if x.args["target"] == self.pool)
-            scheduled = self.scheduled.get(call.args["id"])
+            scheduled = self.scheduled.get(calls[0].args["id"])
             if scheduled is None:
                 ok, detail = False, "executed without having been scheduled"
             else:
                 waited = self.block_time(event.block) - self.block_time(scheduled["block"])
                 delay = scheduled["delay"]
                 ok = waited >= delay >= self.min_delay
-                detail = (
-                    f"scheduled with delay {delay}s (minimum {self.min_delay}s), executed after {waited}s"
-                )
+                detail = f"scheduled with delay {delay}s (minimum {self.min_delay}s), executed after {waited}s"
         else:
             detail = "no governor execution in the transaction"
         self.check("6 rules", ok, f"{what}: not through the governor's delay ({detail})", event)
 
-    # ------------------------------------------------------------ token and asset
+    # ------------------------------------------------------------ tokens (independent)
 
     def on_Transfer(self, e: Event, a: dict) -> None:
         if e.source == "asset":
@@ -284,31 +370,69 @@ class Ledger:
             if a["sender"] == self.pool:
                 self.asset_balance -= a["value"]
             return
-        # Points: balances are rebuilt from the domain events; Transfers are matched in end_tx.
+        if e.source != "pool":
+            return
+        sender, to, value = a["sender"], a["receiver"], a["value"]
+        if sender == ZERO:
+            self.total_supply += value
+        else:
+            held = self.balances[sender]
+            self.check("3 supply", value <= held, f"{sender} sent {value} points, holds {held}", e)
+            self.balances[sender] = held - value
+        if to == ZERO:
+            self.total_supply -= value
+        else:
+            self.balances[to] += value
 
-    # ------------------------------------------------------------ rules and governance
+    def _pool_figures(self, e: Event, a: dict) -> None:
+        """The pool's figures an event reports against the ones rebuilt independently."""
+        self.check(
+            "3 supply",
+            (a["total_assets"], a["total_supply"]) == (self.total_assets, self.total_supply),
+            f"{e.name} says pool ({a['total_assets']}, {a['total_supply']}), rebuilt "
+            f"({self.total_assets}, {self.total_supply})",
+            e,
+        )
+
+    # ------------------------------------------------------------ rules, roles and governance
 
     def on_RuleChanged(self, e: Event, a: dict) -> None:
         rule, old, new = a["rule"], a["old_value"], a["new_value"]
-        if self.deployed_tx is None or self.deployed_tx == e.tx:
+        lo, hi = BOUNDS.get(rule, (None, None))
+        self.check("6 rules", lo is not None and lo <= new <= hi, f"{rule}={new} outside its hard bounds {lo}..{hi}", e)
+        if self.deployed_tx is None or self.deployed_tx == e.tx:  # the rules logged at deployment
             self.deployed_tx = e.tx
             self.check("6 rules", old == 0, f"initial {rule} logged with old value {old}", e)
+            model = self._model(e)
+            if rule in BOUNDS:
+                model.state.rules[rule] = new
         else:
-            self.check(
-                "6 rules",
-                old == self.rules.get(rule),
-                f"{rule}: old value {old}, was {self.rules.get(rule)}",
-                e,
-            )
-        lo, hi = BOUNDS.get(rule, (None, None))
-        self.check(
-            "6 rules",
-            lo is not None and lo <= new <= hi,
-            f"{rule}={new} outside its hard bounds {lo}..{hi}",
-            e,
-        )
+            self.check("6 rules", old == self.rules.get(rule), f"{rule}: old value {old}, was {self.rules.get(rule)}", e)
+            self._replay(e, "set_rule", self.governor, rule, new)
         self.rules[rule] = new
         self.rule_history.append({"block": e.block, "tx": e.tx, "rule": rule, "old": old, "new": new})
+
+    def on_RoleGranted(self, e: Event, a: dict) -> None:
+        if e.source != "registry":
+            return
+        role = ROLE_NAMES.get(a["role"])
+        if role is None:
+            return
+        if self.deployed_tx is None:  # granted by the registry's constructor
+            self._model(e).state.roles[(role, a["account"])] = True
+        else:
+            self._replay(e, "grant_role", a["sender"], role, a["account"], now=False)
+
+    def on_RoleRevoked(self, e: Event, a: dict) -> None:
+        if e.source != "registry":
+            return
+        role = ROLE_NAMES.get(a["role"])
+        if role is None:
+            return
+        if self.deployed_tx is None:
+            self._model(e).state.roles.pop((role, a["account"]), None)
+        else:
+            self._replay(e, "revoke_role", a["sender"], role, a["account"], now=False)
 
     def on_CallScheduled(self, e: Event, a: dict) -> None:
         self.scheduled[a["id"]] = {**a, "block": e.block, "tx": e.tx}
@@ -327,160 +451,125 @@ class Ledger:
         self.min_delay = a["new_duration"]
 
     def on_Paused(self, e: Event, a: dict) -> None:
-        self.paused = True
+        self._replay(e, "pause", a["account"])
 
     def on_Unpaused(self, e: Event, a: dict) -> None:
-        self.paused = False
+        self._replay(e, "unpause", a["account"])
 
     def on_PoolShutDown(self, e: Event, a: dict) -> None:
-        self.shutdown = True
+        self._replay(e, "shutdown", a["governor"])
+        self._pool_figures(e, a)
 
     def on_EpochStarted(self, e: Event, a: dict) -> None:
-        self.check("5 exits", a["epoch"] > self.epoch, f"epoch {a['epoch']} after {self.epoch}", e)
+        # A change pushed by the registry (rule, pause, unpause) is replayed at its own event, which
+        # comes first and already synced the model: the snapshot must then be the model's.
+        model = self._model(e)
+        model._sync_epoch(self.block_time(e.block))
+        st = model.state
         self.check(
             "5 exits",
-            a["start_assets"] == self.total_assets,
-            f"epoch {a['epoch']} snapshot {a['start_assets']} != total_assets {self.total_assets}",
+            (a["epoch"], a["start_assets"]) == (st.current_epoch, st.epoch_start_assets),
+            f"epoch {a['epoch']} snapshot {a['start_assets']}; the rules give epoch {st.current_epoch} "
+            f"snapshot {st.epoch_start_assets}",
             e,
         )
-        self.epoch, self.epoch_start_assets, self.epoch_exited = a["epoch"], a["start_assets"], 0
+        self.check(
+            "5 exits",
+            a["epoch"] != self.last_epoch and a["start_assets"] == self.total_assets,
+            f"epoch {a['epoch']} (after epoch {self.last_epoch}) snapshot {a['start_assets']}, total_assets "
+            f"{self.total_assets}",
+            e,
+        )
+        self.last_epoch = a["epoch"]
 
     # ------------------------------------------------------------ registry
 
     def on_MerchantAdmitted(self, e: Event, a: dict) -> None:
-        m = self.merchants[a["merchant"]]
-        m.status, m.contribution_bps, m.daily_cap, m.category = (
-            ACTIVE,
-            a["contribution_bps"],
-            a["daily_cap"],
-            a["category"],
-        )
+        self._replay(
+            e, "admit", a["registrar"], a["merchant"], a["contribution_bps"], a["daily_cap"],
+            a["license_hash"], a["category"], now=False,
+        )  # fmt: skip
 
     def on_MerchantTermsUpdated(self, e: Event, a: dict) -> None:
-        m = self.merchants[a["merchant"]]
-        m.contribution_bps, m.daily_cap = a["new_contribution_bps"], a["new_daily_cap"]
+        old = self._model(e).merchant(a["merchant"])
+        self.check(
+            "registry",
+            (a["old_contribution_bps"], a["old_daily_cap"]) == (old.contribution_bps, old.daily_cap),
+            f"terms of {a['merchant']} logged as changed from ({a['old_contribution_bps']}, "
+            f"{a['old_daily_cap']}), they were ({old.contribution_bps}, {old.daily_cap})",
+            e,
+        )
+        self._replay(
+            e, "update_terms", a["registrar"], a["merchant"], a["new_contribution_bps"], a["new_daily_cap"], now=False
+        )
 
     def on_MerchantSuspended(self, e: Event, a: dict) -> None:
-        self.merchants[a["merchant"]].status = SUSPENDED
+        self._replay(e, "suspend", a["registrar"], a["merchant"], a["reason"], now=False)
 
     def on_MerchantReinstated(self, e: Event, a: dict) -> None:
-        self.merchants[a["merchant"]].status = ACTIVE
+        self._replay(e, "reinstate", a["registrar"], a["merchant"], now=False)
 
     def on_MerchantRevoked(self, e: Event, a: dict) -> None:
-        self.merchants[a["merchant"]].status = REVOKED
+        self._replay(e, "revoke", a["registrar"], a["merchant"], a["reason"], now=False)
 
     def on_CharityRegistered(self, e: Event, a: dict) -> None:
-        self.charities[a["charity"]] = 1
+        self._replay(e, "register_charity", a["registrar"], a["charity"], a["license_hash"], now=False)
 
     def on_CharityRemoved(self, e: Event, a: dict) -> None:
-        self.charities[a["charity"]] = 2
+        self._replay(e, "remove_charity", a["registrar"], a["charity"], a["reason"], now=False)
 
     # ------------------------------------------------------------ issuance
 
     def on_PurchaseRecorded(self, e: Event, a: dict) -> None:
         merchant, consumer, order_id = a["merchant"], a["consumer"], a["order_id"]
         amount, contribution, points = a["amount"], a["contribution"], a["points"]
-        m = self.merchants[merchant]
-        name = "4 purchases"
-        self.check(name, m.status == ACTIVE, f"merchant {merchant} not active (status {m.status})", e)
-        self.check(name, not self.paused and not self.shutdown, "purchase while paused or shut down", e)
-        self.check(name, self.is_consumer(consumer), f"consumer {consumer} is not a consumer", e)
         key = (merchant, order_id)
-        self.check(name, key not in self.orders, f"order id {order_id.hex()} of {merchant} recorded twice", e)
-        self.check(
-            name,
-            contribution == pm.contribution_of(amount, m.contribution_bps),
-            f"contribution {contribution} != {amount} x {m.contribution_bps} bps",
-            e,
-        )
-        if m.epoch != self.epoch:
-            m.epoch, m.epoch_contribution = self.epoch, 0
-        m.epoch_contribution += contribution
-        self.check(
-            name,
-            m.epoch_contribution <= m.daily_cap,
-            f"merchant {merchant} recorded {m.epoch_contribution} in epoch {self.epoch}, cap {m.daily_cap}",
-            e,
-        )
-        issue_bps = self.rule("issue_bps")
-        issued_value = pm.issued_value_of(contribution, issue_bps)
-        expected = self.to_points(issued_value)
-        self.check(name, points == expected, f"{points} points issued, the rules give {expected}", e)
+        self._replay(
+            e, "record_purchase", merchant, consumer, amount, order_id,
+            expected={"contribution": contribution, "points": points},
+        )  # fmt: skip
         self.total_assets += contribution
-        self.total_supply += points
         self.contributions += contribution
-        self.balances[consumer] += points
-        self.basis[consumer] += issued_value
-        self.earned[consumer] += issued_value
-        self.last_issued_block[consumer] = e.block
-        self.orders[key] = {
-            "consumer": consumer,
-            "block": e.block,
-            "tx": e.tx,
-            "amount": amount,
-            "contribution": contribution,
-            "points": points,
-            "issued_value": issued_value,
-            "reversed": False,
-        }
+        self._pool_figures(e, a)
+        self.orders.setdefault(key, {
+            "consumer": consumer, "block": e.block, "tx": e.tx, "amount": amount, "contribution": contribution,
+            "points": points, "reversed": False,
+        })  # fmt: skip
+        m = self.merchants[merchant]
         m.purchases += 1
         m.sales += amount
         m.contributions += contribution
         m.points_issued += points
         self.lots[consumer].append(Lot(merchant, order_id, points))
-        self.check(
-            "3 supply",
-            (a["total_assets"], a["total_supply"]) == (self.total_assets, self.total_supply),
-            f"event says pool ({a['total_assets']}, {a['total_supply']}), rebuilt "
-            f"({self.total_assets}, {self.total_supply})",
-            e,
-        )
 
     def on_PurchaseReversed(self, e: Event, a: dict) -> None:
         merchant, consumer, order_id, points, refund = (
             a["merchant"], a["consumer"], a["order_id"], a["points"], a["refund"]
         )  # fmt: skip
-        name = "settlements and reversals"
         order = self.orders.get((merchant, order_id))
-        if not self.check(name, order is not None, f"reversal of unknown order {order_id.hex()}", e):
-            return
-        self.check(name, not order["reversed"], f"order {order_id.hex()} reversed twice", e)
         self.check(
-            name, order["consumer"] == consumer and order["points"] == points, "reversal of other points", e
-        )
-        waited = self.block_time(e.block) - self.block_time(order["block"])
-        self.check(name, waited < self.rule("lock_period"), f"reversed {waited}s after the purchase", e)
-        expected = min(order["contribution"], self.to_assets(points))
-        self.check(name, refund == expected, f"refund {refund}, the rules give {expected}", e)
-        self._outflow(consumer, points, e, "reversed", reversal_of=(merchant, order_id))
-        self.earned[consumer] -= order["issued_value"]
-        self.total_assets -= refund
-        self.total_supply -= points
-        self.refunds += refund
-        self.merchants[merchant].refunds += refund
-        order["reversed"] = True
-        self.check(
-            "3 supply",
-            (a["total_assets"], a["total_supply"]) == (self.total_assets, self.total_supply),
-            "reversal's pool figures differ from the rebuilt ones",
+            "settlements and reversals",
+            order is not None and order["consumer"] == consumer and order["points"] == points,
+            f"reversal of {points} points of {consumer}, order {order_id.hex()} recorded {order}",
             e,
         )
+        self._replay(e, "reverse_purchase", merchant, order_id, expected={"refund": refund})
+        self._outflow(consumer, points, e, "reversed", reversal_of=(merchant, order_id))
+        self.total_assets -= refund
+        self.refunds += refund
+        self.merchants[merchant].refunds += refund
+        if order is not None:
+            order["reversed"] = True
+        self._pool_figures(e, a)
 
     # ------------------------------------------------------------ circulation
 
-    def _outflow(
-        self, owner: str, points: int, e: Event, kind: str, *, to=None, order_id=None, reversal_of=None
-    ):
-        """Balance and basis of `owner` after `points` leave; lots consumed oldest first."""
-        balance = self.balances[owner]
-        self.check("3 supply", points <= balance, f"{owner} moved {points} points, holds {balance}", e)
-        if self.basis[owner]:
-            self.basis[owner] = pm.basis_after_outflow(self.basis[owner], balance, points)
-        self.balances[owner] = balance - points
+    def _outflow(self, owner: str, points: int, e: Event, kind: str, *, to=None, order_id=None, reversal_of=None):
+        """Lots of `owner` consumed oldest first (a reversal burns that purchase's own points first)."""
         lots = self.lots[owner]
         left = points
         moved: list[Lot] = []
-        if reversal_of is not None:  # a reversal burns that purchase's own points first
+        if reversal_of is not None:
             for lot in lots:
                 if (lot.merchant, lot.order_id) == reversal_of and left:
                     take = min(lot.points, left)
@@ -502,103 +591,35 @@ class Ledger:
         for lot in moved:
             if to is not None:
                 self.lots[to].append(lot)
-            self.fates[(lot.merchant, lot.order_id)].append(
-                Fate(kind, lot.points, owner, to, order_id, e.block, e.tx)
-            )
+            self.fates[(lot.merchant, lot.order_id)].append(Fate(kind, lot.points, owner, to, order_id, e.block, e.tx))
         return moved
-
-    def _move(self, e: Event, consumer: str, to: str, points: int, kind: str, order_id=None) -> None:
-        self.check("7 movements", self.is_consumer(consumer), f"{consumer} is not a consumer", e)
-        self._outflow(consumer, points, e, kind, to=to, order_id=order_id)
-        self.balances[to] += points
 
     def on_PointsSpent(self, e: Event, a: dict) -> None:
         merchant = a["merchant"]
-        self.check(
-            "7 movements", self.merchants[merchant].status == ACTIVE, f"spent at inactive {merchant}", e
-        )
-        self.check("7 movements", not self.paused, "spend while paused", e)
-        self._move(e, a["consumer"], merchant, a["points"], "spent", a["order_id"])
+        self._replay(e, "spend", a["consumer"], merchant, a["points"], a["order_id"])
+        self._outflow(a["consumer"], a["points"], e, "spent", to=merchant, order_id=a["order_id"])
         self.merchants[merchant].receipts_points += a["points"]
 
     def on_PointsDonated(self, e: Event, a: dict) -> None:
-        charity = a["charity"]
-        self.check("7 movements", self.charities.get(charity) == 1, f"donated to unregistered {charity}", e)
-        self._move(e, a["consumer"], charity, a["points"], "donated")
+        self._replay(e, "donate", a["consumer"], a["charity"], a["points"])
+        self._outflow(a["consumer"], a["points"], e, "donated", to=a["charity"])
 
     def on_PointsSettled(self, e: Event, a: dict) -> None:
         account, points, assets, fee = a["account"], a["points"], a["assets"], a["fee"]
-        name = "settlements and reversals"
-        self.check(
-            name,
-            self.merchants[account].status != 0 or self.charities.get(account, 0) != 0,
-            f"{account} settled but is neither merchant nor charity",
-            e,
-        )
-        paid, kept = pm.settlement(self.to_assets(points), self.rule("settlement_fee_bps"))
-        self.check(
-            name,
-            (assets, fee) == (paid, kept),
-            f"settlement paid {assets}+{fee} fee, rules give {paid}+{kept}",
-            e,
-        )
+        self._replay(e, "settle", account, points, expected={"paid": assets, "fee": fee})
         self._outflow(account, points, e, "settled")
         self.total_assets -= assets
-        self.total_supply -= points
         self.settlements += assets
-        if self.merchants[account].status:
-            self.merchants[account].settled_points += points
-            self.merchants[account].settled_assets += assets
+        book = self.merchants.get(account)
+        if book is not None:
+            book.settled_points += points
+            book.settled_assets += assets
 
     def on_PointsExited(self, e: Event, a: dict) -> None:
         account, points, payout, retained = a["account"], a["points"], a["payout"], a["retained"]
-        name = "5 exits"
-        value = self.to_assets(points)
-        if self.shutdown:
-            self.check(name, payout == value and retained == 0, f"wind-down exit paid {payout} of {value}", e)
-        else:
-            self.check(name, self.is_consumer(account), f"{account} exited but is not a consumer", e)
-            holding = self.to_assets(self.balances[account])
-            trigger = self.rule("exit_trigger_bps")
-            self.check(
-                name,
-                holding * pm.BPS >= self.basis[account] * trigger,
-                f"{account} exited with holding {holding} < basis {self.basis[account]} x {trigger} bps",
-                e,
-            )
-            last = self.last_issued_block.get(account)
-            if last is not None:
-                waited = self.block_time(e.block) - self.block_time(last)
-                lock = self.rule("lock_period")
-                self.check(
-                    name, waited >= lock, f"{account} exited {waited}s after issuance (lock {lock}s)", e
-                )
-            expected = pm.exit_payout(value, self.rule("exit_payout_bps"))
-            self.check(
-                name,
-                (payout, retained) == (expected, value - expected),
-                f"exit paid {payout} (retained {retained}), the rules give {expected}",
-                e,
-            )
-            cap = self.earned[account] * self.rule("return_cap_bps") // pm.BPS
-            self.check(
-                name,
-                self.paid_out[account] + payout <= cap,
-                f"{account} paid out {self.paid_out[account] + payout} in all, over its return cap {cap}",
-                e,
-            )
-            self.epoch_exited += payout
-            limit = self.epoch_start_assets * self.rule("epoch_exit_limit_bps") // pm.BPS
-            self.check(
-                name,
-                self.epoch_exited <= limit,
-                f"epoch {self.epoch} exits {self.epoch_exited} over the limit {limit}",
-                e,
-            )
+        self._replay(e, "exit", account, points, expected={"payout": payout, "retained": retained})
         self._outflow(account, points, e, "exited")
         self.total_assets -= payout
-        self.total_supply -= points
-        self.paid_out[account] += payout
         self.payouts += payout
 
     # ------------------------------------------------------------ lineage
@@ -635,3 +656,10 @@ class Ledger:
             if lot.points
         ]
         return {"account": account, "purchases": bought, "outflows": outflows, "holds": held}
+
+
+def _pairs(counter: Counter) -> str:
+    """A Counter of (address..., amount) keys as readable text, not a Python repr."""
+    return "; ".join(
+        " -> ".join(str(part) for part in key) + (f" (x{n})" if n > 1 else "") for key, n in sorted(counter.items())
+    ) or "none"

@@ -103,10 +103,10 @@ def _utc(timestamp: int) -> str:
 class Watcher:
     """Folds events with the audit's `Ledger` and turns what it sees into alerts (no I/O)."""
 
-    def __init__(self, ledger: Ledger, pool_type, *, circular_window: int = DAY):
+    def __init__(self, ledger: Ledger, registry_type, *, circular_window: int = DAY):
         self.ledger = ledger
         self.circular_window = circular_window
-        self.describe_call = CallDecoder(pool_type, ledger.pool)
+        self.describe_call = CallDecoder(registry_type, ledger.registry)
         self.alerts: list[Alert] = []
         self.silent = False
         self._alerted: set[tuple] = set()
@@ -146,7 +146,7 @@ class Watcher:
 
     def _on_PurchaseRecorded(self, e: Event, a: dict) -> None:
         merchant = a["merchant"]
-        book = self.ledger.merchants[merchant]
+        book = self.ledger.model.merchant(merchant)
         used, cap = book.epoch_contribution, book.daily_cap
         if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once(("cap", merchant, book.epoch)):
             d = self.ledger.asset_decimals
@@ -163,18 +163,19 @@ class Watcher:
 
     def _on_PointsExited(self, e: Event, a: dict) -> None:
         ledger = self.ledger
-        if ledger.shutdown:
+        st = ledger.model.state
+        if st.shutdown:
             return
-        limit = ledger.epoch_start_assets * ledger.rule("epoch_exit_limit_bps") // pm.BPS
-        used = ledger.epoch_exited
-        if limit and used * 100 >= limit * THRESHOLD_PERCENT and self._once(("exits", ledger.epoch)):
+        limit = st.epoch_start_assets * ledger.rule("epoch_exit_limit_bps") // pm.BPS
+        used, epoch = st.epoch_exited, st.current_epoch
+        if limit and used * 100 >= limit * THRESHOLD_PERCENT and self._once(("exits", epoch)):
             d = ledger.asset_decimals
             self._raise(
                 "exit_budget",
                 e,
-                f"exits used {used * 100 // limit}% of epoch {ledger.epoch}'s limit "
+                f"exits used {used * 100 // limit}% of epoch {epoch}'s limit "
                 f"({fmt_units(used, d)} of {fmt_units(limit, d)})",
-                epoch=ledger.epoch,
+                epoch=epoch,
                 used=used,
                 limit=limit,
             )
@@ -274,15 +275,17 @@ class Monitor:
         self.from_block, self.page, self.confirmations = from_block, page, confirmations
         self.poll_interval, self.max_backoff = poll_interval, max_backoff
         pool_type = pool_type or project.ValuePool.contract_type
-        self.sources = sources(system, pool_type)
+        registry_type = project.Registry.contract_type
+        self.sources = sources(system, pool_type, registry_type)
         self.times = BlockTimes(web3)
         self.ledger = Ledger(
             pool=self.sources[0][0],
-            governor=self.sources[1][0],
+            registry=self.sources[1][0],
+            governor=self.sources[2][0],
             asset_decimals=int(system.asset.decimals()),
             block_time=self.times,
         )
-        self.watcher = Watcher(self.ledger, pool_type, circular_window=circular_window)
+        self.watcher = Watcher(self.ledger, registry_type, circular_window=circular_window)
         self.cursor = system.deployment_block - 1
         self.chain_id = int(web3.eth.chain_id)
         self.counts: dict[str, int] = {}

@@ -14,6 +14,7 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from ..report import fmt_points, fmt_units
+from ..statuses import charity_status_name, merchant_status_name
 from .ledger import CHECKS, Ledger
 
 STATE_CHECK = "rebuilt state = chain"
@@ -56,17 +57,17 @@ def _encode_address(address: str) -> bytes:
 
 
 class CallDecoder:
-    """Readable form of a call the governor schedules: `set_rule('issue_bps', 6500)` for the pool's
-    methods, the raw payload for any other target."""
+    """Readable form of a call the governor schedules: `set_rule('issue_bps', 6500)` for the
+    registry's methods (rules, pause, shutdown, roles), the raw payload for any other target."""
 
-    def __init__(self, pool_type, pool: str):
-        self.pool = pool
+    def __init__(self, registry_type, registry: str):
+        self.registry = registry
         self.methods = {}
-        for abi in pool_type.mutable_methods:
+        for abi in registry_type.mutable_methods:
             self.methods[keccak(text=abi.selector)[:4]] = (abi.name, [i.canonical_type for i in abi.inputs])
 
     def __call__(self, target: str, payload: bytes) -> str:
-        if target != self.pool:
+        if target != self.registry:
             return f"call {payload.hex()} on {target}"
         name, types = self.methods.get(payload[:4], (payload[:4].hex(), []))
         try:
@@ -127,77 +128,90 @@ class Report:
 
     # ------------------------------------------------------------ chain comparison
 
-    def compare_with_chain(self, web3, pool_type) -> None:
+    def compare_with_chain(self, web3) -> None:
+        """Every figure rebuilt (by the replayed model, and independently) against the chain's views."""
         ledger = self.ledger
-        pool, asset = ledger.pool, str(self.system.asset.address).lower()
-        calls, keys, types = [], [], []
+        model = ledger.model
+        if model is None:
+            return
+        st = model.state
+        pool, registry, asset = ledger.pool, ledger.registry, str(self.system.asset.address).lower()
+        calls, keys, types, wanted = [], [], [], []
 
-        def add(key, to, signature, args: bytes, kinds):
+        def add(label, to, signature, args: bytes, kinds, want):
             calls.append((to, _selector(signature) + args))
-            keys.append(key)
+            keys.append(label)
             types.append(kinds)
+            wanted.append(want)
 
-        accounts = set(ledger.balances) | set(ledger.basis) | set(ledger.earned) | set(ledger.paid_out)
-        for account in sorted(accounts):
+        holders = set(st.balances) | set(st.basis) | set(st.earned) | set(st.paid_out) | set(ledger.balances)
+        for account in sorted(holders):
             arg = _encode_address(account)
-            add((account, "points"), pool, "balanceOf(address)", arg, ["uint256"])
-            add((account, "basis"), pool, "basis_of(address)", arg, ["uint256"])
-            add((account, "earned"), pool, "earned_of(address)", arg, ["uint256"])
-            add((account, "paid_out"), pool, "paid_out_of(address)", arg, ["uint256"])
-        merchant_kinds = ["uint8", "uint8", "uint256", "uint256", "bytes32", "uint256", "uint256"]
-        for merchant in sorted(ledger.merchants):
-            add((merchant, "merchant"), pool, "merchants(address)", _encode_address(merchant), merchant_kinds)
-        for rule in sorted(ledger.rules):
-            add(("pool", rule), pool, f"{rule}()", b"", ["uint256"])
-        add(("pool", "total_assets"), pool, "total_assets()", b"", ["uint256"])
-        add(("pool", "totalSupply"), pool, "totalSupply()", b"", ["uint256"])
-        add(("pool", "paused"), pool, "paused()", b"", ["bool"])
-        add(("pool", "is_shutdown"), pool, "is_shutdown()", b"", ["bool"])
-        add(("pool", "asset balance"), asset, "balanceOf(address)", _encode_address(pool), ["uint256"])
-        results = _call_many(web3, calls)
-        rebuilt_supply = sum(ledger.balances.values())
-        expected = {
-            ("pool", "total_assets"): ledger.total_assets,
-            ("pool", "totalSupply"): ledger.total_supply,
-            ("pool", "paused"): ledger.paused,
-            ("pool", "is_shutdown"): ledger.shutdown,
-            ("pool", "asset balance"): ledger.asset_balance,
-            **{("pool", rule): value for rule, value in ledger.rules.items()},
+            add(f"{account}.points", pool, "balanceOf(address)", arg, ["uint256"], model.balance_of(account))
+            add(f"{account}.basis", pool, "basis_of(address)", arg, ["uint256"], model.basis_of(account))
+            add(f"{account}.earned", pool, "earned_of(address)", arg, ["uint256"], model.earned_of(account))
+            add(f"{account}.paid_out", pool, "paid_out_of(address)", arg, ["uint256"], model.paid_out_of(account))
+        merchant_kinds = ["uint256", "uint8", "uint256", "uint256", "bytes32", "uint256", "uint256"]
+        for merchant, m in sorted(st.merchants.items()):
+            add(
+                f"merchant {merchant}", registry, "merchants(address)", _encode_address(merchant), merchant_kinds,
+                (m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, m.epoch, m.epoch_contribution),
+            )  # fmt: skip
+        for charity, c in sorted(st.charities.items()):
+            add(
+                f"charity {charity}", registry, "charities(address)", _encode_address(charity),
+                ["uint256", "bytes32"], (c.status, c.license_hash),
+            )  # fmt: skip
+        for rule, value in sorted(st.rules.items()):
+            add(f"rule {rule}", registry, f"{rule}()", b"", ["uint256"], value)
+        for label, signature, want in (
+            ("total_assets", "total_assets()", st.total_assets),
+            ("totalSupply", "totalSupply()", st.total_supply),
+            ("paused", "paused()", st.paused),
+            ("is_shutdown", "is_shutdown()", st.shutdown),
+            ("current_epoch", "current_epoch()", st.current_epoch),
+            ("epoch_start_assets", "epoch_start_assets()", st.epoch_start_assets),
+            ("epoch_exited", "epoch_exited()", st.epoch_exited),
+        ):
+            kind = "bool" if label in ("paused", "is_shutdown") else "uint256"
+            add(f"pool.{label}", pool, signature, b"", [kind], want)
+        add("pool.asset balance", asset, "balanceOf(address)", _encode_address(pool), ["uint256"], ledger.asset_balance)
+        # the replayed rules and the independent books must agree too
+        independent = {
+            "total_assets": (st.total_assets, ledger.total_assets),
+            "totalSupply": (st.total_supply, ledger.total_supply),
+            "sum of balances": (sum(st.balances.values()), sum(ledger.balances.values())),
         }
-        if rebuilt_supply != ledger.total_supply:
+        for label, (replayed, rebuilt) in independent.items():
+            self.state_figures += 1
+            if replayed != rebuilt:
+                self.state_differences.append(f"{label}: replayed by the rules {replayed}, from the events' own flows {rebuilt}")
+        if sum(ledger.balances.values()) != ledger.total_supply:
             self.state_differences.append(
-                f"sum of rebuilt balances {rebuilt_supply} != supply {ledger.total_supply}"
+                f"sum of balances {sum(ledger.balances.values())} != supply {ledger.total_supply}"
             )
-        for key, kinds, raw in zip(keys, types, results, strict=True):
+        for account in sorted(set(ledger.balances) | set(st.balances)):
+            if ledger.balances[account] != model.balance_of(account):
+                self.state_differences.append(
+                    f"{account}.points: replayed {model.balance_of(account)}, from Transfers {ledger.balances[account]}"
+                )
+        results = _call_many(web3, calls)
+        for label, kinds, raw, want in zip(keys, types, results, wanted, strict=True):
             self.state_figures += 1
             if raw is None or len(raw) < 32 * len(kinds):
-                self.state_differences.append(f"{key[0]}.{key[1]}: the chain did not answer")
+                self.state_differences.append(f"{label}: the chain did not answer")
                 continue
             value = decode(kinds, raw)
-            who, what = key
-            if what == "merchant":
-                m = ledger.merchants[who]
-                got = (value[0], value[2], value[3])
-                want = (m.status, m.contribution_bps, m.daily_cap)
-                if got != want:
-                    self.state_differences.append(
-                        f"merchant {who}: chain (status, bps, cap) {got}, rebuilt {want}"
-                    )
-                continue
-            got = value[0]
-            if who == "pool":
-                want = expected[key]
-            else:
-                want = {"points": ledger.balances, "basis": ledger.basis, "earned": ledger.earned,
-                        "paid_out": ledger.paid_out}[what][who]  # fmt: skip
+            got = value if len(kinds) > 1 else value[0]
             if got != want:
-                self.state_differences.append(f"{who}.{what}: chain {got}, rebuilt {want}")
+                self.state_differences.append(f"{label}: chain {_show(got)}, rebuilt {_show(want)}")
 
-    def check_code(self, web3, pool_type) -> None:
+    def check_code(self, web3, pool_type, registry_type) -> None:
         from ape import project
 
         for name, address, contract_type in (
             ("pool (ValuePool)", self.ledger.pool, pool_type),
+            ("registry (Registry)", self.ledger.registry, registry_type),
             ("governor (Governor)", self.ledger.governor, project.Governor.contract_type),
         ):
             compiled = (contract_type.runtime_bytecode.bytecode or "").lower()
@@ -205,9 +219,9 @@ class Report:
             deployed = bytes(web3.eth.get_code(to_checksum_address(address))).hex()
             self.code[name] = bool(compiled) and deployed.startswith(compiled)
 
-    def decode_governance(self, pool_type, now: int) -> None:
+    def decode_governance(self, registry_type, now: int) -> None:
         """Every operation scheduled on the governor, decoded, with its state."""
-        describe = CallDecoder(pool_type, self.ledger.pool)
+        describe = CallDecoder(registry_type, self.ledger.registry)
         times = self.ledger.block_time
         for op_id, op in self.ledger.scheduled.items():
             target = op["target"]
@@ -269,12 +283,17 @@ class Report:
         return "\n".join(lines)
 
     def merchants(self) -> list[dict]:
-        d = self.ledger.asset_decimals
-        return [
-            {
+        ledger = self.ledger
+        d = ledger.asset_decimals
+        if ledger.model is None:
+            return []
+        out = []
+        for address, terms in sorted(ledger.model.state.merchants.items()):
+            m = ledger.merchants[address]
+            out.append({
                 "merchant": address,
-                "status": {0: "none", 1: "active", 2: "suspended", 3: "revoked"}[m.status],
-                "contribution_bps": m.contribution_bps,
+                "status": merchant_status_name(terms.status),
+                "contribution_bps": terms.contribution_bps,
                 "purchases": m.purchases,
                 "sales": fmt_units(m.sales, d, 2),
                 "contributions": fmt_units(m.contributions, d, 2),
@@ -282,9 +301,16 @@ class Report:
                 "receipts_points": fmt_points(m.receipts_points, 2),
                 "settled": fmt_units(m.settled_assets, d, 2),
                 "refunds": fmt_units(m.refunds, d, 2),
-            }
-            for address, m in sorted(self.ledger.merchants.items())
-            if m.status
+            })  # fmt: skip
+        return out
+
+    def charities(self) -> list[dict]:
+        model = self.ledger.model
+        if model is None:
+            return []
+        return [
+            {"charity": address, "status": charity_status_name(c.status)}
+            for address, c in sorted(model.state.charities.items())
         ]
 
     def to_dict(self) -> dict:
@@ -293,7 +319,7 @@ class Report:
         return {
             "ok": self.ok,
             "blocks": [self.start_block, self.end_block],
-            "contracts": {"pool": ledger.pool, "governor": ledger.governor},
+            "contracts": {"pool": ledger.pool, "registry": ledger.registry, "governor": ledger.governor},
             "checks": self.checks(),
             "failures": self.failures,
             "pool": {
@@ -311,7 +337,8 @@ class Report:
             "holders": sum(1 for v in ledger.balances.values() if v),
             "purchases": len(ledger.orders),
             "merchants": self.merchants(),
-            "rules": dict(ledger.rules),
+            "charities": self.charities(),
+            "rules": dict(ledger.model.state.rules) if ledger.model else dict(ledger.rules),
             "rule_history": ledger.rule_history,
             "governance": self.governance,
             "bytecode": self.code,
@@ -323,8 +350,9 @@ class Report:
         lines = [
             f"# greenpoints audit: {'PASSED' if data['ok'] else 'FAILED'}",
             "",
-            f"Pool {data['contracts']['pool']}, governor {data['contracts']['governor']}, "
-            f"blocks {self.start_block}-{self.end_block}, {self.stats.get('events', 0):,} events.",
+            f"Pool {data['contracts']['pool']}, registry {data['contracts']['registry']}, governor "
+            f"{data['contracts']['governor']}, blocks {self.start_block}-{self.end_block}, "
+            f"{self.stats.get('events', 0):,} events.",
             "",
             "## Checks",
             "",
@@ -418,7 +446,8 @@ class Report:
             "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}"
             f"h1{{color:{color}}}</style></head><body>",
             f"<h1>greenpoints audit: {verdict}</h1>",
-            f"<p>Pool {e(data['contracts']['pool'])}, governor {e(data['contracts']['governor'])}, blocks "
+            f"<p>Pool {e(data['contracts']['pool'])}, registry {e(data['contracts']['registry'])}, governor "
+            f"{e(data['contracts']['governor'])}, blocks "
             f"{self.start_block}-{self.end_block}, {self.stats.get('events', 0):,} events.</p>",
             "<h2>Checks</h2>",
             table(
@@ -467,6 +496,15 @@ class Report:
         paths[1].write_text(self.to_markdown())
         paths[2].write_text(self.to_html())
         return paths
+
+
+def _show(value) -> str:
+    """A figure for a message: integers and tuples as themselves, bytes as hex."""
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    return str(value)
 
 
 def _json_default(value):

@@ -41,7 +41,7 @@ class ExitRule:
         the epoch's budget. After the shutdown: full value, no condition. Returns (value, payout)."""
         worth = self.to_assets(points)
         if self.state.shutdown:
-            return worth, worth
+            return worth, self.observe("payout", worth)
         self.require(self.is_consumer(account), "exit_rule: merchants and charities settle instead")
         self.require(self._triggered(account), "exit_rule: holding not worth the exit trigger")
         self.require(self._unlocked(account, now), "exit_rule: points still locked")

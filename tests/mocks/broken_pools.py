@@ -1,8 +1,10 @@
-"""Deliberately broken variants of the pool, for showing that the audit catches broken rules.
+"""Deliberately broken variants of the pool and its registry, for showing that the audit catches
+broken rules.
 
 Each variant is the real `contracts/` tree with one small source change (asserted to apply, so a
-refactor of the contracts cannot silently turn a variant into the honest pool), compiled with
-Vyper into an Ape contract container. Never deployed outside tests.
+refactor of the contracts cannot silently turn a variant into the honest system), compiled with
+Vyper into an Ape contract container: a broken `ValuePool`, or a broken `Registry` (deployed as the
+blueprint the honest pool creates its registry from). Never deployed outside tests.
 """
 
 from __future__ import annotations
@@ -22,45 +24,51 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
     # name: (file, text to find, replacement, the rule it breaks)
     "mints_without_contribution": (
         "ValuePool.vy",
-        "# ---------------------------------------------------------------- governance\n",
+        "# ---------------------------------------------------------------- the registry's hooks\n",
         "@external\ndef airdrop(to: address, amount: uint256):\n    erc20._mint(to, amount)\n\n\n"
-        "# ---------------------------------------------------------------- governance\n",
+        "# ---------------------------------------------------------------- the registry's hooks\n",
         "points minted without a purchase (invariant 3)",
     ),
     "value_per_point_falls": (
         "ValuePool.vy",
-        "points: uint256 = ledger._to_points(issued_value)",
-        "points: uint256 = ledger._to_points(issued_value * 2)",
+        "points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)",
+        "points: uint256 = ledger._to_points(issued_value * 2, assets, erc20.totalSupply)",
         "issues twice the points its rules give, so the value per point falls (invariant 2)",
     ),
     "exit_over_cap": (
         "modules/exit_rule.vy",
-        "ledger.earned_of[account] * rules.return_cap_bps // rules.BPS, (",
-        "ledger.earned_of[account] * rules.return_cap_bps // rules.BPS * 100, (",
+        '// rules.BPS, "exit_rule: return cap reached"',
+        '// rules.BPS * 100, "exit_rule: return cap reached"',
         "pays exits up to 100x the return cap (invariant 5)",
     ),
     "diverts_escrow": (
         "ValuePool.vy",
-        "# ---------------------------------------------------------------- governance\n",
+        "# ---------------------------------------------------------------- the registry's hooks\n",
         "@external\ndef withdraw(to: address, amount: uint256):\n"
         "    assert extcall IERC20(asset).transfer(to, amount, default_return_value=True)\n\n\n"
-        "# ---------------------------------------------------------------- governance\n",
+        "# ---------------------------------------------------------------- the registry's hooks\n",
         "lets anyone take the escrowed assets without an event (invariant 1)",
     ),
     "skips_timelock": (
-        "ValuePool.vy",
+        "Registry.vy",
         '    assert msg.sender == governor, "pool: caller is not the governor"\n'
-        "    exit_rule._sync_epoch()\n    rules._set_rule(rule, new_value)",
-        "    exit_rule._sync_epoch()\n    rules._set_rule(rule, new_value)",
+        "    rules._set_rule(rule, new_value)",
+        "    rules._set_rule(rule, new_value)",
         "lets anyone change a rule at once (invariant 6)",
     ),
 }
 
 
+def is_registry_variant(name: str) -> bool:
+    """True when the variant breaks the registry (else the pool)."""
+    return VARIANTS[name][0] == "Registry.vy"
+
+
 @functools.cache
 def broken_pool(name: str) -> ContractContainer:
-    """The compiled variant `name` of ValuePool."""
+    """The compiled variant `name`: a ValuePool, or a Registry for the registry's variants."""
     file, find, replace, _ = VARIANTS[name]
+    contract = "Registry" if is_registry_variant(name) else "ValuePool"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "contracts"
         shutil.copytree(CONTRACTS, root)
@@ -70,11 +78,11 @@ def broken_pool(name: str) -> ContractContainer:
             raise AssertionError(f"variant {name}: {find!r} must occur exactly once in {file}")
         target.write_text(source.replace(find, replace))
         compiled = compile_files(
-            [str(root / "ValuePool.vy")], ("abi", "bytecode", "bytecode_runtime"), paths=[str(root)]
+            [str(root / f"{contract}.vy")], ("abi", "bytecode", "bytecode_runtime"), paths=[str(root)]
         )
         out = next(iter(compiled.values()))
     contract_type = ContractType(
-        contractName=f"ValuePool_{name}",
+        contractName=f"{contract}_{name}",
         abi=out["abi"],
         deploymentBytecode={"bytecode": out["bytecode"]},
         runtimeBytecode={"bytecode": out["bytecode_runtime"]},

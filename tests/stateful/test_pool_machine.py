@@ -2,8 +2,10 @@
 
 After every step the chain must equal the model exactly (balances, basis, earned, paid out, asset
 balances, total assets, supply, epoch figures, budget, max_exit) and SPEC section 5's invariants
-1 to 7 must hold. The chain is reset between examples with Ape's snapshots. Profiles: `ci` (part of
-`make test`) and `deep` (`make fuzz`), see tests/conftest.py.
+1 to 7 must hold. At the end of every example the audit (`greenpoints.audit.audit`) reads the
+example's whole history from the chain: it must pass, and the model it replayed the events through
+must be the machine's model exactly. The chain is reset between examples with Ape's snapshots.
+Profiles: `ci` (part of `make test`) and `deep` (`make fuzz`), see tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from hypothesis.stateful import (
 )
 
 from greenpoints import governance
+from greenpoints.audit import audit
 from greenpoints.deploy import deploy_system
 from greenpoints.model import ZERO, Model, Refusal
 from tests.conftest import LICENSE, order
@@ -57,6 +60,7 @@ class Env:
             timelock_delay=TIMELOCK_DELAY,
         )
         self.pool, self.asset, self.governor = self.system.pool, self.system.asset, self.system.governor
+        self.registry = self.system.registry
         self.model = Model(
             pool=str(self.pool.address),
             governor=str(self.governor.address),
@@ -105,14 +109,37 @@ class Env:
         self.reader = Reader(project.MulticallMock.deploy(sender=a[0]), queries)
 
 
+# What the audit's replayed model must share with the machine's (the audit does not model the
+# settlement token's balances and allowances outside the pool, nor the points allowances).
+MODEL_FIGURES = (
+    "rules", "total_assets", "total_supply", "balances", "basis", "earned", "paid_out", "last_issued_at",
+    "merchants", "charities", "orders", "roles", "paused", "shutdown", "current_epoch",
+    "epoch_start_assets", "epoch_exited",
+)  # fmt: skip
+
+
+def _lower(value):
+    """`value` with every address in lower case, as the audit holds them."""
+    if isinstance(value, str):
+        return value.lower() if value.startswith("0x") and len(value) == 42 else value
+    if isinstance(value, dict):
+        return {_lower(k): _lower(v) for k, v in value.items()}
+    if hasattr(value, "_replace"):  # an Order
+        return value._replace(consumer=value.consumer.lower())
+    if isinstance(value, tuple):
+        return tuple(_lower(v) for v in value)
+    return value
+
+
 class PoolMachine(RuleBasedStateMachine):
     env: Env  # set by the test function
     outcomes: Counter  # (operation, "ok" or refusal reason) -> count, over the whole run
+    audits: Counter  # examples audited and events they held, over the whole run
 
     def __init__(self):
         super().__init__()
         env = self.env
-        self.chain, self.pool, self.asset = env.chain, env.pool, env.asset
+        self.chain, self.pool, self.asset, self.registry = env.chain, env.pool, env.asset, env.registry
         self.snapshot = self.chain.snapshot()
         self.model = copy.deepcopy(env.model)
         self.unit = env.unit
@@ -121,7 +148,25 @@ class PoolMachine(RuleBasedStateMachine):
         self.recorded: list[tuple[int, bytes]] = []  # (merchant index, order id) recorded on chain
 
     def teardown(self):
-        self.chain.restore(self.snapshot)
+        try:
+            self.audit_rebuilds_the_model()
+        finally:
+            self.chain.restore(self.snapshot)
+
+    def audit_rebuilds_the_model(self):
+        """The audit of this example's history passes and replays it into the machine's model."""
+        report = audit(self.env.system, start_block=self.env.system.deployment_block)
+        audits = type(self).audits
+        audits["examples"] += 1
+        audits["events"] += report.stats["events"]
+        assert report.ok, "the audit failed:\n" + "\n".join(report.failures[:20])
+        replayed, ours = report.ledger.model.state, self.model.state
+        for name in MODEL_FIGURES:
+            got, want = getattr(replayed, name), _lower(getattr(ours, name))
+            if isinstance(want, dict):  # entries that hold nothing are the same as absent ones
+                got = {k: v for k, v in got.items() if v}
+                want = {k: v for k, v in want.items() if v}
+            assert got == want, f"the audit replayed {name} = {got}, the machine's model has {want}"
 
     # ------------------------------------------------------------ helpers
 
@@ -433,9 +478,14 @@ class PoolMachine(RuleBasedStateMachine):
             lambda now: self.model.set_rule(self.model.governor, name, value, now),
         )
 
-    @rule(action=st.sampled_from(["suspend", "reinstate", "revoke", "admit", "update"]), m=st.integers(0, 2))
-    def merchant_status(self, action, m):
-        merchant = self.env.merchants[m]
+    @rule(
+        action=st.sampled_from(["suspend", "reinstate", "revoke", "admit", "update"]),
+        m=st.sampled_from([0, 1, 2, 2, 3]),
+        cap=st.sampled_from([500, 500, 500, 2**100]),
+    )
+    def merchant_status(self, action, m, cap):
+        """m = 3: a consumer (maybe issued points: refused). A cap of 2**100 units: over the 100-bit bound."""
+        merchant = self.env.merchants[m] if m < 3 else self.env.consumers[4]
         who, reg = str(merchant.address), self.env.registrar
         calls = {
             "suspend": (
@@ -457,8 +507,8 @@ class PoolMachine(RuleBasedStateMachine):
                 ),
             ),
             "update": (
-                lambda now: self.model.update_terms(str(reg.address), who, 1_000, 500 * self.unit),
-                lambda: self.registry.update_terms(merchant, 1_000, 500 * self.unit, sender=reg, gas_limit=GAS),
+                lambda now: self.model.update_terms(str(reg.address), who, 1_000, cap * self.unit),
+                lambda: self.registry.update_terms(merchant, 1_000, cap * self.unit, sender=reg, gas_limit=GAS),
             ),
         }
         self._apply(f"{action} m{m}", *calls[action])
@@ -486,14 +536,14 @@ class PoolMachine(RuleBasedStateMachine):
         guardian = self.env.guardian
         self._apply(
             "pause",
-            lambda now: self.model.pause(str(guardian.address)),
+            lambda now: self.model.pause(str(guardian.address), now),
             lambda: self.registry.pause(sender=guardian, gas_limit=GAS),
         )
 
     @precondition(lambda self: self.model.state.paused)
     @rule()
     def unpause(self):
-        self._governor_call("unpause", "unpause", (), lambda now: self.model.unpause(self.model.governor))
+        self._governor_call("unpause", "unpause", (), lambda now: self.model.unpause(self.model.governor, now))
 
     @rule(units=st.integers(1, 1_000))
     def send_asset_directly(self, units):
@@ -510,7 +560,9 @@ class PoolMachine(RuleBasedStateMachine):
     def shutdown_and_wind_down(self, chance):
         if chance:  # shutdown ends issuance for the rest of the example: keep it rare
             return
-        self._governor_call("shutdown", "shutdown", (), lambda now: self.model.shutdown(self.model.governor))
+        self._governor_call(
+            "shutdown", "shutdown", (), lambda now: self.model.shutdown(self.model.governor, now)
+        )
         # Everyone exits, in passes: a holder refused for dust ("exit pays nothing") may find its
         # points worth a unit once the others' rounding dust has accrued to it (found by `deep`).
         first_pass = True
@@ -613,6 +665,7 @@ MIN_EXAMPLES_FOR_COVERAGE = 20  # the small `dev` profile is for iterating and i
 def test_pool_machine__random_sequences__chain_equals_model(env):
     PoolMachine.env = env
     PoolMachine.outcomes = Counter()
+    PoolMachine.audits = Counter()
     # Every refused call is mined as a failed transaction (explicit gas limit, so the chain and the
     # model see the same timestamp); Ape logs each one as an error, which here is expected.
     with logger.at_level(logging.CRITICAL):
@@ -620,6 +673,8 @@ def test_pool_machine__random_sequences__chain_equals_model(env):
     outcomes = PoolMachine.outcomes
     print("\n".join(f"{n:6d}  {op}: {what}" for (op, what), n in sorted(outcomes.items())))
     print(f"{sum(outcomes.values())} operations on chain and model")
+    audits = PoolMachine.audits
+    print(f"{audits['examples']} examples audited ({audits['events']} events), each passing and replayed exactly")
     if settings.default.max_examples < MIN_EXAMPLES_FOR_COVERAGE:
         return
     succeeded = {op for (op, what) in outcomes if what == "ok"}

@@ -4,7 +4,7 @@ import pytest
 
 from greenpoints.deploy import deploy_system
 from tests.conftest import LICENSE
-from tests.mocks.broken_pools import broken_pool
+from tests.mocks.broken_pools import broken_pool, is_registry_variant
 
 
 @pytest.fixture
@@ -13,9 +13,12 @@ def deploy_with(deployer, registrar, guardian, proposer, unit, merchant, asset):
     `rules`, admit `merchant` (30%, funded, approved) with `daily_cap` asset units, return the system."""
 
     def _deploy(variant=None, rules=None, daily_cap=10**9):
+        container = broken_pool(variant) if variant else None
+        registry_variant = variant is not None and is_registry_variant(variant)
         system = deploy_system(
             deployer, registrar=registrar, guardian=guardian, proposer=proposer, asset=asset.address,
-            rules=rules, pool_contract=broken_pool(variant) if variant else None,
+            rules=rules, pool_contract=None if registry_variant else container,
+            registry_contract=container if registry_variant else None,
         )  # fmt: skip
         system.registry.admit(merchant, 3_000, daily_cap * unit, LICENSE, 1, sender=registrar)
         asset.mint(merchant, 10**9 * unit, sender=merchant)
