@@ -4,7 +4,7 @@ Run: .venv/bin/python -m benchmarks.audit_speed [--small]   (anvil on PATH; part
 Prints a markdown table; benchmarks/results.md holds the last `make bench` run, docs/audit.md
 explains it.
 
-Histories, each simulated with the fast backend on a fresh `node.anvil_node()`:
+Histories, each simulated with the fast backend on a fresh `anvil.anvil_node()`:
 - "tills": 30,000 consumers buying at 90 merchants for 6 days in batches of ~100: over 100,000
   events (a purchase is a PurchaseRecorded and a points Transfer; each batch one asset Transfer);
 - "baseline mix": scenarios/baseline.yaml with 2,000 consumers for 20 days: every kind of event
@@ -27,9 +27,9 @@ import time
 from ape import chain, networks
 
 from benchmarks import sim_speed
+from greenpoints.anvil import anvil_node
 from greenpoints.audit import audit, sources
 from greenpoints.audit.events import DEFAULT_PAGE, get_logs, pages
-from greenpoints.node import anvil_node
 from greenpoints.sim import load_scenario, run_simulation
 
 ANVIL = "ethereum:local:foundry"

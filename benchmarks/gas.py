@@ -3,7 +3,7 @@
 Run: .venv/bin/python -m benchmarks.gas   (anvil on PATH; part of `make bench`, which writes
 benchmarks/results.md)
 
-One deployment on `greenpoints.node.anvil_node()`. The system is grown to each size in turn (10, 1,000,
+One deployment on `greenpoints.anvil.anvil_node()`. The system is grown to each size in turn (10, 1,000,
 10,000 consumers, each with a purchase) by a filler merchant in batches of 100; at each size the
 same operations run in the same situation on a fresh day:
 
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from ape import accounts, chain, networks
 from eth_utils import keccak, to_checksum_address
 
+from greenpoints.anvil import anvil_node
 from greenpoints.deploy import deploy_system
-from greenpoints.node import anvil_node
 
 ANVIL = "ethereum:local:foundry"
 DAY, HOUR = 86_400, 3_600

@@ -20,7 +20,7 @@ import time
 
 from ape import networks
 
-from greenpoints.node import anvil_node
+from greenpoints.anvil import anvil_node
 from greenpoints.sim import load_scenario, run_simulation
 from greenpoints.sim.scenario import Adversaries
 
@@ -70,7 +70,7 @@ def run(model_only: bool = False) -> str:
         plans = []
     else:
         plans = [(EMBEDDED, "embedded (eth-tester)", None)]
-        plans += [(ANVIL, "anvil (started by ape-foundry)", None), (ANVIL, "anvil (node.anvil_node)", "own")]
+        plans += [(ANVIL, "anvil (started by ape-foundry)", None), (ANVIL, "anvil (anvil.anvil_node)", "own")]
     for choice, label, own in plans:
         for backend in ("fast", "chain"):
             for name, scenario in loads.items():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from .report import fmt_points, fmt_units
+from .formatting import fmt_points, fmt_units
 
 LICENSE = keccak(text="demo licence")
 

@@ -50,7 +50,9 @@ def schedule(
     delay = system.timelock_delay if delay is None else delay
     description = description or f"{function}{args}"
     salt = _salt(description)
-    tx = system.governor.schedule(target.address, 0, payload, EMPTY_BYTES32, salt, delay, sender=system.proposer)
+    tx = system.governor.schedule(
+        target.address, 0, payload, EMPTY_BYTES32, salt, delay, sender=system.proposer
+    )
     block_time = chain.provider.get_block(tx.block_number).timestamp
     return Operation(str(target.address), payload, salt, block_time + delay, description)
 

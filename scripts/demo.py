@@ -7,7 +7,7 @@ from ape.cli import ConnectedProviderCommand
 from greenpoints.cli import one_line_errors
 from greenpoints.demo import play_worked_example, render
 from greenpoints.deploy import deploy_system, is_local_network
-from greenpoints.report import deployment_summary
+from greenpoints.formatting import deployment_summary
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy locally and play the worked example")

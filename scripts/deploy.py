@@ -5,7 +5,7 @@ from ape.cli import ConnectedProviderCommand
 
 from greenpoints.cli import one_line_errors, resolve_account, resolve_role
 from greenpoints.deploy import deploy_system
-from greenpoints.report import deployment_summary
+from greenpoints.formatting import deployment_summary
 
 
 def _rule(ctx, param, values):

@@ -6,7 +6,7 @@ import contextlib
 import socket
 import threading
 
-from greenpoints.node import free_port
+from greenpoints.anvil import free_port
 
 
 class Proxy:

@@ -24,6 +24,7 @@ from .events import DEFAULT_PAGE, Decoder, Event, fetch
 from .ledger import CHECKS, Ledger
 from .report import Report
 
+
 def timed_blocks(events) -> set[int]:
     """The blocks whose time the replay reads: every block with a pool or registry event (each
     operation is replayed at its block's time) and the governor's schedules (their delays)."""
@@ -125,7 +126,9 @@ def audit(
         fetched = time.perf_counter()
         times = BlockTimes(web3)
         times.prefetch(timed_blocks(events))  # batched on an HTTP node: far cheaper than one request each
-        ledger = Ledger(pool=pool, governor=governor, registry=registry, asset_decimals=decimals, block_time=times)
+        ledger = Ledger(
+            pool=pool, governor=governor, registry=registry, asset_decimals=decimals, block_time=times
+        )
         ledger.apply_all(events)
         folded = time.perf_counter()
     finally:

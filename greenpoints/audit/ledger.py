@@ -131,7 +131,9 @@ class Replay:
         got = self.expected[name]
         if got != value:
             e = self.event
-            self.ledger.fail(CHECK_OF_EVENT.get(e.name, "registry"), f"{e.name}: {name} {got}, the rules give {value}", e)
+            self.ledger.fail(
+                CHECK_OF_EVENT.get(e.name, "registry"), f"{e.name}: {name} {got}, the rules give {value}", e
+            )
         return got
 
 
@@ -356,7 +358,9 @@ class Ledger:
                 waited = self.block_time(event.block) - self.block_time(scheduled["block"])
                 delay = scheduled["delay"]
                 ok = waited >= delay >= self.min_delay
-                detail = f"scheduled with delay {delay}s (minimum {self.min_delay}s), executed after {waited}s"
+                detail = (
+                    f"scheduled with delay {delay}s (minimum {self.min_delay}s), executed after {waited}s"
+                )
         else:
             detail = "no governor execution in the transaction"
         self.check("6 rules", ok, f"{what}: not through the governor's delay ({detail})", event)
@@ -399,7 +403,12 @@ class Ledger:
     def on_RuleChanged(self, e: Event, a: dict) -> None:
         rule, old, new = a["rule"], a["old_value"], a["new_value"]
         lo, hi = BOUNDS.get(rule, (None, None))
-        self.check("6 rules", lo is not None and lo <= new <= hi, f"{rule}={new} outside its hard bounds {lo}..{hi}", e)
+        self.check(
+            "6 rules",
+            lo is not None and lo <= new <= hi,
+            f"{rule}={new} outside its hard bounds {lo}..{hi}",
+            e,
+        )
         if self.deployed_tx is None or self.deployed_tx == e.tx:  # the rules logged at deployment
             self.deployed_tx = e.tx
             self.check("6 rules", old == 0, f"initial {rule} logged with old value {old}", e)
@@ -407,7 +416,12 @@ class Ledger:
             if rule in BOUNDS:
                 model.state.rules[rule] = new
         else:
-            self.check("6 rules", old == self.rules.get(rule), f"{rule}: old value {old}, was {self.rules.get(rule)}", e)
+            self.check(
+                "6 rules",
+                old == self.rules.get(rule),
+                f"{rule}: old value {old}, was {self.rules.get(rule)}",
+                e,
+            )
             self._replay(e, "set_rule", self.governor, rule, new)
         self.rules[rule] = new
         self.rule_history.append({"block": e.block, "tx": e.tx, "rule": rule, "old": old, "new": new})
@@ -500,7 +514,13 @@ class Ledger:
             e,
         )
         self._replay(
-            e, "update_terms", a["registrar"], a["merchant"], a["new_contribution_bps"], a["new_daily_cap"], now=False
+            e,
+            "update_terms",
+            a["registrar"],
+            a["merchant"],
+            a["new_contribution_bps"],
+            a["new_daily_cap"],
+            now=False,
         )
 
     def on_MerchantSuspended(self, e: Event, a: dict) -> None:
@@ -532,7 +552,8 @@ class Ledger:
         self.contributions += contribution
         self._pool_figures(e, a)
         self.orders.setdefault(key, {
-            "consumer": consumer, "block": e.block, "tx": e.tx, "amount": amount, "contribution": contribution,
+            "consumer": consumer, "block": e.block, "tx": e.tx, "amount": amount,
+            "contribution": contribution,
             "points": points, "reversed": False,
         })  # fmt: skip
         m = self.merchants[merchant]
@@ -564,7 +585,9 @@ class Ledger:
 
     # ------------------------------------------------------------ circulation
 
-    def _outflow(self, owner: str, points: int, e: Event, kind: str, *, to=None, order_id=None, reversal_of=None):
+    def _outflow(
+        self, owner: str, points: int, e: Event, kind: str, *, to=None, order_id=None, reversal_of=None
+    ):
         """Lots of `owner` consumed oldest first (a reversal burns that purchase's own points first)."""
         lots = self.lots[owner]
         left = points
@@ -591,7 +614,9 @@ class Ledger:
         for lot in moved:
             if to is not None:
                 self.lots[to].append(lot)
-            self.fates[(lot.merchant, lot.order_id)].append(Fate(kind, lot.points, owner, to, order_id, e.block, e.tx))
+            self.fates[(lot.merchant, lot.order_id)].append(
+                Fate(kind, lot.points, owner, to, order_id, e.block, e.tx)
+            )
         return moved
 
     def on_PointsSpent(self, e: Event, a: dict) -> None:
@@ -660,6 +685,10 @@ class Ledger:
 
 def _pairs(counter: Counter) -> str:
     """A Counter of (address..., amount) keys as readable text, not a Python repr."""
-    return "; ".join(
-        " -> ".join(str(part) for part in key) + (f" (x{n})" if n > 1 else "") for key, n in sorted(counter.items())
-    ) or "none"
+    return (
+        "; ".join(
+            " -> ".join(str(part) for part in key) + (f" (x{n})" if n > 1 else "")
+            for key, n in sorted(counter.items())
+        )
+        or "none"
+    )

@@ -37,7 +37,7 @@ from pathlib import Path
 import requests
 
 from .. import pool_math as pm
-from ..report import fmt_points, fmt_units
+from ..formatting import fmt_points, fmt_units
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Event, LogRangeError, fetch
 from .ledger import Ledger

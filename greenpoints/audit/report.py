@@ -13,7 +13,7 @@ from pathlib import Path
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
-from ..report import fmt_points, fmt_units
+from ..formatting import fmt_points, fmt_units
 from ..statuses import charity_status_name, merchant_status_name
 from .ledger import CHECKS, Ledger
 
@@ -150,12 +150,21 @@ class Report:
             add(f"{account}.points", pool, "balanceOf(address)", arg, ["uint256"], model.balance_of(account))
             add(f"{account}.basis", pool, "basis_of(address)", arg, ["uint256"], model.basis_of(account))
             add(f"{account}.earned", pool, "earned_of(address)", arg, ["uint256"], model.earned_of(account))
-            add(f"{account}.paid_out", pool, "paid_out_of(address)", arg, ["uint256"], model.paid_out_of(account))
+            add(
+                f"{account}.paid_out",
+                pool,
+                "paid_out_of(address)",
+                arg,
+                ["uint256"],
+                model.paid_out_of(account),
+            )
         merchant_kinds = ["uint256", "uint8", "uint256", "uint256", "bytes32", "uint256", "uint256"]
         for merchant, m in sorted(st.merchants.items()):
             add(
-                f"merchant {merchant}", registry, "merchants(address)", _encode_address(merchant), merchant_kinds,
-                (m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, m.epoch, m.epoch_contribution),
+                f"merchant {merchant}", registry, "merchants(address)", _encode_address(merchant),
+                merchant_kinds,
+                (m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, m.epoch,
+                 m.epoch_contribution),
             )  # fmt: skip
         for charity, c in sorted(st.charities.items()):
             add(
@@ -175,7 +184,14 @@ class Report:
         ):
             kind = "bool" if label in ("paused", "is_shutdown") else "uint256"
             add(f"pool.{label}", pool, signature, b"", [kind], want)
-        add("pool.asset balance", asset, "balanceOf(address)", _encode_address(pool), ["uint256"], ledger.asset_balance)
+        add(
+            "pool.asset balance",
+            asset,
+            "balanceOf(address)",
+            _encode_address(pool),
+            ["uint256"],
+            ledger.asset_balance,
+        )
         # the replayed rules and the independent books must agree too
         independent = {
             "total_assets": (st.total_assets, ledger.total_assets),
@@ -185,7 +201,9 @@ class Report:
         for label, (replayed, rebuilt) in independent.items():
             self.state_figures += 1
             if replayed != rebuilt:
-                self.state_differences.append(f"{label}: replayed by the rules {replayed}, from the events' own flows {rebuilt}")
+                self.state_differences.append(
+                    f"{label}: replayed by the rules {replayed}, from the events' own flows {rebuilt}"
+                )
         if sum(ledger.balances.values()) != ledger.total_supply:
             self.state_differences.append(
                 f"sum of balances {sum(ledger.balances.values())} != supply {ledger.total_supply}"
@@ -193,7 +211,8 @@ class Report:
         for account in sorted(set(ledger.balances) | set(st.balances)):
             if ledger.balances[account] != model.balance_of(account):
                 self.state_differences.append(
-                    f"{account}.points: replayed {model.balance_of(account)}, from Transfers {ledger.balances[account]}"
+                    f"{account}.points: replayed {model.balance_of(account)}, "
+                    f"from Transfers {ledger.balances[account]}"
                 )
         results = _call_many(web3, calls)
         for label, kinds, raw, want in zip(keys, types, results, wanted, strict=True):

@@ -18,11 +18,16 @@ class ExitRule:
             st.epoch_start_assets = st.total_assets
             st.epoch_exited = 0
 
-    def exit_budget_left(self, now: int) -> int:
+    def epoch_exits(self, now: int) -> tuple[int, int]:
+        """(limit, exited) of the epoch `now` falls in: its exit limit and the payouts made in it
+        (a new epoch not yet snapshotted starts from the current total_assets and nothing exited)."""
         start, exited = self.state.total_assets, 0
         if now // self.rule("epoch_length") == self.state.current_epoch:
             start, exited = self.state.epoch_start_assets, self.state.epoch_exited
-        limit = start * self.rule("epoch_exit_limit_bps") // pm.BPS
+        return start * self.rule("epoch_exit_limit_bps") // pm.BPS, exited
+
+    def exit_budget_left(self, now: int) -> int:
+        limit, exited = self.epoch_exits(now)
         return max(0, limit - exited)
 
     def _triggered(self, account: str) -> bool:
@@ -63,7 +68,10 @@ class ExitRule:
         if not self._triggered(account) or not self._unlocked(account, now):
             return 0
         most = pm.max_points_for_payout(
-            self.cap_left(account), self.state.total_assets, self.state.total_supply, self.rule("exit_payout_bps")
+            self.cap_left(account),
+            self.state.total_assets,
+            self.state.total_supply,
+            self.rule("exit_payout_bps"),
         )
         return min(balance, most)
 

@@ -122,7 +122,9 @@ class Pool:
             raise_refusal(self, "pool: unknown order")
         self.require(not order.reversed, "pool: order already reversed")
         self.require(now < order.issued_at + self.rule("lock_period"), "pool: reversal window over")
-        self.require(self.balance_of(order.consumer) >= order.points, "pool: consumer no longer holds the points")
+        self.require(
+            self.balance_of(order.consumer) >= order.points, "pool: consumer no longer holds the points"
+        )
         self._sync_epoch(now)
         refund = self.observe("refund", min(order.contribution, self.to_assets(order.points)))
         self._pay_refund(order.consumer, order.points, order.issued_value, refund)

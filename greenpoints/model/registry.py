@@ -54,8 +54,12 @@ class Registry:
         self.require(self.last_issued_at(account) == 0, "registry: address was issued points")
 
     def _check_terms(self, contribution_bps: int, daily_cap: int) -> None:
-        self.require(contribution_bps >= self.rule("min_contribution_bps"), "registry: contribution below bounds")
-        self.require(contribution_bps <= self.rule("max_contribution_bps"), "registry: contribution above bounds")
+        self.require(
+            contribution_bps >= self.rule("min_contribution_bps"), "registry: contribution below bounds"
+        )
+        self.require(
+            contribution_bps <= self.rule("max_contribution_bps"), "registry: contribution above bounds"
+        )
         self.require(daily_cap != 0, "registry: daily cap is zero")
         self.require(daily_cap <= MAX_DAILY_CAP, "registry: daily cap too large")
 
@@ -79,10 +83,14 @@ class Registry:
     def update_terms(self, sender, merchant, contribution_bps, daily_cap, now=0):
         self._check_role(REGISTRAR_ROLE, sender)
         status = self.merchant(merchant).status
-        self.require(status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED), "registry: not a current merchant")
+        self.require(
+            status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED), "registry: not a current merchant"
+        )
         self._check_terms(contribution_bps, daily_cap)
         merchants = self.state.merchants
-        merchants[merchant] = replace(merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap)
+        merchants[merchant] = replace(
+            merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap
+        )
 
     @atomic
     def suspend(self, sender, merchant, reason="", now=0):
@@ -93,14 +101,18 @@ class Registry:
     @atomic
     def reinstate(self, sender, merchant, now=0):
         self._check_role(REGISTRAR_ROLE, sender)
-        self.require(self.merchant(merchant).status == MerchantStatus.SUSPENDED, "registry: merchant not suspended")
+        self.require(
+            self.merchant(merchant).status == MerchantStatus.SUSPENDED, "registry: merchant not suspended"
+        )
         self._set_status(merchant, MerchantStatus.ACTIVE)
 
     @atomic
     def revoke(self, sender, merchant, reason="", now=0):
         self._check_role(REGISTRAR_ROLE, sender)
         status = self.merchant(merchant).status
-        self.require(status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED), "registry: not a current merchant")
+        self.require(
+            status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED), "registry: not a current merchant"
+        )
         self._set_status(merchant, MerchantStatus.REVOKED)
 
     def _set_status(self, merchant: str, status: MerchantStatus) -> None:
@@ -125,7 +137,9 @@ class Registry:
     @atomic
     def remove_charity(self, sender, charity, reason="", now=0):
         self._check_role(REGISTRAR_ROLE, sender)
-        self.require(self.charity(charity).status == CharityStatus.REGISTERED, "registry: charity not registered")
+        self.require(
+            self.charity(charity).status == CharityStatus.REGISTERED, "registry: charity not registered"
+        )
         charities = self.state.charities
         charities[charity] = replace(charities[charity], status=CharityStatus.REMOVED)
 

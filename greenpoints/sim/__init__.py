@@ -34,7 +34,8 @@ def run_simulation(
     if backend != "model":
         provider = networks.active_provider
         network = f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}"
-    result = SimResult(runner, backend, network, runner.backend.read_final_state(runner))
+    final = runner.backend.read_final_state(runner.agents.holders())
+    result = SimResult(runner, backend, network, final if final is not None else runner.final_state())
     if backend != "model" and cross_check:
         twin = Runner(scenario, seed, make_backend("model"), start=runner.start)
         twin.run()

@@ -1,9 +1,12 @@
 """Backends that carry out the runner's actions: the model alone, or the real contracts on a chain.
 
+A backend is anything with the `Backend` protocol's methods; it is handed values (the rules, a
+timestamp, an action and the model's verdict on it, the figures the model expects), never the runner.
+
 - `ModelBackend`: nothing beyond the runner's model (the fastest; for very large runs).
-- `ChainBackend(transport="ape")`: every action is a transaction through Ape's contract handles on
-  the connected network (what a user's script would do).
-- `ChainBackend(transport="rpc")`: the same transactions on the same network and contracts, signed
+- `ChainBackend(ApeTransport())`: every action is a transaction through Ape's contract handles on the
+  connected network (what a user's script would do).
+- `ChainBackend(RpcTransport())`: the same transactions on the same network and contracts, signed
   locally and sent as raw JSON-RPC through the provider Ape connected, without Ape's per-transaction
   work (gas estimation, receipt decoding, traces), which is the bottleneck (docs/simulation.md).
 
@@ -14,7 +17,7 @@ reason. Actions the model accepts are sent as transactions and must succeed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from ape import accounts, chain, config, project
 from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
@@ -25,6 +28,7 @@ from eth_utils import keccak
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from ..deploy import deploy_system, is_local_network
+from ..rules import Rules
 from .runner import DAY, DEFAULT_START, Divergence
 
 try:  # the embedded chain's web3 provider raises eth-tester's own error for a revert
@@ -34,7 +38,7 @@ except ImportError:  # pragma: no cover - eth-tester comes with eth-ape
 
 _REVERTS = (Web3ContractLogicError, TransactionFailed)
 
-# Points-moving and registry actions, and which of their arguments are agent labels.
+# Actions, the contract that serves each, and which of their arguments are agent labels.
 _LABEL_ARGS = {
     "admit": (0,),
     "register_charity": (0,),
@@ -48,9 +52,38 @@ _LABEL_ARGS = {
     "settle": (),
     "exit": (),
 }
+_REGISTRY_ACTIONS = frozenset({"admit", "register_charity", "suspend"})
 _READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
 CONSUMER_FUNDS = 10**18
 MERCHANT_FUNDS = 100 * 10**18
+
+
+class Backend(Protocol):
+    """What the runner asks of a backend."""
+
+    name: str
+    transactions: int
+
+    def start_time(self) -> int:
+        """The first day boundary the run may start at."""
+
+    def setup(self, *, asset_decimals: int, rules: Rules, start: int) -> None:
+        """Deploy (or not) the system the run acts on, its clock at `start`."""
+
+    def fund_merchant(self, label: str, amount: int) -> None:
+        """Give merchant `label` `amount` of the asset, approved for the pool."""
+
+    def begin_phase(self, timestamp: int) -> None:
+        """The next actions happen at `timestamp`."""
+
+    def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
+        """Carry out `op` by `sender`, which the model accepted (`reason` None) or refused with `reason`."""
+
+    def end_day(self, day: int, expected: tuple[int, int, int]) -> None:
+        """Check the day's end against the model's (total_assets, total_supply, pool's asset balance)."""
+
+    def read_final_state(self, labels: list[str]) -> dict | None:
+        """The final figures of `labels` and the pool as the backend holds them; None: the model's."""
 
 
 class ModelBackend:
@@ -62,7 +95,7 @@ class ModelBackend:
     def start_time(self) -> int:
         return DEFAULT_START
 
-    def setup(self, runner) -> None:
+    def setup(self, *, asset_decimals: int, rules: Rules, start: int) -> None:
         pass
 
     def fund_merchant(self, label: str, amount: int) -> None:
@@ -74,11 +107,11 @@ class ModelBackend:
     def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
         pass
 
-    def end_day(self, runner) -> None:
+    def end_day(self, day: int, expected: tuple[int, int, int]) -> None:
         pass
 
-    def read_final_state(self, runner) -> dict:
-        return runner.final_state()
+    def read_final_state(self, labels: list[str]) -> dict | None:
+        return None
 
 
 def _reason(message: str | None) -> str:
@@ -95,24 +128,116 @@ def _gas(op: str, args: tuple) -> int:
     return 600_000
 
 
+class ApeTransport:
+    """Transactions and calls through Ape's contract handles (gas limits given, receipts decoded)."""
+
+    name = "chain"
+
+    def begin_phase(self) -> None:
+        pass
+
+    def transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
+        """Send a transaction; None when it succeeded, else the revert reason."""
+        try:
+            getattr(contract, method)(*args, sender=account, gas_limit=gas)
+        except (ContractLogicError, TransactionError) as err:
+            return _reason(str(err)) or type(err).__name__
+        return None
+
+    def call(self, account, contract, method: str, args: tuple) -> str | None:
+        """eth_call the method from `account`: None when it would succeed, else the revert reason."""
+        try:
+            getattr(contract, method).call(*args, sender=account)
+        except ContractLogicError as err:
+            return _reason(err.message) or "reverted without a reason"
+        return None
+
+    def send_value(self, funder, to: str, amount: int) -> None:
+        funder.transfer(to, amount)
+
+
+class RpcTransport:
+    """Transactions signed here and sent as raw JSON-RPC through the provider Ape connected (nonces
+    kept here, fee cap from the latest base fee), calls as raw `eth_call`."""
+
+    name = "fast"
+
+    def __init__(self):
+        self.web3 = chain.provider.web3
+        self.nonces: dict[str, int] = {}
+        self.max_fee = 0
+
+    def begin_phase(self) -> None:
+        self.read_fee()
+
+    def read_fee(self) -> None:
+        base = self.web3.eth.get_block("latest").get("baseFeePerGas", 0)
+        self.max_fee = 4 * base + 2 * 10**9
+
+    def transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
+        handler = getattr(contract, method)
+        receipt = self.send(account, str(contract.address), bytes(handler.encode_input(*args)), gas)
+        if receipt["status"] != 1:
+            return self.call(account, contract, method, args) or "reverted without a reason"
+        return None
+
+    def call(self, account, contract, method: str, args: tuple) -> str | None:
+        data = bytes(getattr(contract, method).encode_input(*args))
+        try:
+            self.web3.eth.call({"from": str(account.address), "to": str(contract.address), "data": data})
+        except _REVERTS as err:
+            message = getattr(err, "message", None) or (err.args[0] if err.args else "")
+            return _reason(str(message)) or "reverted without a reason"
+        return None
+
+    def send_value(self, funder, to: str, amount: int) -> None:
+        self.send(funder, to, b"", 21_000, value=amount)
+
+    def send(self, account, to: str, data: bytes, gas: int, value: int = 0):
+        address = str(account.address)
+        if address not in self.nonces:
+            self.nonces[address] = self.web3.eth.get_transaction_count(address, "pending")
+        if not self.max_fee:
+            self.read_fee()
+        tx = {
+            "to": to,
+            "data": data,
+            "gas": gas,
+            "value": value,
+            "nonce": self.nonces[address],
+            "chainId": chain.chain_id,
+            "maxFeePerGas": self.max_fee,
+            "maxPriorityFeePerGas": 0,
+        }
+        for attempt in range(2):
+            raw = _sign(account, tx)
+            try:
+                tx_hash = self.web3.eth.send_raw_transaction(raw)
+                break
+            except ValueError as err:  # the base fee rose past our cap: read it again, once
+                if attempt or "fee" not in str(err).lower():
+                    raise
+                self.read_fee()
+                tx["maxFeePerGas"] = self.max_fee
+        self.nonces[address] += 1
+        return self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.002)
+
+
 class ChainBackend:
     """The real contracts on the network Ape is connected to (a local one: test accounts, the mock
-    asset's faucet and control of the clock are needed)."""
+    asset's faucet and control of the clock are needed), reached through a transport."""
 
-    def __init__(self, transport: str = "rpc"):
-        if transport not in ("ape", "rpc"):
-            raise ValueError(f"unknown transport {transport!r} (ape or rpc)")
+    def __init__(self, transport: ApeTransport | RpcTransport):
         if not is_local_network():
             raise ValueError(
                 "the chain backends need a local network (test accounts, the mock asset's faucet and "
                 "control of the clock): use the embedded chain or ethereum:local:foundry"
             )
         self.transport = transport
-        self.name = "chain" if transport == "ape" else "fast"
+        self.name = transport.name
         self.system = None
         self.accounts: dict[str, Any] = {}
         self.funded: set[str] = set()
-        self.nonces: dict[str, int] = {}
         self.transactions = 0
         self.calls = 0
         test = accounts.test_accounts
@@ -120,9 +245,7 @@ class ChainBackend:
         # The configured test accounts (generated ones also count in len(test_accounts)).
         configured = int(config.get_config("test").number_of_accounts)
         self.funders = [test[i] for i in range(10, configured)] or [test[0]]
-        self.web3 = chain.provider.web3
         self.can_set_balance = True
-        self.max_fee = 0
 
     # ------------------------------------------------------------ accounts
 
@@ -164,25 +287,23 @@ class ChainBackend:
             except (APINotImplementedError, NotImplementedError):
                 self.can_set_balance = False
         if not self.can_set_balance:
-            funder = self.funders[len(self.funded) % len(self.funders)]
-            self._send(funder, address, b"", 21_000, value=amount)
+            self.transport.send_value(self.funders[len(self.funded) % len(self.funders)], address, amount)
         self.funded.add(label)
 
     # ------------------------------------------------------------ set-up and time
 
-    def setup(self, runner) -> None:
-        s = runner.scenario
+    def setup(self, *, asset_decimals: int, rules: Rules, start: int) -> None:
         self.system = deploy_system(
             self.deployer,
             registrar=self.registrar,
             guardian=self.guardian,
-            asset_decimals=s.asset_decimals,
-            rules=runner.rules,
+            asset_decimals=asset_decimals,
+            rules=rules,
         )
-        self.pool, self.asset = self.system.pool, self.system.asset
+        self.pool, self.registry, self.asset = self.system.pool, self.system.registry, self.system.asset
         self.reader = project.MulticallMock.deploy(sender=self.deployer)
-        chain.pending_timestamp = runner.start
-        self.begin_phase(runner.start)
+        chain.pending_timestamp = start
+        self.begin_phase(start)
 
     def begin_phase(self, timestamp: int) -> None:
         head = chain.blocks.head.timestamp
@@ -192,9 +313,7 @@ class ChainBackend:
                 "more blocks than it has seconds"
             )
         chain.pending_timestamp = timestamp
-        if self.transport == "rpc":
-            base = self.web3.eth.get_block("latest").get("baseFeePerGas", 0)
-            self.max_fee = 4 * base + 2 * 10**9
+        self.transport.begin_phase()
 
     def fund_merchant(self, label: str, amount: int) -> None:
         self._fund(label, MERCHANT_FUNDS)
@@ -217,102 +336,39 @@ class ChainBackend:
             raise ValueError(f"no chain mapping for {op}")
         chain_args = self._args(op, args)
         account = self.account(sender)
+        contract = self.registry if op in _REGISTRY_ACTIONS else self.pool
         what = f"{op} by {sender}{args}"
         self._fund(sender, CONSUMER_FUNDS)  # eth_call on eth-tester also checks the sender can pay
         if reason is None:
-            failure = self._transact(account, self.pool, op, chain_args, _gas(op, args))
+            failure = self._transact(account, contract, op, chain_args, _gas(op, args))
             if failure is not None:
                 raise Divergence(f"{what}: the model accepted it, the chain refused ({failure})")
         else:
-            got = self._call(account, self.pool, op, chain_args)
+            self.calls += 1
+            got = self.transport.call(account, contract, op, chain_args)
             if got is None:
                 raise Divergence(f"{what}: the model refused ({reason}), the chain accepted it")
             if got != reason:
                 raise Divergence(f"{what}: the model refused with {reason!r}, the chain with {got!r}")
 
     def _transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
-        """Send a transaction; None when it succeeded, else the revert reason."""
-        handler = getattr(contract, method)
         self.transactions += 1
-        if self.transport == "ape":
-            try:
-                handler(*args, sender=account, gas_limit=gas)
-            except (ContractLogicError, TransactionError) as err:
-                return _reason(str(err)) or type(err).__name__
-            return None
-        receipt = self._send(account, str(contract.address), bytes(handler.encode_input(*args)), gas)
-        if receipt["status"] != 1:
-            return self._call(account, contract, method, args) or "reverted without a reason"
-        return None
-
-    def _send(self, account, to: str, data: bytes, gas: int, value: int = 0):
-        address = str(account.address)
-        if address not in self.nonces:
-            self.nonces[address] = self.web3.eth.get_transaction_count(address, "pending")
-        if not self.max_fee:
-            self.begin_fee()
-        tx = {
-            "to": to,
-            "data": data,
-            "gas": gas,
-            "value": value,
-            "nonce": self.nonces[address],
-            "chainId": chain.chain_id,
-            "maxFeePerGas": self.max_fee,
-            "maxPriorityFeePerGas": 0,
-        }
-        for attempt in range(2):
-            raw = _sign(account, tx)
-            try:
-                tx_hash = self.web3.eth.send_raw_transaction(raw)
-                break
-            except ValueError as err:  # the base fee rose past our cap: read it again, once
-                if attempt or "fee" not in str(err).lower():
-                    raise
-                self.begin_fee()
-                tx["maxFeePerGas"] = self.max_fee
-        self.nonces[address] += 1
-        return self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.002)
-
-    def begin_fee(self) -> None:
-        base = self.web3.eth.get_block("latest").get("baseFeePerGas", 0)
-        self.max_fee = 4 * base + 2 * 10**9
-
-    def _call(self, account, contract, method: str, args: tuple) -> str | None:
-        """eth_call the method from `account`: None when it would succeed, else the revert reason."""
-        handler = getattr(contract, method)
-        self.calls += 1
-        if self.transport == "ape":
-            try:
-                handler.call(*args, sender=account)
-            except ContractLogicError as err:
-                return _reason(err.message) or "reverted without a reason"
-            return None
-        data = bytes(handler.encode_input(*args))
-        try:
-            self.web3.eth.call({"from": str(account.address), "to": str(contract.address), "data": data})
-        except _REVERTS as err:
-            message = getattr(err, "message", None) or (err.args[0] if err.args else "")
-            return _reason(str(message)) or "reverted without a reason"
-        return None
+        return self.transport.transact(account, contract, method, args, gas)
 
     # ------------------------------------------------------------ reading the chain
 
-    def end_day(self, runner) -> None:
+    def end_day(self, day: int, expected: tuple[int, int, int]) -> None:
         """Compare the pool's figures with the model's at the end of every day."""
-        st = runner.model.state
         pool = self.pool
         got = (pool.total_assets(), pool.totalSupply(), self.asset.balanceOf(pool.address))
-        want = (st.total_assets, st.total_supply, st.asset_balances.get("pool", 0))
-        if got != want:
+        if got != expected:
             raise Divergence(
-                f"day {runner.day}: chain (total_assets, supply, pool balance) = {got}, model = {want}"
+                f"day {day}: chain (total_assets, supply, pool balance) = {got}, model = {expected}"
             )
 
-    def read_final_state(self, runner) -> dict:
+    def read_final_state(self, labels: list[str]) -> dict:
         """The figures of `Runner.final_state`, read from the chain (in batches through a multicall)."""
         pool, asset = self.pool, self.asset
-        labels = runner.agents.holders()
         queries = []
         for label in labels:
             address = self.address(label)
@@ -325,7 +381,7 @@ class ChainBackend:
             ):
                 queries.append(((label, key), contract, method, (address,)))
         values = self._read(queries)
-        accounts_state = {label: {} for label in labels}
+        accounts_state: dict[str, dict] = {label: {} for label in labels}
         for (label, key), value in values.items():
             accounts_state[label][key] = value
         pool_state = {
@@ -359,12 +415,12 @@ _KEYS: dict[bytes, Any] = {}
 _SIGNERS: dict[str, Any] = {}
 
 
-def make_backend(name: str):
+def make_backend(name: str) -> Backend:
     """`model`, `chain` (Ape transactions) or `fast` (raw JSON-RPC transactions) by name."""
     if name == "model":
         return ModelBackend()
     if name == "chain":
-        return ChainBackend("ape")
+        return ChainBackend(ApeTransport())
     if name == "fast":
-        return ChainBackend("rpc")
+        return ChainBackend(RpcTransport())
     raise ValueError(f"unknown backend {name!r} (model, chain or fast)")

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..report import fmt_units
+from ..formatting import fmt_units
 from .runner import Runner
 
 

@@ -182,7 +182,7 @@ class Runner:
 
     def setup(self) -> None:
         s, model = self.scenario, self.model
-        self.backend.setup(self)
+        self.backend.setup(asset_decimals=s.asset_decimals, rules=self.rules, start=self.start)
         weights = np.array([c.weight for c in s.categories])
         categories = self.rng.choice(len(s.categories), size=s.merchants, p=weights / weights.sum())
         for i in range(s.merchants):
@@ -383,20 +383,18 @@ class Runner:
         for i, m_index in enumerate(at.tolist()):
             by_merchant[m_index].append(i)
         scale = self.unit // 100
-        epoch = self.now // DAY
         for m_index in sorted(by_merchant):
             merchant = merchants[m_index]
-            terms = model.merchant(merchant)
-            bps, cap = terms.contribution_bps, terms.daily_cap
-            used = terms.epoch_contribution if terms.epoch == epoch else 0
+            bps = model.merchant(merchant).contribution_bps
+            room = model.daily_cap_left(merchant, self.now)  # a till knows its cap and stops recording
             batch: list[tuple[str, int, bytes, bool]] = []
             for i in by_merchant[m_index]:
                 amount = cents[i] * scale
-                contribution = amount * bps // pm.BPS
-                if used + contribution > cap:
-                    self.today.held_back_by_cap += 1  # a till knows its cap and stops recording
+                contribution = pm.contribution_of(amount, bps)
+                if contribution > room:
+                    self.today.held_back_by_cap += 1
                     continue
-                used += contribution
+                room -= contribution
                 batch.append((consumers[buyers[i]], amount, self.order_id(merchant), returned[i]))
             for start in range(0, len(batch), MAX_BATCH):
                 self.record(merchant, bps, batch[start : start + MAX_BATCH])
@@ -446,9 +444,8 @@ class Runner:
 
     def close_day(self) -> None:
         st = self.model.state
-        self.backend.end_day(self)
-        limit = st.epoch_start_assets * self.model.rule("epoch_exit_limit_bps") // pm.BPS
-        used = st.epoch_exited if st.current_epoch == self.now // DAY else 0
+        self.backend.end_day(self.day, (st.total_assets, st.total_supply, st.asset_balances.get("pool", 0)))
+        limit, used = self.model.epoch_exits(self.now)
         price = self.model.price_per_point()
         t = self.today
         row = {

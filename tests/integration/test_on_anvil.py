@@ -31,7 +31,7 @@ def foundry(anvil_module):
 def anvil_module():
     import os
 
-    from greenpoints.node import anvil_node
+    from greenpoints.anvil import anvil_node
     from tests.cli import BIN
 
     os.environ["PATH"] = f"{BIN}:{os.environ.get('PATH', '')}"

@@ -39,7 +39,14 @@ GATED = [
     ("set_config", lambda f: (0,), set(), "pool: caller is not the registry"),
 ]  # fmt: skip
 # Gated functions of the pool; the others are the registry's.
-POOL_FUNCTIONS = {"record_purchase", "record_purchases", "reverse_purchase", "settle", "update_member", "set_config"}
+POOL_FUNCTIONS = {
+    "record_purchase",
+    "record_purchases",
+    "reverse_purchase",
+    "settle",
+    "update_member",
+    "set_config",
+}
 CALLERS = ["deployer", "registrar", "guardian", "proposer", "merchant", "other_merchant", "charity",
            "consumer", "attacker"]  # fmt: skip
 CASES = [(name, args, caller, reason) for name, args, allowed, reason in GATED for caller in CALLERS
@@ -62,7 +69,13 @@ def actors(live, pool, deployer, registrar, guardian, proposer, merchant, other_
 def test_gated_function__called_without_the_role__refused_naming_it(
     registry, pool, actors, name, make_args, caller, reason
 ):
-    figures = (pool.total_assets(), pool.totalSupply(), pool.paused(), pool.is_shutdown(), registry.issue_bps())
+    figures = (
+        pool.total_assets(),
+        pool.totalSupply(),
+        pool.paused(),
+        pool.is_shutdown(),
+        registry.issue_bps(),
+    )
     contract = pool if name in POOL_FUNCTIONS else registry
     with pytest.raises(Exception, match=reason):
         getattr(contract, name)(*make_args(actors), sender=actors[caller])

@@ -27,7 +27,9 @@ def test_execute__before_the_delay__refused_then_applies_once(system, stranger):
         governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)
     assert registry.issue_bps() == 7_000
     chain.pending_timestamp = chain.pending_timestamp + delay
-    governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)  # anyone may apply it
+    governor.execute(
+        registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger
+    )  # anyone may apply it
     assert registry.issue_bps() == 6_000
     with pytest.raises(Exception, match="timelock_controller: operation is not ready"):  # done: not again
         governor.execute(registry.address, 0, payload, EMPTY_BYTES32, salt, sender=stranger)

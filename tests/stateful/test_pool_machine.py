@@ -508,7 +508,9 @@ class PoolMachine(RuleBasedStateMachine):
             ),
             "update": (
                 lambda now: self.model.update_terms(str(reg.address), who, 1_000, cap * self.unit),
-                lambda: self.registry.update_terms(merchant, 1_000, cap * self.unit, sender=reg, gas_limit=GAS),
+                lambda: self.registry.update_terms(
+                    merchant, 1_000, cap * self.unit, sender=reg, gas_limit=GAS
+                ),
             ),
         }
         self._apply(f"{action} m{m}", *calls[action])
@@ -543,7 +545,9 @@ class PoolMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.state.paused)
     @rule()
     def unpause(self):
-        self._governor_call("unpause", "unpause", (), lambda now: self.model.unpause(self.model.governor, now))
+        self._governor_call(
+            "unpause", "unpause", (), lambda now: self.model.unpause(self.model.governor, now)
+        )
 
     @rule(units=st.integers(1, 1_000))
     def send_asset_directly(self, units):
@@ -674,7 +678,10 @@ def test_pool_machine__random_sequences__chain_equals_model(env):
     print("\n".join(f"{n:6d}  {op}: {what}" for (op, what), n in sorted(outcomes.items())))
     print(f"{sum(outcomes.values())} operations on chain and model")
     audits = PoolMachine.audits
-    print(f"{audits['examples']} examples audited ({audits['events']} events), each passing and replayed exactly")
+    print(
+        f"{audits['examples']} examples audited ({audits['events']} events), "
+        "each passing and replayed exactly"
+    )
     if settings.default.max_examples < MIN_EXAMPLES_FOR_COVERAGE:
         return
     succeeded = {op for (op, what) in outcomes if what == "ok"}

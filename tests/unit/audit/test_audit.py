@@ -15,7 +15,8 @@ POINT = 10**18
 
 
 @pytest.fixture
-def history(registry, live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer, guardian,
+def history(registry, live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer,
+            guardian,
             unit, lock_over, chain):  # fmt: skip
     """Every kind of operation once: purchases, a reversal, spend, donation, settlement, a direct
     asset transfer, a rule change, pause and unpause, and an exit."""

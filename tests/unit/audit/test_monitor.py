@@ -31,8 +31,9 @@ def kinds(alerts) -> list[str]:
     return [a.kind for a in alerts]
 
 
-def test_poll__history_before_start__silent_then_new_blocks_alerted_once(registry, live, watch, pool, guardian, buy,
-                                                                         merchant, consumer):  # fmt: skip
+def test_poll__history_before_start__silent_then_new_blocks_alerted_once(
+    registry, live, watch, pool, guardian, buy, merchant, consumer
+):
     buy(merchant, consumer, 100)
     registry.pause(sender=guardian)  # before the monitor starts: not reported
     monitor = watch(live)
@@ -200,8 +201,9 @@ def test_run__node_goes_away_and_comes_back__same_alerts_none_repeated(
     assert max(waits) <= 4 and waits[0] == 0.5
 
 
-def test_start__state_file__resumes_without_missing_or_repeating(registry, live, pool, guardian, buy, merchant,
-                                                                 consumer, chain, tmp_path):  # fmt: skip
+def test_start__state_file__resumes_without_missing_or_repeating(
+    registry, live, pool, guardian, buy, merchant, consumer, chain, tmp_path
+):
     state = tmp_path / "monitor.json"
     first = []
     monitor = Monitor(live, chain.provider.web3, emit=first.append, state_path=state)

@@ -113,7 +113,9 @@ def test_constructor__asset_not_a_contract__reverts(project, system, deployer, g
         )  # fmt: skip
 
 
-def test_constructor__rule_out_of_bounds__reverts(project, system, deployer, asset, governor, registrar, guardian):
+def test_constructor__rule_out_of_bounds__reverts(
+    project, system, deployer, asset, governor, registrar, guardian
+):
     bad = list(DEFAULT_RULES.as_tuple())
     bad[RULE_NAMES.index("settlement_fee_bps")] = 501  # the bound is 500
     with ape.reverts("rules: value out of bounds"):

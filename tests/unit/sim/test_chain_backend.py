@@ -7,7 +7,7 @@ import pytest
 
 from greenpoints.model import Model
 from greenpoints.sim import Divergence, Runner, load_scenario, run_simulation
-from greenpoints.sim.backends import ChainBackend
+from greenpoints.sim.backends import ChainBackend, RpcTransport, make_backend
 from greenpoints.sim.scenario import Adversaries
 
 NOISY = Adversaries(
@@ -51,7 +51,7 @@ def test_run_simulation__model_rounds_differently__run_stops_on_the_first_day(mo
 
 
 def test_execute__disagreements__each_raises_divergence():
-    runner = Runner(small(days=1, consumers=5), 1, ChainBackend("rpc"))
+    runner = Runner(small(days=1, consumers=5), 1, make_backend("fast"))
     runner.run()
     backend = runner.backend
     with pytest.raises(Divergence, match="the model accepted it, the chain refused"):
@@ -68,6 +68,6 @@ def test_chain_backend__outside_a_local_network__refused(monkeypatch):
 
     monkeypatch.setattr(backends, "is_local_network", lambda: False)
     with pytest.raises(ValueError, match="the chain backends need a local network"):
-        ChainBackend("rpc")
-    with pytest.raises(ValueError, match="unknown transport"):
-        ChainBackend("pigeon")
+        ChainBackend(RpcTransport())
+    with pytest.raises(ValueError, match="unknown backend 'pigeon'"):
+        make_backend("pigeon")

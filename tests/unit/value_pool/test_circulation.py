@@ -135,7 +135,9 @@ def test_transfer__to_consumer__reverts_no_resale(holding, pool, consumer, other
         pool.transfer(other_consumer, POINT, sender=consumer)
 
 
-def test_transfer__to_merchant_while_paused__reverts(registry, holding, pool, guardian, other_merchant, consumer):
+def test_transfer__to_merchant_while_paused__reverts(
+    registry, holding, pool, guardian, other_merchant, consumer
+):
     registry.pause(sender=guardian)
     with ape.reverts("pausable: contract is paused"):
         pool.transfer(other_merchant, POINT, sender=consumer)

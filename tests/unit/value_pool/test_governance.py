@@ -88,7 +88,9 @@ def test_set_rule__min_contribution_above_max__reverts(system):
 
 
 @pytest.mark.parametrize("role", ["registrar", "guardian", "stranger", "proposer"])
-def test_set_rule__direct_call_by_any_role__reverts(registry, pool, registrar, guardian, stranger, proposer, role):
+def test_set_rule__direct_call_by_any_role__reverts(
+    registry, pool, registrar, guardian, stranger, proposer, role
+):
     sender = {
         "registrar": registrar,
         "guardian": guardian,
@@ -140,7 +142,9 @@ def test_pause__twice__reverts(registry, pool, guardian):
         registry.pause(sender=guardian)
 
 
-def test_unpause__through_timelock__purchases_resume(registry, live, system, pool, guardian, merchant, consumer, unit):
+def test_unpause__through_timelock__purchases_resume(
+    registry, live, system, pool, guardian, merchant, consumer, unit
+):
     registry.pause(sender=guardian)
     tx = governance.unpause(system)
     assert tx.events.filter(registry.Unpaused) == [registry.Unpaused(account=system.governor)]
@@ -175,7 +179,8 @@ def test_shutdown__twice__reverts(system):
 
 
 def test_shutdown__every_holder_exits_at_full_value__pool_empty_but_dust(
-    registry, live,
+    registry,
+    live,
     system,
     pool,
     asset,

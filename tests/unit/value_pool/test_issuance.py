@@ -41,7 +41,9 @@ def test_record_purchase__not_a_merchant__reverts(live, pool, attacker, consumer
         pool.record_purchase(consumer, 1_000 * unit, order(1), sender=attacker)
 
 
-def test_record_purchase__suspended_merchant__reverts(registry, live, pool, registrar, merchant, consumer, unit):
+def test_record_purchase__suspended_merchant__reverts(
+    registry, live, pool, registrar, merchant, consumer, unit
+):
     registry.suspend(merchant, "x", sender=registrar)
     with ape.reverts("registry: caller not an active merchant"):
         pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)

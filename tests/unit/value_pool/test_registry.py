@@ -137,7 +137,9 @@ def test_update_terms__by_stranger__reverts(registry, live, pool, stranger, merc
 
 def test_suspend__active_merchant__not_active(registry, live, pool, registrar, merchant):
     tx = registry.suspend(merchant, "complaints", sender=registrar)
-    assert tx.events == [registry.MerchantSuspended(merchant=merchant, reason="complaints", registrar=registrar)]
+    assert tx.events == [
+        registry.MerchantSuspended(merchant=merchant, reason="complaints", registrar=registrar)
+    ]
     assert not registry.is_active(merchant)
     assert registry.is_merchant(merchant)
 
@@ -202,7 +204,9 @@ def test_revoke__by_stranger__reverts(registry, live, pool, stranger, merchant):
 
 def test_register_charity__by_registrar__registered(registry, pool, registrar, charity):
     tx = registry.register_charity(charity, LICENSE, sender=registrar)
-    assert tx.events == [registry.CharityRegistered(charity=charity, license_hash=LICENSE, registrar=registrar)]
+    assert tx.events == [
+        registry.CharityRegistered(charity=charity, license_hash=LICENSE, registrar=registrar)
+    ]
     assert registry.is_charity(charity)
     assert not registry.is_consumer(charity)
 
@@ -216,7 +220,9 @@ def test_register_charity__by_registrar__registered(registry, pool, registrar, c
         ("charity", "registry: charity already registered"),
     ],
 )
-def test_register_charity__bad_address__reverts(registry, live, pool, registrar, merchant, charity, who, reason):
+def test_register_charity__bad_address__reverts(
+    registry, live, pool, registrar, merchant, charity, who, reason
+):
     target = {"zero": ZERO, "pool": pool.address, "merchant": merchant, "charity": charity}[who]
     with ape.reverts(reason):
         registry.register_charity(target, LICENSE, sender=registrar)
@@ -227,7 +233,9 @@ def test_register_charity__empty_license__reverts(registry, pool, registrar, cha
         registry.register_charity(charity, EMPTY, sender=registrar)
 
 
-def test_register_charity__consumer_holding_points__reverts(registry, live, pool, registrar, buy, merchant, consumer):
+def test_register_charity__consumer_holding_points__reverts(
+    registry, live, pool, registrar, buy, merchant, consumer
+):
     buy(merchant, consumer, 100)
     with ape.reverts("registry: address holds points"):
         registry.register_charity(consumer, LICENSE, sender=registrar)
