@@ -476,10 +476,12 @@ class Ledger:
 
     def on_EpochStarted(self, e: Event, a: dict) -> None:
         # A change pushed by the registry (rule, pause, unpause) is replayed at its own event, which
-        # comes first and already synced the model: the snapshot must then be the model's.
+        # comes first and already synced the model (under the rules before the change): the
+        # snapshot must then be the model's. Otherwise the operation that took it comes next: sync.
         model = self._model(e)
-        model._sync_epoch(self.block_time(e.block))
         st = model.state
+        if (a["epoch"], a["start_assets"]) != (st.current_epoch, st.epoch_start_assets):
+            model._sync_epoch(self.block_time(e.block))
         self.check(
             "5 exits",
             (a["epoch"], a["start_assets"]) == (st.current_epoch, st.epoch_start_assets),

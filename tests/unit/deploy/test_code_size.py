@@ -1,0 +1,16 @@
+"""Room to grow: every contract the deployment puts on chain keeps at least 2,048 bytes under EIP-170's
+limit on deployed code (24,576 bytes), so the next feature can still be deployed (docs/design.md)."""
+
+import pytest
+
+EIP170_LIMIT = 24_576
+HEADROOM = 2_048
+
+
+@pytest.mark.parametrize("name", ["pool", "registry", "governor", "registry_blueprint", "asset"])
+def test_deployed_code__every_contract__at_least_2048_bytes_under_eip170(system, chain, name):
+    address = getattr(system, name)
+    code = bytes(chain.provider.get_code(str(getattr(address, "address", address))))
+    assert code, f"{name}: no code at {address}"
+    room = EIP170_LIMIT - len(code)
+    assert room >= HEADROOM, f"{name} is {len(code):,} bytes deployed: {room:,} bytes of room, {HEADROOM:,} needed"
