@@ -175,7 +175,9 @@ def atomic(operation):
     def run(self, *args, **kwargs):
         state = self.state
         journal = state.journal
-        if journal.entries is not None:  # already inside an operation
+        if journal.entries is not None or self.replay is not None:
+            # inside an operation already; or replaying a chain, where only a final refusal stops an
+            # operation, and every one comes before the operation changes anything
             return operation(self, *args, **kwargs)
         saved = state.scalars()
         journal.entries = []

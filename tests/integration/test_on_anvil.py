@@ -50,9 +50,10 @@ def test_deploy_system__anvil__contracts_roles_and_rules_on_chain(foundry, tmp_p
     assert chain.chain_id == 31337 and foundry.name == "foundry"
     t = accounts.test_accounts
     system = deploy_system(t[0], registrar=t[1], guardian=t[2], asset_decimals=6)
-    for contract in (system.asset, system.pool, system.governor):
+    for contract in (system.asset, system.pool, system.registry, system.governor):
         assert len(chain.provider.get_code(contract.address)) > 0
-    assert system.pool.governor() == system.governor.address
+    assert system.pool.governor() == system.registry.governor() == system.governor.address
+    assert system.pool.registry() == system.registry.address and system.registry.pool() == system.pool.address
     assert system.registry.issue_bps() == 7_000 and system.pool.asset() == system.asset.address
     again = load_system(system.save(tmp_path / "local.json"))
     assert again.pool.address == system.pool.address and again.deployment_block == system.deployment_block
