@@ -108,15 +108,15 @@ def test_monitor_script__node_goes_away_and_comes_back__alerts_once_then_resumes
     record = json.loads(record_path.read_text())
     node = anvil_env["APE_FOUNDRY_HOST"]
     web3 = _node_web3(node)
-    pool = _contract(web3, record["contracts"]["pool"], "ValuePool")
+    registry = _contract(web3, record["contracts"]["registry"], "Registry")
     governor = _contract(web3, record["contracts"]["governor"], "Governor")
     guardian, proposer = record["roles"]["guardian"], record["roles"]["proposer"]
     delay = record["timelock_delay"]
 
     def schedule_rule(value):
-        payload = pool.encode_abi("set_rule", ["issue_bps", value])
+        payload = registry.encode_abi("set_rule", ["issue_bps", value])
         salt = value.to_bytes(32, "big")
-        governor.functions.schedule(pool.address, 0, payload, b"\0" * 32, salt, delay).transact(
+        governor.functions.schedule(registry.address, 0, payload, b"\0" * 32, salt, delay).transact(
             {"from": proposer}
         )
 
@@ -131,7 +131,7 @@ def test_monitor_script__node_goes_away_and_comes_back__alerts_once_then_resumes
     try:
         err.until("following new blocks")
         proxy.cut()  # the node goes away; the chain goes on without the monitor seeing it
-        pool.functions.pause().transact({"from": guardian})
+        registry.functions.pause().transact({"from": guardian})
         schedule_rule(6_500)
         err.until("node unreachable")
         proxy.restore()
