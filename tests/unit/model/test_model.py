@@ -2,7 +2,8 @@
 
 import pytest
 
-from greenpoints.model import Model, Refusal
+from greenpoints.model import MAX_TOTAL_ASSETS, Model, Refusal
+from greenpoints.model.state import _scalar_names
 
 POOL, GOV, REG, GUARD = "pool", "governor", "registrar", "guardian"
 MERCHANT, CAFE, CHARITY, A, B = "merchant", "cafe", "charity", "consumer-a", "consumer-b"
@@ -59,3 +60,66 @@ def test_set_rule__not_governor__refused(model):
         model.set_rule(REG, "issue_bps", 6_000, T0)
     model.set_rule(GOV, "issue_bps", 6_000, T0)
     assert model.rule("issue_bps") == 6_000
+
+
+def test_admit__address_that_was_issued_points__refused_even_with_none_left(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
+    model.spend(A, CAFE, model.balance_of(A))
+    assert model.balance_of(A) == 0
+    with pytest.raises(Refusal, match="registry: address was issued points"):
+        model.admit(REG, A, 3_000, 10**6 * unit, LICENSE, 1)
+    assert not model.is_merchant(A)
+
+
+def test_record_purchase__total_assets_over_120_bits__refused_and_nothing_changes(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
+    st = model.state  # as if the pool had grown that far, at the same value per point
+    st.total_supply = st.total_supply * (MAX_TOTAL_ASSETS - 10) // st.total_assets
+    st.total_assets = MAX_TOTAL_ASSETS - 10
+    before = (model.state.total_supply, model.balance_of(B), model.merchant(MERCHANT).epoch_contribution)
+    with pytest.raises(Refusal, match="ledger: total assets too large"):
+        model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), T0)
+    after = (model.state.total_supply, model.balance_of(B), model.merchant(MERCHANT).epoch_contribution)
+    assert after == before and model.state.total_assets == MAX_TOTAL_ASSETS - 10
+
+
+def test_state__fields_saved_whole__derived_from_the_dataclass():
+    """Every field of State that is not a journaled dict is restored by @atomic, new ones included."""
+    names = set(_scalar_names())
+    assert {"total_assets", "total_supply", "paused", "shutdown", "current_epoch", "epoch_exited"} <= names
+    assert not names & {"balances", "merchants", "orders", "roles", "rules", "journal"}
+
+
+class Collect:
+    """A replay that records what the model reports and hands it the chain's figures."""
+
+    def __init__(self, figures):
+        self.figures, self.broken_rules, self.compared = figures, [], []
+
+    def broken(self, reason):
+        self.broken_rules.append(reason)
+
+    def observe(self, name, value):
+        self.compared.append((name, value))
+        return self.figures.get(name, value)
+
+
+def test_replay__exit_over_the_cap__reported_by_reason_and_chain_figures_followed(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
+    model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), T0)
+    later = T0 + 8 * 86_400
+    held, paid = model.balance_of(A), 10**9 * unit  # a broken pool paid far more than the rules allow
+    model.replay = Collect({"payout": paid})
+    model.exit(A, held, later)
+    assert "exit_rule: return cap reached" in model.replay.broken_rules
+    assert ("payout", paid) not in model.replay.compared  # the rules gave their own figure
+    assert model.paid_out_of(A) == paid and model.balance_of(A) == 0  # the chain's outcome followed
+
+
+def test_replay__unknown_order__final_refusal_even_while_replaying(model):
+    model.replay = Collect({})
+    with pytest.raises(Refusal, match="pool: unknown order"):
+        model.reverse_purchase(MERCHANT, oid(99), T0)
