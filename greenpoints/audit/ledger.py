@@ -321,21 +321,25 @@ class Ledger:
         if got_mints or want_mints:
             self.checked["3 supply"] += 1
             if got_mints != want_mints:
-                self.fail("3 supply", f"mints {_pairs(got_mints)} do not match purchases {_pairs(want_mints)}", last)
+                self.fail(
+                    "3 supply", f"mints {_pairs(got_mints)} do not match purchases {_pairs(want_mints)}", last
+                )
         if got_burns or want_burns or got_moves or want_moves:
             self.checked["7 movements"] += 1
             if got_burns != want_burns or got_moves != want_moves:
                 self.fail(
                     "7 movements",
-                    f"token transfers {_pairs(got_moves)} / burns {_pairs(got_burns)} do not match spends, "
-                    f"donations, exits, settlements and reversals {_pairs(want_moves)} / {_pairs(want_burns)}",
+                    f"token transfers {_pairs(got_moves)} / burns {_pairs(got_burns)} do not match "
+                    f"spends, donations, exits, settlements and reversals {_pairs(want_moves)} / "
+                    f"{_pairs(want_burns)}",
                     last,
                 )
         self.checked["1 solvency"] += 1
         if self.asset_balance < self.total_assets:
             self.fail(
                 "1 solvency",
-                f"after the transaction the pool holds {self.asset_balance} < total_assets {self.total_assets}",
+                f"after the transaction the pool holds {self.asset_balance} < total_assets "
+                f"{self.total_assets}",
                 last,
             )
         for e in events:
@@ -429,26 +433,24 @@ class Ledger:
         self.rule_history.append({"block": e.block, "tx": e.tx, "rule": rule, "old": old, "new": new})
 
     def on_RoleGranted(self, e: Event, a: dict) -> None:
-        if e.source != "registry":
-            return
-        role = ROLE_NAMES.get(a["role"])
-        if role is None:
-            return
-        if self.deployed_tx is None:  # granted by the registry's constructor
-            self._model(e).state.roles[(role, a["account"])] = True
-        else:
-            self._replay(e, "grant_role", a["sender"], role, a["account"], now=False)
+        self._role_changed(e, a, granted=True)
 
     def on_RoleRevoked(self, e: Event, a: dict) -> None:
-        if e.source != "registry":
-            return
+        self._role_changed(e, a, granted=False)
+
+    def _role_changed(self, e: Event, a: dict, *, granted: bool) -> None:
+        """The registry's roles: set directly by its constructor, replayed afterwards."""
         role = ROLE_NAMES.get(a["role"])
-        if role is None:
+        if e.source != "registry" or role is None:
             return
-        if self.deployed_tx is None:
-            self._model(e).state.roles.pop((role, a["account"]), None)
+        if self.deployed_tx is not None:
+            self._replay(
+                e, "grant_role" if granted else "revoke_role", a["sender"], role, a["account"], now=False
+            )
+        elif granted:
+            self._model(e).state.roles[(role, a["account"])] = True
         else:
-            self._replay(e, "revoke_role", a["sender"], role, a["account"], now=False)
+            self._model(e).state.roles.pop((role, a["account"]), None)
 
     def on_CallScheduled(self, e: Event, a: dict) -> None:
         self.scheduled[a["id"]] = {**a, "block": e.block, "tx": e.tx}

@@ -13,4 +13,6 @@ def test_deployed_code__every_contract__at_least_2048_bytes_under_eip170(system,
     code = bytes(chain.provider.get_code(str(getattr(address, "address", address))))
     assert code, f"{name}: no code at {address}"
     room = EIP170_LIMIT - len(code)
-    assert room >= HEADROOM, f"{name} is {len(code):,} bytes deployed: {room:,} bytes of room, {HEADROOM:,} needed"
+    assert room >= HEADROOM, (
+        f"{name} is {len(code):,} bytes deployed: {room:,} bytes of room, {HEADROOM:,} needed"
+    )
