@@ -21,10 +21,8 @@
 """
 
 
-from ethereum.ercs import IERC20
-from ethereum.ercs import IERC20Detailed
-
 from .interfaces import IRegistry
+from .interfaces import ISettlementToken
 
 
 from snekmate.auth import ownable
@@ -174,7 +172,7 @@ def __init__(
     governor = governor_
     ownable.__init__()
     erc20.__init__("Green Consumption Points", "GCP", 18, "greenpoints", "1")
-    ledger.__init__(staticcall IERC20Detailed(asset_).decimals())
+    ledger.__init__(staticcall ISettlementToken(asset_).decimals())
     registry = create_from_blueprint(registry_blueprint, governor_, registrar_, guardian_, initial_rules)
     word: uint256 = staticcall IRegistry(registry).config()
     config._store(word)
@@ -530,13 +528,13 @@ def _pull(merchant: address, amount: uint256):
     """
     @dev Pulls `amount` of the asset from `merchant`; refuses a token that delivers less.
     """
-    before: uint256 = staticcall IERC20(asset).balanceOf(self)
-    assert extcall IERC20(asset).transferFrom(merchant, self, amount, default_return_value=True), (
+    before: uint256 = staticcall ISettlementToken(asset).balanceOf(self)
+    assert extcall ISettlementToken(asset).transferFrom(merchant, self, amount, default_return_value=True), (
         "pool: asset transfer failed"
     )
-    assert staticcall IERC20(asset).balanceOf(self) == before + amount, "pool: asset delivered less than sent"
+    assert staticcall ISettlementToken(asset).balanceOf(self) == before + amount, "pool: asset delivered less than sent"
 
 
 @internal
 def _pay(to: address, amount: uint256):
-    assert extcall IERC20(asset).transfer(to, amount, default_return_value=True), "pool: asset transfer failed"
+    assert extcall ISettlementToken(asset).transfer(to, amount, default_return_value=True), "pool: asset transfer failed"

@@ -17,6 +17,7 @@ from ape import accounts, chain, networks, project
 from ape.types import AddressType
 from eth_utils import is_checksum_address, to_checksum_address
 
+from .interfaces import interface_at
 from .rules import DAY, DEFAULT_RULES, Rules
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -237,47 +238,13 @@ def deploy_blueprint(container, deployer) -> AddressType:
 
 
 def _asset_at(address: AddressType):
-    """The settlement token: the mock (with its faucet) on a local chain, a plain ERC-20 elsewhere."""
-    return project.MockStablecoin.at(address) if is_local_network() else _erc20_at(address)
-
-
-def _erc20_at(address: AddressType):
-    from ethpm_types import ContractType
-
-    abi = [
-        {
-            "type": "function",
-            "name": n,
-            "stateMutability": "view",
-            "inputs": [],
-            "outputs": [{"type": t, "name": ""}],
-        }
-        for n, t in (
-            ("decimals", "uint8"),
-            ("symbol", "string"),
-            ("name", "string"),
-            ("totalSupply", "uint256"),
-        )
-    ] + [
-        {
-            "type": "function",
-            "name": "balanceOf",
-            "stateMutability": "view",
-            "inputs": [{"type": "address", "name": "account"}],
-            "outputs": [{"type": "uint256", "name": ""}],
-        },
-        {
-            "type": "function",
-            "name": "approve",
-            "stateMutability": "nonpayable",
-            "inputs": [
-                {"type": "address", "name": "spender"},
-                {"type": "uint256", "name": "amount"},
-            ],
-            "outputs": [{"type": "bool", "name": ""}],
-        },
-    ]
-    return chain.contracts.instance_at(address, contract_type=ContractType(abi=abi, contractName="IERC20"))
+    """The settlement token: the mock (with its faucet) on a local chain, else through the interface
+    the pool uses (`contracts/interfaces/ISettlementToken.vyi`)."""
+    return (
+        project.MockStablecoin.at(address)
+        if is_local_network()
+        else interface_at("ISettlementToken", address)
+    )
 
 
 def load_system(path: Path | str) -> System:

@@ -20,6 +20,7 @@ import time
 from ape import chain, project
 from eth_utils import keccak
 
+from ..interfaces import interface
 from .events import DEFAULT_PAGE, Decoder, Event, fetch
 from .ledger import CHECKS, Ledger
 from .report import Report
@@ -83,7 +84,7 @@ def sources(system, pool_type=None, registry_type=None) -> list[tuple]:
     registry, the governor, and the asset's transfers to and from the pool."""
     pool, governor, asset = _lower(system.pool), _lower(system.governor), _lower(system.asset)
     registry = _lower(system.registry)
-    asset_decoder = Decoder(project.MockStablecoin.contract_type, "asset", only={"Transfer"})
+    asset_decoder = Decoder(interface("ISettlementToken"), "asset", only={"Transfer"})
     return [
         (pool, Decoder(pool_type or project.ValuePool.contract_type, "pool"), None),
         (registry, Decoder(registry_type or project.Registry.contract_type, "registry"), None),

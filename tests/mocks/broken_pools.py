@@ -45,7 +45,7 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
         "ValuePool.vy",
         "# ---------------------------------------------------------------- the registry's hooks\n",
         "@external\ndef withdraw(to: address, amount: uint256):\n"
-        "    assert extcall IERC20(asset).transfer(to, amount, default_return_value=True)\n\n\n"
+        "    assert extcall ISettlementToken(asset).transfer(to, amount, default_return_value=True)\n\n\n"
         "# ---------------------------------------------------------------- the registry's hooks\n",
         "lets anyone take the escrowed assets without an event (invariant 1)",
     ),
