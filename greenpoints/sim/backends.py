@@ -129,7 +129,12 @@ def _gas(op: str, args: tuple) -> int:
 
 
 class ApeTransport:
-    """Transactions and calls through Ape's contract handles (gas limits given, receipts decoded)."""
+    """Transactions and calls through Ape's contract handles (gas limits given, receipts decoded).
+
+    The fee cap is read from the latest block for every transaction: Ape's own estimate, taken
+    before the blocks of a till batch push the base fee up, could leave a transaction under the new
+    base fee, never mined (seen once on the anvil ape-foundry starts: "not in the chain after 20
+    seconds")."""
 
     name = "chain"
 
@@ -138,8 +143,10 @@ class ApeTransport:
 
     def transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
         """Send a transaction; None when it succeeded, else the revert reason."""
+        base = chain.provider.web3.eth.get_block("latest").get("baseFeePerGas", 0)
+        fees = {"max_fee": 4 * base + 2 * 10**9, "max_priority_fee": 0}
         try:
-            getattr(contract, method)(*args, sender=account, gas_limit=gas)
+            getattr(contract, method)(*args, sender=account, gas_limit=gas, **fees)
         except (ContractLogicError, TransactionError) as err:
             return _reason(str(err)) or type(err).__name__
         return None
