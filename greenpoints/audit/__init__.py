@@ -56,6 +56,13 @@ class BlockTimes:
             value = self.cache[number] = int(self.web3.eth.get_block(number)["timestamp"])
         return value
 
+    def learn(self, events) -> None:
+        """Keep the block times that came with the logs (`blockTimestamp`, from anvil and recent nodes)."""
+        cache = self.cache
+        for e in events:
+            if e.time is not None:
+                cache[e.block] = e.time
+
     def prefetch(self, numbers) -> None:
         """Fetch the timestamps of `numbers` not yet known (JSON-RPC batches on an HTTP node), so that
         folding events afterwards makes no request (the monitor folds only what it fully fetched)."""
@@ -126,7 +133,8 @@ def audit(
         events, requests = fetch(web3, readers, start_block, end, page)
         fetched = time.perf_counter()
         times = BlockTimes(web3)
-        times.prefetch(timed_blocks(events))  # batched on an HTTP node: far cheaper than one request each
+        times.learn(events)  # the times the node gave with the logs
+        times.prefetch(timed_blocks(events))  # the rest, batched on an HTTP node
         ledger = Ledger(
             pool=pool, governor=governor, registry=registry, asset_decimals=decimals, block_time=times
         )

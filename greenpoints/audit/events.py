@@ -26,7 +26,9 @@ class Event:
     log_index: int
     tx: str
     source: str
-    """Which contract emitted it: pool, governor or asset."""
+    """Which contract emitted it: pool, registry, governor or asset."""
+    time: int | None = None
+    """Its block's timestamp, when the node gives it with the log (anvil and recent nodes do)."""
 
     @property
     def position(self) -> tuple[int, int]:
@@ -73,6 +75,7 @@ class Decoder:
             data = bytes.fromhex(log["data"][2:])
             for field, kind, value in zip(names, types, decode(types, data), strict=True):
                 args[field] = value.lower() if kind == "address" else value
+        stamp = log.get("blockTimestamp")
         return Event(
             name,
             args,
@@ -80,6 +83,7 @@ class Decoder:
             int(log["logIndex"], 16),
             log["transactionHash"],
             self.source,
+            int(stamp, 16) if stamp else None,
         )
 
 
@@ -269,6 +273,7 @@ def _pyevm_logs(evm, addresses: set[str], from_block: int, to_block: int) -> lis
                                 "topics": ["0x" + t.to_bytes(32, "big").hex() for t in log.topics],
                                 "data": "0x" + log.data.hex(),
                                 "blockNumber": hex(number),
+                                "blockTimestamp": hex(block.header.timestamp),
                                 "logIndex": hex(index),
                                 "transactionHash": "0x" + tx.hash.hex(),
                             },

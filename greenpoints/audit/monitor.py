@@ -361,6 +361,7 @@ class Monitor:
         while self.cursor < until and not self._stopping.is_set():
             lo, hi = self.cursor + 1, min(until, self.cursor + self.page)
             events, _ = fetch(self.web3, self.sources, lo, hi, self.page)
+            self.times.learn(events)
             self.times.prefetch(e.block for e in events)
             alerts = self.watcher.feed(events)
             self.cursor = hi

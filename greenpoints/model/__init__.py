@@ -65,9 +65,11 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
         now: int,
         rules: Rules = DEFAULT_RULES,
         asset_modeled: bool = True,
+        undo: bool = True,
     ):
         """`asset_modeled=False` leaves the settlement token out (merchants' balances and allowances,
-        payouts): the audit, which sees only the token's transfers to and from the pool."""
+        payouts): the audit, which sees only the token's transfers to and from the pool.
+        `undo=False` keeps no undo journal: only for a model that will replay (`replay` set)."""
         rules.check()
         self.pool = pool
         self.governor = governor
@@ -78,7 +80,7 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
             roles[(REGISTRAR_ROLE, registrar)] = True
         if guardian is not None:
             roles[(GUARDIAN_ROLE, guardian)] = True
-        self.state = State(rules=rules.as_dict(), roles=roles)
+        self.state = State(rules=rules.as_dict(), roles=roles, undo=undo)
         self._sync_epoch(now)
 
     def refuse(self, reason: str, *, final: bool = False) -> None:

@@ -131,22 +131,23 @@ def _gas(op: str, args: tuple) -> int:
 class ApeTransport:
     """Transactions and calls through Ape's contract handles (gas limits given, receipts decoded).
 
-    The fee cap is read from the latest block for every transaction: Ape's own estimate, taken
-    before the blocks of a till batch push the base fee up, could leave a transaction under the new
-    base fee, never mined (seen once on the anvil ape-foundry starts: "not in the chain after 20
-    seconds")."""
+    The fee cap is read from the latest block at every phase, as the RPC transport does: Ape's own
+    estimate, taken before a till's blocks move the base fee, once left a transaction under the
+    new base fee, never mined (on the anvil ape-foundry starts: "not in the chain after 20 s")."""
 
     name = "chain"
 
+    def __init__(self):
+        self.fees: dict[str, int] = {}
+
     def begin_phase(self) -> None:
-        pass
+        base = chain.provider.web3.eth.get_block("latest").get("baseFeePerGas", 0)
+        self.fees = {"max_fee": 4 * base + 2 * 10**9, "max_priority_fee": 0}
 
     def transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
         """Send a transaction; None when it succeeded, else the revert reason."""
-        base = chain.provider.web3.eth.get_block("latest").get("baseFeePerGas", 0)
-        fees = {"max_fee": 4 * base + 2 * 10**9, "max_priority_fee": 0}
         try:
-            getattr(contract, method)(*args, sender=account, gas_limit=gas, **fees)
+            getattr(contract, method)(*args, sender=account, gas_limit=gas, **self.fees)
         except (ContractLogicError, TransactionError) as err:
             return _reason(str(err)) or type(err).__name__
         return None
