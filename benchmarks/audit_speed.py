@@ -59,7 +59,7 @@ def raw_fetch(system, start: int, end: int) -> tuple[int, float]:
 
 
 def measure(name, scenario) -> dict:
-    with anvil_node(), networks.parse_network_choice(ANVIL):
+    with anvil_node(), networks.parse_network_choice(ANVIL, disconnect_after=True):
         began = time.perf_counter()
         result = run_simulation(scenario, seed=1, backend="fast", cross_check=False)
         simulated = time.perf_counter() - began

@@ -306,7 +306,7 @@ def measure_before() -> dict | None:
     """The operations at 10 consumers on the baseline pool (None without the baseline's history)."""
     bench = Bench(deploy=deploy_baseline)
     try:
-        with anvil_node(), networks.parse_network_choice(ANVIL):
+        with anvil_node(), networks.parse_network_choice(ANVIL, disconnect_after=True):
             bench.setup()
             bench.measure(0, SIZES[0])
     except BaselineUnavailable:
@@ -316,13 +316,15 @@ def measure_before() -> dict | None:
 
 def run() -> str:
     bench = Bench()
-    with anvil_node(), networks.parse_network_choice(ANVIL):
+    with anvil_node(), networks.parse_network_choice(ANVIL, disconnect_after=True):
         bench.setup()
         sizes = code_sizes(bench.system)
         for level, size in enumerate(SIZES):
             bench.measure(level, size)
     small = Bench()
-    with networks.parse_network_choice(ANVIL):  # ape-foundry's own anvil, with step traces
+    with networks.parse_network_choice(
+        ANVIL, disconnect_after=True
+    ):  # ape-foundry's own anvil, with step traces
         small.setup()
         small.measure(0, SIZES[0])
         traces = {name: (breakdown(txhash), per) for name, (txhash, per) in small.traces.items()}

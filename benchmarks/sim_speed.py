@@ -77,10 +77,10 @@ def run(model_only: bool = False) -> str:
                 if backend == "chain" and name == "baseline mix":
                     scenario = scenario.with_overrides(days=5)
                 if own:
-                    with anvil_node(), networks.parse_network_choice(choice):
+                    with anvil_node(), networks.parse_network_choice(choice, disconnect_after=True):
                         rows.append((backend, label, name, *measure(scenario, backend)))
                 else:
-                    with networks.parse_network_choice(choice):
+                    with networks.parse_network_choice(choice, disconnect_after=True):
                         rows.append((backend, label, name, *measure(scenario, backend)))
     took = time.perf_counter() - t0
     lines = [f"Command: .venv/bin/python -m benchmarks.sim_speed ({took:.0f} s). Seconds are over the",
