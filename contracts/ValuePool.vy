@@ -1,4 +1,5 @@
 # pragma version 0.4.3
+# pragma optimize codesize
 """
 @title ValuePool
 @custom:contract-name ValuePool
@@ -227,7 +228,7 @@ def record_purchase(consumer: address, amount: uint256, order_id: bytes32, class
     """
     merchant: uint256 = 0
     totals: uint256 = 0
-    merchant, totals = self._begin_issue()
+    merchant, totals = self._begin_issue(False)
     points: uint256 = 0
     contribution: uint256 = 0
     co2e: uint256 = 0
@@ -241,7 +242,7 @@ def record_purchase(consumer: address, amount: uint256, order_id: bytes32, class
         class_id,
         totals & ledger.MASK120,
     )
-    self._finish_issue(merchant, totals, assets, contribution, co2e)
+    self._finish_issue(merchant, totals, assets, contribution, co2e, False)
     return points
 
 
@@ -271,7 +272,7 @@ def record_purchases(
     assert count <= MAX_BATCH, "pool: batch too large"
     merchant: uint256 = 0
     totals: uint256 = 0
-    merchant, totals = self._begin_issue()
+    merchant, totals = self._begin_issue(False)
     bps: uint256 = (merchant >> members.BPS) & rules.MASK16
     issue_bps: uint256 = (totals >> ledger.ISSUE) & ledger.MASK14
     assets: uint256 = totals & ledger.MASK120
@@ -288,7 +289,7 @@ def record_purchases(
         total_points += points
         total_contribution += contribution
         total_co2e += co2e
-    self._finish_issue(merchant, totals, assets, total_contribution, total_co2e)
+    self._finish_issue(merchant, totals, assets, total_contribution, total_co2e, False)
     return total_points
 
 
@@ -306,11 +307,9 @@ def record_action(consumer: address, class_id: uint32, quantity: uint256, action
     @param action_id The sponsor's id of the attestation, used once ever per sponsor.
     @return The points issued.
     """
-    totals: uint256 = ledger._totals
-    assert totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
-    assert totals & ledger.SHUTDOWN_BIT == 0, "pool: shut down"
-    sponsor: uint256 = members._active_sponsor(msg.sender)
-    totals = exit_rule._sync_epoch(totals)
+    sponsor: uint256 = 0
+    totals: uint256 = 0
+    sponsor, totals = self._begin_issue(True)
     book: uint256 = self._consumer_book(consumer)
     assert quantity != 0, "pool: quantity is zero"
     assert quantity <= orders.MAX_U128, "pool: quantity too large"
@@ -318,17 +317,10 @@ def record_action(consumer: address, class_id: uint32, quantity: uint256, action
     co2e: uint256 = quantity * catalog._factor(convert(class_id, uint256), catalog.ACTION)
     assert co2e <= ledger.MAX_CARBON, "ledger: carbon too large"
     contribution: uint256 = co2e * members.reward_per_kg[msg.sender] // 1_000
-    issued_value: uint256 = contribution * ((totals >> ledger.ISSUE) & ledger.MASK14) // rules.BPS
     assets: uint256 = totals & ledger.MASK120
-    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
+    points: uint256 = self._issue_points(consumer, book, contribution, (totals >> ledger.ISSUE) & ledger.MASK14, assets, co2e)
     assert points != 0, "pool: action issues no points"
-    assert points <= orders.MAX_U128, "pool: amount too large"
-    ledger._issue(consumer, book, points, issued_value, co2e)
     assets += contribution
-    ledger._store_totals(totals, assets, co2e)
-    assert members._use_daily_cap(msg.sender, sponsor, contribution, ledger._epoch_now(totals)), (
-        "registry: sponsor daily cap exceeded"
-    )
     log ActionRecorded(
         sponsor=msg.sender,
         consumer=consumer,
@@ -341,7 +333,7 @@ def record_action(consumer: address, class_id: uint32, quantity: uint256, action
         total_assets=assets,
         total_supply=erc20.totalSupply,
     )
-    self._pull(msg.sender, contribution)
+    self._finish_issue(sponsor, totals, assets, contribution, co2e, True)
     return points
 
 
@@ -496,7 +488,6 @@ def max_exit(account: address) -> uint256:
 
 
 @external
-@nonreentrant
 def update_member(account: address, standing: accounts.Standing, rate: uint256, daily_cap: uint256):
     """
     @notice The registry's hook for members: writes a member's standing and, for a merchant or
@@ -512,7 +503,6 @@ def update_member(account: address, standing: accounts.Standing, rate: uint256, 
 
 
 @external
-@nonreentrant
 def set_class(class_id: uint32, word: uint256):
     """
     @notice The registry's hook for the catalog: writes a class's kind, certification and factor
@@ -525,7 +515,6 @@ def set_class(class_id: uint32, word: uint256):
 
 
 @external
-@nonreentrant
 def set_config(word: uint256):
     """
     @notice The registry's other hook: the rules' slot with the pause and shutdown switches, after a
@@ -544,30 +533,58 @@ def set_config(word: uint256):
 
 
 @internal
-def _begin_issue() -> (uint256, uint256):
+def _begin_issue(by_sponsor: bool) -> (uint256, uint256):
     """
-    @dev The checks before any purchase of a call, then the epoch's sync (which refuses nothing,
-         so syncing before the purchases' own checks changes no outcome); returns the calling
-         merchant's slot and the pool word (which carries the rules a purchase reads).
+    @dev The checks before any purchase (or action) of a call, then the epoch's sync (which refuses
+         nothing, so syncing before the purchases' own checks changes no outcome); returns the
+         calling merchant's (or sponsor's) slot and the pool word (which carries the rules a
+         purchase reads).
     """
     totals: uint256 = ledger._totals
     assert totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
     assert totals & ledger.SHUTDOWN_BIT == 0, "pool: shut down"
-    merchant: uint256 = members._active_merchant(msg.sender)
-    return merchant, exit_rule._sync_epoch(totals)
+    member: uint256 = 0
+    if by_sponsor:
+        member = members._active_sponsor(msg.sender)
+    else:
+        member = members._active_merchant(msg.sender)
+    return member, exit_rule._sync_epoch(totals)
 
 
 @internal
-def _finish_issue(merchant: uint256, totals: uint256, assets: uint256, contribution: uint256, co2e: uint256):
+def _finish_issue(
+    member: uint256, totals: uint256, assets: uint256, contribution: uint256, co2e: uint256, by_sponsor: bool
+):
     """
-    @dev After the purchases of a call: the new total_assets and total carbon, the merchant's daily
-         total (checked against its cap), then the contribution pulled from the merchant.
+    @dev After the purchases (or the action) of a call: the new total_assets and total carbon, the
+         merchant's (or sponsor's) daily total, checked against its cap, then the contribution
+         pulled from it.
     """
     ledger._store_totals(totals, assets, co2e)
-    assert members._use_daily_cap(msg.sender, merchant, contribution, ledger._epoch_now(totals)), (
-        "registry: daily cap exceeded"
-    )
+    within: bool = members._use_daily_cap(msg.sender, member, contribution, ledger._epoch_now(totals))
+    if by_sponsor:
+        assert within, "registry: sponsor daily cap exceeded"
+    else:
+        assert within, "registry: daily cap exceeded"
     self._pull(msg.sender, contribution)
+
+
+@internal
+def _issue_points(
+    consumer: address, book: uint256, contribution: uint256, issue_bps: uint256, assets: uint256, co2e: uint256
+) -> uint256:
+    """
+    @dev Issues the points `contribution` buys at the value per point when the pool holds `assets`
+         (its `issue_bps` share, rounded down) to `consumer`, whose slot is `book`, with `co2e`
+         grams; returns the points (0 issues nothing: the caller refuses it, naming what it records).
+    """
+    issued_value: uint256 = contribution * issue_bps // rules.BPS
+    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
+    if points == 0:
+        return 0
+    assert points <= orders.MAX_U128, "pool: amount too large"
+    ledger._issue(consumer, book, points, issued_value, co2e)
+    return points
 
 
 @internal
@@ -606,11 +623,8 @@ def _record(
     assert orders._orders[msg.sender][order_id].who == 0, "pool: order id already recorded"
     co2e: uint256 = ledger._co2e_of_sale(amount, catalog._factor(convert(class_id, uint256), catalog.PRODUCT))
     contribution: uint256 = amount * bps // rules.BPS
-    issued_value: uint256 = contribution * issue_bps // rules.BPS
-    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
+    points: uint256 = self._issue_points(consumer, book, contribution, issue_bps, assets, co2e)
     assert points != 0, "pool: purchase issues no points"
-    assert points <= orders.MAX_U128, "pool: amount too large"
-    ledger._issue(consumer, book, points, issued_value, co2e)
     orders._record(msg.sender, order_id, consumer, issue_bps, points, contribution, co2e)
     new_assets: uint256 = assets + contribution
     log PurchaseRecorded(

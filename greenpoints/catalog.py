@@ -54,10 +54,14 @@ class GreenClass:
 
 
 SAMPLE_CATALOG: tuple[GreenClass, ...] = (
-    GreenClass(1, ClassKind.PRODUCT, 300, "China Energy Label grade 1 (GB 12021)", "energy-efficient appliances"),
+    GreenClass(
+        1, ClassKind.PRODUCT, 300, "China Energy Label grade 1 (GB 12021)", "energy-efficient appliances"
+    ),
     GreenClass(2, ClassKind.PRODUCT, 60, "Organic product certification (GB/T 19630)", "organic food"),
     GreenClass(3, ClassKind.PRODUCT, 400, "Certified refurbished electronics", "refurbished electronics"),
-    GreenClass(101, ClassKind.ACTION, 150, "Carbon-inclusion method: metro instead of car", "metro ride (per km)"),
+    GreenClass(
+        101, ClassKind.ACTION, 150, "Carbon-inclusion method: metro instead of car", "metro ride (per km)"
+    ),
     GreenClass(102, ClassKind.ACTION, 25, "Carbon-inclusion method: own cup", "own-cup refill"),
     GreenClass(103, ClassKind.ACTION, 10, "Carbon-inclusion method: no plastic bag", "no plastic bag"),
 )
@@ -70,6 +74,8 @@ metro instead of by car about 150 g, a refill in an own cup about 25 g (the disp
 def certify(registry, certifier, classes) -> list:
     """Certify each class of `classes` on `registry` as `certifier`; returns the receipts."""
     return [
-        registry.certify_class(c.class_id, int(c.kind), c.co2e_per_unit, c.standard_hash, c.label, sender=certifier)
+        registry.certify_class(
+            c.class_id, int(c.kind), c.co2e_per_unit, c.standard_hash, c.label, sender=certifier
+        )
         for c in classes
     ]

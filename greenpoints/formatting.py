@@ -32,7 +32,7 @@ def deployment_summary(system) -> str:
         "greenpoints deployed",
         f"  asset      {system.asset.address}  ({decimals} decimals)",
         f"  pool       {pool.address}  (also the points token GCP)",
-        f"  registry   {system.registry.address}  (merchants, sponsors, charities, catalog, roles, rules, pause)",
+        f"  registry   {system.registry.address}  (members, catalog, roles, rules, pause)",
         f"  governor   {system.governor.address}  (timelock, delay {system.timelock_delay}s)",
         f"  registrar  {getattr(system.registrar, 'address', system.registrar)}",
         f"  guardian   {getattr(system.guardian, 'address', system.guardian)}",

@@ -3,8 +3,8 @@
 import click
 from ape.cli import ConnectedProviderCommand
 
-from greenpoints.cli import one_line_errors, resolve_account, resolve_role
 from greenpoints.catalog import SAMPLE_CATALOG
+from greenpoints.cli import one_line_errors, resolve_account, resolve_role
 from greenpoints.deploy import deploy_system, is_local_network
 from greenpoints.formatting import deployment_summary
 

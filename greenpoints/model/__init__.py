@@ -3,10 +3,11 @@ the simulation, the stateful tests and the audit share.
 
 The package mirrors the contracts' modules: `registry` (contracts/Registry.vy: whitelist, catalog,
 roles, rules, pause, shutdown), `members` (accounts.vy, members.vy and catalog.vy: who an address is,
-a merchant's or sponsor's daily total, the pool's copy of the catalog), `ledger` (ledger.vy and the points token), `exit_rule` (exit_rule.vy) and `pool`
-(ValuePool.vy). Every operation checks its conditions in the contract's order, refuses with the
-contract's revert reason (`Refusal(reason)`), and otherwise changes state exactly as the chain does,
-with the same integer rounding (`greenpoints.pool_math`). A refused operation changes nothing (`@atomic`).
+a merchant's or sponsor's daily total, the pool's copy of the catalog), `ledger` (ledger.vy and the
+points token), `exit_rule` (exit_rule.vy) and `pool` (ValuePool.vy). Every operation checks its
+conditions in the contract's order, refuses with the contract's revert reason (`Refusal(reason)`),
+and otherwise changes state exactly as the chain does, with the same integer rounding
+(`greenpoints.pool_math`). A refused operation changes nothing (`@atomic`).
 Operations take `sender` and `now` (the block timestamp) explicitly; addresses are strings.
 
 Two ways to run it:
@@ -48,8 +49,8 @@ from .state import (
     ClassRecord,
     Merchant,
     Order,
-    Sponsor,
     Refusal,
+    Sponsor,
     State,
     atomic,
 )

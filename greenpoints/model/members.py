@@ -5,9 +5,9 @@ the green catalog."""
 
 from __future__ import annotations
 
-from ..statuses import NONE, CharityStatus, MerchantStatus, Standing
 from dataclasses import replace
 
+from ..statuses import NONE, CharityStatus, MerchantStatus, Standing
 from .state import (
     ACTION,
     NO_CHARITY,

@@ -91,7 +91,9 @@ class Pool:
         if st.sponsors.get(consumer, NO_SPONSOR).status != NONE:
             self.refuse("pool: consumer is a sponsor")
 
-    def _record(self, merchant, contribution_bps, consumer, amount, order_id, class_id, now) -> tuple[int, int]:
+    def _record(
+        self, merchant, contribution_bps, consumer, amount, order_id, class_id, now
+    ) -> tuple[int, int]:
         # The simulation's hot path: the same checks, in the contract's order, with local names.
         st = self.state
         self._consumer_check(consumer)
@@ -135,7 +137,9 @@ class Pool:
         self.require(count <= MAX_BATCH, "pool: batch too large")
         bps = self._begin_issue(sender, now)
         total_points = total_contribution = 0
-        for consumer, amount, order_id, class_id in zip(consumers, amounts, order_ids, class_ids, strict=True):
+        for consumer, amount, order_id, class_id in zip(
+            consumers, amounts, order_ids, class_ids, strict=True
+        ):
             points, contribution = self._record(sender, bps, consumer, amount, order_id, class_id, now)
             total_points += points
             total_contribution += contribution

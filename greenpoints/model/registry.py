@@ -114,7 +114,8 @@ class Registry:
     def reinstate(self, sender, merchant, now=0):
         self._check_role(REGISTRAR_ROLE, sender)
         self.require(
-            self._member_record(merchant).status == MerchantStatus.SUSPENDED, "registry: merchant not suspended"
+            self._member_record(merchant).status == MerchantStatus.SUSPENDED,
+            "registry: merchant not suspended",
         )
         self._set_status(merchant, MerchantStatus.ACTIVE)
 

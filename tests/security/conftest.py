@@ -6,7 +6,7 @@ import pytest
 from ape import project
 
 from greenpoints.deploy import deploy_system
-from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, LICENSE, order
+from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order
 
 POINT = 10**18
 
@@ -32,8 +32,8 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
 def exit_ready(registry, live, pool, merchant, consumer, other_consumer, unit, chain):
     """consumer bought first; a large later purchase by other_consumer made consumer's holding worth
     over 2x its basis; the lock is over. consumer may exit (within the cap and the epoch limit)."""
-    pool.record_purchase(consumer, 1_000 * unit, order("early"), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order("early"), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), GREEN, sender=merchant)
     chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
     assert pool.max_exit(consumer) > 0
     return live

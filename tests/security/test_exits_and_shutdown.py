@@ -4,7 +4,7 @@ import pytest
 
 from greenpoints import governance
 from greenpoints.deploy import deploy_system
-from tests.conftest import CONTRIBUTION_BPS, LICENSE, order
+from tests.conftest import CONTRIBUTION_BPS, GREEN, LICENSE, order
 
 from .conftest import POINT
 
@@ -26,10 +26,10 @@ def test_exit__over_the_return_cap__refused_then_max_exit_fits(
     system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**12 * unit, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
-    pool.record_purchase(consumer, 1_000 * unit, order("early"), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order("early"), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), GREEN, sender=merchant)
     chain.pending_timestamp = (chain.pending_timestamp // 86_400 + 1) * 86_400 + 3_601  # next day: new budget
-    pool.record_purchase(other_consumer, 10 * unit, order("opens-the-day"), sender=merchant)
+    pool.record_purchase(other_consumer, 10 * unit, order("opens-the-day"), GREEN, sender=merchant)
     most, held = pool.max_exit(consumer), pool.balanceOf(consumer)
     assert 0 < most < held
     with pytest.raises(Exception, match="exit_rule: return cap reached"):
@@ -68,9 +68,9 @@ def test_exit__bank_run_of_many_consumers__epoch_limit_holds(
     runners = [accounts.generate_test_account() for _ in range(12)]
     for i, who in enumerate(runners):
         accounts[0].transfer(who, 10**17)
-        pool.record_purchase(who, 1_000 * unit, order(f"run-{i}"), sender=merchant)
+        pool.record_purchase(who, 1_000 * unit, order(f"run-{i}"), GREEN, sender=merchant)
     chain.pending_timestamp = (chain.pending_timestamp // 86_400 + 1) * 86_400 + 7_200  # a fresh day
-    pool.record_purchase(accounts[9], 10 * unit, order("day"), sender=merchant)  # opens it
+    pool.record_purchase(accounts[9], 10 * unit, order("day"), GREEN, sender=merchant)  # opens it
     start_assets, limit = pool.epoch_start_assets(), pool.exit_budget_left()
     assert limit == start_assets * 1_000 // 10_000
     paid, refused, price = 0, 0, pool.price_per_point()

@@ -32,7 +32,7 @@ from greenpoints import governance
 from greenpoints.audit import audit
 from greenpoints.deploy import deploy_system
 from greenpoints.model import ZERO, Model, Refusal
-from tests.conftest import LICENSE, order
+from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
 from tests.stateful.reader import Reader
 
@@ -240,9 +240,16 @@ class PoolMachine(RuleBasedStateMachine):
         self._apply(
             f"record_purchases seed {amounts}",
             lambda now: self.model.record_purchases(
-                str(merchant.address), [str(c.address) for c in consumers], values, ids, now
+                str(merchant.address),
+                [str(c.address) for c in consumers],
+                values,
+                ids,
+                [GREEN] * len(consumers),
+                now,
             ),
-            lambda: self.pool.record_purchases(consumers, values, ids, sender=merchant, gas_limit=GAS),
+            lambda: self.pool.record_purchases(
+                consumers, values, ids, [GREEN] * len(consumers), sender=merchant, gas_limit=GAS
+            ),
         )
         self.recorded.extend((0, i) for i in ids)
 
@@ -261,9 +268,11 @@ class PoolMachine(RuleBasedStateMachine):
         self._apply(
             f"record_purchase m{m} -> {self._addr(consumer)[:8]} {amount} #{n}",
             lambda now: self.model.record_purchase(
-                str(sender.address), self._addr(consumer), amount, order(n), now
+                str(sender.address), self._addr(consumer), amount, order(n), GREEN, now
             ),
-            lambda: self.pool.record_purchase(consumer, amount, order(n), sender=sender, gas_limit=GAS),
+            lambda: self.pool.record_purchase(
+                consumer, amount, order(n), GREEN, sender=sender, gas_limit=GAS
+            ),
         )
         if m < 3:
             self.recorded.append((m, order(n)))
@@ -284,9 +293,16 @@ class PoolMachine(RuleBasedStateMachine):
         ok, _ = self._apply(
             f"record_purchases m{m} x{size} {[(c, u, n) for c, u, n in entries][:6]}",
             lambda now: self.model.record_purchases(
-                str(sender.address), [self._addr(c) for c in consumers], amounts, ids, now
+                str(sender.address),
+                [self._addr(c) for c in consumers],
+                amounts,
+                ids,
+                [GREEN] * len(consumers),
+                now,
             ),
-            lambda: self.pool.record_purchases(consumers, amounts, ids, sender=sender, gas_limit=GAS),
+            lambda: self.pool.record_purchases(
+                consumers, amounts, ids, [GREEN] * len(consumers), sender=sender, gas_limit=GAS
+            ),
         )
         if ok:
             self.recorded.extend((m, i) for i in ids)
@@ -317,9 +333,9 @@ class PoolMachine(RuleBasedStateMachine):
         ok, _ = self._apply(
             f"record_purchase m0 -> u{u} {amount} (to reverse)",
             lambda now: self.model.record_purchase(
-                str(merchant.address), str(consumer.address), amount, oid, now
+                str(merchant.address), str(consumer.address), amount, oid, GREEN, now
             ),
-            lambda: self.pool.record_purchase(consumer, amount, oid, sender=merchant, gas_limit=GAS),
+            lambda: self.pool.record_purchase(consumer, amount, oid, GREEN, sender=merchant, gas_limit=GAS),
         )
         if not ok:
             return
@@ -446,9 +462,16 @@ class PoolMachine(RuleBasedStateMachine):
         self._apply(
             f"record_purchases grow x{len(others)} {amount}",
             lambda now: self.model.record_purchases(
-                str(merchant.address), [str(c.address) for c in others], amounts, ids, now
+                str(merchant.address),
+                [str(c.address) for c in others],
+                amounts,
+                ids,
+                [GREEN] * len(others),
+                now,
             ),
-            lambda: self.pool.record_purchases(others, amounts, ids, sender=merchant, gas_limit=GAS),
+            lambda: self.pool.record_purchases(
+                others, amounts, ids, [GREEN] * len(others), sender=merchant, gas_limit=GAS
+            ),
         )
         self.chain.pending_timestamp = self.chain.pending_timestamp + self.model.rule("lock_period")
         holder = self.env.consumers[u]

@@ -4,7 +4,7 @@ import ape
 
 from greenpoints import governance
 from greenpoints.deploy import deploy_system
-from tests.conftest import LICENSE, order
+from tests.conftest import GREEN, LICENSE, order
 
 
 def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(accounts):
@@ -20,7 +20,13 @@ def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(acco
         system.registry.admit(m, 3_000, 10**15, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**15, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
-    pool.record_purchases([consumer, other], [1_000_000, 47_000_000], [order(1), order(2)], sender=merchant)
+    pool.record_purchases(
+        [consumer, other],
+        [1_000_000, 47_000_000],
+        [order(1), order(2)],
+        [GREEN] * len([consumer, other]),
+        sender=merchant,
+    )
     pool.spend(cafe, 1, b"\x00" * 32, sender=consumer)  # the cafe holds 1 wei-point
     governance.shutdown(system)
     with ape.reverts("exit_rule: exit pays nothing"):

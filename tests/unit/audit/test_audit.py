@@ -6,7 +6,7 @@ import pytest
 
 from greenpoints import governance
 from greenpoints.audit import CHECKS, audit
-from tests.conftest import order
+from tests.conftest import GREEN, order
 from tests.mocks.broken_pools import VARIANTS
 
 from .conftest import failed_checks
@@ -119,7 +119,7 @@ def test_audit__pool_mints_without_contribution__supply_check_fails(
     broken, merchant, consumer, attacker, unit
 ):
     system = broken("mints_without_contribution")
-    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     system.pool.airdrop(attacker, 50 * POINT, sender=attacker)
     report = audit(system, start_block=system.deployment_block)
     assert not report.ok
@@ -131,8 +131,8 @@ def test_audit__pool_issues_too_much__value_per_point_check_fails(
     broken, merchant, consumer, other_consumer, unit
 ):
     system = broken("value_per_point_falls")
-    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
-    system.pool.record_purchase(other_consumer, 100 * unit, order(2), sender=merchant)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    system.pool.record_purchase(other_consumer, 100 * unit, order(2), GREEN, sender=merchant)
     report = audit(system, start_block=system.deployment_block)
     assert {"2 value per point", "4 purchases"} <= failed_checks(report)
     assert any("value per point fell" in f for f in report.failures)
@@ -149,8 +149,8 @@ def test_audit__pool_pays_over_the_cap__exit_check_fails(
     }
     system = broken("exit_over_cap", rules=rules)
     pool = system.pool
-    pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 10_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 10_000 * unit, order(2), GREEN, sender=merchant)
     chain.pending_timestamp = chain.pending_timestamp + 2 * 86_400
     pool.exit(pool.balanceOf(consumer), sender=consumer)  # pays far more than the 1x cap
     report = audit(system, start_block=system.deployment_block)
@@ -161,9 +161,9 @@ def test_audit__pool_pays_over_the_cap__exit_check_fails(
 
 def test_audit__pool_lets_escrow_be_taken__solvency_check_fails(broken, merchant, consumer, attacker, unit):
     system = broken("diverts_escrow")
-    system.pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     system.pool.withdraw(attacker, 100 * unit, sender=attacker)
-    system.pool.record_purchase(consumer, 1_000 * unit, order(2), sender=merchant)
+    system.pool.record_purchase(consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
     report = audit(system, start_block=system.deployment_block)
     assert "1 solvency" in failed_checks(report)
     assert any("pool holds" in f and "< total_assets" in f for f in report.failures)

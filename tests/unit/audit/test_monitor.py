@@ -7,7 +7,7 @@ import requests
 
 from greenpoints import governance
 from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 DAY = 86_400
@@ -51,16 +51,16 @@ def test_poll__merchant_passes_80_percent_of_cap__alerted_once_per_epoch(
 ):
     system = deploy_with(daily_cap=300)  # 300 units of contribution a day = 1,000 units of sales
     monitor = watch(system)
-    system.pool.record_purchase(consumer, 700 * unit, order(1), sender=merchant)  # 70%
+    system.pool.record_purchase(consumer, 700 * unit, order(1), GREEN, sender=merchant)  # 70%
     assert monitor.poll() == []
-    system.pool.record_purchase(consumer, 150 * unit, order(2), sender=merchant)  # 85%
-    system.pool.record_purchase(consumer, 100 * unit, order(3), sender=merchant)  # 95%: same epoch
+    system.pool.record_purchase(consumer, 150 * unit, order(2), GREEN, sender=merchant)  # 85%
+    system.pool.record_purchase(consumer, 100 * unit, order(3), GREEN, sender=merchant)  # 95%: same epoch
     alerts = monitor.poll()
     assert kinds(alerts) == ["merchant_near_cap"]
     assert alerts[0].details["used"] == 255 * unit and alerts[0].details["cap"] == 300 * unit
     assert "85% of its daily cap" in alerts[0].message
     next_epoch()
-    system.pool.record_purchase(consumer, 900 * unit, order(4), sender=merchant)
+    system.pool.record_purchase(consumer, 900 * unit, order(4), GREEN, sender=merchant)
     assert kinds(monitor.poll()) == ["merchant_near_cap"]  # a new epoch alerts again
 
 
@@ -69,8 +69,8 @@ def test_poll__exits_pass_80_percent_of_epoch_limit__alerted(deploy_with, watch,
     rules = {"exit_trigger_bps": 10_000, "lock_period": 3_600, "epoch_exit_limit_bps": 10}
     system = deploy_with(rules=rules)
     pool = system.pool
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 100_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 100_000 * unit, order(2), GREEN, sender=merchant)
     chain.pending_timestamp = (chain.pending_timestamp // DAY + 1) * DAY + 1
     monitor = watch(system)
     pool.exit(pool.max_exit(consumer) // 10, sender=consumer)  # ~10% of the epoch's budget
@@ -128,11 +128,11 @@ def test_poll__pool_breaks_a_rule__critical_alert(variant, expected, deploy_with
                                                   other_consumer, attacker, unit):  # fmt: skip
     system = deploy_with(variant)
     monitor = watch(system, pool_type=system.pool.contract_type)
-    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     assert expected not in kinds(monitor.poll())
     if variant == "diverts_escrow":
         system.pool.withdraw(attacker, 10 * unit, sender=attacker)
-    system.pool.record_purchase(other_consumer, 100 * unit, order(2), sender=merchant)
+    system.pool.record_purchase(other_consumer, 100 * unit, order(2), GREEN, sender=merchant)
     alerts = monitor.poll()
     assert expected in kinds(alerts)
     assert all(a.severity == "critical" for a in alerts if a.kind == expected)
