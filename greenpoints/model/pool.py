@@ -170,7 +170,7 @@ class Pool:
         self.require(points != 0, "pool: action issues no points")
         self.require(points <= MAX_U128, "pool: amount too large")
         self._issue(consumer, points, issued_value, co2e, now)
-        st.actions[key] = True
+        st.actions[key] = co2e
         st.total_assets += contribution
         st.total_carbon += co2e
         self._check_totals()

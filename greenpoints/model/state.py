@@ -171,8 +171,8 @@ class State:
     charities: dict[str, Charity] = field(default_factory=dict)
     classes: dict[int, ClassRecord] = field(default_factory=dict)
     orders: dict[tuple[str, bytes], Order] = field(default_factory=dict)
-    actions: dict[tuple[str, bytes], bool] = field(default_factory=dict)
-    """(sponsor, action_id) of every action recorded"""
+    actions: dict[tuple[str, bytes], int] = field(default_factory=dict)
+    """(sponsor, action_id) -> co2e (grams, never zero) of every action recorded"""
     roles: dict[tuple[str, str], bool] = field(default_factory=dict)
     """(role, account) -> True for every role held (the registry's access control)."""
     paused: bool = False
