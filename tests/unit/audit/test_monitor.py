@@ -7,7 +7,7 @@ import requests
 
 from greenpoints import governance
 from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError
-from tests.conftest import GREEN, order
+from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
 
 POINT = 10**18
 DAY = 86_400
@@ -62,6 +62,35 @@ def test_poll__merchant_passes_80_percent_of_cap__alerted_once_per_epoch(
     next_epoch()
     system.pool.record_purchase(consumer, 900 * unit, order(4), GREEN, sender=merchant)
     assert kinds(monitor.poll()) == ["merchant_near_cap"]  # a new epoch alerts again
+
+
+def test_poll__sponsor_passes_80_percent_of_cap__alerted_once_per_epoch(
+    registry, live, watch, pool, admit_sponsor, sponsor, consumer, unit
+):
+    admit_sponsor(sponsor, daily_cap=10 * unit)  # 1 unit per kg: 10 kg a day
+    monitor = watch(live)
+    pool.record_action(consumer, ACTION_CLASS, 40, order("ride-1"), sender=sponsor)  # 6 kg: 60%
+    assert monitor.poll() == []
+    pool.record_action(consumer, ACTION_CLASS, 20, order("ride-2"), sender=sponsor)  # 9 kg: 90%
+    pool.record_action(consumer, ACTION_CLASS, 2, order("ride-3"), sender=sponsor)  # 9.3 kg
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["sponsor_near_cap"]
+    assert alerts[0].details["used"] == 9 * unit and alerts[0].details["cap"] == 10 * unit
+    assert "90% of its daily cap" in alerts[0].message
+
+
+def test_poll__class_certified_again_and_withdrawn__alerted(registry, live, watch, certifier):
+    monitor = watch(live)
+    standard = order("standard")
+    registry.certify_class(9, 2, 40, standard, "bike commute (per km)", sender=certifier)
+    registry.certify_class(GREEN, 1, 280, standard, "appliances (revised)", sender=certifier)
+    registry.withdraw_class(9, "method under review", sender=certifier)
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["class_certified", "class_recertified", "class_withdrawn"]
+    assert [a.severity for a in alerts] == ["notice", "warning", "warning"]
+    assert alerts[1].details == {**alerts[1].details, "old_co2e_per_unit": GREEN_FACTOR, "co2e_per_unit": 280}
+    assert "300 -> 280 g" in alerts[1].message
+    assert "bike commute (per km)" in alerts[2].message and "method under review" in alerts[2].message
 
 
 def test_poll__exits_pass_80_percent_of_epoch_limit__alerted(deploy_with, watch, merchant, consumer,
