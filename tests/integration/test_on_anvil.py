@@ -12,6 +12,7 @@ from ape import accounts, chain, networks
 from greenpoints import governance
 from greenpoints.audit import audit
 from greenpoints.audit.monitor import Monitor
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import DeployError, deploy_system, load_system
 from greenpoints.sim import load_scenario, run_simulation
 from greenpoints.sim.scenario import Adversaries
@@ -49,7 +50,7 @@ def simulated(foundry):
 def test_deploy_system__anvil__contracts_roles_and_rules_on_chain(foundry, tmp_path):
     assert chain.chain_id == 31337 and foundry.name == "foundry"
     t = accounts.test_accounts
-    system = deploy_system(t[0], registrar=t[1], guardian=t[2], asset_decimals=6)
+    system = deploy_system(t[0], registrar=t[1], guardian=t[2], asset_decimals=6, catalog=SAMPLE_CATALOG)
     for contract in (system.asset, system.pool, system.registry, system.governor):
         assert len(chain.provider.get_code(contract.address)) > 0
     assert system.pool.governor() == system.registry.governor() == system.governor.address

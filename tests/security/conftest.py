@@ -5,6 +5,7 @@ system for asset decimals 6 and 18, `live` (two merchants and a charity admitted
 import pytest
 from ape import project
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order
 
@@ -17,7 +18,13 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
     funded in it and a charity."""
     token = project.HostileToken.deploy(decimals, sender=deployer)
     system = deploy_system(
-        deployer, asset=token, registrar=registrar, guardian=guardian, proposer=proposer, timelock_delay=3_600
+        deployer,
+        asset=token,
+        registrar=registrar,
+        guardian=guardian,
+        proposer=proposer,
+        timelock_delay=3_600,
+        catalog=SAMPLE_CATALOG,
     )
     unit = 10**decimals
     for who in (merchant, other_merchant):

@@ -3,6 +3,7 @@
 import pytest
 
 from greenpoints import governance
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from tests.conftest import CONTRIBUTION_BPS, GREEN, LICENSE, order
 
@@ -21,6 +22,7 @@ def test_exit__over_the_return_cap__refused_then_max_exit_fits(
         proposer=proposer,
         asset_decimals=decimals,
         rules=rules,
+        catalog=SAMPLE_CATALOG,
     )
     pool, asset, unit = system.pool, system.asset, 10**decimals
     system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
@@ -60,7 +62,7 @@ def test_exit__bank_run_of_many_consumers__epoch_limit_holds(
     payouts stop at the epoch's limit, the value per point never falls, the pool stays solvent."""
     rules = {"exit_trigger_bps": 10_000, "lock_period": 3_600, "epoch_exit_limit_bps": 1_000}
     system = deploy_system(deployer, registrar=registrar, guardian=guardian, proposer=proposer,
-                           asset_decimals=decimals, rules=rules)  # fmt: skip
+                           asset_decimals=decimals, rules=rules, catalog=SAMPLE_CATALOG)  # fmt: skip
     pool, asset, unit = system.pool, system.asset, 10**decimals
     system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**12 * unit, sender=merchant)

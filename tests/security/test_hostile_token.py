@@ -14,8 +14,8 @@ from tests.conftest import GREEN, order
 from .conftest import POINT
 
 ENTRY_POINTS = [
-    ("record_purchase", lambda ctx: (ctx["consumer"], 10 * ctx["unit"], order("nested"))),
-    ("record_purchases", lambda ctx: ([ctx["consumer"]], [10 * ctx["unit"]], [order("nested")])),
+    ("record_purchase", lambda ctx: (ctx["consumer"], 10 * ctx["unit"], order("nested"), GREEN)),
+    ("record_purchases", lambda ctx: ([ctx["consumer"]], [10 * ctx["unit"]], [order("nested")], [GREEN])),
     ("reverse_purchase", lambda ctx: (order("victim"),)),
     ("spend", lambda ctx: (ctx["merchant"], POINT, order("nested"))),
     ("donate", lambda ctx: (ctx["charity"], POINT)),

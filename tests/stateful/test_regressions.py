@@ -3,6 +3,7 @@
 import ape
 
 from greenpoints import governance
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from tests.conftest import GREEN, LICENSE, order
 
@@ -14,7 +15,9 @@ def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(acco
     deployer, registrar, guardian, merchant, cafe, consumer, other = (
         accounts[i] for i in (0, 1, 2, 4, 5, 7, 8)
     )
-    system = deploy_system(deployer, registrar=registrar, guardian=guardian, asset_decimals=6)
+    system = deploy_system(
+        deployer, registrar=registrar, guardian=guardian, asset_decimals=6, catalog=SAMPLE_CATALOG
+    )
     pool, asset = system.pool, system.asset
     for m in (merchant, cafe):
         system.registry.admit(m, 3_000, 10**15, LICENSE, 1, sender=registrar)
