@@ -81,4 +81,9 @@ def cli(
     )
     path = system.save(out)
     click.echo(deployment_summary(system))
+    if sample_catalog:
+        click.echo(
+            "  catalog    the sample catalog certified: "
+            + ", ".join(f"{c.class_id} {c.label}" for c in SAMPLE_CATALOG)
+        )
     click.echo(f"record: {path}")
