@@ -313,16 +313,25 @@ def total_assets() -> uint256:
     return self._totals & MASK120
 
 
+@internal
+@view
+def _book_of(account: address) -> uint256:
+    """
+    @dev The consumer books of `account`: its slot, or 0 for a member (which has none).
+    """
+    book: uint256 = accounts._slots[account]
+    if book & accounts.KIND_MASK != 0:
+        return 0
+    return book
+
+
 @external
 @view
 def basis_of(account: address) -> uint256:
     """
     @notice A consumer's cost basis: the issued value of the points it holds (reduced pro rata on outflows).
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return self._basis(book)
+    return self._basis(self._book_of(account))
 
 
 @external
@@ -331,10 +340,7 @@ def earned_of(account: address) -> uint256:
     """
     @notice A consumer's lifetime issued value (reduced only when a purchase is reversed).
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return self._earned(book)
+    return self._earned(self._book_of(account))
 
 
 @external
@@ -343,10 +349,7 @@ def last_issued_at(account: address) -> uint256:
     """
     @notice When points were last issued to `account` (the exit lock runs from here); 0 if never.
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return self._last_issued(book)
+    return self._last_issued(self._book_of(account))
 
 
 @external
@@ -365,10 +368,7 @@ def carbon_of(account: address) -> uint256:
     @notice Grams of CO2e credited to a consumer over its lifetime, from purchases and actions, less
             reversed purchases (SPEC 8.4). Spending, donating, settling or exiting does not move it.
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return book >> _CARBON
+    return self._book_of(account) >> _CARBON
 
 
 @external
