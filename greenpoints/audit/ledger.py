@@ -552,21 +552,17 @@ class Ledger:
 
     def on_MerchantTermsUpdated(self, e: Event, a: dict) -> None:
         old = self._model(e).merchant(a["merchant"])
-        self.check(
-            "registry",
-            (a["old_contribution_bps"], a["old_daily_cap"]) == (old.contribution_bps, old.daily_cap),
-            f"terms of {a['merchant']} logged as changed from ({a['old_contribution_bps']}, "
-            f"{a['old_daily_cap']}), they were ({old.contribution_bps}, {old.daily_cap})",
-            e,
-        )
+        self._terms_updated(e, a["merchant"], (old.contribution_bps, old.daily_cap),
+                            (a["old_contribution_bps"], a["old_daily_cap"]))  # fmt: skip
         self._replay(
-            e,
-            "update_terms",
-            a["registrar"],
-            a["merchant"],
-            a["new_contribution_bps"],
-            a["new_daily_cap"],
+            e, "update_terms", a["registrar"], a["merchant"], a["new_contribution_bps"], a["new_daily_cap"],
             now=False,
+        )  # fmt: skip
+
+    def _terms_updated(self, e: Event, who: str, had: tuple, logged: tuple) -> None:
+        """A terms change must log, as the old terms, the terms the member had."""
+        self.check(
+            "registry", logged == had, f"terms of {who} logged as changed from {logged}, they were {had}", e
         )
 
     def on_MerchantSuspended(self, e: Event, a: dict) -> None:
@@ -586,13 +582,8 @@ class Ledger:
 
     def on_SponsorTermsUpdated(self, e: Event, a: dict) -> None:
         old = self._model(e).sponsor(a["sponsor"])
-        self.check(
-            "registry",
-            (a["old_reward_per_kg"], a["old_daily_cap"]) == (old.reward_per_kg, old.daily_cap),
-            f"terms of sponsor {a['sponsor']} logged as changed from ({a['old_reward_per_kg']}, "
-            f"{a['old_daily_cap']}), they were ({old.reward_per_kg}, {old.daily_cap})",
-            e,
-        )
+        self._terms_updated(e, a["sponsor"], (old.reward_per_kg, old.daily_cap),
+                            (a["old_reward_per_kg"], a["old_daily_cap"]))  # fmt: skip
         self._replay(
             e, "update_sponsor_terms", a["registrar"], a["sponsor"], a["new_reward_per_kg"],
             a["new_daily_cap"], now=False,

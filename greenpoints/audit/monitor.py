@@ -153,34 +153,22 @@ class Watcher:
             handler(e, e.args)
 
     def _on_PurchaseRecorded(self, e: Event, a: dict) -> None:
-        merchant = a["merchant"]
-        book = self.ledger.model.merchant(merchant)
-        used, cap = book.epoch_contribution, book.daily_cap
-        if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once(("cap", merchant, book.epoch)):
-            d = self.ledger.asset_decimals
-            self._raise(
-                "merchant_near_cap",
-                e,
-                f"merchant {merchant} used {used * 100 // cap}% of its daily cap in epoch {book.epoch} "
-                f"({fmt_units(used, d)} of {fmt_units(cap, d)})",
-                merchant=merchant,
-                epoch=book.epoch,
-                used=used,
-                cap=cap,
-            )
+        self._near_cap(e, "merchant", a["merchant"], self.ledger.model.merchant(a["merchant"]))
 
     def _on_ActionRecorded(self, e: Event, a: dict) -> None:
-        sponsor = a["sponsor"]
-        book = self.ledger.model.sponsor(sponsor)
+        self._near_cap(e, "sponsor", a["sponsor"], self.ledger.model.sponsor(a["sponsor"]))
+
+    def _near_cap(self, e: Event, kind: str, who: str, book) -> None:
+        """`merchant_near_cap` / `sponsor_near_cap`, once per member per epoch past the threshold."""
         used, cap = book.epoch_contribution, book.daily_cap
-        if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once(("sponsor cap", sponsor, book.epoch)):
+        if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once((kind, who, book.epoch)):
             d = self.ledger.asset_decimals
             self._raise(
-                "sponsor_near_cap",
+                f"{kind}_near_cap",
                 e,
-                f"sponsor {sponsor} used {used * 100 // cap}% of its daily cap in epoch {book.epoch} "
+                f"{kind} {who} used {used * 100 // cap}% of its daily cap in epoch {book.epoch} "
                 f"({fmt_units(used, d)} of {fmt_units(cap, d)})",
-                sponsor=sponsor,
+                **{kind: who},
                 epoch=book.epoch,
                 used=used,
                 cap=cap,
