@@ -384,8 +384,7 @@ def spend(merchant: address, points: uint256, order_id: bytes32):
     """
     assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
     assert accounts._slots[merchant] & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "pool: merchant not active"
-    self._move(msg.sender, merchant, points)
-    log PointsSpent(consumer=msg.sender, merchant=merchant, points=points, order_id=order_id)
+    self._spend(msg.sender, merchant, points, order_id)
 
 
 @external
@@ -397,8 +396,7 @@ def donate(charity: address, points: uint256):
     @param points The points donated.
     """
     assert accounts._slots[charity] & accounts.STANDING_MASK == accounts.REGISTERED_CHARITY, "pool: charity not registered"
-    self._move(msg.sender, charity, points)
-    log PointsDonated(consumer=msg.sender, charity=charity, points=points)
+    self._donate(msg.sender, charity, points)
 
 
 @external
@@ -488,6 +486,7 @@ def max_exit(account: address) -> uint256:
 
 
 @external
+@nonreentrant
 def update_member(account: address, standing: accounts.Standing, rate: uint256, daily_cap: uint256):
     """
     @notice The registry's hook for members: writes a member's standing and, for a merchant or
@@ -503,6 +502,7 @@ def update_member(account: address, standing: accounts.Standing, rate: uint256, 
 
 
 @external
+@nonreentrant
 def set_class(class_id: uint32, word: uint256):
     """
     @notice The registry's hook for the catalog: writes a class's kind, certification and factor
@@ -515,6 +515,7 @@ def set_class(class_id: uint32, word: uint256):
 
 
 @external
+@nonreentrant
 def set_config(word: uint256):
     """
     @notice The registry's other hook: the rules' slot with the pause and shutdown switches, after a
@@ -654,6 +655,24 @@ def _move(owner: address, to: address, points: uint256):
 
 
 @internal
+def _spend(owner: address, merchant: address, points: uint256, order_id: bytes32):
+    """
+    @dev A spend (the merchant's standing and the pause already checked).
+    """
+    self._move(owner, merchant, points)
+    log PointsSpent(consumer=owner, merchant=merchant, points=points, order_id=order_id)
+
+
+@internal
+def _donate(owner: address, charity: address, points: uint256):
+    """
+    @dev A donation (the charity's standing already checked).
+    """
+    self._move(owner, charity, points)
+    log PointsDonated(consumer=owner, charity=charity, points=points)
+
+
+@internal
 def _route(owner: address, to: address, amount: uint256):
     """
     @dev ERC-20 transfers: to an active merchant a spend, to a registered charity a donation.
@@ -661,11 +680,9 @@ def _route(owner: address, to: address, amount: uint256):
     standing: uint256 = accounts._slots[to] & accounts.STANDING_MASK
     if standing == accounts.ACTIVE_MERCHANT:
         assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
-        self._move(owner, to, amount)
-        log PointsSpent(consumer=owner, merchant=to, points=amount, order_id=empty(bytes32))
+        self._spend(owner, to, amount, empty(bytes32))
     elif standing == accounts.REGISTERED_CHARITY:
-        self._move(owner, to, amount)
-        log PointsDonated(consumer=owner, charity=to, points=amount)
+        self._donate(owner, to, amount)
     else:
         raise "pool: points go only to an active merchant or a registered charity"
 
