@@ -43,7 +43,9 @@ def anvil_module():
 @pytest.fixture(scope="module")
 def simulated(foundry):
     scenario = load_scenario("baseline").with_overrides(days=4, consumers=25, merchants=4)
-    scenario = dataclasses.replace(scenario, adversaries=NOISY, return_rate=0.2, settle_propensity=0.8)
+    scenario = dataclasses.replace(
+        scenario, adversaries=NOISY, return_rate=0.2, settle_propensity=0.8, spend_propensity=0.3
+    )
     return run_simulation(scenario, seed=5, backend="chain")
 
 
