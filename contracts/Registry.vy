@@ -4,21 +4,24 @@
 @custom:contract-name Registry
 @license GNU Affero General Public License v3.0 only
 @notice Everything the platform's administrators do, beside the value pool
-        where consumers, merchants and charities act: the alliance's whitelist
-        (the registrar admits, suspends, reinstates and revokes merchants, and
-        registers and removes charities), the roles (the governor, a timelock,
+        where consumers, merchants, sponsors and charities act: the alliance's
+        whitelist (the registrar admits, suspends, reinstates and revokes
+        merchants and sponsors, and registers and removes charities), the
+        green catalog (the certifier certifies and withdraws product and
+        action classes, SPEC 8.1), the roles (the governor, a timelock,
         holds the admin role and rotates the registrar and the guardian), the
         rules and their hard bounds (changed by the governor only), the pause
         (guardian or governor; lifted by the governor) and the shutdown
         (governor). This contract keeps the records and the authoritative
         rules, and writes what the pool's hot path must read into the pool
-        through its two hooks: `update_member` (a member's standing and terms)
-        and `set_config` (the rules with the pause and shutdown switches), so
-        a purchase never calls out. The pool creates this contract from a
+        through its three hooks: `update_member` (a member's standing and
+        terms), `set_config` (the rules with the pause and shutdown switches)
+        and `set_class` (a class's kind, certification and factor), so a
+        purchase never calls out. The pool creates this contract from a
         blueprint in its own constructor: `pool` is the contract that created
         it, and only this contract may write through those hooks.
-        Everyone who was never admitted as a merchant nor registered as a
-        charity is a consumer. An address that was ever issued points cannot
+        Everyone who was never admitted as a merchant or sponsor nor
+        registered as a charity is a consumer. An address that was ever issued points cannot
         become a member, so points a merchant or charity holds were always paid
         to it, never issued to it, and consumer books never mix with terms.
 """
@@ -34,6 +37,8 @@ from .modules import rules
 initializes: rules
 
 from .interfaces import IValuePool
+
+from .modules import catalog
 
 
 # @dev What this contract exports, and why:
@@ -68,8 +73,13 @@ exports: (
 REGISTRAR_ROLE: public(constant(bytes32)) = keccak256("REGISTRAR_ROLE")
 # @dev The guardian role: may pause the pool, nothing else.
 GUARDIAN_ROLE: public(constant(bytes32)) = keccak256("GUARDIAN_ROLE")
-# @dev A merchant's daily cap takes 100 bits in the pool.
+# @dev The certifier role (green certification body): keeps the catalog of classes.
+CERTIFIER_ROLE: public(constant(bytes32)) = keccak256("CERTIFIER_ROLE")
+# @dev A merchant's or sponsor's daily cap takes 100 bits in the pool; so does nothing else, but a
+# sponsor's reward per kg is bounded by the same figure (one kg may not pay more than a day's cap).
 MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
+# @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
+MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 
 
 # @dev A merchant's status. None: never admitted. REVOKED is final.
@@ -84,11 +94,12 @@ flag CharityStatus:
     REMOVED
 
 
-# @dev What this contract keeps of a merchant (its terms are in the pool).
+# @dev What this contract keeps of a merchant or a sponsor (its terms are in the pool).
 struct MerchantRecord:
     status: MerchantStatus
     category: uint8
     license_hash: bytes32
+    sponsor: bool
 
 
 # @dev What `merchants` returns: the record and the pool's terms and running daily total.
@@ -102,10 +113,28 @@ struct Merchant:
     epoch_contribution: uint256
 
 
+# @dev What `sponsors` returns: the record and the pool's terms and running daily total.
+struct Sponsor:
+    status: MerchantStatus
+    reward_per_kg: uint256
+    daily_cap: uint256
+    license_hash: bytes32
+    epoch: uint256
+    epoch_contribution: uint256
+
+
 # @dev A charity's registration.
 struct Charity:
     status: CharityStatus
     license_hash: bytes32
+
+
+# @dev A class of the green catalog (SPEC 8.1): kind 1 product, 2 action.
+struct GreenClass:
+    kind: uint8
+    certified: bool
+    co2e_per_unit: uint256
+    standard_hash: bytes32
 
 
 # @dev The value pool this registry serves (the contract that created it).
@@ -118,6 +147,8 @@ is_shutdown: public(bool)
 _merchants: HashMap[address, MerchantRecord]
 # @dev Every charity ever registered, by address.
 charities: public(HashMap[address, Charity])
+# @dev Every class ever certified, by class id.
+_classes: HashMap[uint32, GreenClass]
 
 
 event MerchantAdmitted:
@@ -150,6 +181,33 @@ event MerchantRevoked:
     reason: String[100]
     registrar: address
 
+event SponsorAdmitted:
+    sponsor: indexed(address)
+    reward_per_kg: uint256
+    daily_cap: uint256
+    license_hash: bytes32
+    registrar: address
+
+event SponsorTermsUpdated:
+    sponsor: indexed(address)
+    old_reward_per_kg: uint256
+    new_reward_per_kg: uint256
+    old_daily_cap: uint256
+    new_daily_cap: uint256
+    registrar: address
+
+event ClassCertified:
+    class_id: indexed(uint32)
+    kind: uint8
+    old_co2e_per_unit: uint256
+    co2e_per_unit: uint256
+    standard_hash: bytes32
+    label: String[64]
+
+event ClassWithdrawn:
+    class_id: indexed(uint32)
+    reason: String[100]
+
 event CharityRegistered:
     charity: indexed(address)
     license_hash: bytes32
@@ -167,12 +225,15 @@ event PoolShutDown:
 
 
 @deploy
-def __init__(governor_: address, registrar_: address, guardian_: address, initial_rules: rules.Rules):
+def __init__(
+    governor_: address, registrar_: address, guardian_: address, certifier_: address, initial_rules: rules.Rules
+):
     """
     @notice Created by the value pool's constructor (which then reads `config`); the creator keeps no role.
     @param governor_ The governor (a timelock); holds DEFAULT_ADMIN_ROLE.
     @param registrar_ The registrar (industry association).
     @param guardian_ The guardian (may pause the pool).
+    @param certifier_ The certifier (green certification body).
     @param initial_rules Every rule, each within its hard bounds (each logged as `RuleChanged`).
     """
     pool = msg.sender
@@ -183,6 +244,7 @@ def __init__(governor_: address, registrar_: address, guardian_: address, initia
     access_control._grant_role(access_control.DEFAULT_ADMIN_ROLE, governor_)
     access_control._grant_role(REGISTRAR_ROLE, registrar_)
     access_control._grant_role(GUARDIAN_ROLE, guardian_)
+    access_control._grant_role(CERTIFIER_ROLE, certifier_)
     access_control._revoke_role(access_control.DEFAULT_ADMIN_ROLE, msg.sender)
 
 
@@ -202,6 +264,7 @@ def admit(merchant: address, contribution_bps: uint256, daily_cap: uint256, lice
     access_control._check_role(REGISTRAR_ROLE, msg.sender)
     assert merchant != empty(address), "registry: merchant is the zero address"
     assert merchant != pool, "registry: merchant is the pool"
+    assert not self._merchants[merchant].sponsor, "registry: address is a sponsor"
     status: MerchantStatus = self._merchants[merchant].status
     assert status != MerchantStatus.REVOKED, "registry: merchant revoked for good"
     assert status == empty(MerchantStatus), "registry: merchant already admitted"
@@ -210,7 +273,7 @@ def admit(merchant: address, contribution_bps: uint256, daily_cap: uint256, lice
     self._check_terms(contribution_bps, daily_cap)
     assert license_hash != empty(bytes32), "registry: license hash is empty"
     self._merchants[merchant] = MerchantRecord(
-        status=MerchantStatus.ACTIVE, category=category, license_hash=license_hash
+        status=MerchantStatus.ACTIVE, category=category, license_hash=license_hash, sponsor=False
     )
     extcall IValuePool(pool).update_member(
         merchant, IValuePool.Standing.MERCHANT | IValuePool.Standing.ACTIVE, contribution_bps, daily_cap
@@ -237,9 +300,10 @@ def update_terms(merchant: address, contribution_bps: uint256, daily_cap: uint25
     access_control._check_role(REGISTRAR_ROLE, msg.sender)
     status: MerchantStatus = self._merchants[merchant].status
     assert status in (MerchantStatus.ACTIVE | MerchantStatus.SUSPENDED), "registry: not a current merchant"
+    assert not self._merchants[merchant].sponsor, "registry: address is a sponsor"
     self._check_terms(contribution_bps, daily_cap)
     old: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(merchant)
-    self._write_merchant(merchant, status, contribution_bps, daily_cap)
+    self._write_member(merchant, self._merchants[merchant], contribution_bps, daily_cap)
     log MerchantTermsUpdated(
         merchant=merchant,
         old_contribution_bps=old.contribution_bps,
@@ -253,9 +317,10 @@ def update_terms(merchant: address, contribution_bps: uint256, daily_cap: uint25
 @external
 def suspend(merchant: address, reason: String[100]):
     """
-    @notice Suspends an active merchant (registrar only): it can no longer record
-            purchases nor be paid in points, but may still settle and reverse.
-    @param merchant The merchant.
+    @notice Suspends an active merchant or sponsor (registrar only): a merchant can no longer
+            record purchases nor be paid in points, but may still settle and reverse; a sponsor
+            can no longer record actions.
+    @param merchant The merchant or sponsor.
     @param reason Why, for the record.
     """
     access_control._check_role(REGISTRAR_ROLE, msg.sender)
@@ -267,8 +332,8 @@ def suspend(merchant: address, reason: String[100]):
 @external
 def reinstate(merchant: address):
     """
-    @notice Reinstates a suspended merchant (registrar only).
-    @param merchant The merchant.
+    @notice Reinstates a suspended merchant or sponsor (registrar only).
+    @param merchant The merchant or sponsor.
     """
     access_control._check_role(REGISTRAR_ROLE, msg.sender)
     assert self._merchants[merchant].status == MerchantStatus.SUSPENDED, "registry: merchant not suspended"
@@ -279,9 +344,9 @@ def reinstate(merchant: address):
 @external
 def revoke(merchant: address, reason: String[100]):
     """
-    @notice Revokes an active or suspended merchant for good (registrar only). It may
-            still settle the points it was paid.
-    @param merchant The merchant.
+    @notice Revokes an active or suspended merchant or sponsor for good (registrar only). A
+            merchant may still settle the points it was paid.
+    @param merchant The merchant or sponsor.
     @param reason Why, for the record.
     """
     access_control._check_role(REGISTRAR_ROLE, msg.sender)
@@ -289,6 +354,129 @@ def revoke(merchant: address, reason: String[100]):
     assert status in (MerchantStatus.ACTIVE | MerchantStatus.SUSPENDED), "registry: not a current merchant"
     self._set_status(merchant, MerchantStatus.REVOKED)
     log MerchantRevoked(merchant=merchant, reason=reason, registrar=msg.sender)
+
+
+# ---------------------------------------------------------------- sponsors
+
+
+@external
+def admit_sponsor(sponsor: address, reward_per_kg: uint256, daily_cap: uint256, license_hash: bytes32):
+    """
+    @notice Admits a sponsor of green actions (registrar only; SPEC 8.3). Sponsors are suspended,
+            reinstated and revoked with the merchants' functions. A sponsor never holds points.
+    @param sponsor The sponsor's address; never admitted before, not a merchant or charity, never
+           issued points.
+    @param reward_per_kg Asset base units the sponsor pays per 1,000 g of CO2e; above zero.
+    @param daily_cap Most contribution (asset units) the sponsor may pay per epoch; above zero.
+    @param license_hash Hash of the sponsor's documents; not empty.
+    """
+    access_control._check_role(REGISTRAR_ROLE, msg.sender)
+    assert sponsor != empty(address), "registry: sponsor is the zero address"
+    assert sponsor != pool, "registry: sponsor is the pool"
+    record: MerchantRecord = self._merchants[sponsor]
+    if record.sponsor:
+        assert record.status != MerchantStatus.REVOKED, "registry: sponsor revoked for good"
+        raise "registry: sponsor already admitted"
+    assert record.status == empty(MerchantStatus), "registry: address is a merchant"
+    assert self.charities[sponsor].status == empty(CharityStatus), "registry: address is a charity"
+    self._check_never_issued(sponsor)
+    self._check_sponsor_terms(reward_per_kg, daily_cap)
+    assert license_hash != empty(bytes32), "registry: license hash is empty"
+    self._merchants[sponsor] = MerchantRecord(
+        status=MerchantStatus.ACTIVE, category=0, license_hash=license_hash, sponsor=True
+    )
+    extcall IValuePool(pool).update_member(
+        sponsor, IValuePool.Standing.SPONSOR | IValuePool.Standing.ACTIVE, reward_per_kg, daily_cap
+    )
+    log SponsorAdmitted(
+        sponsor=sponsor,
+        reward_per_kg=reward_per_kg,
+        daily_cap=daily_cap,
+        license_hash=license_hash,
+        registrar=msg.sender,
+    )
+
+
+@external
+def update_sponsor_terms(sponsor: address, reward_per_kg: uint256, daily_cap: uint256):
+    """
+    @notice Changes an active or suspended sponsor's reward per kg and daily cap (registrar
+            only). The day's running total is kept.
+    @param sponsor The sponsor.
+    @param reward_per_kg The new reward, above zero.
+    @param daily_cap The new daily cap, above zero.
+    """
+    access_control._check_role(REGISTRAR_ROLE, msg.sender)
+    record: MerchantRecord = self._merchants[sponsor]
+    assert record.sponsor and record.status in (MerchantStatus.ACTIVE | MerchantStatus.SUSPENDED), (
+        "registry: not a current sponsor"
+    )
+    self._check_sponsor_terms(reward_per_kg, daily_cap)
+    old_reward: uint256 = staticcall IValuePool(pool).reward_per_kg(sponsor)
+    old: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(sponsor)
+    self._write_member(sponsor, record, reward_per_kg, daily_cap)
+    log SponsorTermsUpdated(
+        sponsor=sponsor,
+        old_reward_per_kg=old_reward,
+        new_reward_per_kg=reward_per_kg,
+        old_daily_cap=old.daily_cap,
+        new_daily_cap=daily_cap,
+        registrar=msg.sender,
+    )
+
+
+# ---------------------------------------------------------------- the green catalog
+
+
+@external
+def certify_class(class_id: uint32, kind: uint8, co2e_per_unit: uint256, standard_hash: bytes32, label: String[64]):
+    """
+    @notice Certifies a green class, or certifies it again with a new factor and standard
+            (certifier only; SPEC 8.1). A class keeps its kind for ever.
+    @param class_id The class; not 0.
+    @param kind 1: a product class (factor per whole asset unit of sale); 2: an action class
+           (factor per unit of the action).
+    @param co2e_per_unit Grams of CO2e avoided per unit, at most MAX_FACTOR.
+    @param standard_hash Hash of the standard the class is certified under; not empty.
+    @param label A readable name, for the record.
+    """
+    access_control._check_role(CERTIFIER_ROLE, msg.sender)
+    assert class_id != 0, "registry: class id is zero"
+    assert convert(kind, uint256) in [catalog.PRODUCT, catalog.ACTION], "registry: unknown class kind"
+    assert co2e_per_unit <= catalog.MAX_FACTOR, "registry: factor too large"
+    assert standard_hash != empty(bytes32), "registry: standard hash is empty"
+    old: GreenClass = self._classes[class_id]
+    assert old.kind == 0 or old.kind == kind, "registry: class kind cannot change"
+    self._classes[class_id] = GreenClass(
+        kind=kind, certified=True, co2e_per_unit=co2e_per_unit, standard_hash=standard_hash
+    )
+    extcall IValuePool(pool).set_class(class_id, catalog._pack(convert(kind, uint256), True, co2e_per_unit))
+    log ClassCertified(
+        class_id=class_id,
+        kind=kind,
+        old_co2e_per_unit=old.co2e_per_unit,
+        co2e_per_unit=co2e_per_unit,
+        standard_hash=standard_hash,
+        label=label,
+    )
+
+
+@external
+def withdraw_class(class_id: uint32, reason: String[100]):
+    """
+    @notice Withdraws a certified class (certifier only): from then on it earns nothing. It may
+            be certified again later.
+    @param class_id The class.
+    @param reason Why, for the record.
+    """
+    access_control._check_role(CERTIFIER_ROLE, msg.sender)
+    record: GreenClass = self._classes[class_id]
+    assert record.certified, "registry: class not certified"
+    self._classes[class_id].certified = False
+    extcall IValuePool(pool).set_class(
+        class_id, catalog._pack(convert(record.kind, uint256), False, record.co2e_per_unit)
+    )
+    log ClassWithdrawn(class_id=class_id, reason=reason)
 
 
 # ---------------------------------------------------------------- charities
@@ -304,6 +492,7 @@ def register_charity(charity: address, license_hash: bytes32):
     access_control._check_role(REGISTRAR_ROLE, msg.sender)
     assert charity != empty(address), "registry: charity is the zero address"
     assert charity != pool, "registry: charity is the pool"
+    assert not self._merchants[charity].sponsor, "registry: address is a sponsor"
     assert self._merchants[charity].status == empty(MerchantStatus), "registry: address is a merchant"
     status: CharityStatus = self.charities[charity].status
     assert status != CharityStatus.REGISTERED, "registry: charity already registered"
@@ -408,9 +597,11 @@ def config() -> uint256:
 def merchants(merchant: address) -> Merchant:
     """
     @notice A merchant's record, with its terms and running daily total as the pool holds them
-            (all zero for an address never admitted).
+            (all zero for an address never admitted as a merchant).
     """
     record: MerchantRecord = self._merchants[merchant]
+    if record.sponsor:
+        return empty(Merchant)
     terms: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(merchant)
     return Merchant(
         status=record.status,
@@ -425,11 +616,63 @@ def merchants(merchant: address) -> Merchant:
 
 @external
 @view
+def sponsors(sponsor: address) -> Sponsor:
+    """
+    @notice A sponsor's record, with its terms and running daily total as the pool holds them
+            (all zero for an address never admitted as a sponsor).
+    """
+    record: MerchantRecord = self._merchants[sponsor]
+    if not record.sponsor:
+        return empty(Sponsor)
+    terms: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(sponsor)
+    return Sponsor(
+        status=record.status,
+        reward_per_kg=staticcall IValuePool(pool).reward_per_kg(sponsor),
+        daily_cap=terms.daily_cap,
+        license_hash=record.license_hash,
+        epoch=terms.epoch,
+        epoch_contribution=terms.epoch_contribution,
+    )
+
+
+@external
+@view
+def is_sponsor(account: address) -> bool:
+    """
+    @notice True when `account` is an admitted sponsor that is neither suspended nor revoked.
+    """
+    record: MerchantRecord = self._merchants[account]
+    return record.sponsor and record.status == MerchantStatus.ACTIVE
+
+
+@external
+@view
+def green_class(class_id: uint32) -> (uint8, bool, uint256, bytes32):
+    """
+    @notice A class of the catalog: (kind, certified, co2e_per_unit, standard_hash); all zero
+            for a class never certified.
+    """
+    record: GreenClass = self._classes[class_id]
+    return record.kind, record.certified, record.co2e_per_unit, record.standard_hash
+
+
+@external
+@view
+def is_certified(class_id: uint32) -> bool:
+    """
+    @notice True while `class_id` is certified (and not withdrawn).
+    """
+    return self._classes[class_id].certified
+
+
+@external
+@view
 def is_active(account: address) -> bool:
     """
     @notice True when `account` is an admitted merchant that is neither suspended nor revoked.
     """
-    return self._merchants[account].status == MerchantStatus.ACTIVE
+    record: MerchantRecord = self._merchants[account]
+    return not record.sponsor and record.status == MerchantStatus.ACTIVE
 
 
 @external
@@ -447,14 +690,15 @@ def is_merchant(account: address) -> bool:
     """
     @notice True when `account` was ever admitted as a merchant (any status).
     """
-    return self._merchants[account].status != empty(MerchantStatus)
+    record: MerchantRecord = self._merchants[account]
+    return not record.sponsor and record.status != empty(MerchantStatus)
 
 
 @external
 @view
 def is_consumer(account: address) -> bool:
     """
-    @notice True when `account` is a consumer: never a merchant, never a charity, not the pool.
+    @notice True when `account` is a consumer: never a merchant, sponsor or charity, not the pool.
     """
     return (
         account != empty(address)
@@ -501,18 +745,34 @@ def _check_terms(contribution_bps: uint256, daily_cap: uint256):
 
 
 @internal
-def _set_status(merchant: address, status: MerchantStatus):
-    self._merchants[merchant].status = status
-    terms: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(merchant)
-    self._write_merchant(merchant, status, terms.contribution_bps, terms.daily_cap)
+@view
+def _check_sponsor_terms(reward_per_kg: uint256, daily_cap: uint256):
+    assert reward_per_kg != 0, "registry: reward is zero"
+    assert reward_per_kg <= MAX_DAILY_CAP, "registry: reward too large"
+    assert daily_cap != 0, "registry: daily cap is zero"
+    assert daily_cap <= MAX_DAILY_CAP, "registry: daily cap too large"
 
 
 @internal
-def _write_merchant(merchant: address, status: MerchantStatus, contribution_bps: uint256, daily_cap: uint256):
+def _set_status(member: address, status: MerchantStatus):
+    self._merchants[member].status = status
+    record: MerchantRecord = self._merchants[member]
+    terms: IValuePool.Terms = staticcall IValuePool(pool).merchant_terms(member)
+    rate: uint256 = terms.contribution_bps
+    if record.sponsor:
+        rate = staticcall IValuePool(pool).reward_per_kg(member)
+    self._write_member(member, record, rate, terms.daily_cap)
+
+
+@internal
+def _write_member(member: address, record: MerchantRecord, rate: uint256, daily_cap: uint256):
     """
-    @dev Writes the merchant's standing and terms into the pool (its running daily total is kept).
+    @dev Writes a merchant's or sponsor's standing and terms into the pool (its running daily total
+         is kept).
     """
     standing: IValuePool.Standing = IValuePool.Standing.MERCHANT
-    if status == MerchantStatus.ACTIVE:
+    if record.sponsor:
+        standing = IValuePool.Standing.SPONSOR
+    if record.status == MerchantStatus.ACTIVE:
         standing |= IValuePool.Standing.ACTIVE
-    extcall IValuePool(pool).update_member(merchant, standing, contribution_bps, daily_cap)
+    extcall IValuePool(pool).update_member(member, standing, rate, daily_cap)

@@ -1,4 +1,5 @@
 # pragma version 0.4.3
+# pragma optimize codesize
 """
 @title ValuePool
 @custom:contract-name ValuePool
@@ -6,11 +7,13 @@
 @notice Green consumption points: the points token, the escrowed value pool,
         the capped exit and the rules, in one contract (as an ERC-4626 vault
         is its own share token). The alliance's whitelist and the roles live
-        beside it in `MerchantRegistry`, which this contract creates and which
-        writes each member's standing and terms here through `update_member`;
+        beside it in `Registry`, which this contract creates and which writes
+        each member's standing and terms, the rules and the green catalog here
+        through `update_member`, `set_config` and `set_class`;
         the reasons for the split and the storage layout are in docs/design.md.
-        Whitelisted merchants record purchases and, in the same call, pay
-        their contribution into the pool; part of it is issued to the consumer
+        Whitelisted merchants record purchases of certified green product
+        classes and sponsors record attested green actions and, in the same
+        call, pay their contribution into the pool, whose carbon is booked; part of it is issued to the consumer
         as points at the current value per point, the rest raises that value.
         Points move only from consumers to active merchants (spend) and
         registered charities (donate); merchants and charities settle them to
@@ -51,6 +54,9 @@ initializes: exit_rule[erc20 := erc20, config := config, accounts := accounts, l
 from .modules import orders
 initializes: orders
 
+from .modules import catalog
+initializes: catalog
+
 
 # @dev What this contract exports, and why:
 # - erc20: the read side of ERC-20 and `approve` (a merchant may pull points at its till
@@ -73,6 +79,7 @@ exports: (
     config.is_shutdown,
     accounts.standing_of,
     members.merchant_terms,
+    members.reward_per_kg,
     ledger.total_assets,
     ledger.basis_of,
     ledger.earned_of,
@@ -82,11 +89,14 @@ exports: (
     ledger.convert_to_assets,
     ledger.price_per_point,
     ledger.value_of,
+    ledger.carbon_of,
+    ledger.total_carbon,
     exit_rule.current_epoch,
     exit_rule.epoch_start_assets,
     exit_rule.epoch_exited,
     exit_rule.exit_budget_left,
     orders.order_of,
+    orders.action_recorded,
 )
 
 
@@ -107,9 +117,11 @@ event PurchaseRecorded:
     merchant: indexed(address)
     consumer: indexed(address)
     order_id: indexed(bytes32)
+    class_id: uint32
     amount: uint256
     contribution: uint256
     points: uint256
+    co2e: uint256
     total_assets: uint256
     total_supply: uint256
 
@@ -119,6 +131,19 @@ event PurchaseReversed:
     order_id: indexed(bytes32)
     points: uint256
     refund: uint256
+    co2e: uint256
+    total_assets: uint256
+    total_supply: uint256
+
+event ActionRecorded:
+    sponsor: indexed(address)
+    consumer: indexed(address)
+    class_id: uint32
+    action_id: indexed(bytes32)
+    quantity: uint256
+    co2e: uint256
+    contribution: uint256
+    points: uint256
     total_assets: uint256
     total_supply: uint256
 
@@ -151,6 +176,7 @@ def __init__(
     governor_: address,
     registrar_: address,
     guardian_: address,
+    certifier_: address,
     initial_rules: rules.Rules,
     registry_blueprint: address,
 ):
@@ -161,19 +187,23 @@ def __init__(
     @param governor_ The governor (a timelock); holds the registry's DEFAULT_ADMIN_ROLE.
     @param registrar_ The registrar (industry association).
     @param guardian_ The guardian (may pause).
+    @param certifier_ The certifier (green certification body: keeps the catalog of classes).
     @param initial_rules Every rule, each within its hard bounds.
-    @param registry_blueprint The `MerchantRegistry` blueprint (EIP-5202) the registry is created from.
+    @param registry_blueprint The `Registry` blueprint (EIP-5202) the registry is created from.
     """
     assert asset_.is_contract, "pool: asset is not a contract"
     assert governor_ != empty(address), "pool: governor is the zero address"
     assert registrar_ != empty(address), "pool: registrar is the zero address"
     assert guardian_ != empty(address), "pool: guardian is the zero address"
+    assert certifier_ != empty(address), "pool: certifier is the zero address"
     asset = asset_
     governor = governor_
     ownable.__init__()
     erc20.__init__("Green Consumption Points", "GCP", 18, "greenpoints", "1")
     ledger.__init__(staticcall ISettlementToken(asset_).decimals())
-    registry = create_from_blueprint(registry_blueprint, governor_, registrar_, guardian_, initial_rules)
+    registry = create_from_blueprint(
+        registry_blueprint, governor_, registrar_, guardian_, certifier_, initial_rules
+    )
     word: uint256 = staticcall IRegistry(registry).config()
     config._store(word)
     ledger._copy_rules(word)
@@ -185,30 +215,34 @@ def __init__(
 
 @external
 @nonreentrant
-def record_purchase(consumer: address, amount: uint256, order_id: bytes32) -> uint256:
+def record_purchase(consumer: address, amount: uint256, order_id: bytes32, class_id: uint32) -> uint256:
     """
-    @notice Records a purchase by `consumer` at the calling merchant and pulls the
-            merchant's contribution into the pool; issues points to the consumer.
-    @param consumer The buyer: a consumer (not a merchant, charity, the pool or zero).
-    @param amount The sale amount, in asset units.
+    @notice Records a purchase of a certified green product class by `consumer` at the
+            calling merchant and pulls the merchant's contribution into the pool; issues
+            points to the consumer and books the purchase's co2e (SPEC 4.3, 8.2).
+    @param consumer The buyer: a consumer (not a merchant, charity, sponsor, the pool or zero).
+    @param amount The value of the receipt's items of that class, in asset units.
     @param order_id The merchant's order id, used once ever per merchant.
+    @param class_id A certified product class of the catalog.
     @return The points issued.
     """
     merchant: uint256 = 0
     totals: uint256 = 0
-    merchant, totals = self._begin_issue()
+    merchant, totals = self._begin_issue(False)
     points: uint256 = 0
     contribution: uint256 = 0
+    co2e: uint256 = 0
     assets: uint256 = 0
-    points, contribution, assets = self._record(
+    points, contribution, co2e, assets = self._record(
         (merchant >> members.BPS) & rules.MASK16,
         (totals >> ledger.ISSUE) & ledger.MASK14,
         consumer,
         amount,
         order_id,
+        class_id,
         totals & ledger.MASK120,
     )
-    self._finish_issue(merchant, totals, assets, contribution)
+    self._finish_issue(merchant, totals, assets, contribution, co2e, False)
     return points
 
 
@@ -218,6 +252,7 @@ def record_purchases(
     consumers: DynArray[address, _BATCH_BOUND],
     amounts: DynArray[uint256, _BATCH_BOUND],
     order_ids: DynArray[bytes32, _BATCH_BOUND],
+    class_ids: DynArray[uint32, _BATCH_BOUND],
 ) -> uint256:
     """
     @notice Records up to MAX_BATCH purchases at the calling merchant with one asset
@@ -226,28 +261,80 @@ def record_purchases(
     @param consumers The buyers.
     @param amounts The sale amounts.
     @param order_ids The order ids.
+    @param class_ids The certified product class of each purchase.
     @return The total points issued.
     """
     count: uint256 = len(consumers)
-    assert len(amounts) == count and len(order_ids) == count, "pool: batch lengths differ"
+    assert len(amounts) == count and len(order_ids) == count and len(class_ids) == count, (
+        "pool: batch lengths differ"
+    )
     assert count != 0, "pool: batch is empty"
     assert count <= MAX_BATCH, "pool: batch too large"
     merchant: uint256 = 0
     totals: uint256 = 0
-    merchant, totals = self._begin_issue()
+    merchant, totals = self._begin_issue(False)
     bps: uint256 = (merchant >> members.BPS) & rules.MASK16
     issue_bps: uint256 = (totals >> ledger.ISSUE) & ledger.MASK14
     assets: uint256 = totals & ledger.MASK120
     total_points: uint256 = 0
     total_contribution: uint256 = 0
+    total_co2e: uint256 = 0
     for i: uint256 in range(count, bound=_BATCH_BOUND):
         points: uint256 = 0
         contribution: uint256 = 0
-        points, contribution, assets = self._record(bps, issue_bps, consumers[i], amounts[i], order_ids[i], assets)
+        co2e: uint256 = 0
+        points, contribution, co2e, assets = self._record(
+            bps, issue_bps, consumers[i], amounts[i], order_ids[i], class_ids[i], assets
+        )
         total_points += points
         total_contribution += contribution
-    self._finish_issue(merchant, totals, assets, total_contribution)
+        total_co2e += co2e
+    self._finish_issue(merchant, totals, assets, total_contribution, total_co2e, False)
     return total_points
+
+
+@external
+@nonreentrant
+def record_action(consumer: address, class_id: uint32, quantity: uint256, action_id: bytes32) -> uint256:
+    """
+    @notice Records a green action by `consumer`, attested and paid for by the calling sponsor
+            (SPEC 8.3): co2e = quantity * the class's factor; the sponsor pays co2e *
+            reward_per_kg // 1_000 into the pool in the same call, and points are issued on it
+            exactly as on a purchase's contribution. Not reversible.
+    @param consumer The consumer who took the action (not a member, the pool or zero).
+    @param class_id A certified action class of the catalog.
+    @param quantity How many of the class's units (e.g. kilometres, refills).
+    @param action_id The sponsor's id of the attestation, used once ever per sponsor.
+    @return The points issued.
+    """
+    sponsor: uint256 = 0
+    totals: uint256 = 0
+    sponsor, totals = self._begin_issue(True)
+    book: uint256 = self._consumer_book(consumer)
+    assert quantity != 0, "pool: quantity is zero"
+    assert quantity <= orders.MAX_U128, "pool: quantity too large"
+    orders._use_action(msg.sender, action_id)
+    co2e: uint256 = quantity * catalog._factor(convert(class_id, uint256), catalog.ACTION)
+    assert co2e <= ledger.MAX_CARBON, "ledger: carbon too large"
+    contribution: uint256 = co2e * members.reward_per_kg[msg.sender] // 1_000
+    assets: uint256 = totals & ledger.MASK120
+    points: uint256 = self._issue_points(consumer, book, contribution, (totals >> ledger.ISSUE) & ledger.MASK14, assets, co2e)
+    assert points != 0, "pool: action issues no points"
+    assets += contribution
+    log ActionRecorded(
+        sponsor=msg.sender,
+        consumer=consumer,
+        class_id=class_id,
+        action_id=action_id,
+        quantity=quantity,
+        co2e=co2e,
+        contribution=contribution,
+        points=points,
+        total_assets=assets,
+        total_supply=erc20.totalSupply,
+    )
+    self._finish_issue(sponsor, totals, assets, contribution, co2e, True)
+    return points
 
 
 @external
@@ -267,7 +354,7 @@ def reverse_purchase(order_id: bytes32) -> uint256:
     assert erc20.balanceOf[o.consumer] >= o.points, "pool: consumer no longer holds the points"
     exit_rule._sync_epoch(ledger._totals)
     refund: uint256 = min(o.contribution, ledger._value(o.points))
-    ledger._pay_refund(o.consumer, o.points, o.issued_value, refund)
+    ledger._pay_refund(o.consumer, o.points, o.issued_value, o.co2e, refund)
     orders._mark_reversed(msg.sender, order_id)
     log PurchaseReversed(
         merchant=msg.sender,
@@ -275,6 +362,7 @@ def reverse_purchase(order_id: bytes32) -> uint256:
         order_id=order_id,
         points=o.points,
         refund=refund,
+        co2e=o.co2e,
         total_assets=ledger._totals & ledger.MASK120,
         total_supply=erc20.totalSupply,
     )
@@ -296,8 +384,7 @@ def spend(merchant: address, points: uint256, order_id: bytes32):
     """
     assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
     assert accounts._slots[merchant] & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "pool: merchant not active"
-    self._move(msg.sender, merchant, points)
-    log PointsSpent(consumer=msg.sender, merchant=merchant, points=points, order_id=order_id)
+    self._spend(msg.sender, merchant, points, order_id)
 
 
 @external
@@ -309,8 +396,7 @@ def donate(charity: address, points: uint256):
     @param points The points donated.
     """
     assert accounts._slots[charity] & accounts.STANDING_MASK == accounts.REGISTERED_CHARITY, "pool: charity not registered"
-    self._move(msg.sender, charity, points)
-    log PointsDonated(consumer=msg.sender, charity=charity, points=points)
+    self._donate(msg.sender, charity, points)
 
 
 @external
@@ -401,17 +487,31 @@ def max_exit(account: address) -> uint256:
 
 @external
 @nonreentrant
-def update_member(account: address, standing: accounts.Standing, contribution_bps: uint256, daily_cap: uint256):
+def update_member(account: address, standing: accounts.Standing, rate: uint256, daily_cap: uint256):
     """
-    @notice The registry's one hook: writes a member's standing and, for a merchant, its terms
-            (registry only; the registry logs the change). A merchant keeps its running daily total.
+    @notice The registry's hook for members: writes a member's standing and, for a merchant or
+            sponsor, its terms (registry only; the registry logs the change). A merchant or
+            sponsor keeps its running daily total.
     @param account The member.
     @param standing Its kind and whether it is active.
-    @param contribution_bps A merchant's contribution rate (0 for other kinds).
-    @param daily_cap A merchant's daily cap (0 for other kinds).
+    @param rate A merchant's contribution_bps or a sponsor's reward_per_kg (0 for a charity).
+    @param daily_cap A merchant's or sponsor's daily cap (0 for a charity).
     """
     assert msg.sender == registry, "pool: caller is not the registry"
-    members._update(account, standing, contribution_bps, daily_cap)
+    members._update(account, standing, rate, daily_cap)
+
+
+@external
+@nonreentrant
+def set_class(class_id: uint32, word: uint256):
+    """
+    @notice The registry's hook for the catalog: writes a class's kind, certification and factor
+            (registry only; the registry checks them and logs the change). Layout in `catalog`.
+    @param class_id The class.
+    @param word Its packed word.
+    """
+    assert msg.sender == registry, "pool: caller is not the registry"
+    catalog._classes[convert(class_id, uint256)] = word
 
 
 @external
@@ -434,65 +534,113 @@ def set_config(word: uint256):
 
 
 @internal
-def _begin_issue() -> (uint256, uint256):
+def _begin_issue(by_sponsor: bool) -> (uint256, uint256):
     """
-    @dev The checks before any purchase of a call, then the epoch's sync (which refuses nothing,
-         so syncing before the purchases' own checks changes no outcome); returns the calling
-         merchant's slot and the pool word (which carries the rules a purchase reads).
+    @dev The checks before any purchase (or action) of a call, then the epoch's sync (which refuses
+         nothing, so syncing before the purchases' own checks changes no outcome); returns the
+         calling merchant's (or sponsor's) slot and the pool word (which carries the rules a
+         purchase reads).
     """
     totals: uint256 = ledger._totals
     assert totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
     assert totals & ledger.SHUTDOWN_BIT == 0, "pool: shut down"
-    merchant: uint256 = members._active_merchant(msg.sender)
-    return merchant, exit_rule._sync_epoch(totals)
+    member: uint256 = 0
+    if by_sponsor:
+        member = members._active_sponsor(msg.sender)
+    else:
+        member = members._active_merchant(msg.sender)
+    return member, exit_rule._sync_epoch(totals)
 
 
 @internal
-def _finish_issue(merchant: uint256, totals: uint256, assets: uint256, contribution: uint256):
+def _finish_issue(
+    member: uint256, totals: uint256, assets: uint256, contribution: uint256, co2e: uint256, by_sponsor: bool
+):
     """
-    @dev After the purchases of a call: the new total_assets, the merchant's daily total (checked
-         against its cap), then the contribution pulled from the merchant.
+    @dev After the purchases (or the action) of a call: the new total_assets and total carbon, the
+         merchant's (or sponsor's) daily total, checked against its cap, then the contribution
+         pulled from it.
     """
-    ledger._store_totals(totals, assets)
-    members._use_daily_cap(msg.sender, merchant, contribution, ledger._epoch_now(totals))
+    ledger._store_totals(totals, assets, co2e)
+    within: bool = members._use_daily_cap(msg.sender, member, contribution, ledger._epoch_now(totals))
+    if by_sponsor:
+        assert within, "registry: sponsor daily cap exceeded"
+    else:
+        assert within, "registry: daily cap exceeded"
     self._pull(msg.sender, contribution)
 
 
 @internal
-def _record(
-    bps: uint256, issue_bps: uint256, consumer: address, amount: uint256, order_id: bytes32, assets: uint256
-) -> (uint256, uint256, uint256):
+def _issue_points(
+    consumer: address, book: uint256, contribution: uint256, issue_bps: uint256, assets: uint256, co2e: uint256
+) -> uint256:
     """
-    @dev Checks and books one purchase at the calling merchant, whose contribution rate is
-         `bps`, when the pool holds `assets`; returns (points, contribution, assets after it).
+    @dev Issues the points `contribution` buys at the value per point when the pool holds `assets`
+         (its `issue_bps` share, rounded down) to `consumer`, whose slot is `book`, with `co2e`
+         grams; returns the points (0 issues nothing: the caller refuses it, naming what it records).
+    """
+    issued_value: uint256 = contribution * issue_bps // rules.BPS
+    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
+    if points == 0:
+        return 0
+    assert points <= orders.MAX_U128, "pool: amount too large"
+    ledger._issue(consumer, book, points, issued_value, co2e)
+    return points
+
+
+@internal
+@view
+def _consumer_book(consumer: address) -> uint256:
+    """
+    @dev The `accounts` slot of the consumer about to be issued points; reverts for the zero
+         address, the pool and any member.
     """
     assert consumer != empty(address), "pool: consumer is the zero address"
     assert consumer != self, "pool: consumer is the pool"
     book: uint256 = accounts._slots[consumer]
     assert book & convert(accounts.Standing.MERCHANT, uint256) == 0, "pool: consumer is a merchant"
     assert book & convert(accounts.Standing.CHARITY, uint256) == 0, "pool: consumer is a charity"
+    assert book & convert(accounts.Standing.SPONSOR, uint256) == 0, "pool: consumer is a sponsor"
+    return book
+
+
+@internal
+def _record(
+    bps: uint256,
+    issue_bps: uint256,
+    consumer: address,
+    amount: uint256,
+    order_id: bytes32,
+    class_id: uint32,
+    assets: uint256,
+) -> (uint256, uint256, uint256, uint256):
+    """
+    @dev Checks and books one purchase at the calling merchant, whose contribution rate is
+         `bps`, when the pool holds `assets`; returns (points, contribution, co2e, assets after it).
+    """
+    book: uint256 = self._consumer_book(consumer)
     assert amount != 0, "pool: amount is zero"
     assert amount <= orders.MAX_U128, "pool: amount too large"
     assert orders._orders[msg.sender][order_id].who == 0, "pool: order id already recorded"
+    co2e: uint256 = ledger._co2e_of_sale(amount, catalog._factor(convert(class_id, uint256), catalog.PRODUCT))
     contribution: uint256 = amount * bps // rules.BPS
-    issued_value: uint256 = contribution * issue_bps // rules.BPS
-    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
+    points: uint256 = self._issue_points(consumer, book, contribution, issue_bps, assets, co2e)
     assert points != 0, "pool: purchase issues no points"
-    assert points <= orders.MAX_U128, "pool: amount too large"
-    ledger._issue(consumer, book, points, issued_value)
-    orders._record(msg.sender, order_id, consumer, issue_bps, points, contribution)
+    orders._record(msg.sender, order_id, consumer, issue_bps, points, contribution, co2e)
     new_assets: uint256 = assets + contribution
     log PurchaseRecorded(
         merchant=msg.sender,
         consumer=consumer,
         order_id=order_id,
+        class_id=class_id,
         amount=amount,
         contribution=contribution,
         points=points,
+        co2e=co2e,
         total_assets=new_assets,
         total_supply=erc20.totalSupply,
     )
-    return points, contribution, new_assets
+    return points, contribution, co2e, new_assets
 
 
 @internal
@@ -507,6 +655,24 @@ def _move(owner: address, to: address, points: uint256):
 
 
 @internal
+def _spend(owner: address, merchant: address, points: uint256, order_id: bytes32):
+    """
+    @dev A spend (the merchant's standing and the pause already checked).
+    """
+    self._move(owner, merchant, points)
+    log PointsSpent(consumer=owner, merchant=merchant, points=points, order_id=order_id)
+
+
+@internal
+def _donate(owner: address, charity: address, points: uint256):
+    """
+    @dev A donation (the charity's standing already checked).
+    """
+    self._move(owner, charity, points)
+    log PointsDonated(consumer=owner, charity=charity, points=points)
+
+
+@internal
 def _route(owner: address, to: address, amount: uint256):
     """
     @dev ERC-20 transfers: to an active merchant a spend, to a registered charity a donation.
@@ -514,11 +680,9 @@ def _route(owner: address, to: address, amount: uint256):
     standing: uint256 = accounts._slots[to] & accounts.STANDING_MASK
     if standing == accounts.ACTIVE_MERCHANT:
         assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
-        self._move(owner, to, amount)
-        log PointsSpent(consumer=owner, merchant=to, points=amount, order_id=empty(bytes32))
+        self._spend(owner, to, amount, empty(bytes32))
     elif standing == accounts.REGISTERED_CHARITY:
-        self._move(owner, to, amount)
-        log PointsDonated(consumer=owner, charity=to, points=amount)
+        self._donate(owner, to, amount)
     else:
         raise "pool: points go only to an active merchant or a registered charity"
 

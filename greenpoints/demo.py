@@ -12,6 +12,8 @@ from eth_utils import keccak
 from .formatting import fmt_points, fmt_units
 
 LICENSE = keccak(text="demo licence")
+ORGANIC = 2
+"""The sample catalog's organic food (60 g of CO2e per whole unit): what the grocer sells."""
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,9 @@ def _step(pool, what: str, detail: str = "") -> Step:
 
 
 def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer_b) -> list[Step]:
-    """Admit a grocer (30%) and a cafe, register a charity, then: A buys 1,000 (210 points),
-    B buys 1,000 (147 points), A spends 10 points at the cafe, A donates 5, the cafe settles."""
+    """Admit a grocer (30%) and a cafe, register a charity, then: A buys 1,000 of organic food (210
+    points, 60 kg of CO2e), B buys 1,000 (147 points), A spends 10 points at the cafe, A donates 5,
+    the cafe settles. The system must have the sample catalog certified (`greenpoints.catalog`)."""
     pool, registry, asset = system.pool, system.registry, system.asset
     unit = 10 ** int(asset.decimals())
     registrar = system.registrar
@@ -41,15 +44,16 @@ def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer
     asset.approve(pool, 2**256 - 1, sender=merchant)
     steps = [_step(pool, "grocer (30%), cafe (20%), charity admitted")]
 
-    pool.record_purchase(consumer_a, 1_000 * unit, keccak(text="grocer-0001"), sender=merchant)
+    pool.record_purchase(consumer_a, 1_000 * unit, keccak(text="grocer-0001"), ORGANIC, sender=merchant)
     steps.append(
         _step(
             pool,
-            "A buys 1,000.00 at the grocer",
-            f"A holds {fmt_points(pool.balanceOf(consumer_a), 2)} points",
+            "A buys 1,000.00 of organic food at the grocer",
+            f"A holds {fmt_points(pool.balanceOf(consumer_a), 2)} points; "
+            f"{fmt_units(pool.carbon_of(consumer_a), 3, 3)} kg of CO2e avoided",
         )
     )
-    pool.record_purchase(consumer_b, 1_000 * unit, keccak(text="grocer-0002"), sender=merchant)
+    pool.record_purchase(consumer_b, 1_000 * unit, keccak(text="grocer-0002"), ORGANIC, sender=merchant)
     steps.append(
         _step(
             pool,

@@ -2,7 +2,8 @@
 
 `deploy_system(deployer, ...)` deploys the governor (a timelock), the blueprint of the registry, the
 pool (which is also the points token, and which creates its registry from the blueprint) and, on a
-local chain, a mock stablecoin with an open `mint` faucet. It returns a `System` whose attributes
+local chain, a mock stablecoin with an open `mint` faucet; the certifier may certify a catalog of
+green classes right after. It returns a `System` whose attributes
 say which contract serves which role.
 """
 
@@ -17,6 +18,7 @@ from ape import accounts, chain, networks, project
 from ape.types import AddressType
 from eth_utils import is_checksum_address, to_checksum_address
 
+from .catalog import certify
 from .interfaces import interface_at
 from .rules import DAY, DEFAULT_RULES, Rules
 
@@ -40,13 +42,16 @@ class System:
     pool: Any
     """The value pool: the points token, escrow, issuance, circulation, exit."""
     registry: Any
-    """The registry: merchants and charities, roles, rules, pause and shutdown (SPEC 4.2, 4.6, 4.7)."""
+    """The registry: merchants, sponsors and charities, the green catalog, roles, rules, pause and
+    shutdown (SPEC 4.2, 4.6, 4.7, 8.1, 8.3)."""
     governor: Any
     """The timelock that changes rules, unpauses and shuts down."""
     registrar: Any
     """The registrar (industry association): an account handle, or an address when not ours."""
     guardian: Any
     """The guardian (may pause): an account handle, or an address when not ours."""
+    certifier: Any = None
+    """The certifier (keeps the green catalog): an account handle, or an address when not ours."""
     proposer: Any = None
     """The account allowed to schedule operations on the governor."""
     deployment_block: int = 0
@@ -82,6 +87,7 @@ class System:
             "roles": {
                 "registrar": _address(self.registrar),
                 "guardian": _address(self.guardian),
+                "certifier": _address(self.certifier),
                 "proposer": _address(self.proposer) if self.proposer else None,
                 "governor": str(self.governor.address),
             },
@@ -146,8 +152,10 @@ def deploy_system(
     timelock_delay: int | None = None,
     registrar=None,
     guardian=None,
+    certifier=None,
     proposer=None,
     asset_decimals: int = 18,
+    catalog=(),
     pool_contract=None,
     registry_contract=None,
 ) -> System:
@@ -161,10 +169,12 @@ def deploy_system(
         rules: a `Rules`, or a dict of overrides of the defaults, each within its hard bounds.
         timelock_delay: the governor's minimum delay in seconds; default 2 days. Shorter only
             on a local chain.
-        registrar, guardian: distinct accounts (or addresses); on a local chain they default to
-            test accounts 1 and 2. Required elsewhere.
+        registrar, guardian, certifier: distinct accounts (or addresses); on a local chain they
+            default to test accounts 1, 2 and 3. Required elsewhere.
         proposer: who may schedule governor operations; defaults to the deployer.
         asset_decimals: decimals of the mock asset deployed on a local chain (6 or 18 usually).
+        catalog: `GreenClass`es the certifier certifies right after the deployment (it must then
+            be an account we can sign with); `greenpoints.catalog.SAMPLE_CATALOG` on a demo.
         pool_contract, registry_contract: the contract containers of the pool and of the registry's
             blueprint (default: the project's ValuePool and Registry; the audit's tests deploy
             deliberately broken variants through them).
@@ -179,14 +189,19 @@ def deploy_system(
             f"timelock delay {delay}s is below {DEFAULT_TIMELOCK_DELAY}s (2 days); "
             "a shorter delay is allowed only on a local chain"
         )
-    if registrar is None or guardian is None:
+    if registrar is None or guardian is None or certifier is None:
         if not local:
-            raise DeployError("registrar and guardian must be given outside a local chain")
+            raise DeployError("registrar, guardian and certifier must be given outside a local chain")
         registrar = registrar if registrar is not None else accounts.test_accounts[1]
         guardian = guardian if guardian is not None else accounts.test_accounts[2]
+        certifier = certifier if certifier is not None else accounts.test_accounts[3]
     registrar_address, guardian_address = _address(registrar), _address(guardian)
-    if registrar_address == guardian_address:
-        raise DeployError("registrar and guardian must be distinct accounts")
+    certifier_address = _address(certifier)
+    if len({registrar_address, guardian_address, certifier_address}) != 3:
+        raise DeployError("registrar, guardian and certifier must be distinct accounts")
+    catalog = tuple(catalog)
+    if catalog and isinstance(certifier, str):
+        raise DeployError("a catalog is certified at deployment only by a certifier account we can sign with")
     proposer = proposer if proposer is not None else deployer
 
     first_block = chain.blocks.head.number + 1
@@ -209,23 +224,27 @@ def deploy_system(
         governor.address,
         registrar_address,
         guardian_address,
+        certifier_address,
         the_rules.as_tuple(),
         blueprint,
         sender=deployer,
     )
-    return System(
+    system = System(
         asset=asset,
         pool=pool,
         registry=(registry_contract or project.Registry).at(pool.registry()),
         governor=governor,
         registrar=registrar,
         guardian=guardian,
+        certifier=certifier,
         proposer=proposer,
         deployment_block=first_block,
         rules=the_rules,
         timelock_delay=delay,
         registry_blueprint=str(blueprint),
     )
+    certify(system.registry, certifier, catalog)
+    return system
 
 
 def deploy_blueprint(container, deployer) -> AddressType:
@@ -275,6 +294,7 @@ def load_system(path: Path | str) -> System:
         governor=project.Governor.at(contracts["governor"]),
         registrar=known.get(roles["registrar"], roles["registrar"]),
         guardian=known.get(roles["guardian"], roles["guardian"]),
+        certifier=known.get(roles.get("certifier"), roles.get("certifier")),
         proposer=known.get(roles.get("proposer"), roles.get("proposer")),
         deployment_block=int(record["deployment_block"]),
         rules=Rules(**record["rules"]),

@@ -4,6 +4,7 @@ import click
 from ape import accounts
 from ape.cli import ConnectedProviderCommand
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import one_line_errors
 from greenpoints.demo import play_worked_example, render
 from greenpoints.deploy import deploy_system, is_local_network
@@ -17,7 +18,14 @@ def cli(network, asset_decimals):
     if not is_local_network():
         raise click.ClickException("the demo uses test accounts and a mock asset: run it on a local network")
     test = accounts.test_accounts
-    system = deploy_system(test[0], registrar=test[1], guardian=test[2], asset_decimals=asset_decimals)
+    system = deploy_system(
+        test[0],
+        registrar=test[1],
+        guardian=test[2],
+        certifier=test[3],
+        asset_decimals=asset_decimals,
+        catalog=SAMPLE_CATALOG,
+    )
     click.echo(deployment_summary(system))
     click.echo("")
     steps = play_worked_example(

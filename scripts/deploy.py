@@ -3,8 +3,9 @@
 import click
 from ape.cli import ConnectedProviderCommand
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import one_line_errors, resolve_account, resolve_role
-from greenpoints.deploy import deploy_system
+from greenpoints.deploy import deploy_system, is_local_network
 from greenpoints.formatting import deployment_summary
 
 
@@ -30,6 +31,12 @@ def _rule(ctx, param, values):
 )
 @click.option("--registrar", help="Registrar address or alias (local chain: test account 1)")
 @click.option("--guardian", help="Guardian address or alias (local chain: test account 2)")
+@click.option("--certifier", help="Certifier address or alias (local chain: test account 3)")
+@click.option(
+    "--sample-catalog/--no-sample-catalog",
+    default=None,
+    help="Certify the sample green catalog (default: on a local chain only; needs a certifier account)",
+)
 @click.option("--proposer", help="Who may schedule governor operations (default: the deployer)")
 @click.option(
     "--timelock-delay",
@@ -50,12 +57,16 @@ def cli(
     asset_decimals,
     registrar,
     guardian,
+    certifier,
+    sample_catalog,
     proposer,
     timelock_delay,
     rules,
     out,
 ):
     deployer = resolve_account(account_alias, role="account", local_default=0)
+    if sample_catalog is None:
+        sample_catalog = is_local_network()
     system = deploy_system(
         deployer,
         asset=asset,
@@ -63,9 +74,16 @@ def cli(
         timelock_delay=timelock_delay,
         registrar=resolve_role(registrar, role="registrar", local_default=1),
         guardian=resolve_role(guardian, role="guardian", local_default=2),
+        certifier=resolve_role(certifier, role="certifier", local_default=3),
+        catalog=SAMPLE_CATALOG if sample_catalog else (),
         proposer=resolve_role(proposer, role="proposer", local_default=0) if proposer else deployer,
         asset_decimals=asset_decimals,
     )
     path = system.save(out)
     click.echo(deployment_summary(system))
+    if sample_catalog:
+        click.echo(
+            "  catalog    the sample catalog certified: "
+            + ", ".join(f"{c.class_id} {c.label}" for c in SAMPLE_CATALOG)
+        )
     click.echo(f"record: {path}")

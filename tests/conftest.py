@@ -12,6 +12,7 @@ import pytest
 from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 
 # Hypothesis profiles for the stateful machines: `ci` runs in `make test`, `deep` in `make fuzz`.
@@ -32,6 +33,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 LICENSE = keccak(text="licence documents")
 CONTRIBUTION_BPS = 3_000
 DAILY_CAP_UNITS = 1_000_000  # whole asset units of contribution per day
+# The sample catalog (greenpoints.catalog) is certified in every test system:
+GREEN = 1
+"""A certified product class (energy-efficient appliances, 300 g of CO2e per whole asset unit)."""
+GREEN_FACTOR = 300
+ACTION_CLASS = 101
+"""A certified action class (a kilometre by metro instead of by car, 150 g per km)."""
+ACTION_FACTOR = 150
 
 
 def order(n: int | str) -> bytes:
@@ -75,6 +83,16 @@ def charity(accounts):
 
 
 @pytest.fixture(scope="session")
+def certifier(accounts):
+    return accounts[11]
+
+
+@pytest.fixture(scope="session")
+def sponsor(accounts):
+    return accounts[12]
+
+
+@pytest.fixture(scope="session")
 def consumer(accounts):
     return accounts[7]
 
@@ -106,9 +124,15 @@ def unit(decimals):
 
 
 @pytest.fixture(scope="session")
-def system(deployer, registrar, guardian, proposer, decimals):
+def system(deployer, registrar, guardian, certifier, proposer, decimals):
     return deploy_system(
-        deployer, registrar=registrar, guardian=guardian, proposer=proposer, asset_decimals=decimals
+        deployer,
+        registrar=registrar,
+        guardian=guardian,
+        certifier=certifier,
+        proposer=proposer,
+        asset_decimals=decimals,
+        catalog=SAMPLE_CATALOG,
     )
 
 
@@ -147,6 +171,20 @@ def admit(registry, pool, registrar, asset, unit):
 
 
 @pytest.fixture(scope="session")
+def admit_sponsor(registry, pool, registrar, asset, unit):
+    """Admit a sponsor paying `reward_units` whole asset units per kg of CO2e, fund it, approve the pool."""
+
+    def _admit(who, reward_units=1, daily_cap=None, fund=10**9):
+        cap = DAILY_CAP_UNITS * unit if daily_cap is None else daily_cap
+        tx = registry.admit_sponsor(who, reward_units * unit, cap, LICENSE, sender=registrar)
+        asset.mint(who, fund * unit, sender=who)
+        asset.approve(pool, 2**256 - 1, sender=who)
+        return tx
+
+    return _admit
+
+
+@pytest.fixture(scope="session")
 def register_charity(registry, pool, registrar):
     def _register(who):
         return registry.register_charity(who, LICENSE, sender=registrar)
@@ -171,7 +209,7 @@ def buy(pool, unit):
     def _buy(merchant, consumer, units, order_id=None):
         counter["n"] += 1
         oid = order_id if order_id is not None else order(f"auto-{counter['n']}")
-        return pool.record_purchase(consumer, units * unit, oid, sender=merchant)
+        return pool.record_purchase(consumer, units * unit, oid, GREEN, sender=merchant)
 
     return _buy
 

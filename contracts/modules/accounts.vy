@@ -9,13 +9,14 @@
         is, and whether it is active now); the other 248 bits depend on the
         kind:
           consumer (standing empty), owned by `ledger`:
-            last_issued_at (bits 8..47) | basis (48..151) | earned (152..255)
+            last_issued_at (bits 8..43) | basis (44..131) | earned (132..219)
+            | carbon (220..255)
           merchant, owned by `members`:
             contribution_bps (8..23) | epoch (24..55) | daily_cap (56..155)
             | epoch_contribution (156..255)
           charity: nothing besides the standing.
-          sponsor (SPEC 8, planned, docs/design.md): epoch | daily_cap |
-            epoch_contribution, with its reward rate in a slot of its own.
+          sponsor, owned by `members`: the merchant's layout with a zero
+            contribution_bps; its reward per kg in a slot of its own.
         An address becomes a member only while this slot is empty (never
         issued points), so consumer books and member terms never share a slot.
 """
@@ -35,6 +36,7 @@ STANDING_MASK: constant(uint256) = 255
 # @dev Standings tested on the hot path, as plain words.
 ACTIVE_MERCHANT: constant(uint256) = 9  # MERCHANT | ACTIVE
 REGISTERED_CHARITY: constant(uint256) = 10  # CHARITY | ACTIVE
+ACTIVE_SPONSOR: constant(uint256) = 12  # SPONSOR | ACTIVE
 KIND_MASK: constant(uint256) = 7  # MERCHANT | CHARITY | SPONSOR
 
 

@@ -17,15 +17,16 @@
           holds everything else a purchase needs, so that it reads no other
           pool-wide slot: total_assets (bits 0..119) | current_epoch
           (120..151, `exit_rule`'s snapshot epoch) | total carbon (152..215,
-          SPEC 8, planned) | issue_bps (216..229) | epoch_length (230..251)
+          grams, SPEC 8.4) | issue_bps (216..229) | epoch_length (230..251)
           | paused (252) | shut down (253), the last four copied from the
           rules by `_copy_rules` whenever the registry pushes them
           a consumer's books, in its `accounts` slot: last_issued_at
-            (8..47) | basis (48..151) | earned (152..255)
-          a consumer's payouts: paid_out (0..127) | carbon (128..255, SPEC 8,
-            planned)
-        Bounds: total_assets below 2**120 and a consumer's lifetime issued
-        value below 2**104 (refused beyond, naming the bound).
+            (8..43) | basis (44..131) | earned (132..219) | carbon (220..255,
+            grams of CO2e credited over its lifetime, SPEC 8.4)
+          a consumer's lifetime exit payouts, in a slot of their own
+        Bounds: total_assets below 2**120, a consumer's lifetime issued value
+        below 2**88, its carbon below 2**36 grams (68,719 tonnes) and the
+        total carbon below 2**64 grams (refused beyond, naming the bound).
 """
 
 
@@ -49,19 +50,26 @@ _RULES_MASK: constant(uint256) = (2**38 - 1) << ISSUE
 MASK14: constant(uint256) = 2**14 - 1
 _MASK22: constant(uint256) = 2**22 - 1
 _LAST: constant(uint256) = 8
-_BASIS: constant(uint256) = 48
-_EARNED: constant(uint256) = 152
+_BASIS: constant(uint256) = 44
+_EARNED: constant(uint256) = 132
+_CARBON: constant(uint256) = 220
+_TOTAL_CARBON: constant(uint256) = 152
 _MASK32: constant(uint256) = 2**32 - 1
-_MASK40: constant(uint256) = 2**40 - 1
-_MASK104: constant(uint256) = 2**104 - 1
+_MASK36: constant(uint256) = 2**36 - 1
+_MASK64: constant(uint256) = 2**64 - 1
+_MASK88: constant(uint256) = 2**88 - 1
 _MASK128: constant(uint256) = 2**128 - 1
+# @dev A consumer's carbon takes 36 bits: at most 68,719 tonnes of CO2e in its lifetime.
+MAX_CARBON: constant(uint256) = _MASK36
 
 # @dev Points per asset unit at par is 10**(18 - asset decimals).
 _PAR_SCALE: immutable(uint256)
+# @dev One whole asset unit, 10**asset decimals: a product class's factor is per whole unit of sale.
+_UNIT: immutable(uint256)
 
 # @dev The pool word: total_assets | current_epoch | total carbon | a purchase's rules (see the notice).
 _totals: uint256
-# @dev Each consumer's payouts: paid_out | carbon (see the notice).
+# @dev Each consumer's lifetime exit payouts.
 _payouts: HashMap[address, uint256]
 
 
@@ -72,6 +80,7 @@ def __init__(asset_decimals: uint8):
     """
     assert asset_decimals <= 18, "ledger: asset has more than 18 decimals"
     _PAR_SCALE = pow_mod256(10, 18 - convert(asset_decimals, uint256))
+    _UNIT = pow_mod256(10, convert(asset_decimals, uint256))
 
 
 # ---------------------------------------------------------------- totals
@@ -87,12 +96,26 @@ def _epoch_now(totals: uint256) -> uint256:
 
 
 @internal
-def _store_totals(totals: uint256, assets: uint256):
+def _store_totals(totals: uint256, assets: uint256, co2e: uint256):
     """
-    @dev Writes the pool word `totals` with `assets` as total_assets.
+    @dev Writes the pool word `totals` with `assets` as total_assets and `co2e` grams added to the
+         total carbon.
     """
     assert assets <= MASK120, "ledger: total assets too large"
-    self._totals = (totals & (max_value(uint256) ^ MASK120)) | assets
+    carbon: uint256 = ((totals >> _TOTAL_CARBON) & _MASK64) + co2e
+    assert carbon <= _MASK64, "ledger: total carbon too large"
+    self._totals = (totals & (max_value(uint256) ^ MASK120 ^ (_MASK64 << _TOTAL_CARBON))) | assets | (
+        carbon << _TOTAL_CARBON
+    )
+
+
+@internal
+@view
+def _co2e_of_sale(amount: uint256, co2e_per_unit: uint256) -> uint256:
+    """
+    @dev Grams of CO2e a sale of `amount` (asset base units) of a product class avoids, rounded down.
+    """
+    return amount * co2e_per_unit // _UNIT
 
 
 @internal
@@ -175,44 +198,43 @@ def _value(points: uint256) -> uint256:
 @internal
 @pure
 def _basis(book: uint256) -> uint256:
-    return (book >> _BASIS) & _MASK104
+    return (book >> _BASIS) & _MASK88
 
 
 @internal
 @pure
 def _earned(book: uint256) -> uint256:
-    return book >> _EARNED
+    return (book >> _EARNED) & _MASK88
 
 
 @internal
 @pure
 def _last_issued(book: uint256) -> uint256:
-    return (book >> _LAST) & _MASK40
-
-
-@internal
-@pure
-def _pack_book(last_issued: uint256, basis: uint256, earned: uint256) -> uint256:
-    return (last_issued << _LAST) | (basis << _BASIS) | (earned << _EARNED)
+    return (book >> _LAST) & _MASK36
 
 
 @internal
 @view
 def _paid_out(account: address) -> uint256:
-    return self._payouts[account] & _MASK128
+    return self._payouts[account]
 
 
 @internal
-def _issue(consumer: address, book: uint256, points: uint256, issued_value: uint256):
+def _issue(consumer: address, book: uint256, points: uint256, issued_value: uint256, co2e: uint256):
     """
     @dev Books an issuance to a consumer whose `accounts` slot is `book`: adds `issued_value` to
-         its basis and lifetime earnings, restarts its lock, mints `points`. The contribution is
-         added to total_assets by the caller (once per call, for a batch).
+         its basis and lifetime earnings and `co2e` grams to its carbon, restarts its lock, mints
+         `points`. The contribution and the carbon are added to the pool word by the caller (once
+         per call, for a batch).
     """
-    earned: uint256 = (book >> _EARNED) + issued_value
-    assert earned <= _MASK104, "ledger: issued value too large"
-    basis: uint256 = ((book >> _BASIS) & _MASK104) + issued_value
-    accounts._store(consumer, self._pack_book(block.timestamp, basis, earned))
+    earned: uint256 = ((book >> _EARNED) & _MASK88) + issued_value
+    assert earned <= _MASK88, "ledger: issued value too large"
+    carbon: uint256 = (book >> _CARBON) + co2e
+    assert carbon <= _MASK36, "ledger: carbon too large"
+    basis: uint256 = ((book >> _BASIS) & _MASK88) + issued_value
+    accounts._store(
+        consumer, (block.timestamp << _LAST) | (basis << _BASIS) | (earned << _EARNED) | (carbon << _CARBON)
+    )
     erc20._mint(consumer, points)
 
 
@@ -226,12 +248,12 @@ def _reduce_basis(account: address, book: uint256, points: uint256) -> uint256:
     """
     if book & accounts.KIND_MASK != 0:
         return book
-    basis: uint256 = (book >> _BASIS) & _MASK104
+    basis: uint256 = (book >> _BASIS) & _MASK88
     if basis == 0:
         return book
     balance: uint256 = erc20.balanceOf[account]
     assert points <= balance, "ledger: amount exceeds balance"
-    new: uint256 = (book & (max_value(uint256) ^ (_MASK104 << _BASIS))) | (
+    new: uint256 = (book & (max_value(uint256) ^ (_MASK88 << _BASIS))) | (
         (basis - basis * points // balance) << _BASIS
     )
     accounts._store(account, new)
@@ -247,10 +269,9 @@ def _pay_exit(account: address, book: uint256, points: uint256, payout: uint256)
     self._reduce_basis(account, book, points)
     erc20._burn(account, points)
     self._debit(payout)
-    payouts: uint256 = self._payouts[account]
-    paid: uint256 = (payouts & _MASK128) + payout
+    paid: uint256 = self._payouts[account] + payout
     assert paid <= _MASK128, "ledger: payouts too large"
-    self._payouts[account] = (payouts & (max_value(uint256) ^ _MASK128)) | paid
+    self._payouts[account] = paid
 
 
 @internal
@@ -263,17 +284,21 @@ def _pay_settlement(account: address, points: uint256, paid: uint256):
 
 
 @internal
-def _pay_refund(consumer: address, points: uint256, issued_value: uint256, refund: uint256):
+def _pay_refund(consumer: address, points: uint256, issued_value: uint256, co2e: uint256, refund: uint256):
     """
     @dev Books a reversed purchase: the basis follows the points out, the purchase's issued value
-         leaves the lifetime earnings (it must not keep raising the return cap), the points are
-         burned and `refund` leaves the books.
+         leaves the lifetime earnings (it must not keep raising the return cap) and its co2e the
+         consumer's carbon and the total, the points are burned and `refund` leaves the books.
     """
     book: uint256 = self._reduce_basis(consumer, accounts._slots[consumer], points)
-    earned: uint256 = (book >> _EARNED) - issued_value
-    accounts._store(consumer, (book & (max_value(uint256) >> (256 - _EARNED))) | (earned << _EARNED))
+    earned: uint256 = ((book >> _EARNED) & _MASK88) - issued_value
+    carbon: uint256 = (book >> _CARBON) - co2e
+    accounts._store(
+        consumer, (book & (max_value(uint256) >> (256 - _EARNED))) | (earned << _EARNED) | (carbon << _CARBON)
+    )
     erc20._burn(consumer, points)
-    self._debit(refund)
+    totals: uint256 = self._totals
+    self._totals = totals - refund - (co2e << _TOTAL_CARBON)
 
 
 # ---------------------------------------------------------------- views
@@ -288,16 +313,25 @@ def total_assets() -> uint256:
     return self._totals & MASK120
 
 
+@internal
+@view
+def _book_of(account: address) -> uint256:
+    """
+    @dev The consumer books of `account`: its slot, or 0 for a member (which has none).
+    """
+    book: uint256 = accounts._slots[account]
+    if book & accounts.KIND_MASK != 0:
+        return 0
+    return book
+
+
 @external
 @view
 def basis_of(account: address) -> uint256:
     """
     @notice A consumer's cost basis: the issued value of the points it holds (reduced pro rata on outflows).
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return self._basis(book)
+    return self._basis(self._book_of(account))
 
 
 @external
@@ -306,10 +340,7 @@ def earned_of(account: address) -> uint256:
     """
     @notice A consumer's lifetime issued value (reduced only when a purchase is reversed).
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return self._earned(book)
+    return self._earned(self._book_of(account))
 
 
 @external
@@ -318,10 +349,7 @@ def last_issued_at(account: address) -> uint256:
     """
     @notice When points were last issued to `account` (the exit lock runs from here); 0 if never.
     """
-    book: uint256 = accounts._slots[account]
-    if book & accounts.KIND_MASK != 0:
-        return 0
-    return self._last_issued(book)
+    return self._last_issued(self._book_of(account))
 
 
 @external
@@ -330,7 +358,26 @@ def paid_out_of(account: address) -> uint256:
     """
     @notice An account's lifetime exit payouts.
     """
-    return self._payouts[account] & _MASK128
+    return self._payouts[account]
+
+
+@external
+@view
+def carbon_of(account: address) -> uint256:
+    """
+    @notice Grams of CO2e credited to a consumer over its lifetime, from purchases and actions, less
+            reversed purchases (SPEC 8.4). Spending, donating, settling or exiting does not move it.
+    """
+    return self._book_of(account) >> _CARBON
+
+
+@external
+@view
+def total_carbon() -> uint256:
+    """
+    @notice Grams of CO2e of every recorded purchase and action, less reversed purchases (SPEC 8.4).
+    """
+    return (self._totals >> _TOTAL_CARBON) & _MASK64
 
 
 @external

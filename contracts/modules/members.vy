@@ -4,13 +4,15 @@
 @custom:contract-name members
 @license GNU Affero General Public License v3.0 only
 @notice The pool's copy of what the alliance registry decides and a purchase
-        must read: each member's standing, and a merchant's contribution rate,
-        daily cap and the contribution it recorded in the current epoch, all
-        in the member's `accounts` slot:
+        or an action must read: each member's standing, and a merchant's or
+        sponsor's rate, daily cap and the contribution it recorded in the
+        current epoch, all in the member's `accounts` slot:
           merchant: standing (bits 0..7) | contribution_bps (8..23) | epoch
             (24..55) | daily_cap (56..155) | epoch_contribution (156..255)
+          sponsor (SPEC 8.3): the same, contribution_bps 0; its reward per kg
+            of CO2e in a slot of its own (`reward_per_kg`), read by actions only
           charity: standing only.
-        `MerchantRegistry` (its own contract, docs/design.md) keeps the rest
+        `Registry` (its own contract, docs/design.md) keeps the rest
         (statuses, categories, licences) and writes here through the pool's
         one hook, `update_member`, which calls `_update`. The refusals that
         enforce the registry's rules on the hot path keep the registry's
@@ -35,6 +37,10 @@ _RUNNING_TOTAL: constant(uint256) = (_MASK32 << _EPOCH) | (max_value(uint256) - 
 MAX_DAILY_CAP: constant(uint256) = 2**100 - 1
 
 
+# @dev A sponsor's reward per 1,000 g of CO2e, in asset base units (SPEC 8.3); zero for others.
+reward_per_kg: public(HashMap[address, uint256])
+
+
 # @dev What `merchant_terms` returns.
 struct Terms:
     contribution_bps: uint256
@@ -55,42 +61,53 @@ def _active_merchant(merchant: address) -> uint256:
 
 
 @internal
-@pure
-def _contribution_bps(word: uint256) -> uint256:
-    return (word >> BPS) & _MASK16
+@view
+def _active_sponsor(sponsor: address) -> uint256:
+    """
+    @dev The slot of `sponsor`; reverts unless it is an active sponsor.
+    """
+    word: uint256 = accounts._slots[sponsor]
+    assert word & accounts.STANDING_MASK == accounts.ACTIVE_SPONSOR, "registry: sponsor not active"
+    return word
 
 
 @internal
-def _use_daily_cap(merchant: address, word: uint256, contribution: uint256, epoch: uint256):
+def _use_daily_cap(member: address, word: uint256, contribution: uint256, epoch: uint256) -> bool:
     """
-    @dev Adds `contribution` to the merchant's total for `epoch` (its slot is `word`), reverting
-         past its daily cap.
+    @dev Adds `contribution` to the merchant's or sponsor's total for `epoch` (its slot is
+         `word`); returns False past its daily cap (the caller reverts, naming whose cap).
     """
     used: uint256 = contribution
     if (word >> _EPOCH) & _MASK32 == epoch:
         used += word >> _USED
-    assert used <= (word >> _CAP) & MAX_DAILY_CAP, "registry: daily cap exceeded"
     accounts._store(
-        merchant, (word & ((1 << _EPOCH) - 1)) | ((epoch & _MASK32) << _EPOCH) | (word & (MAX_DAILY_CAP << _CAP)) | (used << _USED)
+        member, (word & ((1 << _EPOCH) - 1)) | ((epoch & _MASK32) << _EPOCH) | (word & (MAX_DAILY_CAP << _CAP)) | (used << _USED)
     )
+    return used <= (word >> _CAP) & MAX_DAILY_CAP
 
 
 @internal
-def _update(account: address, standing: accounts.Standing, contribution_bps: uint256, daily_cap: uint256):
+def _update(account: address, standing: accounts.Standing, rate: uint256, daily_cap: uint256):
     """
-    @dev Writes what the registry decided about `account`. A merchant keeps its running daily
-         total across changes of status and terms. Refuses to turn an address that was ever
+    @dev Writes what the registry decided about `account`. A merchant or sponsor keeps its running
+         daily total across changes of status and terms. Refuses to turn an address that was ever
          issued points into a member (the registry refuses it first, with its own reason).
     @param standing The member's kind and whether it is active.
-    @param contribution_bps, daily_cap A merchant's terms (ignored for other kinds).
+    @param rate A merchant's contribution_bps or a sponsor's reward_per_kg (0 for a charity).
+    @param daily_cap A merchant's or sponsor's daily cap (0 for a charity).
     """
     word: uint256 = accounts._slots[account]
     assert word & accounts.KIND_MASK != 0 or word == 0, "members: address was issued points"
     new: uint256 = convert(standing, uint256)
-    if standing in accounts.Standing.MERCHANT:
-        assert contribution_bps <= _MASK16 and daily_cap <= MAX_DAILY_CAP, "members: terms out of range"
-        new |= (contribution_bps << BPS) | (daily_cap << _CAP)
-        if word & convert(accounts.Standing.MERCHANT, uint256) != 0:
+    if standing in accounts.Standing.MERCHANT | accounts.Standing.SPONSOR:
+        assert daily_cap <= MAX_DAILY_CAP, "members: terms out of range"
+        new |= daily_cap << _CAP
+        if standing in accounts.Standing.MERCHANT:
+            assert rate <= _MASK16, "members: terms out of range"
+            new |= rate << BPS
+        else:
+            self.reward_per_kg[account] = rate
+        if word & convert(accounts.Standing.MERCHANT | accounts.Standing.SPONSOR, uint256) != 0:
             new |= word & _RUNNING_TOTAL
     accounts._store(account, new)
 
@@ -100,10 +117,11 @@ def _update(account: address, standing: accounts.Standing, contribution_bps: uin
 def merchant_terms(merchant: address) -> Terms:
     """
     @notice A merchant's contribution rate, daily cap, and the epoch and contribution of its
-            running daily total (all zero for a non-merchant).
+            running daily total; for a sponsor, the same with a contribution rate of 0 (all zero
+            for others).
     """
     word: uint256 = accounts._slots[merchant]
-    if word & convert(accounts.Standing.MERCHANT, uint256) == 0:
+    if word & convert(accounts.Standing.MERCHANT | accounts.Standing.SPONSOR, uint256) == 0:
         return empty(Terms)
     return Terms(
         contribution_bps=(word >> BPS) & _MASK16,

@@ -6,9 +6,10 @@
 @notice Every purchase recorded, by merchant and order id, in two slots: what
         `reverse_purchase(order_id)` needs to undo it exactly, and the proof
         that the id is used for good (each (merchant, order_id) issues once,
-        ever). Layout:
+        ever); and every green action's id, which issues once, ever. Layout:
           who: consumer (bits 0..159) | issued_at (160..199) | issue_bps
-            (200..213) | reversed (214) | co2e (215..255, SPEC 8, planned)
+            (200..213) | reversed (214) | co2e (215..255, grams, SPEC 8.2;
+            a consumer's carbon takes 36 bits, so it always fits)
           amounts: points (0..127) | contribution (128..255)
         Two slots are the floor under SPEC 4.3's `reverse_purchase(order_id)`
         (docs/gas.md): consumer, time, rate, points and contribution of one
@@ -22,6 +23,7 @@ MAX_U128: constant(uint256) = 2**128 - 1
 _MASK40: constant(uint256) = 2**40 - 1
 _MASK14: constant(uint256) = 2**14 - 1
 _REVERSED: constant(uint256) = 1 << 214
+_CO2E: constant(uint256) = 215
 
 
 # @dev A recorded purchase, packed as the module's notice describes.
@@ -37,11 +39,14 @@ struct OrderView:
     points: uint256
     contribution: uint256
     issued_value: uint256
+    co2e: uint256
     reversed: bool
 
 
 # @dev Every purchase recorded, by merchant and order id.
 _orders: HashMap[address, HashMap[bytes32, Order]]
+# @dev Every green action recorded, by sponsor and action id (SPEC 8.3: each issues once, ever).
+action_recorded: public(HashMap[address, HashMap[bytes32, bool]])
 
 
 @internal
@@ -51,12 +56,21 @@ def _is_used(merchant: address, order_id: bytes32) -> bool:
 
 
 @internal
-def _record(merchant: address, order_id: bytes32, consumer: address, issue_bps: uint256, points: uint256, contribution: uint256):
+def _record(
+    merchant: address,
+    order_id: bytes32,
+    consumer: address,
+    issue_bps: uint256,
+    points: uint256,
+    contribution: uint256,
+    co2e: uint256,
+):
     """
-    @dev Stores a purchase issued now (points and contribution already checked below 2**128).
+    @dev Stores a purchase issued now (points and contribution already checked below 2**128, co2e
+         below the consumer's carbon bound of 2**36).
     """
     self._orders[merchant][order_id] = Order(
-        who=convert(consumer, uint256) | (block.timestamp << 160) | (issue_bps << 200),
+        who=convert(consumer, uint256) | (block.timestamp << 160) | (issue_bps << 200) | (co2e << _CO2E),
         amounts=points | (contribution << 128),
     )
 
@@ -70,6 +84,15 @@ def _load(merchant: address, order_id: bytes32) -> OrderView:
     order: Order = self._orders[merchant][order_id]
     assert order.who != 0, "pool: unknown order"
     return self._unpack(order)
+
+
+@internal
+def _use_action(sponsor: address, action_id: bytes32):
+    """
+    @dev Marks (sponsor, action_id) as recorded; reverts if it already was.
+    """
+    assert not self.action_recorded[sponsor][action_id], "pool: action id already recorded"
+    self.action_recorded[sponsor][action_id] = True
 
 
 @internal
@@ -87,6 +110,7 @@ def _unpack(order: Order) -> OrderView:
         points=order.amounts & MAX_U128,
         contribution=contribution,
         issued_value=contribution * ((order.who >> 200) & _MASK14) // 10_000,
+        co2e=order.who >> _CO2E,
         reversed=order.who & _REVERSED != 0,
     )
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from eth_utils import keccak
 
 from .. import pool_math as pm
-from ..model import DEFAULT_ADMIN_ROLE, GUARDIAN_ROLE, REGISTRAR_ROLE, Model, Refusal
+from ..model import CERTIFIER_ROLE, DEFAULT_ADMIN_ROLE, GUARDIAN_ROLE, REGISTRAR_ROLE, Model, Refusal
 from ..rules import BOUNDS, DEFAULT_RULES
 from .events import Event
 
@@ -36,19 +37,29 @@ CHECKS = {
     "1 solvency": "the pool's asset balance >= total_assets; total_assets = contributions - payouts "
     "- settlements - refunds",
     "2 value per point": "never decreases while points exist",
-    "3 supply": "sum of balances == totalSupply; every mint traces to exactly one PurchaseRecorded",
+    "3 supply": "sum of balances == totalSupply; every mint traces to exactly one PurchaseRecorded or "
+    "ActionRecorded",
     "4 purchases": "recorded by a merchant active at that block, within its daily cap, unique order id, "
     "contribution and points as the rules say",
+    "actions": "recorded by a sponsor active at that block, within its daily cap, unique action id, "
+    "contribution and points as the rules say (SPEC 8.3)",
     "5 exits": "trigger, lock, return cap and epoch limit at the exit's block (or after shutdown); payout "
     "as the rules say",
     "6 rules": "every rule change through the governor's delay and within bounds",
     "7 movements": "points only move consumer -> merchant/charity, or are burned by exit/settle/reversal",
     "settlements and reversals": "paid as the rules say (fee, refund, window)",
+    "9 carbon": "total_carbon = co2e of all purchases and actions - reversed purchases; each co2e = the "
+    "class's factor at that block x the quantity",
+    "10 classes": "every issuance names a class certified, of the right kind, at its block",
     "registry": "every admission, suspension, reinstatement, revocation and charity change by the "
     "registrar, as the registry's rules allow",
+    "catalog": "every certification and withdrawal by the certifier, as the registry's rules allow",
 }
 CHECK_OF_EVENT = {
     "PurchaseRecorded": "4 purchases",
+    "ActionRecorded": "actions",
+    "ClassCertified": "catalog",
+    "ClassWithdrawn": "catalog",
     "PointsExited": "5 exits",
     "EpochStarted": "5 exits",
     "PointsSpent": "7 movements",
@@ -64,8 +75,11 @@ ROLE_NAMES = {
     bytes(32): DEFAULT_ADMIN_ROLE,
     keccak(text="REGISTRAR_ROLE"): REGISTRAR_ROLE,
     keccak(text="GUARDIAN_ROLE"): GUARDIAN_ROLE,
+    keccak(text="CERTIFIER_ROLE"): CERTIFIER_ROLE,
 }
-MONEY_EVENTS = frozenset({"PurchaseRecorded", "PurchaseReversed", "PointsSettled", "PointsExited"})
+MONEY_EVENTS = frozenset(
+    {"PurchaseRecorded", "ActionRecorded", "PurchaseReversed", "PointsSettled", "PointsExited"}
+)
 """The pool's events that move total_assets and the supply."""
 
 
@@ -107,6 +121,18 @@ class MerchantBook:
     settled_points: int = 0
     settled_assets: int = 0
     refunds: int = 0
+    co2e: int = 0
+    """Grams of CO2e of its purchases, less reversed ones."""
+
+
+@dataclass
+class SponsorBook:
+    """What the audit reports of a sponsor of green actions."""
+
+    actions: int = 0
+    co2e: int = 0
+    contributions: int = 0
+    points_issued: int = 0
 
 
 class Replay:
@@ -123,7 +149,8 @@ class Replay:
 
     def broken(self, reason: str) -> None:
         e = self.event
-        self.ledger.fail(CHECK_OF_EVENT.get(e.name, "registry"), f"{e.name} broke a rule: {reason}", e)
+        check = "10 classes" if reason.startswith("catalog:") else CHECK_OF_EVENT.get(e.name, "registry")
+        self.ledger.fail(check, f"{e.name} broke a rule: {reason}", e)
 
     def observe(self, name: str, value: int) -> int:
         if name not in self.expected:
@@ -131,9 +158,8 @@ class Replay:
         got = self.expected[name]
         if got != value:
             e = self.event
-            self.ledger.fail(
-                CHECK_OF_EVENT.get(e.name, "registry"), f"{e.name}: {name} {got}, the rules give {value}", e
-            )
+            check = "9 carbon" if name == "co2e" else CHECK_OF_EVENT.get(e.name, "registry")
+            self.ledger.fail(check, f"{e.name}: {name} {got}, the rules give {value}", e)
         return got
 
 
@@ -164,7 +190,15 @@ class Ledger:
     payouts: int = 0
     settlements: int = 0
     refunds: int = 0
+    total_carbon: int = 0
+    """From the events' own co2e: purchases and actions minus reversed purchases (SPEC 8.4)."""
+    carbon_by_class: Counter = field(default_factory=Counter)
+    carbon_by_month: Counter = field(default_factory=Counter)
+    """"YYYY-MM" (UTC, of the block) -> grams."""
+    class_labels: dict[int, str] = field(default_factory=dict)
+    class_history: list[dict] = field(default_factory=list)
     merchants: dict[str, MerchantBook] = field(default_factory=lambda: defaultdict(MerchantBook))
+    sponsors: dict[str, SponsorBook] = field(default_factory=lambda: defaultdict(SponsorBook))
     orders: dict[tuple[str, bytes], dict] = field(default_factory=dict)
     # lineage
     lots: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
@@ -313,7 +347,7 @@ class Ledger:
                     got_burns.append((sender, value))
                 else:
                     got_moves.append((sender, to, value))
-            elif name == "PurchaseRecorded":
+            elif name == "PurchaseRecorded" or name == "ActionRecorded":
                 want_mints.append((a["consumer"], a["points"]))
             elif name == "PurchaseReversed":
                 want_burns.append((a["consumer"], a["points"]))
@@ -328,7 +362,7 @@ class Ledger:
             self.checked["3 supply"] += 1
             if sorted(got_mints) != sorted(want_mints):
                 got, want = _pairs(Counter(got_mints)), _pairs(Counter(want_mints))
-                self.fail("3 supply", f"mints {got} do not match purchases {want}", last)
+                self.fail("3 supply", f"mints {got} do not match purchases and actions {want}", last)
         if got_burns or want_burns or got_moves or want_moves:
             self.checked["7 movements"] += 1
             if sorted(got_burns) != sorted(want_burns) or sorted(got_moves) != sorted(want_moves):
@@ -518,21 +552,17 @@ class Ledger:
 
     def on_MerchantTermsUpdated(self, e: Event, a: dict) -> None:
         old = self._model(e).merchant(a["merchant"])
-        self.check(
-            "registry",
-            (a["old_contribution_bps"], a["old_daily_cap"]) == (old.contribution_bps, old.daily_cap),
-            f"terms of {a['merchant']} logged as changed from ({a['old_contribution_bps']}, "
-            f"{a['old_daily_cap']}), they were ({old.contribution_bps}, {old.daily_cap})",
-            e,
-        )
+        self._terms_updated(e, a["merchant"], (old.contribution_bps, old.daily_cap),
+                            (a["old_contribution_bps"], a["old_daily_cap"]))  # fmt: skip
         self._replay(
-            e,
-            "update_terms",
-            a["registrar"],
-            a["merchant"],
-            a["new_contribution_bps"],
-            a["new_daily_cap"],
+            e, "update_terms", a["registrar"], a["merchant"], a["new_contribution_bps"], a["new_daily_cap"],
             now=False,
+        )  # fmt: skip
+
+    def _terms_updated(self, e: Event, who: str, had: tuple, logged: tuple) -> None:
+        """A terms change must log, as the old terms, the terms the member had."""
+        self.check(
+            "registry", logged == had, f"terms of {who} logged as changed from {logged}, they were {had}", e
         )
 
     def on_MerchantSuspended(self, e: Event, a: dict) -> None:
@@ -543,6 +573,54 @@ class Ledger:
 
     def on_MerchantRevoked(self, e: Event, a: dict) -> None:
         self._replay(e, "revoke", a["registrar"], a["merchant"], a["reason"], now=False)
+
+    def on_SponsorAdmitted(self, e: Event, a: dict) -> None:
+        self._replay(
+            e, "admit_sponsor", a["registrar"], a["sponsor"], a["reward_per_kg"], a["daily_cap"],
+            a["license_hash"], now=False,
+        )  # fmt: skip
+
+    def on_SponsorTermsUpdated(self, e: Event, a: dict) -> None:
+        old = self._model(e).sponsor(a["sponsor"])
+        self._terms_updated(e, a["sponsor"], (old.reward_per_kg, old.daily_cap),
+                            (a["old_reward_per_kg"], a["old_daily_cap"]))  # fmt: skip
+        self._replay(
+            e, "update_sponsor_terms", a["registrar"], a["sponsor"], a["new_reward_per_kg"],
+            a["new_daily_cap"], now=False,
+        )  # fmt: skip
+
+    def _certifier(self, e: Event) -> str:
+        """Who certified: the event does not name the sender (SPEC 8.1 fixes its fields), so the
+        replay acts as a holder of the certifier role at that block; none holding it is a finding."""
+        roles = self._model(e).state.roles
+        return next((account for (role, account) in roles if role == CERTIFIER_ROLE), "no certifier")
+
+    def on_ClassCertified(self, e: Event, a: dict) -> None:
+        class_id = a["class_id"]
+        old = self._model(e).green_class(class_id)
+        self.check(
+            "catalog",
+            a["old_co2e_per_unit"] == old.co2e_per_unit,
+            f"class {class_id} logged as changed from {a['old_co2e_per_unit']} g, "
+            f"it was {old.co2e_per_unit} g",
+            e,
+        )
+        self._replay(
+            e, "certify_class", self._certifier(e), class_id, a["kind"], a["co2e_per_unit"],
+            a["standard_hash"], a["label"], now=False,
+        )  # fmt: skip
+        self.class_labels[class_id] = a["label"]
+        self.class_history.append({
+            "block": e.block, "class_id": class_id, "kind": a["kind"], "label": a["label"],
+            "old_co2e_per_unit": a["old_co2e_per_unit"], "co2e_per_unit": a["co2e_per_unit"],
+            "withdrawn": False,
+        })  # fmt: skip
+
+    def on_ClassWithdrawn(self, e: Event, a: dict) -> None:
+        self._replay(e, "withdraw_class", self._certifier(e), a["class_id"], a["reason"], now=False)
+        self.class_history.append(
+            {"block": e.block, "class_id": a["class_id"], "withdrawn": True, "reason": a["reason"]}
+        )
 
     def on_CharityRegistered(self, e: Event, a: dict) -> None:
         self._replay(e, "register_charity", a["registrar"], a["charity"], a["license_hash"], now=False)
@@ -556,24 +634,59 @@ class Ledger:
         merchant, consumer, order_id = a["merchant"], a["consumer"], a["order_id"]
         amount, contribution, points = a["amount"], a["contribution"], a["points"]
         key = (merchant, order_id)
+        class_id, co2e = a["class_id"], a["co2e"]
         self._replay(
-            e, "record_purchase", merchant, consumer, amount, order_id,
-            expected={"contribution": contribution, "points": points},
+            e, "record_purchase", merchant, consumer, amount, order_id, class_id,
+            expected={"contribution": contribution, "points": points, "co2e": co2e},
         )  # fmt: skip
         self.total_assets += contribution
         self.contributions += contribution
         self._pool_figures(e, a)
+        self._carbon(e, class_id, co2e)
         self.orders.setdefault(key, {
             "consumer": consumer, "block": e.block, "tx": e.tx, "amount": amount,
-            "contribution": contribution,
-            "points": points, "reversed": False,
+            "contribution": contribution, "points": points, "class_id": class_id, "co2e": co2e,
+            "reversed": False,
         })  # fmt: skip
         m = self.merchants[merchant]
         m.purchases += 1
         m.sales += amount
         m.contributions += contribution
         m.points_issued += points
+        m.co2e += co2e
         self.lots[consumer].append(Lot(merchant, order_id, points))
+
+    def on_ActionRecorded(self, e: Event, a: dict) -> None:
+        sponsor, consumer, action_id = a["sponsor"], a["consumer"], a["action_id"]
+        class_id, co2e, contribution, points = a["class_id"], a["co2e"], a["contribution"], a["points"]
+        self._replay(
+            e, "record_action", sponsor, consumer, class_id, a["quantity"], action_id,
+            expected={"contribution": contribution, "points": points, "co2e": co2e},
+        )  # fmt: skip
+        self.total_assets += contribution
+        self.contributions += contribution
+        self._pool_figures(e, a)
+        self._carbon(e, class_id, co2e)
+        self.orders.setdefault((sponsor, action_id), {
+            "consumer": consumer, "block": e.block, "tx": e.tx, "quantity": a["quantity"],
+            "contribution": contribution, "points": points, "class_id": class_id, "co2e": co2e,
+            "action": True,
+        })  # fmt: skip
+        book = self.sponsors[sponsor]
+        book.actions += 1
+        book.co2e += co2e
+        book.contributions += contribution
+        book.points_issued += points
+        self.lots[consumer].append(Lot(sponsor, action_id, points))
+
+    def _carbon(self, e: Event, class_id: int, co2e: int, sign: int = 1) -> None:
+        """The carbon ledger from the events' own co2e (invariant 9, independent of the model)."""
+        if sign > 0:
+            self.checked["9 carbon"] += 1
+            self.checked["10 classes"] += 1
+        self.total_carbon += sign * co2e
+        self.carbon_by_class[class_id] += sign * co2e
+        self.carbon_by_month[_month(self.block_time(e.block))] += sign * co2e
 
     def on_PurchaseReversed(self, e: Event, a: dict) -> None:
         merchant, consumer, order_id, points, refund = (
@@ -586,13 +699,23 @@ class Ledger:
             f"reversal of {points} points of {consumer}, order {order_id.hex()} recorded {order}",
             e,
         )
-        self._replay(e, "reverse_purchase", merchant, order_id, expected={"refund": refund})
+        self._replay(
+            e, "reverse_purchase", merchant, order_id, expected={"refund": refund, "co2e": a["co2e"]}
+        )
         self._outflow(consumer, points, e, "reversed", reversal_of=(merchant, order_id))
         self.total_assets -= refund
         self.refunds += refund
         self.merchants[merchant].refunds += refund
+        self.merchants[merchant].co2e -= a["co2e"]
         if order is not None:
+            self.check(
+                "9 carbon",
+                order.get("co2e") == a["co2e"],
+                f"reversal takes back {a['co2e']} g, the purchase booked {order.get('co2e')} g",
+                e,
+            )
             order["reversed"] = True
+            self._carbon(e, order.get("class_id", 0), a["co2e"], sign=-1)
         self._pool_figures(e, a)
 
     # ------------------------------------------------------------ circulation
@@ -693,6 +816,11 @@ class Ledger:
             if lot.points
         ]
         return {"account": account, "purchases": bought, "outflows": outflows, "holds": held}
+
+
+def _month(timestamp: int) -> str:
+    """The UTC calendar month of a block time, "YYYY-MM"."""
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m")
 
 
 def _pairs(counter: Counter) -> str:

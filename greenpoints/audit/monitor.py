@@ -10,7 +10,11 @@ Alerts (kind, severity):
   audit check failing on a new event (the check's name and message are in the alert);
 - `exit_budget` (warning): the epoch's exits passed 80% of its exit limit (once per epoch);
 - `merchant_near_cap` (warning): a merchant's contributions in the epoch passed 80% of its daily
-  cap (once per merchant per epoch);
+  cap (once per merchant per epoch); `sponsor_near_cap` (warning): the same for a sponsor of green
+  actions;
+- `class_certified` (notice): a class entered the green catalog; `class_recertified` (warning): a
+  certified class's factor changed (old and new grams per unit in the alert); `class_withdrawn`
+  (warning): a class left the catalog, its purchases or actions earn nothing from then on;
 - `circular_flow` (warning): a consumer spent, at a merchant, points that this merchant issued to
   it within the circular window (a day by default), oldest lots first as in the audit's lineage;
 - `rule_change_scheduled` (notice), with the time it can take effect; `rule_changed` (notice) when
@@ -52,6 +56,10 @@ SEVERITY = {
     "rule_broken": "critical",
     "exit_budget": "warning",
     "merchant_near_cap": "warning",
+    "sponsor_near_cap": "warning",
+    "class_certified": "notice",
+    "class_recertified": "warning",
+    "class_withdrawn": "warning",
     "circular_flow": "warning",
     "paused": "warning",
     "shutdown": "warning",
@@ -145,21 +153,60 @@ class Watcher:
             handler(e, e.args)
 
     def _on_PurchaseRecorded(self, e: Event, a: dict) -> None:
-        merchant = a["merchant"]
-        book = self.ledger.model.merchant(merchant)
+        self._near_cap(e, "merchant", a["merchant"], self.ledger.model.merchant(a["merchant"]))
+
+    def _on_ActionRecorded(self, e: Event, a: dict) -> None:
+        self._near_cap(e, "sponsor", a["sponsor"], self.ledger.model.sponsor(a["sponsor"]))
+
+    def _near_cap(self, e: Event, kind: str, who: str, book) -> None:
+        """`merchant_near_cap` / `sponsor_near_cap`, once per member per epoch past the threshold."""
         used, cap = book.epoch_contribution, book.daily_cap
-        if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once(("cap", merchant, book.epoch)):
+        if cap and used * 100 >= cap * THRESHOLD_PERCENT and self._once((kind, who, book.epoch)):
             d = self.ledger.asset_decimals
             self._raise(
-                "merchant_near_cap",
+                f"{kind}_near_cap",
                 e,
-                f"merchant {merchant} used {used * 100 // cap}% of its daily cap in epoch {book.epoch} "
+                f"{kind} {who} used {used * 100 // cap}% of its daily cap in epoch {book.epoch} "
                 f"({fmt_units(used, d)} of {fmt_units(cap, d)})",
-                merchant=merchant,
+                **{kind: who},
                 epoch=book.epoch,
                 used=used,
                 cap=cap,
             )
+
+    def _on_ClassCertified(self, e: Event, a: dict) -> None:
+        class_id, label, old, new = a["class_id"], a["label"], a["old_co2e_per_unit"], a["co2e_per_unit"]
+        kind = {1: "product", 2: "action"}.get(a["kind"], f"kind {a['kind']}")
+        if old == 0:
+            self._raise(
+                "class_certified",
+                e,
+                f"{kind} class {class_id} ({label}) certified at {new:,} g of CO2e per unit",
+                class_id=class_id,
+                label=label,
+                co2e_per_unit=new,
+            )
+        else:
+            self._raise(
+                "class_recertified",
+                e,
+                f"{kind} class {class_id} ({label}) certified again: {old:,} -> {new:,} g of CO2e per unit",
+                class_id=class_id,
+                label=label,
+                old_co2e_per_unit=old,
+                co2e_per_unit=new,
+            )
+
+    def _on_ClassWithdrawn(self, e: Event, a: dict) -> None:
+        class_id = a["class_id"]
+        self._raise(
+            "class_withdrawn",
+            e,
+            f"class {class_id} ({self.ledger.class_labels.get(class_id, '?')}) withdrawn from the "
+            f"catalog: {a['reason']}",
+            class_id=class_id,
+            reason=a["reason"],
+        )
 
     def _on_PointsExited(self, e: Event, a: dict) -> None:
         ledger = self.ledger

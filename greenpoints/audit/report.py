@@ -158,6 +158,7 @@ class Report:
                 ["uint256"],
                 model.paid_out_of(account),
             )
+            add(f"{account}.carbon", pool, "carbon_of(address)", arg, ["uint256"], model.carbon_of(account))
         merchant_kinds = ["uint256", "uint8", "uint256", "uint256", "bytes32", "uint256", "uint256"]
         for merchant, m in sorted(st.merchants.items()):
             add(
@@ -165,6 +166,18 @@ class Report:
                 merchant_kinds,
                 (m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, m.epoch,
                  m.epoch_contribution),
+            )  # fmt: skip
+        sponsor_kinds = ["uint256", "uint256", "uint256", "bytes32", "uint256", "uint256"]
+        for sponsor, sp in sorted(st.sponsors.items()):
+            add(
+                f"sponsor {sponsor}", registry, "sponsors(address)", _encode_address(sponsor), sponsor_kinds,
+                (sp.status, sp.reward_per_kg, sp.daily_cap, sp.license_hash, sp.epoch, sp.epoch_contribution),
+            )  # fmt: skip
+        for class_id, c in sorted(st.classes.items()):
+            add(
+                f"class {class_id}", registry, "green_class(uint32)", class_id.to_bytes(32, "big"),
+                ["uint8", "bool", "uint256", "bytes32"],
+                (c.kind, c.certified, c.co2e_per_unit, c.standard_hash),
             )  # fmt: skip
         for charity, c in sorted(st.charities.items()):
             add(
@@ -181,6 +194,7 @@ class Report:
             ("current_epoch", "current_epoch()", st.current_epoch),
             ("epoch_start_assets", "epoch_start_assets()", st.epoch_start_assets),
             ("epoch_exited", "epoch_exited()", st.epoch_exited),
+            ("total_carbon", "total_carbon()", st.total_carbon),
         ):
             kind = "bool" if label in ("paused", "is_shutdown") else "uint256"
             add(f"pool.{label}", pool, signature, b"", [kind], want)
@@ -197,6 +211,8 @@ class Report:
             "total_assets": (st.total_assets, ledger.total_assets),
             "totalSupply": (st.total_supply, ledger.total_supply),
             "sum of balances": (sum(st.balances.values()), sum(ledger.balances.values())),
+            "total_carbon": (st.total_carbon, ledger.total_carbon),
+            "sum of carbon": (sum(st.carbon.values()), ledger.total_carbon),
         }
         for label, (replayed, rebuilt) in independent.items():
             self.state_figures += 1
@@ -264,8 +280,11 @@ class Report:
         """The fates of one purchase's points (SPEC 7): still held by whom, spent at which merchant
         for which order, donated, settled, exited, reversed; outflows attributed oldest lot first."""
         address = str(getattr(merchant, "address", merchant))
+        origin = self.ledger.orders.get((address.lower(), order_id), {})
         return [
             {
+                "class_id": origin.get("class_id"),
+                "co2e": origin.get("co2e"),
                 "fate": f.kind,
                 "points": f.points,
                 "holder": f.holder,
@@ -323,6 +342,61 @@ class Report:
             })  # fmt: skip
         return out
 
+    def sponsors(self) -> list[dict]:
+        ledger = self.ledger
+        d = ledger.asset_decimals
+        if ledger.model is None:
+            return []
+        out = []
+        for address, terms in sorted(ledger.model.state.sponsors.items()):
+            book = ledger.sponsors[address]
+            out.append({
+                "sponsor": address,
+                "status": merchant_status_name(terms.status),
+                "reward_per_kg": fmt_units(terms.reward_per_kg, d, 4),
+                "daily_cap": fmt_units(terms.daily_cap, d, 2),
+                "actions": book.actions,
+                "co2e_kg": fmt_units(book.co2e, 3, 3),
+                "contributions": fmt_units(book.contributions, d, 2),
+                "points_issued": fmt_points(book.points_issued, 2),
+            })  # fmt: skip
+        return out
+
+    def carbon(self) -> dict:
+        """The carbon ledger (SPEC 8.4) by class, merchant, sponsor and month; grams and kilograms."""
+        ledger = self.ledger
+        model = ledger.model
+        classes = model.state.classes if model else {}
+        return {
+            "total_g": ledger.total_carbon,
+            "total_kg": fmt_units(ledger.total_carbon, 3, 3),
+            "by_class": [
+                {
+                    "class_id": class_id,
+                    "label": ledger.class_labels.get(class_id, ""),
+                    "kind": {1: "product", 2: "action"}.get(
+                        classes[class_id].kind if class_id in classes else 0, "?"
+                    ),
+                    "certified": bool(class_id in classes and classes[class_id].certified),
+                    "co2e_per_unit": classes[class_id].co2e_per_unit if class_id in classes else None,
+                    "co2e_g": grams,
+                }
+                for class_id, grams in sorted(ledger.carbon_by_class.items())
+            ],
+            "by_merchant": [
+                {"merchant": address, "co2e_g": book.co2e}
+                for address, book in sorted(ledger.merchants.items())
+                if book.co2e
+            ],
+            "by_sponsor": [
+                {"sponsor": address, "co2e_g": book.co2e} for address, book in sorted(ledger.sponsors.items())
+            ],
+            "by_month": [
+                {"month": month, "co2e_g": grams} for month, grams in sorted(ledger.carbon_by_month.items())
+            ],
+            "catalog_history": ledger.class_history,
+        }
+
     def charities(self) -> list[dict]:
         model = self.ledger.model
         if model is None:
@@ -356,7 +430,9 @@ class Report:
             "holders": sum(1 for v in ledger.balances.values() if v),
             "purchases": len(ledger.orders),
             "merchants": self.merchants(),
+            "sponsors": self.sponsors(),
             "charities": self.charities(),
+            "carbon": self.carbon(),
             "rules": dict(ledger.model.state.rules) if ledger.model else dict(ledger.rules),
             "rule_history": ledger.rule_history,
             "governance": self.governance,
@@ -405,6 +481,42 @@ class Report:
                 f"| {m['sales']} | {m['contributions']} | {m['points_issued']} | {m['receipts_points']} "
                 f"| {m['settled']} | {m['refunds']} |"
             )
+        lines += [
+            "",
+            "## Sponsors of green actions",
+            "",
+            "| sponsor | status | reward per kg | daily cap | actions | CO2e kg | contributions "
+            "| points issued |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for sp in data["sponsors"]:
+            lines.append(
+                f"| {sp['sponsor']} | {sp['status']} | {sp['reward_per_kg']} | {sp['daily_cap']} "
+                f"| {sp['actions']} | {sp['co2e_kg']} | {sp['contributions']} | {sp['points_issued']} |"
+            )
+        carbon = data["carbon"]
+        lines += [
+            "",
+            "## Carbon (grams of CO2e avoided)",
+            "",
+            f"Total {carbon['total_g']:,} g ({carbon['total_kg']} kg).",
+            "",
+            "| class | label | kind | certified | g per unit | CO2e g |",
+            "|---:|---|---|---|---:|---:|",
+        ]
+        for c in carbon["by_class"]:
+            lines.append(
+                f"| {c['class_id']} | {c['label']} | {c['kind']} | {c['certified']} "
+                f"| {_show(c['co2e_per_unit'])} | {c['co2e_g']:,} |"
+            )
+        lines += ["", "| merchant or sponsor | CO2e g |", "|---|---:|"]
+        for row in carbon["by_merchant"]:
+            lines.append(f"| {row['merchant']} | {row['co2e_g']:,} |")
+        for row in carbon["by_sponsor"]:
+            lines.append(f"| {row['sponsor']} (sponsor) | {row['co2e_g']:,} |")
+        lines += ["", "| month (UTC) | CO2e g |", "|---|---:|"]
+        for row in carbon["by_month"]:
+            lines.append(f"| {row['month']} | {row['co2e_g']:,} |")
         lines += ["", "## Rule history", "", "| block | rule | old | new |", "|---:|---|---:|---:|"]
         for r in data["rule_history"]:
             lines.append(f"| {r['block']} | {r['rule']} | {r['old']} | {r['new']} |")
@@ -490,6 +602,36 @@ class Report:
                 list(data["merchants"][0].keys()) if data["merchants"] else ["merchant"],
                 [list(m.values()) for m in data["merchants"]],
             ),  # fmt: skip
+            "<h2>Sponsors of green actions</h2>",
+            table(
+                list(data["sponsors"][0]) if data["sponsors"] else ["sponsor"],
+                [list(sp.values()) for sp in data["sponsors"]],
+            ),  # fmt: skip
+            f"<h2>Carbon: {data['carbon']['total_g']:,} g of CO2e avoided "
+            f"({data['carbon']['total_kg']} kg)</h2>",
+            table(
+                ["class", "label", "kind", "certified", "g per unit", "CO2e g"],
+                [
+                    (
+                        c["class_id"],
+                        c["label"],
+                        c["kind"],
+                        c["certified"],
+                        _show(c["co2e_per_unit"]),
+                        f"{c['co2e_g']:,}",
+                    )
+                    for c in data["carbon"]["by_class"]
+                ],
+            ),
+            table(
+                ["merchant or sponsor", "CO2e g"],
+                [(r["merchant"], f"{r['co2e_g']:,}") for r in data["carbon"]["by_merchant"]]
+                + [(f"{r['sponsor']} (sponsor)", f"{r['co2e_g']:,}") for r in data["carbon"]["by_sponsor"]],
+            ),
+            table(
+                ["month (UTC)", "CO2e g"],
+                [(r["month"], f"{r['co2e_g']:,}") for r in data["carbon"]["by_month"]],
+            ),
             "<h2>Rule history</h2>",
             table(
                 ["block", "rule", "old", "new"],

@@ -1,12 +1,13 @@
 """The whole system as a pure-Python model: the readable statement of the rules, and the one rulebook
 the simulation, the stateful tests and the audit share.
 
-The package mirrors the contracts' modules: `registry` (contracts/Registry.vy: whitelist, roles,
-rules, pause, shutdown), `members` (accounts.vy and members.vy: who an address is, a merchant's daily
-total), `ledger` (ledger.vy and the points token), `exit_rule` (exit_rule.vy) and `pool`
-(ValuePool.vy). Every operation checks its conditions in the contract's order, refuses with the
-contract's revert reason (`Refusal(reason)`), and otherwise changes state exactly as the chain does,
-with the same integer rounding (`greenpoints.pool_math`). A refused operation changes nothing (`@atomic`).
+The package mirrors the contracts' modules: `registry` (contracts/Registry.vy: whitelist, catalog,
+roles, rules, pause, shutdown), `members` (accounts.vy, members.vy and catalog.vy: who an address is,
+a merchant's or sponsor's daily total, the pool's copy of the catalog), `ledger` (ledger.vy and the
+points token), `exit_rule` (exit_rule.vy) and `pool` (ValuePool.vy). Every operation checks its
+conditions in the contract's order, refuses with the contract's revert reason (`Refusal(reason)`),
+and otherwise changes state exactly as the chain does, with the same integer rounding
+(`greenpoints.pool_math`). A refused operation changes nothing (`@atomic`).
 Operations take `sender` and `now` (the block timestamp) explicitly; addresses are strings.
 
 Two ways to run it:
@@ -27,22 +28,29 @@ from .members import Members
 from .pool import Pool
 from .registry import Registry
 from .state import (
+    ACTION,
+    CERTIFIER_ROLE,
     DEFAULT_ADMIN_ROLE,
     GUARDIAN_ROLE,
     MAX_BATCH,
+    MAX_CARBON,
     MAX_DAILY_CAP,
     MAX_EARNED,
+    MAX_FACTOR,
     MAX_TOTAL_ASSETS,
     MAX_U128,
     MAX_U256,
     NO_CHARITY,
     NO_MERCHANT,
+    PRODUCT,
     REGISTRAR_ROLE,
     ZERO,
     Charity,
+    ClassRecord,
     Merchant,
     Order,
     Refusal,
+    Sponsor,
     State,
     atomic,
 )
@@ -61,6 +69,7 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
         governor: str,
         registrar: str | None,
         guardian: str | None,
+        certifier: str | None = None,
         asset_decimals: int,
         now: int,
         rules: Rules = DEFAULT_RULES,
@@ -80,6 +89,8 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
             roles[(REGISTRAR_ROLE, registrar)] = True
         if guardian is not None:
             roles[(GUARDIAN_ROLE, guardian)] = True
+        if certifier is not None:
+            roles[(CERTIFIER_ROLE, certifier)] = True
         self.state = State(rules=rules.as_dict(), roles=roles, undo=undo)
         self._sync_epoch(now)
 
@@ -101,22 +112,29 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
 
 
 __all__ = [
+    "ACTION",
+    "CERTIFIER_ROLE",
     "DEFAULT_ADMIN_ROLE",
     "GUARDIAN_ROLE",
     "MAX_BATCH",
+    "MAX_CARBON",
     "MAX_DAILY_CAP",
     "MAX_EARNED",
+    "MAX_FACTOR",
     "MAX_TOTAL_ASSETS",
     "MAX_U128",
     "MAX_U256",
     "NO_CHARITY",
     "NO_MERCHANT",
+    "PRODUCT",
     "REGISTRAR_ROLE",
     "ZERO",
     "Charity",
+    "ClassRecord",
     "Merchant",
     "Model",
     "Order",
+    "Sponsor",
     "Refusal",
     "State",
     "atomic",

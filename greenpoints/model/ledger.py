@@ -1,14 +1,14 @@
 """Mirror of contracts/modules/ledger.vy (with the points token, snekmate's erc20): the books.
 
 Conversions between assets and points, each consumer's basis, lifetime issued value, lifetime exit
-payouts and last issuance time, and every movement of money in or out of `total_assets`. Rounding is
+payouts, last issuance time and carbon, and every movement of money in or out of `total_assets`. Rounding is
 `greenpoints.pool_math`'s, the contract's exactly.
 """
 
 from __future__ import annotations
 
 from .. import pool_math as pm
-from .state import MAX_EARNED, MAX_PAID_OUT, MAX_TOTAL_ASSETS, State
+from .state import MAX_CARBON, MAX_EARNED, MAX_PAID_OUT, MAX_TOTAL_ASSETS, MAX_TOTAL_CARBON, State
 
 
 class Ledger:
@@ -31,6 +31,16 @@ class Ledger:
 
     def last_issued_at(self, account: str) -> int:
         return self.state.last_issued_at.get(account, 0)
+
+    def carbon_of(self, account: str) -> int:
+        return self.state.carbon.get(account, 0)
+
+    def total_carbon(self) -> int:
+        return self.state.total_carbon
+
+    def co2e_of_sale(self, amount: int, co2e_per_unit: int) -> int:
+        """Grams a sale of `amount` base units of a product class avoids (SPEC 8.2: rounded down)."""
+        return amount * co2e_per_unit // 10**self.asset_decimals
 
     def to_points(self, assets: int) -> int:
         return pm.to_points(assets, self.state.total_assets, self.state.total_supply, self.asset_decimals)
@@ -65,22 +75,31 @@ class Ledger:
 
     # ------------------------------------------------------------ money in and out
 
-    def _issue(self, consumer: str, points: int, issued_value: int, now: int) -> None:
-        """An issuance: basis and lifetime earnings grow by `issued_value`, the lock restarts, the
-        points are minted. (The contribution reaches total_assets in the caller.)"""
+    def _issue(self, consumer: str, points: int, issued_value: int, co2e: int, now: int) -> None:
+        """An issuance: basis and lifetime earnings grow by `issued_value`, the consumer's carbon by
+        `co2e`, the lock restarts, the points are minted. (The contribution and the carbon reach the
+        pool's totals in the caller.)"""
         st = self.state
         earned = st.earned.get(consumer, 0) + issued_value
         if earned > MAX_EARNED:
             self.refuse("ledger: issued value too large")
+        carbon = st.carbon.get(consumer, 0) + co2e
+        if carbon > MAX_CARBON:
+            self.refuse("ledger: carbon too large")
+        if co2e:
+            st.carbon[consumer] = carbon
         st.basis[consumer] = st.basis.get(consumer, 0) + issued_value
         st.earned[consumer] = earned
         st.last_issued_at[consumer] = now
         st.total_supply += points
         st.balances[consumer] = st.balances.get(consumer, 0) + points
 
-    def _check_total_assets(self) -> None:
+    def _check_totals(self) -> None:
+        """The pool word's bounds, checked when it is stored (after the issuances of a call)."""
         if self.state.total_assets > MAX_TOTAL_ASSETS:
             self.refuse("ledger: total assets too large")
+        if self.state.total_carbon > MAX_TOTAL_CARBON:
+            self.refuse("ledger: total carbon too large")
 
     def _reduce_basis(self, account: str, points: int) -> None:
         """The basis follows `points` out of `account` pro rata (the cut rounds down); call before
@@ -104,8 +123,11 @@ class Ledger:
         self._burn(account, points)
         self.state.total_assets -= paid
 
-    def _pay_refund(self, consumer: str, points: int, issued_value: int, refund: int) -> None:
+    def _pay_refund(self, consumer: str, points: int, issued_value: int, co2e: int, refund: int) -> None:
         self._reduce_basis(consumer, points)
         self.state.earned[consumer] = self.earned_of(consumer) - issued_value
+        if co2e:
+            self.state.carbon[consumer] = self.carbon_of(consumer) - co2e
+            self.state.total_carbon -= co2e
         self._burn(consumer, points)
         self.state.total_assets -= refund

@@ -1,10 +1,27 @@
-"""Mirror of contracts/modules/accounts.vy and members.vy: who an address is, and what a purchase
-reads of a merchant (its contribution rate, its daily cap and the day's running total)."""
+"""Mirror of contracts/modules/accounts.vy, members.vy and catalog.vy: who an address is, what a
+purchase reads of a merchant (its contribution rate, its daily cap and the day's running total) and
+an action of a sponsor (its reward per kg, its daily cap and running total), and the pool's copy of
+the green catalog."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..statuses import NONE, CharityStatus, MerchantStatus, Standing
-from .state import NO_CHARITY, NO_MERCHANT, ZERO, Charity, Merchant, State
+from .state import (
+    ACTION,
+    NO_CHARITY,
+    NO_CLASS,
+    NO_MERCHANT,
+    NO_SPONSOR,
+    PRODUCT,
+    ZERO,
+    Charity,
+    ClassRecord,
+    Merchant,
+    Sponsor,
+    State,
+)
 
 
 class Members:
@@ -16,6 +33,18 @@ class Members:
 
     def charity(self, account: str) -> Charity:
         return self.state.charities.get(account, NO_CHARITY)
+
+    def sponsor(self, account: str) -> Sponsor:
+        return self.state.sponsors.get(account, NO_SPONSOR)
+
+    def green_class(self, class_id: int) -> ClassRecord:
+        return self.state.classes.get(class_id, NO_CLASS)
+
+    def is_certified(self, class_id: int) -> bool:
+        return self.green_class(class_id).certified
+
+    def is_sponsor(self, account: str) -> bool:
+        return self.sponsor(account).status == MerchantStatus.ACTIVE
 
     def is_active(self, account: str) -> bool:
         return self.merchant(account).status == MerchantStatus.ACTIVE
@@ -33,6 +62,7 @@ class Members:
             and account != self.pool
             and self.merchant(account).status == NONE
             and self.charity(account).status == NONE
+            and self.sponsor(account).status == NONE
         )
 
     def _is_merchant_or_charity(self, account: str) -> bool:
@@ -47,6 +77,9 @@ class Members:
         charity = self.charity(account).status
         if charity:
             standing |= Standing.CHARITY | (Standing.ACTIVE if charity == CharityStatus.REGISTERED else 0)
+        sponsor = self.sponsor(account).status
+        if sponsor:
+            standing |= Standing.SPONSOR | (Standing.ACTIVE if sponsor == MerchantStatus.ACTIVE else 0)
         return standing
 
     def _active_merchant(self, sender: str) -> Merchant:
@@ -55,14 +88,24 @@ class Members:
             self.refuse("registry: caller not an active merchant")
         return merchant
 
-    def epoch_contribution(self, merchant: str, now: int) -> int:
-        """What `merchant` has recorded in the current epoch (0 on a new day)."""
-        m = self.merchant(merchant)
+    def _active_sponsor(self, sender: str) -> Sponsor:
+        sponsor = self.state.sponsors.get(sender, NO_SPONSOR)
+        if sponsor.status != MerchantStatus.ACTIVE:
+            self.refuse("registry: sponsor not active")
+        return sponsor
+
+    def _member_record(self, account: str) -> Merchant | Sponsor:
+        """The merchant's or sponsor's record (they share the daily cap's logic)."""
+        return self.state.sponsors.get(account) or self.merchant(account)
+
+    def epoch_contribution(self, member: str, now: int) -> int:
+        """What a merchant or sponsor has recorded in the current epoch (0 on a new day)."""
+        m = self._member_record(member)
         return m.epoch_contribution if m.epoch == now // self.rule("epoch_length") else 0
 
-    def daily_cap_left(self, merchant: str, now: int) -> int:
-        """The contribution `merchant` may still record in the current epoch."""
-        return max(0, self.merchant(merchant).daily_cap - self.epoch_contribution(merchant, now))
+    def daily_cap_left(self, member: str, now: int) -> int:
+        """The contribution a merchant or sponsor may still record in the current epoch."""
+        return max(0, self._member_record(member).daily_cap - self.epoch_contribution(member, now))
 
     def _use_daily_cap(self, merchant: str, contribution: int, now: int) -> None:
         m = self.state.merchants[merchant]
@@ -73,3 +116,22 @@ class Members:
         self.state.merchants[merchant] = Merchant(
             m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, epoch, used
         )
+
+    def _use_sponsor_cap(self, sponsor: str, contribution: int, now: int) -> None:
+        s = self.state.sponsors[sponsor]
+        epoch = now // self.rule("epoch_length")
+        used = (s.epoch_contribution if s.epoch == epoch else 0) + contribution
+        if used > s.daily_cap:
+            self.refuse("registry: sponsor daily cap exceeded")
+        self.state.sponsors[sponsor] = replace(s, epoch=epoch, epoch_contribution=used)
+
+    def _class_factor(self, class_id: int, kind: int) -> int:
+        """`catalog._factor`: the factor of a class certified now and of `kind`."""
+        record = self.state.classes.get(class_id, NO_CLASS)
+        if not record.certified:
+            self.refuse("catalog: class not certified")
+        if kind == PRODUCT and record.kind != PRODUCT:
+            self.refuse("catalog: not a product class")
+        if kind == ACTION and record.kind != ACTION:
+            self.refuse("catalog: not an action class")
+        return record.co2e_per_unit

@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from .. import pool_math as pm
 from ..statuses import NONE, CharityStatus, MerchantStatus
-from .state import EMPTY32, MAX_BATCH, MAX_U128, MAX_U256, NO_CHARITY, NO_MERCHANT, ZERO, Order, State, atomic
+from .state import (
+    ACTION,
+    EMPTY32,
+    MAX_BATCH,
+    MAX_CARBON,
+    MAX_U128,
+    MAX_U256,
+    NO_CHARITY,
+    NO_MERCHANT,
+    NO_SPONSOR,
+    PRODUCT,
+    ZERO,
+    Order,
+    State,
+    atomic,
+)
 
 
 class Pool:
@@ -58,12 +73,12 @@ class Pool:
         return bps
 
     def _finish_issue(self, sender: str, contribution: int, now: int) -> None:
-        self._check_total_assets()
+        self._check_totals()
         self._use_daily_cap(sender, contribution, now)
         self._pull(sender, contribution)
 
-    def _record(self, merchant, contribution_bps, consumer, amount, order_id, now) -> tuple[int, int]:
-        # The simulation's hot path: the same checks, in the contract's order, with local names.
+    def _consumer_check(self, consumer: str) -> None:
+        """`ValuePool._consumer_book`: the zero address, the pool and any member are refused."""
         st = self.state
         if consumer == ZERO:
             self.refuse("pool: consumer is the zero address")
@@ -73,6 +88,15 @@ class Pool:
             self.refuse("pool: consumer is a merchant")
         if st.charities.get(consumer, NO_CHARITY).status != NONE:
             self.refuse("pool: consumer is a charity")
+        if st.sponsors.get(consumer, NO_SPONSOR).status != NONE:
+            self.refuse("pool: consumer is a sponsor")
+
+    def _record(
+        self, merchant, contribution_bps, consumer, amount, order_id, class_id, now
+    ) -> tuple[int, int]:
+        # The simulation's hot path: the same checks, in the contract's order, with local names.
+        st = self.state
+        self._consumer_check(consumer)
         if amount == 0:
             self.refuse("pool: amount is zero")
         if amount > MAX_U128:
@@ -80,6 +104,7 @@ class Pool:
         key = (merchant, order_id)
         if key in st.orders:
             self.refuse("pool: order id already recorded")
+        co2e = self.observe("co2e", self.co2e_of_sale(amount, self._class_factor(class_id, PRODUCT)))
         contribution = self.observe("contribution", amount * contribution_bps // pm.BPS)
         issue_bps = st.rules["issue_bps"]
         issued_value = contribution * issue_bps // pm.BPS
@@ -88,32 +113,70 @@ class Pool:
             self.refuse("pool: purchase issues no points")
         if points > MAX_U128:
             self.refuse("pool: amount too large")
-        self._issue(consumer, points, issued_value, now)
-        st.orders[key] = Order(consumer, now, issue_bps, points, contribution)
+        self._issue(consumer, points, issued_value, co2e, now)
+        st.orders[key] = Order(consumer, now, issue_bps, points, contribution, co2e)
         st.total_assets += contribution
+        st.total_carbon += co2e
         return points, contribution
 
     @atomic
-    def record_purchase(self, sender, consumer, amount, order_id, now) -> int:
+    def record_purchase(self, sender, consumer, amount, order_id, class_id, now) -> int:
         bps = self._begin_issue(sender, now)
-        points, contribution = self._record(sender, bps, consumer, amount, order_id, now)
+        points, contribution = self._record(sender, bps, consumer, amount, order_id, class_id, now)
         self._finish_issue(sender, contribution, now)
         return points
 
     @atomic
-    def record_purchases(self, sender, consumers, amounts, order_ids, now) -> int:
+    def record_purchases(self, sender, consumers, amounts, order_ids, class_ids, now) -> int:
         count = len(consumers)
-        self.require(len(amounts) == count and len(order_ids) == count, "pool: batch lengths differ")
+        self.require(
+            len(amounts) == count and len(order_ids) == count and len(class_ids) == count,
+            "pool: batch lengths differ",
+        )
         self.require(count != 0, "pool: batch is empty")
         self.require(count <= MAX_BATCH, "pool: batch too large")
         bps = self._begin_issue(sender, now)
         total_points = total_contribution = 0
-        for consumer, amount, order_id in zip(consumers, amounts, order_ids, strict=True):
-            points, contribution = self._record(sender, bps, consumer, amount, order_id, now)
+        for consumer, amount, order_id, class_id in zip(
+            consumers, amounts, order_ids, class_ids, strict=True
+        ):
+            points, contribution = self._record(sender, bps, consumer, amount, order_id, class_id, now)
             total_points += points
             total_contribution += contribution
         self._finish_issue(sender, total_contribution, now)
         return total_points
+
+    @atomic
+    def record_action(self, sender, consumer, class_id, quantity, action_id, now) -> int:
+        """A green action attested and paid for by an active sponsor (SPEC 8.3)."""
+        st = self.state
+        if st.paused:
+            self.refuse("pausable: contract is paused")
+        if st.shutdown:
+            self.refuse("pool: shut down")
+        reward = self._active_sponsor(sender).reward_per_kg
+        self._sync_epoch(now)
+        self._consumer_check(consumer)
+        self.require(quantity != 0, "pool: quantity is zero")
+        self.require(quantity <= MAX_U128, "pool: quantity too large")
+        key = (sender, action_id)
+        if key in st.actions:
+            self.refuse("pool: action id already recorded")
+        co2e = self.observe("co2e", quantity * self._class_factor(class_id, ACTION))
+        self.require(co2e <= MAX_CARBON, "ledger: carbon too large")
+        contribution = self.observe("contribution", co2e * reward // 1_000)
+        issued_value = contribution * st.rules["issue_bps"] // pm.BPS
+        points = self.observe("points", self.to_points(issued_value))
+        self.require(points != 0, "pool: action issues no points")
+        self.require(points <= MAX_U128, "pool: amount too large")
+        self._issue(consumer, points, issued_value, co2e, now)
+        st.actions[key] = co2e
+        st.total_assets += contribution
+        st.total_carbon += co2e
+        self._check_totals()
+        self._use_sponsor_cap(sender, contribution, now)
+        self._pull(sender, contribution)
+        return points
 
     @atomic
     def reverse_purchase(self, sender, order_id, now) -> int:
@@ -127,7 +190,8 @@ class Pool:
         )
         self._sync_epoch(now)
         refund = self.observe("refund", min(order.contribution, self.to_assets(order.points)))
-        self._pay_refund(order.consumer, order.points, order.issued_value, refund)
+        self.observe("co2e", order.co2e)
+        self._pay_refund(order.consumer, order.points, order.issued_value, order.co2e, refund)
         self.state.orders[(sender, order_id)] = order._replace(reversed=True)
         self._pay(sender, refund)
         return refund

@@ -22,14 +22,23 @@ MAX_U256 = 2**256 - 1
 MAX_BATCH = 100
 MAX_TOTAL_ASSETS = 2**120 - 1
 """`ledger`: total_assets takes 120 bits of the pool word."""
-MAX_EARNED = 2**104 - 1
-"""`ledger`: a consumer's basis and lifetime issued value take 104 bits each."""
+MAX_EARNED = 2**88 - 1
+"""`ledger`: a consumer's basis and lifetime issued value take 88 bits each."""
+MAX_CARBON = 2**36 - 1
+"""`ledger`: a consumer's lifetime carbon takes 36 bits (grams: 68,719 tonnes)."""
+MAX_TOTAL_CARBON = 2**64 - 1
+"""`ledger`: the total carbon takes 64 bits of the pool word (grams)."""
+MAX_FACTOR = 2**64 - 1
+"""`catalog`: a class's factor takes 64 bits (grams per unit)."""
 MAX_PAID_OUT = 2**128 - 1
 MAX_DAILY_CAP = 2**100 - 1
 """`members`: a merchant's daily cap (and its running total) take 100 bits."""
 EMPTY32 = b"\x00" * 32
 REGISTRAR_ROLE = "REGISTRAR_ROLE"
 GUARDIAN_ROLE = "GUARDIAN_ROLE"
+CERTIFIER_ROLE = "CERTIFIER_ROLE"
+PRODUCT = 1
+ACTION = 2
 DEFAULT_ADMIN_ROLE = "DEFAULT_ADMIN_ROLE"
 
 
@@ -92,9 +101,31 @@ class Merchant:
 
 
 @dataclass(frozen=True)
+class Sponsor:
+    """What the registry and the pool hold of a sponsor of green actions (`Registry.sponsors`)."""
+
+    status: int = NONE
+    reward_per_kg: int = 0
+    daily_cap: int = 0
+    license_hash: bytes = EMPTY32
+    epoch: int = 0
+    epoch_contribution: int = 0
+
+
+@dataclass(frozen=True)
 class Charity:
     status: int = NONE
     license_hash: bytes = EMPTY32
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    """A class of the green catalog (`Registry.green_class`)."""
+
+    kind: int = 0
+    certified: bool = False
+    co2e_per_unit: int = 0
+    standard_hash: bytes = EMPTY32
 
 
 class Order(NamedTuple):
@@ -105,6 +136,7 @@ class Order(NamedTuple):
     issue_bps: int
     points: int
     contribution: int
+    co2e: int = 0
     reversed: bool = False
 
     @property
@@ -113,7 +145,9 @@ class Order(NamedTuple):
 
 
 NO_MERCHANT = Merchant()
+NO_SPONSOR = Sponsor()
 NO_CHARITY = Charity()
+NO_CLASS = ClassRecord()
 
 
 @dataclass
@@ -129,9 +163,16 @@ class State:
     earned: dict[str, int] = field(default_factory=dict)
     paid_out: dict[str, int] = field(default_factory=dict)
     last_issued_at: dict[str, int] = field(default_factory=dict)
+    carbon: dict[str, int] = field(default_factory=dict)
+    """grams of CO2e credited to each consumer (SPEC 8.4)"""
+    total_carbon: int = 0
     merchants: dict[str, Merchant] = field(default_factory=dict)
+    sponsors: dict[str, Sponsor] = field(default_factory=dict)
     charities: dict[str, Charity] = field(default_factory=dict)
+    classes: dict[int, ClassRecord] = field(default_factory=dict)
     orders: dict[tuple[str, bytes], Order] = field(default_factory=dict)
+    actions: dict[tuple[str, bytes], int] = field(default_factory=dict)
+    """(sponsor, action_id) -> co2e (grams, never zero) of every action recorded"""
     roles: dict[tuple[str, str], bool] = field(default_factory=dict)
     """(role, account) -> True for every role held (the registry's access control)."""
     paused: bool = False

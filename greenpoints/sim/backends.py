@@ -41,6 +41,9 @@ _REVERTS = (Web3ContractLogicError, TransactionFailed)
 # Actions, the contract that serves each, and which of their arguments are agent labels.
 _LABEL_ARGS = {
     "admit": (0,),
+    "admit_sponsor": (0,),
+    "certify_class": (),
+    "record_action": (0,),
     "register_charity": (0,),
     "suspend": (0,),
     "record_purchase": (0,),
@@ -52,7 +55,7 @@ _LABEL_ARGS = {
     "settle": (),
     "exit": (),
 }
-_REGISTRY_ACTIONS = frozenset({"admit", "register_charity", "suspend"})
+_REGISTRY_ACTIONS = frozenset({"admit", "admit_sponsor", "certify_class", "register_charity", "suspend"})
 _READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
 CONSUMER_FUNDS = 10**18
 MERCHANT_FUNDS = 100 * 10**18
@@ -71,7 +74,7 @@ class Backend(Protocol):
         """Deploy (or not) the system the run acts on, its clock at `start`."""
 
     def fund_merchant(self, label: str, amount: int) -> None:
-        """Give merchant `label` `amount` of the asset, approved for the pool."""
+        """Give merchant (or sponsor) `label` `amount` of the asset, approved for the pool."""
 
     def begin_phase(self, timestamp: int) -> None:
         """The next actions happen at `timestamp`."""
@@ -249,7 +252,7 @@ class ChainBackend:
         self.transactions = 0
         self.calls = 0
         test = accounts.test_accounts
-        self.deployer, self.registrar, self.guardian = test[0], test[1], test[2]
+        self.deployer, self.registrar, self.guardian, self.certifier = test[0], test[1], test[2], test[3]
         # The configured test accounts (generated ones also count in len(test_accounts)).
         configured = int(config.get_config("test").number_of_accounts)
         self.funders = [test[i] for i in range(10, configured)] or [test[0]]
@@ -266,6 +269,8 @@ class ChainBackend:
             return self.registrar
         if label == "guardian":
             return self.guardian
+        if label == "certifier":
+            return self.certifier
         account = self.accounts.get(label)
         if account is None:
             # A key of its own per run (the pool's address is new each run), cheap to derive:
@@ -286,7 +291,7 @@ class ChainBackend:
         return str(self.account(label).address)
 
     def _fund(self, label: str, amount: int) -> None:
-        if label in self.funded or label in ("registrar", "guardian"):
+        if label in self.funded or label in ("registrar", "guardian", "certifier"):
             return
         address = self.address(label)
         if self.can_set_balance:
@@ -305,6 +310,7 @@ class ChainBackend:
             self.deployer,
             registrar=self.registrar,
             guardian=self.guardian,
+            certifier=self.certifier,
             asset_decimals=asset_decimals,
             rules=rules,
         )
@@ -385,6 +391,7 @@ class ChainBackend:
                 ("basis", pool, "basis_of"),
                 ("earned", pool, "earned_of"),
                 ("paid_out", pool, "paid_out_of"),
+                ("carbon", pool, "carbon_of"),
                 ("assets", asset, "balanceOf"),
             ):
                 queries.append(((label, key), contract, method, (address,)))
@@ -398,6 +405,7 @@ class ChainBackend:
             "asset_balance": asset.balanceOf(pool.address),
             "price_per_point": pool.price_per_point(),
             "epoch_exited": pool.epoch_exited(),
+            "total_carbon": pool.total_carbon(),
         }
         return {"pool": pool_state, "accounts": accounts_state}
 

@@ -64,12 +64,34 @@ class SimResult:
             )
         return out
 
+    def carbon(self) -> dict:
+        """The carbon ledger of the run (SPEC 8.4): grams of CO2e by class, the total on the pool."""
+        r, rows = self.runner, self.rows
+        labels = {c.class_id: ("product", c.label) for c in r.product_classes}
+        labels |= {a.class_id: ("action", a.label) for a in r.scenario.action_classes}
+        by_class = {
+            str(class_id): {
+                "kind": labels[class_id][0],
+                "label": labels[class_id][1],
+                "co2e_g": sum(row[f"co2e_g: class {class_id}"] for row in rows),
+            }
+            for class_id in r.class_ids
+        }
+        return {
+            "total_g": self.final_state["pool"].get("total_carbon", 0),
+            "total_kg": fmt_units(self.final_state["pool"].get("total_carbon", 0), 3, 3),
+            "by_class_recorded_g": by_class,
+            "reversed_g": sum(row["co2e_reversed_g"] for row in rows),
+        }
+
     def summary(self) -> dict:
         r, rows = self.runner, self.rows
         total = {k: sum(row[k] for row in rows) for k in (
             "purchases", "purchase_amount", "contributions", "points_issued", "issued_value",
             "held_back_by_cap", "reversals", "refunds", "spends", "donations", "settlements",
             "settled_assets", "exits", "exit_payouts", "exit_demand_over_limit", "attempts", "rejected",
+            "not_green", "green_actions", "action_contributions", "action_points", "held_back_by_sponsor_cap",
+            "co2e_purchases_g", "co2e_actions_g", "co2e_reversed_g", "co2e_g",
         )}  # fmt: skip
         prices = [row["price_per_point"] for row in rows if row["total_supply"]]
         falls = [
@@ -115,6 +137,7 @@ class SimResult:
                 "growth": (prices[-1] / prices[0] - 1) if prices else None,
                 "days_it_fell": falls,
             },
+            "carbon": self.carbon(),
             "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: -kv[1])),
             "attempts": {kind: dict(c) for kind, c in r.attempts.items() if c},
             "attempts_not_refused": list(r.let_through),
@@ -167,7 +190,12 @@ class SimResult:
             f"{t['exits']:,} exits paying {fmt_units(t['exit_payouts'], d, 2)}, "
             f"{t['settlements']:,} settlements paying {fmt_units(t['settled_assets'], d, 2)}",
             f"  value per point {fmt_units(s['value_per_point']['first'] or 0, d, 6)} -> "
-            f"{s['final']['value_per_point']}; pool holds {fmt_units(s['final']['total_assets'], d, 2)}",
+            f"{s['final']['value_per_point']}; pool holds "
+            f"{fmt_units(s['final']['total_assets'], d, 2)}",
+            f"  carbon avoided: {s['carbon']['total_kg']} kg CO2e "
+            f"({fmt_units(t['co2e_purchases_g'], 3, 1)} kg from {t['purchases']:,} green purchases, "
+            f"{fmt_units(t['co2e_actions_g'], 3, 1)} kg from {t['green_actions']:,} sponsored actions); "
+            f"{t['not_green']:,} sales of no certified class",
             f"  {t['attempts']:,} rule-breaking attempts, {t['attempts'] - len(s['attempts_not_refused']):,} "
             f"refused; {t['rejected']:,} refusals in all ({len(s['rejected_by_reason'])} reasons)",
             f"  {s['actions']:,} actions in {s['wall_seconds']:.1f} s ({s['setup_seconds']:.1f} s set-up): "
@@ -318,6 +346,35 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
     ax.set_title(f"{name}: returns by cohort (early joiners gain from later contributions)")
     ax.legend(fontsize=8)
     save(fig, "cohort_returns.png")
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    bottom = None
+    for class_id in runner.class_ids:
+        column = f"co2e_g: class {class_id}"
+        kilos = frame[column] / 1_000
+        if kilos.sum() == 0:
+            continue
+        label = next(
+            (
+                c.label
+                for c in (*runner.product_classes, *runner.scenario.action_classes)
+                if c.class_id == class_id
+            ),
+            str(class_id),
+        )
+        ax.bar(days, kilos, bottom=bottom, label=f"{class_id}: {label}", width=1.0)
+        bottom = kilos if bottom is None else bottom + kilos
+    ax.set_xlabel("day")
+    ax.set_ylabel("kg CO2e avoided per day (recorded)")
+    ax2 = ax.twinx()
+    ax2.plot(days, frame["total_carbon_g"] / 1_000_000, color="black", linewidth=1.5, label="cumulative")
+    ax2.set_ylabel("tonnes CO2e, cumulative (on the pool)")
+    ax.set_title(f"{name}: carbon avoided per day by class, and in all")
+    if bottom is not None:
+        ax.legend(loc="upper left", fontsize=7)
+    ax2.legend(loc="lower right", fontsize=7)
+    _mark_events(ax, runner)
+    save(fig, "carbon.png")
     return paths
 
 

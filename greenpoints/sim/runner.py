@@ -9,9 +9,10 @@ the contracts let through). Each day has two phases at fixed times, so every tim
 (epoch, lock period, reversal window) gives the same answer on chain and in the model:
 
 - morning (08:00): new consumers join, the registrar acts, consumers spend, donate and exit,
-  adversaries try their attempts;
+  sponsors record the green actions consumers took, adversaries try their attempts;
 - evening (20:00): merchants reverse yesterday's returns, close their tills (the day's purchases in
-  `record_purchases` batches of up to 100), the rogue merchant acts, merchants and charities settle.
+  `record_purchases` batches of up to 100, each purchase naming its certified product class; sales
+  outside every class are not recorded), the rogue merchant acts, merchants and charities settle.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from eth_utils import keccak
 
 from .. import pool_math as pm
-from ..model import MAX_BATCH, Model, Refusal
+from ..model import ACTION, MAX_BATCH, PRODUCT, Model, Refusal
 from ..rules import DAY, DEFAULT_RULES
 from .scenario import Scenario
 
@@ -57,6 +59,7 @@ class Agents:
     merchants: list[str] = field(default_factory=list)
     merchant_category: dict[str, int] = field(default_factory=dict)
     charities: list[str] = field(default_factory=list)
+    sponsors: list[str] = field(default_factory=list)
     rogue: str | None = None
     sybils: list[str] = field(default_factory=list)
     outsider: str = "outsider"
@@ -91,6 +94,16 @@ class DayTotals:
     exit_demand_over_limit: int = 0
     attempts: int = 0
     rejected: Counter = field(default_factory=Counter)
+    not_green: int = 0
+    """Purchases of no certified class: not recorded, no points."""
+    actions: int = 0
+    action_contributions: int = 0
+    action_points: int = 0
+    held_back_by_sponsor_cap: int = 0
+    co2e_reversed: int = 0
+    co2e_purchases: int = 0
+    co2e_actions: int = 0
+    co2e_by_class: Counter = field(default_factory=Counter)
 
 
 class Runner:
@@ -110,11 +123,18 @@ class Runner:
             governor="governor",
             registrar="registrar",
             guardian="guardian",
+            certifier="certifier",
             asset_decimals=scenario.asset_decimals,
             now=self.start,
             rules=self.rules,
         )
         self.unit = 10**scenario.asset_decimals
+        self.product_classes = scenario.green_classes()
+        # per category: [(cumulative share, class id, factor)], drawn from for each purchase
+        self.class_draws: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
+        for pc in self.product_classes:
+            draws = self.class_draws[pc.category]
+            draws.append(((draws[-1][0] if draws else 0.0) + pc.share, pc.class_id, pc.co2e_per_unit))
         self.agents = Agents()
         self.now = self.start
         self.day = 0
@@ -191,13 +211,38 @@ class Runner:
             label = f"charity:{i}"
             self.act("register_charity", "registrar", label, LICENSE)
             self.agents.charities.append(label)
+        for pc in self.product_classes:
+            self.certify(pc.class_id, PRODUCT, pc.co2e_per_unit, pc.label)
+        for ac in s.action_classes:
+            self.certify(ac.class_id, ACTION, ac.co2e_per_unit, ac.label)
+        for sp in s.sponsors:
+            label = f"sponsor:{sp.name}"
+            reward = round(sp.reward_per_kg * self.unit)
+            self.act("admit_sponsor", "registrar", label, reward, sp.daily_cap * self.unit, LICENSE)
+            funds = sp.daily_cap * self.unit * (s.days + 1)
+            self.model.asset_mint(label, funds)
+            self.model.asset_approve(label, "pool", 2**256 - 1)
+            self.backend.fund_merchant(label, funds)
+            self.agents.sponsors.append(label)
         if s.rogue is not None:
             cat = next((i for i, c in enumerate(s.categories) if c.name == s.rogue.category), 0)
             self.agents.rogue = self.admit("rogue", cat)
+            self.rogue_class = self.product_class_of(cat)
             self.agents.sybils = [f"sybil:{i}" for i in range(s.rogue.sybils)]
         for _ in range(s.consumers):
             self.join()
         assert model.state.total_supply == 0
+
+    def certify(self, class_id: int, kind: int, factor: int, label: str) -> None:
+        standard = keccak(text=f"simulated standard for {label}")
+        _, reason = self.act("certify_class", "certifier", class_id, kind, factor, standard, label)
+        if reason is not None:
+            raise ValueError(f"class {class_id} ({label}): the certifier was refused ({reason})")
+
+    def product_class_of(self, category: int) -> int:
+        """A class the category sells (adversaries and the rogue name one): its first, or any."""
+        draws = self.class_draws.get(self.scenario.categories[category].name)
+        return draws[0][1] if draws else self.product_classes[0].class_id
 
     def admit(self, label: str, category: int) -> str:
         c = self.scenario.categories[category]
@@ -240,6 +285,7 @@ class Runner:
         if s.rogue is not None and self.day == s.rogue.suspend_day:
             self.act("suspend", "registrar", "rogue", "fake purchases to its own addresses")
         self.spend_and_donate()
+        self.green_actions()
         self.exits(self.agents.consumers, s.exit_propensity)
         if self.agents.sybils and self.day >= s.rogue.start_day:
             self.exits(self.agents.sybils, 1.0)
@@ -248,10 +294,12 @@ class Runner:
     def evening(self) -> None:
         due, self.returns_due = self.returns_due, []
         for merchant, order_id in due:
+            order = self.model.state.orders.get((merchant, order_id))
             refund, reason = self.act("reverse_purchase", merchant, order_id)
             if reason is None:
                 self.today.reversals += 1
                 self.today.refunds += refund
+                self.today.co2e_reversed += order.co2e
         self.tills()
         if self.scenario.rogue is not None and self.day >= self.scenario.rogue.start_day:
             self.rogue_day()
@@ -287,6 +335,45 @@ class Runner:
                     self.today.donated_points += points
                     self.passed_on[consumer] += value
 
+    def green_actions(self) -> None:
+        """Consumers' attested green actions, each recorded by its sponsor while its cap allows."""
+        s, model, rng, consumers = self.scenario, self.model, self.rng, self.agents.consumers
+        if not consumers or not s.action_classes:
+            return
+        activity = s.phase_on(self.day).activity
+        for ac in s.action_classes:
+            sponsor = f"sponsor:{ac.sponsor}"
+            if not model.is_sponsor(sponsor):
+                continue
+            count = int(rng.poisson(len(consumers) * ac.rate * activity))
+            if count == 0:
+                continue
+            who = rng.integers(0, len(consumers), size=count).tolist()
+            quantities = np.maximum(1, rng.poisson(ac.quantity, size=count)).tolist()
+            reward = model.sponsor(sponsor).reward_per_kg
+            room = model.daily_cap_left(sponsor, self.now)  # a sponsor knows its cap and stops paying
+            for i, quantity in zip(who, quantities, strict=True):
+                co2e = quantity * ac.co2e_per_unit
+                contribution = co2e * reward // 1_000
+                if contribution > room:
+                    self.today.held_back_by_sponsor_cap += 1
+                    continue
+                consumer = consumers[i]
+                points, reason = self.act(
+                    "record_action", sponsor, consumer, ac.class_id, quantity, self.order_id(sponsor)
+                )
+                if reason is not None:
+                    continue
+                room -= contribution
+                t = self.today
+                t.actions += 1
+                t.action_contributions += contribution
+                t.action_points += points
+                t.issued_value += pm.issued_value_of(contribution, model.rule("issue_bps"))
+                t.co2e_actions += co2e
+                t.co2e_by_class[ac.class_id] += co2e
+                self.contributed[consumer] += contribution
+
     def exits(self, population: list[str], propensity: float) -> None:
         model, payout_bps = self.model, self.model.rule("exit_payout_bps")
         for who in self.pick(population, self.rng.binomial(len(population), propensity)):
@@ -317,8 +404,9 @@ class Runner:
             if merchant and consumers:
                 old = self.pick(self.recorded[merchant[0]], 1)[0]
                 amount = 10 * self.unit
+                green = self.product_class_of(self.agents.merchant_category[merchant[0]])
                 self.act(
-                    "record_purchase", merchant[0], self.pick(consumers, 1)[0], amount, old,
+                    "record_purchase", merchant[0], self.pick(consumers, 1)[0], amount, old, green,
                     attempt="replayed order id",
                 )  # fmt: skip
         for _ in range(int(rng.poisson(a.outsider_issues_per_day))):
@@ -326,7 +414,8 @@ class Runner:
                 who = self.pick(consumers, 1)[0]
                 self.act(
                     "record_purchase", self.agents.outsider, who, 100 * self.unit,
-                    self.order_id(self.agents.outsider), attempt="issue without whitelist",
+                    self.order_id(self.agents.outsider), self.product_classes[0].class_id,
+                    attempt="issue without whitelist",
                 )  # fmt: skip
         for _ in range(int(rng.poisson(a.trades_per_day))):
             if holders and len(consumers) > 1:
@@ -348,17 +437,21 @@ class Runner:
         # Beyond the cap: one purchase whose contribution alone exceeds what the cap allows.
         over = (cap + self.unit) * pm.BPS // bps + pm.BPS
         kind = "rogue beyond its daily cap" if model.is_active(rogue) else "rogue after suspension"
-        self.act("record_purchase", rogue, sybils[0], over, self.order_id(rogue), attempt=kind)
+        green = self.rogue_class
+        self.act("record_purchase", rogue, sybils[0], over, self.order_id(rogue), green, attempt=kind)
         if not model.is_active(rogue):
             return
         each = cap * pm.BPS // bps // len(sybils)
         amounts = [each] * len(sybils)
         ids = [self.order_id(rogue) for _ in sybils]
-        result, reason = self.act("record_purchases", rogue, list(sybils), amounts, ids)
+        classes = [green] * len(sybils)
+        result, reason = self.act("record_purchases", rogue, list(sybils), amounts, ids, classes)
         if reason is None:
             contribution = sum(pm.contribution_of(x, bps) for x in amounts)
             self.rogue_contributed += contribution
-            self.count_issue(len(amounts), sum(amounts), contribution, result)
+            factor = model.green_class(green).co2e_per_unit
+            co2e = [model.co2e_of_sale(x, factor) for x in amounts]
+            self.count_issue(len(amounts), sum(amounts), contribution, result, {green: sum(co2e)})
 
     # ------------------------------------------------------------ merchants
 
@@ -374,6 +467,7 @@ class Runner:
         at = rng.integers(0, len(merchants), size=count)
         spread = rng.standard_normal(count)
         returned = (rng.random(count) < s.return_rate).tolist()
+        kinds = rng.random(count).tolist()  # which certified class, if any, each purchase is of
         # Purchase amounts in cents: log-normal around each merchant's category ticket.
         categories = [s.categories[self.agents.merchant_category[m]] for m in merchants]
         ticket = np.array([c.ticket * 100 for c in categories])[at]
@@ -387,42 +481,55 @@ class Runner:
             merchant = merchants[m_index]
             bps = model.merchant(merchant).contribution_bps
             room = model.daily_cap_left(merchant, self.now)  # a till knows its cap and stops recording
-            batch: list[tuple[str, int, bytes, bool]] = []
+            draws = self.class_draws.get(s.categories[self.agents.merchant_category[merchant]].name, [])
+            batch: list[tuple[str, int, bytes, bool, int, int]] = []
             for i in by_merchant[m_index]:
+                green = next(((c, f) for share, c, f in draws if kinds[i] < share), None)
+                if green is None:
+                    self.today.not_green += 1
+                    continue
                 amount = cents[i] * scale
                 contribution = pm.contribution_of(amount, bps)
                 if contribution > room:
                     self.today.held_back_by_cap += 1
                     continue
                 room -= contribution
-                batch.append((consumers[buyers[i]], amount, self.order_id(merchant), returned[i]))
+                batch.append((consumers[buyers[i]], amount, self.order_id(merchant), returned[i], *green))
             for start in range(0, len(batch), MAX_BATCH):
                 self.record(merchant, bps, batch[start : start + MAX_BATCH])
 
-    def record(self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool]]) -> None:
+    def record(self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool, int, int]]) -> None:
         consumers = [b[0] for b in batch]
         amounts = [b[1] for b in batch]
         ids = [b[2] for b in batch]
-        points, reason = self.act("record_purchases", merchant, consumers, amounts, ids)
+        classes = [b[4] for b in batch]
+        points, reason = self.act("record_purchases", merchant, consumers, amounts, ids, classes)
         if reason is not None:
             return
         contribution = 0
-        for consumer, amount, order_id, returned in batch:
+        carbon: Counter = Counter()
+        for consumer, amount, order_id, returned, class_id, factor in batch:
             c = pm.contribution_of(amount, bps)
             contribution += c
+            carbon[class_id] += self.model.co2e_of_sale(amount, factor)
             self.contributed[consumer] += c
             self.recorded[merchant].append(order_id)
             if returned:
                 self.returns_due.append((merchant, order_id))
-        self.count_issue(len(batch), sum(amounts), contribution, points)
+        self.count_issue(len(batch), sum(amounts), contribution, points, carbon)
 
-    def count_issue(self, purchases: int, amount: int, contribution: int, points: int) -> None:
+    def count_issue(
+        self, purchases: int, amount: int, contribution: int, points: int, carbon: dict[int, int]
+    ) -> None:
         t = self.today
         t.purchases += purchases
         t.purchase_amount += amount
         t.contributions += contribution
         t.points_issued += points
         t.issued_value += pm.issued_value_of(contribution, self.model.rule("issue_bps"))
+        for class_id, co2e in carbon.items():
+            t.co2e_purchases += co2e
+            t.co2e_by_class[class_id] += co2e
 
     def settlements(self) -> None:
         model, fee = self.model, self.model.rule("settlement_fee_bps")
@@ -477,7 +584,19 @@ class Runner:
             "exit_budget_used": used / limit if limit else 0.0,
             "attempts": t.attempts,
             "rejected": sum(t.rejected.values()),
+            "not_green": t.not_green,
+            "green_actions": t.actions,
+            "action_contributions": t.action_contributions,
+            "action_points": t.action_points,
+            "held_back_by_sponsor_cap": t.held_back_by_sponsor_cap,
+            "co2e_purchases_g": t.co2e_purchases,
+            "co2e_actions_g": t.co2e_actions,
+            "co2e_reversed_g": t.co2e_reversed,
+            "co2e_g": t.co2e_purchases + t.co2e_actions - t.co2e_reversed,
+            "total_carbon_g": st.total_carbon,
         }
+        for class_id in self.class_ids:
+            row[f"co2e_g: class {class_id}"] = t.co2e_by_class.get(class_id, 0)
         for reason, n in sorted(t.rejected.items()):
             row[f"rejected: {reason}"] = n
         self.rows.append(row)
@@ -492,6 +611,7 @@ class Runner:
                 "basis": m.basis_of(label),
                 "earned": m.earned_of(label),
                 "paid_out": m.paid_out_of(label),
+                "carbon": m.carbon_of(label),
                 "assets": st.asset_balances.get(label, 0),
             }
             for label in self.agents.holders()
@@ -502,5 +622,11 @@ class Runner:
             "asset_balance": st.asset_balances.get("pool", 0),
             "price_per_point": m.price_per_point(),
             "epoch_exited": st.epoch_exited,
+            "total_carbon": st.total_carbon,
         }
         return {"pool": pool, "accounts": accounts}
+
+    @property
+    def class_ids(self) -> list[int]:
+        """Every class the run certified: products, then actions."""
+        return [c.class_id for c in self.product_classes] + [a.class_id for a in self.scenario.action_classes]

@@ -68,6 +68,81 @@ class Category:
 
 
 @dataclass(frozen=True)
+class ProductClass:
+    """A certified green product class sold by one merchant category (SPEC 8.1, kind 1)."""
+
+    class_id: int
+    """The catalog's id (1 to 2**32 - 1, distinct across the scenario's classes)."""
+    label: str
+    category: str
+    """The merchant category whose sales include it."""
+    share: float
+    """Share of that category's purchases that are of this class (the rest of its sales is not
+    certified green and earns nothing: it is not recorded)."""
+    co2e_per_unit: int
+    """Grams of CO2e avoided per whole asset unit of sale."""
+
+    def check(self, where: str, categories: list[str]) -> None:
+        _check_class(where, self.class_id, self.label, self.co2e_per_unit)
+        if self.category not in categories:
+            _fail(f"{where}.category", f"unknown category {self.category!r} (known: {', '.join(categories)})")
+        _check_fraction(f"{where}.share", self.share)
+
+
+@dataclass(frozen=True)
+class ActionClass:
+    """A certified green action class, paid for by one sponsor (SPEC 8.1, kind 2; 8.3)."""
+
+    class_id: int
+    label: str
+    sponsor: str
+    """The sponsor (by name) that pays for the points issued on it."""
+    co2e_per_unit: int
+    """Grams of CO2e avoided per unit of the action (a kilometre, a refill)."""
+    rate: float
+    """Mean actions per consumer per day (Poisson), before the phase's activity multiplier."""
+    quantity: float = 1.0
+    """Mean units per action (Poisson, at least one)."""
+
+    def check(self, where: str, sponsors: list[str]) -> None:
+        _check_class(where, self.class_id, self.label, self.co2e_per_unit)
+        if self.sponsor not in sponsors:
+            _fail(
+                f"{where}.sponsor",
+                f"unknown sponsor {self.sponsor!r} (known: {', '.join(sponsors) or 'none'})",
+            )
+        _check_positive(f"{where}.rate", self.rate, zero_ok=True)
+        _check_positive(f"{where}.quantity", self.quantity)
+
+
+@dataclass(frozen=True)
+class SponsorSpec:
+    """A sponsor of green actions (a city carbon fund, a transit operator)."""
+
+    name: str
+    reward_per_kg: float
+    """Whole asset units it pays per kilogram of CO2e."""
+    daily_cap: int
+    """Most contribution (whole asset units) it pays per day."""
+
+    def check(self, where: str) -> None:
+        _check_positive(f"{where}.reward_per_kg", self.reward_per_kg)
+        _check_positive(f"{where}.daily_cap", self.daily_cap)
+
+
+MAX_FACTOR = 2**64 - 1
+
+
+def _check_class(where: str, class_id: int, label: str, co2e_per_unit: int) -> None:
+    if not 0 < class_id < 2**32:
+        _fail(f"{where}.class_id", f"must be between 1 and 2**32 - 1, got {class_id}")
+    if len(label.encode()) > 64:
+        _fail(f"{where}.label", "must be at most 64 bytes")
+    if not 0 <= co2e_per_unit <= MAX_FACTOR:
+        _fail(f"{where}.co2e_per_unit", f"must be grams between 0 and 2**64 - 1, got {co2e_per_unit}")
+
+
+@dataclass(frozen=True)
 class Phase:
     """From `start_day` on (until the next phase): how fast consumers join and how much they shop."""
 
@@ -176,6 +251,13 @@ class Scenario:
     """Decimals of the mock settlement asset (6 like most stablecoins, or 18)."""
     cohort_days: int = 30
     """Consumers are grouped into cohorts by the period they joined in, this many days long."""
+    product_classes: tuple[ProductClass, ...] = ()
+    """The certified product classes each category sells (SPEC 8.2). None given: each category's
+    sales are all of one class of its own whose carbon is not estimated (0 g per unit)."""
+    sponsors: tuple[SponsorSpec, ...] = ()
+    """Sponsors of green actions (SPEC 8.3)."""
+    action_classes: tuple[ActionClass, ...] = ()
+    """Certified green actions consumers take, each paid for by a sponsor."""
 
     def __post_init__(self) -> None:
         where = f"scenario {self.name!r}"
@@ -217,6 +299,25 @@ class Scenario:
             self.rogue.check(f"{where}: rogue", self.days)
             if self.rogue.category and self.rogue.category not in names:
                 _fail(f"{where}: rogue.category", f"unknown category {self.rogue.category!r}")
+        for i, pc in enumerate(self.product_classes):
+            pc.check(f"{where}: product_classes[{i}]", names)
+        for name in names:
+            share = sum(pc.share for pc in self.product_classes if pc.category == name)
+            if share > 1 + 1e-9:
+                _fail(
+                    f"{where}: product_classes",
+                    f"the shares of category {name!r} add up to {share:g}, over 1",
+                )
+        sponsors = [sp.name for sp in self.sponsors]
+        if len(set(sponsors)) != len(sponsors):
+            _fail(f"{where}: sponsors", f"names must be distinct, got {sponsors}")
+        for i, sp in enumerate(self.sponsors):
+            sp.check(f"{where}: sponsors[{i}]")
+        for i, ac in enumerate(self.action_classes):
+            ac.check(f"{where}: action_classes[{i}]", sponsors)
+        ids = [c.class_id for c in (*self.product_classes, *self.action_classes)]
+        if len(set(ids)) != len(ids):
+            _fail(f"{where}: classes", f"class ids must be distinct, got {sorted(ids)}")
         for rule, value in self.rules.items():
             if rule not in SCENARIO_RULES:
                 _fail(
@@ -244,6 +345,17 @@ class Scenario:
 
     def category(self, name: str) -> Category:
         return next(c for c in self.categories if c.name == name)
+
+    def green_classes(self) -> tuple[ProductClass, ...]:
+        """The product classes the run certifies: the scenario's, or one per category whose carbon
+        is not estimated when it names none."""
+        if self.product_classes:
+            return self.product_classes
+        base = max((a.class_id for a in self.action_classes), default=0)
+        return tuple(
+            ProductClass(base + i + 1, f"{c.name} (carbon not estimated)"[:64], c.name, 1.0, 0)
+            for i, c in enumerate(self.categories)
+        )
 
     def with_overrides(self, **overrides) -> Scenario:
         """A copy with some top-level fields replaced (None values ignored), checked again."""

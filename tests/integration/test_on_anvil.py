@@ -12,6 +12,7 @@ from ape import accounts, chain, networks
 from greenpoints import governance
 from greenpoints.audit import audit
 from greenpoints.audit.monitor import Monitor
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import DeployError, deploy_system, load_system
 from greenpoints.sim import load_scenario, run_simulation
 from greenpoints.sim.scenario import Adversaries
@@ -42,14 +43,16 @@ def anvil_module():
 @pytest.fixture(scope="module")
 def simulated(foundry):
     scenario = load_scenario("baseline").with_overrides(days=4, consumers=25, merchants=4)
-    scenario = dataclasses.replace(scenario, adversaries=NOISY, return_rate=0.2, settle_propensity=0.8)
+    scenario = dataclasses.replace(
+        scenario, adversaries=NOISY, return_rate=0.2, settle_propensity=0.8, spend_propensity=0.3
+    )
     return run_simulation(scenario, seed=5, backend="chain")
 
 
 def test_deploy_system__anvil__contracts_roles_and_rules_on_chain(foundry, tmp_path):
     assert chain.chain_id == 31337 and foundry.name == "foundry"
     t = accounts.test_accounts
-    system = deploy_system(t[0], registrar=t[1], guardian=t[2], asset_decimals=6)
+    system = deploy_system(t[0], registrar=t[1], guardian=t[2], asset_decimals=6, catalog=SAMPLE_CATALOG)
     for contract in (system.asset, system.pool, system.registry, system.governor):
         assert len(chain.provider.get_code(contract.address)) > 0
     assert system.pool.governor() == system.registry.governor() == system.governor.address
@@ -69,7 +72,7 @@ def test_run_simulation__anvil_ape_transactions__chain_ends_in_the_model_state(s
     assert simulated.network == "ethereum:local:foundry"
     assert simulated.cross_check["equal"], simulated.cross_check["differences"]
     summary = simulated.summary()
-    assert summary["totals"]["purchases"] > 20 and summary["totals"]["settlements"] > 0
+    assert summary["totals"]["purchases"] > 10 and summary["totals"]["settlements"] > 0
     assert summary["totals"]["attempts"] > 0 and summary["attempts_not_refused"] == []
 
 

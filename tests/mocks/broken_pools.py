@@ -49,6 +49,18 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
         "# ---------------------------------------------------------------- the registry's hooks\n",
         "lets anyone take the escrowed assets without an event (invariant 1)",
     ),
+    "ignores_the_catalog": (
+        "modules/catalog.vy",
+        '    assert word & _CERTIFIED != 0, "catalog: class not certified"\n',
+        "",
+        "issues points for a purchase of a withdrawn class (invariant 10)",
+    ),
+    "inflates_carbon": (
+        "modules/ledger.vy",
+        "return amount * co2e_per_unit // _UNIT",
+        "return amount * co2e_per_unit * 2 // _UNIT",
+        "books twice the CO2e a purchase's class gives (invariant 9)",
+    ),
     "skips_timelock": (
         "Registry.vy",
         '    assert msg.sender == governor, "pool: caller is not the governor"\n'

@@ -18,6 +18,8 @@ def test_deploy_script__embedded_chain__writes_record(tmp_path):
     assert record["rules"]["issue_bps"] == 6_500
     assert record["roles"]["registrar"] != record["roles"]["guardian"]
     assert record["timelock_delay"] == 2 * 86_400
+    assert len({record["roles"][r] for r in ("registrar", "guardian", "certifier")}) == 3
+    assert "the sample catalog certified: 1 energy-efficient appliances" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -25,6 +27,11 @@ def test_deploy_script__embedded_chain__writes_record(tmp_path):
     [
         (["--account", "nobody"], "no account named 'nobody'"),
         (["--registrar", "0x1234"], "'0x1234' is not an address"),
+        (["--certifier", "0x1234"], "'0x1234' is not an address"),
+        (
+            ["--certifier", "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "--sample-catalog"],
+            "a catalog is certified at deployment only by a certifier account we can sign with",
+        ),
         (["--rule", "issue_bps=99999"], "outside its hard bounds"),
         (["--asset", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"], "no contract at"),
         (["--network", "ethereum:nowhere"], "No network in 'ethereum' named 'nowhere'"),

@@ -5,8 +5,9 @@ system for asset decimals 6 and 18, `live` (two merchants and a charity admitted
 import pytest
 from ape import project
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
-from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, LICENSE, order
+from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order
 
 POINT = 10**18
 
@@ -17,7 +18,13 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
     funded in it and a charity."""
     token = project.HostileToken.deploy(decimals, sender=deployer)
     system = deploy_system(
-        deployer, asset=token, registrar=registrar, guardian=guardian, proposer=proposer, timelock_delay=3_600
+        deployer,
+        asset=token,
+        registrar=registrar,
+        guardian=guardian,
+        proposer=proposer,
+        timelock_delay=3_600,
+        catalog=SAMPLE_CATALOG,
     )
     unit = 10**decimals
     for who in (merchant, other_merchant):
@@ -32,8 +39,8 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
 def exit_ready(registry, live, pool, merchant, consumer, other_consumer, unit, chain):
     """consumer bought first; a large later purchase by other_consumer made consumer's holding worth
     over 2x its basis; the lock is over. consumer may exit (within the cap and the epoch limit)."""
-    pool.record_purchase(consumer, 1_000 * unit, order("early"), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order("early"), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), GREEN, sender=merchant)
     chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
     assert pool.max_exit(consumer) > 0
     return live

@@ -3,8 +3,9 @@
 import pytest
 
 from greenpoints import governance
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
-from tests.conftest import CONTRIBUTION_BPS, LICENSE, order
+from tests.conftest import CONTRIBUTION_BPS, GREEN, LICENSE, order
 
 from .conftest import POINT
 
@@ -21,15 +22,16 @@ def test_exit__over_the_return_cap__refused_then_max_exit_fits(
         proposer=proposer,
         asset_decimals=decimals,
         rules=rules,
+        catalog=SAMPLE_CATALOG,
     )
     pool, asset, unit = system.pool, system.asset, 10**decimals
     system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**12 * unit, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
-    pool.record_purchase(consumer, 1_000 * unit, order("early"), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order("early"), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order("big"), GREEN, sender=merchant)
     chain.pending_timestamp = (chain.pending_timestamp // 86_400 + 1) * 86_400 + 3_601  # next day: new budget
-    pool.record_purchase(other_consumer, 10 * unit, order("opens-the-day"), sender=merchant)
+    pool.record_purchase(other_consumer, 10 * unit, order("opens-the-day"), GREEN, sender=merchant)
     most, held = pool.max_exit(consumer), pool.balanceOf(consumer)
     assert 0 < most < held
     with pytest.raises(Exception, match="exit_rule: return cap reached"):
@@ -60,7 +62,7 @@ def test_exit__bank_run_of_many_consumers__epoch_limit_holds(
     payouts stop at the epoch's limit, the value per point never falls, the pool stays solvent."""
     rules = {"exit_trigger_bps": 10_000, "lock_period": 3_600, "epoch_exit_limit_bps": 1_000}
     system = deploy_system(deployer, registrar=registrar, guardian=guardian, proposer=proposer,
-                           asset_decimals=decimals, rules=rules)  # fmt: skip
+                           asset_decimals=decimals, rules=rules, catalog=SAMPLE_CATALOG)  # fmt: skip
     pool, asset, unit = system.pool, system.asset, 10**decimals
     system.registry.admit(merchant, CONTRIBUTION_BPS, 10**12 * unit, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**12 * unit, sender=merchant)
@@ -68,9 +70,9 @@ def test_exit__bank_run_of_many_consumers__epoch_limit_holds(
     runners = [accounts.generate_test_account() for _ in range(12)]
     for i, who in enumerate(runners):
         accounts[0].transfer(who, 10**17)
-        pool.record_purchase(who, 1_000 * unit, order(f"run-{i}"), sender=merchant)
+        pool.record_purchase(who, 1_000 * unit, order(f"run-{i}"), GREEN, sender=merchant)
     chain.pending_timestamp = (chain.pending_timestamp // 86_400 + 1) * 86_400 + 7_200  # a fresh day
-    pool.record_purchase(accounts[9], 10 * unit, order("day"), sender=merchant)  # opens it
+    pool.record_purchase(accounts[9], 10 * unit, order("day"), GREEN, sender=merchant)  # opens it
     start_assets, limit = pool.epoch_start_assets(), pool.exit_budget_left()
     assert limit == start_assets * 1_000 // 10_000
     paid, refused, price = 0, 0, pool.price_per_point()

@@ -9,13 +9,13 @@ the lock's bare revert."""
 import pytest
 
 from greenpoints import governance
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 from .conftest import POINT
 
 ENTRY_POINTS = [
-    ("record_purchase", lambda ctx: (ctx["consumer"], 10 * ctx["unit"], order("nested"))),
-    ("record_purchases", lambda ctx: ([ctx["consumer"]], [10 * ctx["unit"]], [order("nested")])),
+    ("record_purchase", lambda ctx: (ctx["consumer"], 10 * ctx["unit"], order("nested"), GREEN)),
+    ("record_purchases", lambda ctx: ([ctx["consumer"]], [10 * ctx["unit"]], [order("nested")], [GREEN])),
     ("reverse_purchase", lambda ctx: (order("victim"),)),
     ("spend", lambda ctx: (ctx["merchant"], POINT, order("nested"))),
     ("donate", lambda ctx: (ctx["charity"], POINT)),
@@ -47,7 +47,7 @@ def test_record_purchase__token_reenters_during_transfer_from__nested_call_refus
     assert direct_ok or len(direct_answer) > 4, f"{name}: the direct call must fail with a named reason"
     supply, assets = pool.totalSupply(), pool.total_assets()
     token.arm(pool, payload, sender=merchant)
-    pool.record_purchase(consumer, 100 * unit, order("victim"), sender=merchant)
+    pool.record_purchase(consumer, 100 * unit, order("victim"), GREEN, sender=merchant)
     assert token.attempts() == 1
     assert token.reentered() is False
     assert bytes(token.last_answer()) == b""  # the lock's bare revert, not the function's own reason
@@ -62,7 +62,7 @@ def test_payout__token_reenters_during_transfer__nested_exit_refused(
 ):
     pool, token = hostile_system.pool, hostile_system.asset
     unit = 10**decimals
-    pool.record_purchase(consumer, 1_000 * unit, order("victim"), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order("victim"), GREEN, sender=merchant)
     pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)
     if outer == "exit":  # shutdown: exits at full value, no conditions, so the outer exit pays
         governance.shutdown(hostile_system)
@@ -74,7 +74,7 @@ def test_payout__token_reenters_during_transfer__nested_exit_refused(
         pool.settle(POINT, sender=merchant)
     else:
         token.arm("0x" + "00" * 20, b"", sender=consumer)  # disarmed for the purchase, armed again after
-        pool.record_purchase(consumer, 100 * unit, order("victim-2"), sender=merchant)
+        pool.record_purchase(consumer, 100 * unit, order("victim-2"), GREEN, sender=merchant)
         token.arm(pool, _payload(pool, "exit", (POINT,)), sender=consumer)
         pool.reverse_purchase(order("victim-2"), sender=merchant)
     assert token.attempts() == 1 and token.reentered() is False
@@ -91,9 +91,11 @@ def test_record_purchase__fee_on_transfer_token__refused_and_nothing_issued(
     unit = 10**decimals
     token.set_fee(100, sender=merchant)  # 1% kept by the token on every transfer
     with pytest.raises(Exception, match="pool: asset delivered less than sent"):
-        pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     with pytest.raises(Exception, match="pool: asset delivered less than sent"):
-        pool.record_purchases([consumer], [100 * unit], [order(2)], sender=merchant)
+        pool.record_purchases(
+            [consumer], [100 * unit], [order(2)], [GREEN] * len([consumer]), sender=merchant
+        )
     assert pool.totalSupply() == 0 and pool.total_assets() == 0 and token.balanceOf(pool) == 0
 
 
@@ -104,7 +106,7 @@ def test_exit__fee_on_transfer_token_after_issuance__pool_stays_solvent(
     comes out of what the recipient receives."""
     pool, token = hostile_system.pool, hostile_system.asset
     unit = 10**decimals
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     token.set_fee(500, sender=merchant)
     governance.shutdown(hostile_system)
     pool.exit(pool.balanceOf(consumer), sender=consumer)
@@ -126,7 +128,7 @@ def test_governor_operation__executed_from_inside_a_pool_call__refused(
     pool, token, governor = hostile_system.pool, hostile_system.asset, hostile_system.governor
     registry = hostile_system.registry
     unit = 10**decimals
-    pool.record_purchase(consumer, 1_000 * unit, order("before"), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order("before"), GREEN, sender=merchant)
     pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)
     if function == "unpause":
         registry.pause(sender=guardian)
@@ -139,7 +141,7 @@ def test_governor_operation__executed_from_inside_a_pool_call__refused(
     if function == "unpause":  # paused: no purchases, but settlements go on (and pay through the token)
         pool.settle(POINT, sender=merchant)
     else:
-        pool.record_purchase(consumer, 100 * unit, order("outer"), sender=merchant)
+        pool.record_purchase(consumer, 100 * unit, order("outer"), GREEN, sender=merchant)
     assert token.attempts() == 1 and token.reentered() is False
     assert b"underlying transaction reverted" in bytes(token.last_answer())
     governance.execute(hostile_system, operation)  # outside any pool call it goes through

@@ -3,7 +3,7 @@ there, it still settles what it was paid; its daily cap is not reset by a reinst
 
 import pytest
 
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 from .conftest import POINT
 
@@ -17,7 +17,9 @@ def test_suspended_mid_day__cannot_issue_nor_receive__still_settles(
     with pytest.raises(Exception, match="registry: caller not an active merchant"):
         buy(merchant, consumer, 100)
     with pytest.raises(Exception, match="registry: caller not an active merchant"):
-        pool.record_purchases([consumer], [100 * unit], [order("b")], sender=merchant)
+        pool.record_purchases(
+            [consumer], [100 * unit], [order("b")], [GREEN] * len([consumer]), sender=merchant
+        )
     with pytest.raises(Exception, match="pool: merchant not active"):
         pool.spend(merchant, POINT, order("till-2"), sender=consumer)
     with pytest.raises(Exception, match="pool: points go only to an active merchant or a registered charity"):
@@ -32,11 +34,11 @@ def test_reinstated_same_day__daily_cap_already_used_still_counts(
     cap = registry.merchants(merchant).daily_cap
     contribution_bps = registry.merchants(merchant).contribution_bps
     most = cap * 10_000 // contribution_bps
-    pool.record_purchase(consumer, most, order(1), sender=merchant)
+    pool.record_purchase(consumer, most, order(1), GREEN, sender=merchant)
     registry.suspend(merchant, "inspection", sender=registrar)
     registry.reinstate(merchant, sender=registrar)
     with pytest.raises(Exception, match="registry: daily cap exceeded"):
-        pool.record_purchase(consumer, 100 * unit, order(2), sender=merchant)
+        pool.record_purchase(consumer, 100 * unit, order(2), GREEN, sender=merchant)
 
 
 def test_revoked__cannot_come_back__still_settles(registry, live, pool, buy, registrar, merchant, consumer):

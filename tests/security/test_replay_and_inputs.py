@@ -3,7 +3,7 @@
 import pytest
 from eth_utils import keccak, to_checksum_address
 
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 from .conftest import POINT
 
@@ -15,26 +15,30 @@ def test_record_purchases__order_id_twice_in_one_batch__whole_batch_refused(
 ):
     with pytest.raises(Exception, match="pool: order id already recorded"):
         pool.record_purchases(
-            [consumer, other_consumer], [10 * unit] * 2, [order(1), order(1)], sender=merchant
+            [consumer, other_consumer],
+            [10 * unit] * 2,
+            [order(1), order(1)],
+            [GREEN] * len([consumer, other_consumer]),
+            sender=merchant,
         )
     assert pool.totalSupply() == 0 and pool.total_assets() == 0
 
 
 def test_record_purchases__order_id_of_an_earlier_batch__refused(live, pool, merchant, consumer, unit):
-    pool.record_purchases([consumer], [10 * unit], [order(1)], sender=merchant)
+    pool.record_purchases([consumer], [10 * unit], [order(1)], [GREEN] * len([consumer]), sender=merchant)
     supply = pool.totalSupply()
     with pytest.raises(Exception, match="pool: order id already recorded"):
-        pool.record_purchases([consumer], [10 * unit], [order(1)], sender=merchant)
+        pool.record_purchases([consumer], [10 * unit], [order(1)], [GREEN] * len([consumer]), sender=merchant)
     with pytest.raises(Exception, match="pool: order id already recorded"):
-        pool.record_purchase(consumer, 10 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
     assert pool.totalSupply() == supply
 
 
 def test_record_purchase__order_id_after_its_reversal__refused_for_good(live, pool, merchant, consumer, unit):
-    pool.record_purchase(consumer, 10 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
     pool.reverse_purchase(order(1), sender=merchant)
     with pytest.raises(Exception, match="pool: order id already recorded"):
-        pool.record_purchase(consumer, 10 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
     with pytest.raises(Exception, match="pool: order already reversed"):
         pool.reverse_purchase(order(1), sender=merchant)
     assert pool.totalSupply() == 0
@@ -43,8 +47,8 @@ def test_record_purchase__order_id_after_its_reversal__refused_for_good(live, po
 def test_record_purchase__same_order_id_at_another_merchant__its_own_order(
     live, pool, merchant, other_merchant, consumer, unit
 ):
-    pool.record_purchase(consumer, 10 * unit, order(1), sender=merchant)
-    pool.record_purchase(consumer, 10 * unit, order(1), sender=other_merchant)  # ids are per merchant
+    pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=other_merchant)  # ids are per merchant
     with pytest.raises(Exception, match="pool: unknown order"):
         pool.reverse_purchase(order(2), sender=other_merchant)
 
@@ -55,14 +59,14 @@ def test_record_purchase__same_order_id_at_another_merchant__its_own_order(
 )
 def test_record_purchase__extreme_amount__refused(live, pool, merchant, consumer, amount, reason):
     with pytest.raises(Exception, match=reason):
-        pool.record_purchase(consumer, amount, order(1), sender=merchant)
+        pool.record_purchase(consumer, amount, order(1), GREEN, sender=merchant)
     assert pool.totalSupply() == 0
 
 
 def test_record_purchase__one_unit__issues_nothing_so_refused(live, pool, merchant, consumer):
     # 1 unit at 30% contributes 0: a purchase that pays nothing into the pool issues nothing
     with pytest.raises(Exception, match="pool: purchase issues no points"):
-        pool.record_purchase(consumer, 1, order(1), sender=merchant)
+        pool.record_purchase(consumer, 1, order(1), GREEN, sender=merchant)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +109,7 @@ def test_record_purchase__not_a_consumer__refused(
 ):
     address = {"zero": ZERO, "pool": pool.address, "merchant": other_merchant, "charity": charity}[who]
     with pytest.raises(Exception, match=reason):
-        pool.record_purchase(address, 10 * unit, order(1), sender=merchant)
+        pool.record_purchase(address, 10 * unit, order(1), GREEN, sender=merchant)
 
 
 def test_record_purchase__a_contract_as_consumer__holds_points_but_cannot_resell(
@@ -113,9 +117,9 @@ def test_record_purchase__a_contract_as_consumer__holds_points_but_cannot_resell
 ):
     """A contract (here the asset token's address, which cannot act) may be a consumer; its points can
     only go to merchants and charities, like anyone's."""
-    pool.record_purchase(asset.address, 10 * unit, order(1), sender=merchant)
+    pool.record_purchase(asset.address, 10 * unit, order(1), GREEN, sender=merchant)
     assert pool.balanceOf(asset.address) > 0
     fresh = to_checksum_address(keccak(text="fresh")[-20:])
-    pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 10 * unit, order(2), GREEN, sender=merchant)
     with pytest.raises(Exception, match="pool: points go only to an active merchant or a registered charity"):
         pool.transfer(fresh, 1, sender=consumer)

@@ -4,7 +4,7 @@ refused with the reason that names the missing role, and changes nothing."""
 import pytest
 from eth_utils import keccak
 
-from tests.conftest import LICENSE, order
+from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
 from .conftest import POINT
 
@@ -28,10 +28,17 @@ GATED = [
     ("set_rule", lambda f: ("issue_bps", 6_000), set(), NOT_GOVERNOR),
     ("grantRole", lambda f: (REGISTRAR_ROLE, f["stranger"]), set(), MISSING_ROLE),
     ("revokeRole", lambda f: (GUARDIAN_ROLE, f["guardian"]), set(), MISSING_ROLE),
-    ("record_purchase", lambda f: (f["consumer"], 10**6, order("r")), {"merchant", "other_merchant"},
+    ("record_purchase", lambda f: (f["consumer"], 10**6, order("r"), GREEN), {"merchant", "other_merchant"},
      "registry: caller not an active merchant"),
-    ("record_purchases", lambda f: ([f["consumer"]], [10**6], [order("r")]), {"merchant", "other_merchant"},
-     "registry: caller not an active merchant"),
+    ("record_purchases", lambda f: ([f["consumer"]], [10**6], [order("r")], [GREEN]),
+     {"merchant", "other_merchant"}, "registry: caller not an active merchant"),
+    ("record_action", lambda f: (f["consumer"], ACTION_CLASS, 10, order("a")), {"sponsor"},
+     "registry: sponsor not active"),
+    ("certify_class", lambda f: (77, 1, 100, LICENSE, "x"), {"certifier"}, MISSING_ROLE),
+    ("withdraw_class", lambda f: (GREEN, "x"), {"certifier"}, MISSING_ROLE),
+    ("admit_sponsor", lambda f: (f["stranger"], 10**6, 10**24, LICENSE), {"registrar"}, MISSING_ROLE),
+    ("update_sponsor_terms", lambda f: (f["sponsor"], 10**6, 10**24), {"registrar"}, MISSING_ROLE),
+    ("set_class", lambda f: (GREEN, 0), set(), "pool: caller is not the registry"),
     ("reverse_purchase", lambda f: (order("held"),), {"merchant"}, "pool: unknown order"),
     ("settle", lambda f: (POINT,), {"merchant", "other_merchant", "charity"},
      "pool: only merchants and charities settle"),
@@ -42,26 +49,29 @@ GATED = [
 POOL_FUNCTIONS = {
     "record_purchase",
     "record_purchases",
+    "record_action",
+    "set_class",
     "reverse_purchase",
     "settle",
     "update_member",
     "set_config",
 }
-CALLERS = ["deployer", "registrar", "guardian", "proposer", "merchant", "other_merchant", "charity",
-           "consumer", "attacker"]  # fmt: skip
+CALLERS = ["deployer", "registrar", "guardian", "certifier", "proposer", "merchant", "other_merchant",
+           "charity", "sponsor", "consumer", "attacker"]  # fmt: skip
 CASES = [(name, args, caller, reason) for name, args, allowed, reason in GATED for caller in CALLERS
          if caller not in allowed]  # fmt: skip
 
 
 @pytest.fixture
-def actors(live, pool, deployer, registrar, guardian, proposer, merchant, other_merchant, charity, consumer,
-           attacker, stranger, buy):  # fmt: skip
+def actors(live, pool, deployer, registrar, guardian, certifier, proposer, merchant, other_merchant, charity,
+           sponsor, consumer, attacker, stranger, buy, admit_sponsor):  # fmt: skip
+    admit_sponsor(sponsor)
     buy(merchant, consumer, 1_000, order("held"))
     pool.spend(merchant, 10 * POINT, order("till"), sender=consumer)  # merchant and charity hold points
     pool.donate(charity, 5 * POINT, sender=consumer)
-    return {"deployer": deployer, "registrar": registrar, "guardian": guardian, "proposer": proposer,
-            "merchant": merchant, "other_merchant": other_merchant, "charity": charity, "consumer": consumer,
-            "attacker": attacker, "stranger": stranger}  # fmt: skip
+    return {"deployer": deployer, "registrar": registrar, "guardian": guardian, "certifier": certifier,
+            "proposer": proposer, "merchant": merchant, "other_merchant": other_merchant, "charity": charity,
+            "sponsor": sponsor, "consumer": consumer, "attacker": attacker, "stranger": stranger}  # fmt: skip
 
 
 @pytest.mark.parametrize("name, make_args, caller, reason", CASES,
@@ -69,6 +79,7 @@ def actors(live, pool, deployer, registrar, guardian, proposer, merchant, other_
 def test_gated_function__called_without_the_role__refused_naming_it(
     registry, pool, actors, name, make_args, caller, reason
 ):
+    carbon = pool.total_carbon()
     figures = (
         pool.total_assets(),
         pool.totalSupply(),
@@ -86,6 +97,7 @@ def test_gated_function__called_without_the_role__refused_naming_it(
         pool.is_shutdown(),
         registry.issue_bps(),
     ) == figures
+    assert pool.total_carbon() == carbon and registry.is_certified(GREEN)
 
 
 def test_roles__nobody_holds_admin_but_the_governor(registry, pool, governor, actors):

@@ -27,6 +27,8 @@ NATRIX_REVIEWED = {
     ("contracts/Registry.vy", "NTX4", "update_terms"): "false positive: it writes the new terms into the "
     "pool through the pool's hook (an external call), so it cannot be @view",
     ("contracts/Registry.vy", "NTX4", "_push_config"): "false positive: it calls the pool's hook",
+    ("contracts/Registry.vy", "NTX4", "update_sponsor_terms"): "false positive: it writes the new terms "
+    "into the pool through the pool's hook (an external call), so it cannot be @view",
     ("contracts/Governor.vy", "NTX9", "tc"): "intended: the governor is snekmate's timelock controller "
     "whole; listing its functions one by one would add nothing we review",
 }

@@ -4,7 +4,7 @@ a manipulated first purchase, dust purchases and dust exits."""
 from eth_utils import keccak, to_checksum_address
 
 from greenpoints import pool_math as pm
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 from .conftest import POINT
 
@@ -36,13 +36,13 @@ def test_first_purchase__dust_then_donation__later_buyer_not_diluted(
     smallest = 1
     while True:  # the smallest purchase that issues points
         try:
-            pool.record_purchase(attacker, smallest, order("dust"), sender=merchant)
+            pool.record_purchase(attacker, smallest, order("dust"), GREEN, sender=merchant)
             break
         except Exception:  # noqa: BLE001 (amount too small: "purchase issues no points")
             smallest *= 10
     asset.mint(attacker, 10**9 * unit, sender=attacker)
     asset.transfer(pool, 10**9 * unit, sender=attacker)
-    pool.record_purchase(other_consumer, 100 * unit, order("victim"), sender=merchant)
+    pool.record_purchase(other_consumer, 100 * unit, order("victim"), GREEN, sender=merchant)
     victim_value = pool.value_of(other_consumer)
     issued_value = pm.issued_value_of(pm.contribution_of(100 * unit, 3_000), 7_000)
     assert issued_value - 1 <= victim_value <= pool.total_assets()
@@ -54,11 +54,11 @@ def test_record_purchase__many_dust_purchases__value_never_falls_nor_exceeds_con
 ):
     sybils = _sybils(50)
     amount = 4  # smallest that contributes (30%): 1 unit of contribution each
-    pool.record_purchase(sybils[0], 100 * unit, order("seed"), sender=merchant)
+    pool.record_purchase(sybils[0], 100 * unit, order("seed"), GREEN, sender=merchant)
     price = pool.price_per_point()
     ids = [order(f"dust-{i}") for i in range(50)]
     try:
-        pool.record_purchases(sybils, [amount] * 50, ids, sender=merchant)
+        pool.record_purchases(sybils, [amount] * 50, ids, [GREEN] * len(sybils), sender=merchant)
     except Exception as err:  # noqa: BLE001 (with 18 decimals 1 unit issues no points)
         assert "purchase issues no points" in str(err)
     assert pool.price_per_point() >= price

@@ -42,3 +42,38 @@ batch_sizes = st.one_of(st.integers(1, 6), st.just(101))
 purchase_senders = st.sampled_from([0, 0, 0, 1, 1, 2, 3])
 # Whom for: consumers 0-4 mostly; 5 = a merchant, 6 = a charity, 7 = zero address, 8 = the pool.
 purchase_targets = st.sampled_from([0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8])
+
+# The class a purchase names: mostly the sample catalog's products (1 to 3); sometimes an action
+# class (101: refused for a purchase), a class never certified (999), or the class the machine may
+# certify (4) or withdraw.
+purchase_classes = st.sampled_from([1, 1, 1, 1, 2, 3, 4, 101, 999])
+# The class an action names: mostly the sample catalog's actions (101 to 103); sometimes a product
+# class (refused) or one never certified.
+action_classes = st.sampled_from([101, 101, 101, 101, 102, 102, 103, 104, 1, 999])
+# Quantities of an action: a few units, none, and beyond the bounds.
+action_quantities = st.one_of(
+    st.integers(1, 40), st.integers(40, 100_000), st.sampled_from([0, 2**36, 2**128 - 1, 2**128])
+)
+action_numbers = st.integers(0, 10)
+# Catalog changes: (action, class id, kind, factor); the certifier certifies again with a new
+# factor (or certifies a withdrawn class back), certifies a new class, tries to change a class's
+# kind, withdraws, or uses bad input.
+catalog_changes = st.sampled_from(
+    [
+        ("certify", 1, 1, 250),
+        ("certify", 2, 1, 0),
+        ("certify", 4, 1, 1_000),
+        ("certify", 101, 2, 180),
+        ("certify", 104, 2, 2**40),
+        ("certify", 1, 2, 10),  # a product class cannot become an action class
+        ("certify", 0, 1, 10),
+        ("certify", 5, 3, 10),
+        ("certify", 6, 1, 2**64),
+        ("certify", 101, 2, 150),  # back, after a withdrawal
+        ("certify", 1, 1, 300),
+        ("withdraw", 1, 0, 0),
+        ("withdraw", 2, 0, 0),
+        ("withdraw", 101, 0, 0),
+        ("withdraw", 999, 0, 0),
+    ]
+)

@@ -1,10 +1,12 @@
 """Stateful fuzzing: random sequences of every operation on the chain and in the model, side by side.
 
-After every step the chain must equal the model exactly (balances, basis, earned, paid out, asset
-balances, total assets, supply, epoch figures, budget, max_exit) and SPEC section 5's invariants
-1 to 7 must hold. At the end of every example the audit (`greenpoints.audit.audit`) reads the
-example's whole history from the chain: it must pass, and the model it replayed the events through
-must be the machine's model exactly. The chain is reset between examples with Ape's snapshots.
+After every step the chain must equal the model exactly (balances, basis, earned, paid out, carbon,
+asset balances, total assets, supply, total carbon, epoch figures, budget, max_exit) and SPEC
+section 5's invariants 1 to 7, 9 and 10 must hold. Purchases name classes of the green catalog, a
+sponsor records green actions, and the certifier certifies and withdraws classes mid-run. At the end
+of every example the audit (`greenpoints.audit.audit`) reads the example's whole history from the
+chain: it must pass, and the model it replayed the events through must be the machine's model
+exactly. The chain is reset between examples with Ape's snapshots.
 Profiles: `ci` (part of `make test`) and `deep` (`make fuzz`), see tests/conftest.py.
 """
 
@@ -30,9 +32,10 @@ from hypothesis.stateful import (
 
 from greenpoints import governance
 from greenpoints.audit import audit
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from greenpoints.model import ZERO, Model, Refusal
-from tests.conftest import LICENSE, order
+from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
 from tests.stateful.reader import Reader
 
@@ -51,13 +54,16 @@ class Env:
         self.unit = 10**decimals
         a = accounts
         self.registrar, self.guardian, self.proposer = a[1], a[2], a[3]
+        self.certifier, self.sponsor = a[14], a[15]
         self.system = deploy_system(
             a[0],
             registrar=a[1],
             guardian=a[2],
+            certifier=a[14],
             proposer=a[3],
             asset_decimals=decimals,
             timelock_delay=TIMELOCK_DELAY,
+            catalog=SAMPLE_CATALOG,
         )
         self.pool, self.asset, self.governor = self.system.pool, self.system.asset, self.system.governor
         self.registry = self.system.registry
@@ -66,9 +72,14 @@ class Env:
             governor=str(self.governor.address),
             registrar=str(a[1].address),
             guardian=str(a[2].address),
+            certifier=str(a[14].address),
             asset_decimals=decimals,
             now=chain.blocks.head.timestamp,
         )
+        for c in SAMPLE_CATALOG:
+            self.model.certify_class(
+                str(a[14].address), c.class_id, int(c.kind), c.co2e_per_unit, c.standard_hash, c.label
+            )
         self.merchants = [a[4], a[5], a[11]]  # the third is admitted only by a rule
         self.charities = [a[6], a[12]]  # the second is registered only by a rule
         self.consumers = [a[7], a[8], a[9], a[10], a[13]]
@@ -77,13 +88,18 @@ class Env:
             self.model.admit(str(a[1].address), str(merchant.address), bps, 10**9 * self.unit, LICENSE, 1)
         self.registry.register_charity(self.charities[0], LICENSE, sender=a[1])
         self.model.register_charity(str(a[1].address), str(self.charities[0].address), LICENSE)
-        for merchant in self.merchants:
+        # a city fund paying 0.05 units per kg of CO2e, up to 10,000 units a day
+        reward, cap = self.unit // 20, 10_000 * self.unit
+        self.registry.admit_sponsor(a[15], reward, cap, LICENSE, sender=a[1])
+        self.model.admit_sponsor(str(a[1].address), str(a[15].address), reward, cap, LICENSE)
+        for merchant in [*self.merchants, a[15]]:
             self.asset.mint(merchant, 10**12 * self.unit, sender=merchant)
             self.asset.approve(self.pool, MAX, sender=merchant)
             self.model.asset_mint(str(merchant.address), 10**12 * self.unit)
             self.model.asset_approve(str(merchant.address), str(self.pool.address), MAX)
         self.holders = self.merchants + self.charities + self.consumers
         self.targets = [*self.consumers, self.merchants[1], self.charities[0], ZERO, str(self.pool.address)]
+        self.action_targets = [*self.consumers, self.sponsor, self.merchants[0], ZERO]
         pool, asset = self.pool, self.asset
         queries = [
             ("total_assets", pool, "total_assets", ()),
@@ -95,6 +111,8 @@ class Env:
             ("shutdown", pool, "is_shutdown", ()),
             ("budget", pool, "exit_budget_left", ()),
             ("pool_assets", asset, "balanceOf", (pool,)),
+            ("total_carbon", pool, "total_carbon", ()),
+            ("sponsor_assets", asset, "balanceOf", (self.sponsor,)),
         ]
         for holder in self.holders:
             addr = str(holder.address)
@@ -105,6 +123,7 @@ class Env:
                 (("paid_out", addr), pool, "paid_out_of", (addr,)),
                 (("asset", addr), asset, "balanceOf", (addr,)),
                 (("max_exit", addr), pool, "max_exit", (addr,)),
+                (("carbon", addr), pool, "carbon_of", (addr,)),
             ]
         self.reader = Reader(project.MulticallMock.deploy(sender=a[0]), queries)
 
@@ -114,7 +133,7 @@ class Env:
 MODEL_FIGURES = (
     "rules", "total_assets", "total_supply", "balances", "basis", "earned", "paid_out", "last_issued_at",
     "merchants", "charities", "orders", "roles", "paused", "shutdown", "current_epoch",
-    "epoch_start_assets", "epoch_exited",
+    "epoch_start_assets", "epoch_exited", "carbon", "total_carbon", "sponsors", "classes", "actions",
 )  # fmt: skip
 
 
@@ -128,6 +147,8 @@ def _lower(value):
         return value._replace(consumer=value.consumer.lower())
     if isinstance(value, tuple):
         return tuple(_lower(v) for v in value)
+    if isinstance(value, bool | int | bytes) or value is None:
+        return value
     return value
 
 
@@ -194,7 +215,7 @@ class PoolMachine(RuleBasedStateMachine):
             if event.contract_address != pool.address:
                 continue
             name = event.event_name
-            if name == "PurchaseRecorded":
+            if name == "PurchaseRecorded" or name == "ActionRecorded":
                 self.flows["contributions"] += event.contribution
             elif name == "PointsExited":
                 self.flows["payouts"] += event.payout
@@ -240,9 +261,16 @@ class PoolMachine(RuleBasedStateMachine):
         self._apply(
             f"record_purchases seed {amounts}",
             lambda now: self.model.record_purchases(
-                str(merchant.address), [str(c.address) for c in consumers], values, ids, now
+                str(merchant.address),
+                [str(c.address) for c in consumers],
+                values,
+                ids,
+                [GREEN] * len(consumers),
+                now,
             ),
-            lambda: self.pool.record_purchases(consumers, values, ids, sender=merchant, gas_limit=GAS),
+            lambda: self.pool.record_purchases(
+                consumers, values, ids, [GREEN] * len(consumers), sender=merchant, gas_limit=GAS
+            ),
         )
         self.recorded.extend((0, i) for i in ids)
 
@@ -253,17 +281,18 @@ class PoolMachine(RuleBasedStateMachine):
         units=s.whole_units,
         raw=s.raw_amounts,
         n=s.order_numbers,
+        k=s.purchase_classes,
     )
-    def purchase(self, m, c, kind, units, raw, n):
+    def purchase(self, m, c, kind, units, raw, n, k):
         sender = self.env.merchants[m] if m < 3 else self.env.consumers[0]  # the last one: not a merchant
         consumer = self.env.targets[c]
         amount = self._amount(kind, units, raw)
         self._apply(
-            f"record_purchase m{m} -> {self._addr(consumer)[:8]} {amount} #{n}",
+            f"record_purchase m{m} -> {self._addr(consumer)[:8]} {amount} #{n} class {k}",
             lambda now: self.model.record_purchase(
-                str(sender.address), self._addr(consumer), amount, order(n), now
+                str(sender.address), self._addr(consumer), amount, order(n), k, now
             ),
-            lambda: self.pool.record_purchase(consumer, amount, order(n), sender=sender, gas_limit=GAS),
+            lambda: self.pool.record_purchase(consumer, amount, order(n), k, sender=sender, gas_limit=GAS),
         )
         if m < 3:
             self.recorded.append((m, order(n)))
@@ -273,20 +302,25 @@ class PoolMachine(RuleBasedStateMachine):
         sender = self.env.merchants[m]
         entries = data.draw(
             st.lists(
-                st.tuples(s.purchase_targets, s.whole_units, s.order_numbers), min_size=size, max_size=size
+                st.tuples(s.purchase_targets, s.whole_units, s.order_numbers, s.purchase_classes),
+                min_size=size,
+                max_size=size,
             )
             if size <= 6
-            else st.just([(0, 1, i) for i in range(size)])
+            else st.just([(0, 1, i, GREEN) for i in range(size)])
         )
-        consumers = [self.env.targets[c] for c, _, _ in entries]
-        amounts = [u * self.unit for _, u, _ in entries]
-        ids = [order(n) for _, _, n in entries]
+        consumers = [self.env.targets[c] for c, _, _, _ in entries]
+        amounts = [u * self.unit for _, u, _, _ in entries]
+        ids = [order(n) for _, _, n, _ in entries]
+        classes = [k for _, _, _, k in entries]
         ok, _ = self._apply(
-            f"record_purchases m{m} x{size} {[(c, u, n) for c, u, n in entries][:6]}",
+            f"record_purchases m{m} x{size} {entries[:6]}",
             lambda now: self.model.record_purchases(
-                str(sender.address), [self._addr(c) for c in consumers], amounts, ids, now
+                str(sender.address), [self._addr(c) for c in consumers], amounts, ids, classes, now
             ),
-            lambda: self.pool.record_purchases(consumers, amounts, ids, sender=sender, gas_limit=GAS),
+            lambda: self.pool.record_purchases(
+                consumers, amounts, ids, classes, sender=sender, gas_limit=GAS
+            ),
         )
         if ok:
             self.recorded.extend((m, i) for i in ids)
@@ -317,9 +351,9 @@ class PoolMachine(RuleBasedStateMachine):
         ok, _ = self._apply(
             f"record_purchase m0 -> u{u} {amount} (to reverse)",
             lambda now: self.model.record_purchase(
-                str(merchant.address), str(consumer.address), amount, oid, now
+                str(merchant.address), str(consumer.address), amount, oid, GREEN, now
             ),
-            lambda: self.pool.record_purchase(consumer, amount, oid, sender=merchant, gas_limit=GAS),
+            lambda: self.pool.record_purchase(consumer, amount, oid, GREEN, sender=merchant, gas_limit=GAS),
         )
         if not ok:
             return
@@ -337,6 +371,87 @@ class PoolMachine(RuleBasedStateMachine):
             lambda now: self.model.reverse_purchase(str(merchant.address), oid, now),
             lambda: self.pool.reverse_purchase(oid, sender=merchant, gas_limit=GAS),
         )
+
+    # ------------------------------------------------------------ green actions and the catalog
+
+    @rule(t=st.sampled_from([0, 0, 1, 1, 2, 3, 4, 5, 6, 7]), k=s.action_classes, q=s.action_quantities,
+          n=s.action_numbers, by_merchant=st.sampled_from([False] * 9 + [True]))  # fmt: skip
+    def green_action(self, t, k, q, n, by_merchant):
+        """The sponsor attests an action (t = 5: the sponsor itself, 6: a merchant, 7: zero)."""
+        sender = self.env.merchants[0] if by_merchant else self.env.sponsor
+        consumer = self.env.action_targets[t]
+        self._apply(
+            f"record_action {'m0' if by_merchant else 'sponsor'} -> {self._addr(consumer)[:8]} "
+            f"class {k} x{q} #{n}",
+            lambda now: self.model.record_action(
+                str(sender.address), self._addr(consumer), k, q, order(f"action-{n}"), now
+            ),
+            lambda: self.pool.record_action(
+                consumer, k, q, order(f"action-{n}"), sender=sender, gas_limit=GAS
+            ),
+        )
+
+    @rule(change=s.catalog_changes, by_certifier=st.sampled_from([True] * 9 + [False]))
+    def catalog(self, change, by_certifier):
+        action, class_id, kind, factor = change
+        sender = self.env.certifier if by_certifier else self.env.registrar
+        who = str(sender.address)
+        if action == "certify":
+            standard = order(f"standard-{class_id}-{factor}")
+            self._apply(
+                f"certify_class {class_id} kind {kind} {factor} g",
+                lambda now: self.model.certify_class(who, class_id, kind, factor, standard, "fuzz"),
+                lambda: self.registry.certify_class(
+                    class_id, kind, factor, standard, "fuzz", sender=sender, gas_limit=GAS
+                ),
+            )
+        else:
+            self._apply(
+                f"withdraw_class {class_id}",
+                lambda now: self.model.withdraw_class(who, class_id, "fuzz"),
+                lambda: self.registry.withdraw_class(class_id, "fuzz", sender=sender, gas_limit=GAS),
+            )
+
+    @rule(
+        action=st.sampled_from(["suspend", "reinstate", "reinstate", "terms", "terms", "admit", "revoke"]),
+        cap=st.sampled_from([1, 100, 10_000]),
+        chance=st.integers(0, 3),
+    )
+    def sponsor_status(self, action, cap, chance):
+        """The sponsor's status and terms (a cap of 1 unit a day runs out at once); admitting it
+        again is refused. Revoking is final for the example: kept rare."""
+        if action == "revoke" and chance:
+            action = "reinstate"
+        sponsor, reg = self.env.sponsor, self.env.registrar
+        who, by = str(sponsor.address), str(reg.address)
+        reward = self.unit // 10
+        calls = {
+            "suspend": (
+                lambda now: self.model.suspend(by, who, "fuzz"),
+                lambda: self.registry.suspend(sponsor, "fuzz", sender=reg, gas_limit=GAS),
+            ),
+            "reinstate": (
+                lambda now: self.model.reinstate(by, who),
+                lambda: self.registry.reinstate(sponsor, sender=reg, gas_limit=GAS),
+            ),
+            "revoke": (
+                lambda now: self.model.revoke(by, who, "fuzz"),
+                lambda: self.registry.revoke(sponsor, "fuzz", sender=reg, gas_limit=GAS),
+            ),
+            "terms": (
+                lambda now: self.model.update_sponsor_terms(by, who, reward, cap * self.unit),
+                lambda: self.registry.update_sponsor_terms(
+                    sponsor, reward, cap * self.unit, sender=reg, gas_limit=GAS
+                ),
+            ),
+            "admit": (
+                lambda now: self.model.admit_sponsor(by, who, reward, cap * self.unit, LICENSE),
+                lambda: self.registry.admit_sponsor(
+                    sponsor, reward, cap * self.unit, LICENSE, sender=reg, gas_limit=GAS
+                ),
+            ),
+        }
+        self._apply(f"{action} sponsor", *calls[action])
 
     # ------------------------------------------------------------ circulation
 
@@ -446,9 +561,16 @@ class PoolMachine(RuleBasedStateMachine):
         self._apply(
             f"record_purchases grow x{len(others)} {amount}",
             lambda now: self.model.record_purchases(
-                str(merchant.address), [str(c.address) for c in others], amounts, ids, now
+                str(merchant.address),
+                [str(c.address) for c in others],
+                amounts,
+                ids,
+                [GREEN] * len(others),
+                now,
             ),
-            lambda: self.pool.record_purchases(others, amounts, ids, sender=merchant, gas_limit=GAS),
+            lambda: self.pool.record_purchases(
+                others, amounts, ids, [GREEN] * len(others), sender=merchant, gas_limit=GAS
+            ),
         )
         self.chain.pending_timestamp = self.chain.pending_timestamp + self.model.rule("lock_period")
         holder = self.env.consumers[u]
@@ -606,6 +728,8 @@ class PoolMachine(RuleBasedStateMachine):
             "shutdown": st_.shutdown,
             "budget": m.exit_budget_left(now),
             "pool_assets": st_.asset_balances.get(m.pool, 0),
+            "total_carbon": st_.total_carbon,
+            "sponsor_assets": st_.asset_balances.get(str(self.env.sponsor.address), 0),
         }
         for holder in self.env.holders:
             a = str(holder.address)
@@ -615,6 +739,7 @@ class PoolMachine(RuleBasedStateMachine):
             expected[("paid_out", a)] = m.paid_out_of(a)
             expected[("asset", a)] = st_.asset_balances.get(a, 0)
             expected[("max_exit", a)] = m.max_exit(a, now)
+            expected[("carbon", a)] = m.carbon_of(a)
         differences = {k: (chain[k], v) for k, v in expected.items() if chain[k] != v}
         assert not differences, f"chain != model (chain, model): {differences}"
         # invariant 3: the sum of balances is the supply (only these actors can ever hold points)
@@ -638,6 +763,15 @@ class PoolMachine(RuleBasedStateMachine):
         self.last_price = now if now[1] else None
 
     @invariant()
+    def carbon_adds_up(self):
+        # invariant 9: the total is the co2e of every purchase and action less reversed purchases,
+        # and each consumer's carbon is its share (carbon is a record: it never moves with points)
+        st_ = self.model.state
+        assert st_.total_carbon == sum(st_.carbon.values())
+        booked = sum(o.co2e for o in st_.orders.values() if not o.reversed) + sum(st_.actions.values())
+        assert booked == st_.total_carbon
+
+    @invariant()
     def merchants_and_charities_never_have_a_basis(self):
         # invariant 7's other side: points reach merchants and charities only by being paid to
         # them, never issued, so they never carry a cost basis or lifetime earnings
@@ -655,6 +789,9 @@ def env(chain, accounts, project, decimals):
 MUST_SUCCEED = {
     "record_purchase",
     "record_purchases",
+    "record_action",
+    "certify_class",
+    "withdraw_class",
     "reverse_purchase",
     "spend",
     "donate",

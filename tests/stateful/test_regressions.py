@@ -3,8 +3,9 @@
 import ape
 
 from greenpoints import governance
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
-from tests.conftest import LICENSE, order
+from tests.conftest import GREEN, LICENSE, order
 
 
 def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(accounts):
@@ -14,13 +15,21 @@ def test_shutdown__dust_holder_refused_first__exits_after_others_pool_empty(acco
     deployer, registrar, guardian, merchant, cafe, consumer, other = (
         accounts[i] for i in (0, 1, 2, 4, 5, 7, 8)
     )
-    system = deploy_system(deployer, registrar=registrar, guardian=guardian, asset_decimals=6)
+    system = deploy_system(
+        deployer, registrar=registrar, guardian=guardian, asset_decimals=6, catalog=SAMPLE_CATALOG
+    )
     pool, asset = system.pool, system.asset
     for m in (merchant, cafe):
         system.registry.admit(m, 3_000, 10**15, LICENSE, 1, sender=registrar)
     asset.mint(merchant, 10**15, sender=merchant)
     asset.approve(pool, 2**256 - 1, sender=merchant)
-    pool.record_purchases([consumer, other], [1_000_000, 47_000_000], [order(1), order(2)], sender=merchant)
+    pool.record_purchases(
+        [consumer, other],
+        [1_000_000, 47_000_000],
+        [order(1), order(2)],
+        [GREEN] * len([consumer, other]),
+        sender=merchant,
+    )
     pool.spend(cafe, 1, b"\x00" * 32, sender=consumer)  # the cafe holds 1 wei-point
     governance.shutdown(system)
     with ape.reverts("exit_rule: exit pays nothing"):

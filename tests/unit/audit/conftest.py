@@ -2,13 +2,14 @@
 
 import pytest
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from tests.conftest import LICENSE
 from tests.mocks.broken_pools import broken_pool, is_registry_variant
 
 
 @pytest.fixture
-def deploy_with(deployer, registrar, guardian, proposer, unit, merchant, asset):
+def deploy_with(deployer, registrar, guardian, certifier, proposer, unit, merchant, asset):
     """Deploy a pool (a broken variant by name, or the honest one) on the session's asset with
     `rules`, admit `merchant` (30%, funded, approved) with `daily_cap` asset units, return the system."""
 
@@ -16,8 +17,9 @@ def deploy_with(deployer, registrar, guardian, proposer, unit, merchant, asset):
         container = broken_pool(variant) if variant else None
         registry_variant = variant is not None and is_registry_variant(variant)
         system = deploy_system(
-            deployer, registrar=registrar, guardian=guardian, proposer=proposer, asset=asset.address,
-            rules=rules, pool_contract=None if registry_variant else container,
+            deployer, registrar=registrar, guardian=guardian, certifier=certifier, proposer=proposer,
+            asset=asset.address, rules=rules, catalog=SAMPLE_CATALOG,
+            pool_contract=None if registry_variant else container,
             registry_contract=container if registry_variant else None,
         )  # fmt: skip
         system.registry.admit(merchant, 3_000, daily_cap * unit, LICENSE, 1, sender=registrar)

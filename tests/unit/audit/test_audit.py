@@ -3,23 +3,38 @@
 import json
 
 import pytest
+from eth_utils import keccak
 
 from greenpoints import governance
 from greenpoints.audit import CHECKS, audit
-from tests.conftest import order
+from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
 from tests.mocks.broken_pools import VARIANTS
 
 from .conftest import failed_checks
 
 POINT = 10**18
+NEW_CLASS_OF_HISTORY = 2
+"""The sample catalog's organic food: withdrawn and certified again in the history."""
 
 
 @pytest.fixture
 def history(registry, live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer,
-            guardian,
+            guardian, registrar, certifier, sponsor, admit_sponsor,
             unit, lock_over, chain):  # fmt: skip
     """Every kind of operation once: purchases, a reversal, spend, donation, settlement, a direct
-    asset transfer, a rule change, pause and unpause, and an exit."""
+    asset transfer, a rule change, pause and unpause, an exit; a sponsor's green actions, its terms
+    changed, a class certified again with a new factor, withdrawn and certified again."""
+    admit_sponsor(sponsor)
+    pool.record_action(consumer, ACTION_CLASS, 20, order("ride-1"), sender=sponsor)
+    registry.update_sponsor_terms(sponsor, 2 * unit, 10**6 * unit, sender=registrar)
+    registry.suspend(sponsor, "review", sender=registrar)
+    registry.reinstate(sponsor, sender=registrar)
+    pool.record_action(other_consumer, ACTION_CLASS, 5, order("ride-2"), sender=sponsor)
+    registry.certify_class(GREEN, 1, 280, keccak(text="revised"), "appliances (revised)", sender=certifier)
+    registry.withdraw_class(NEW_CLASS_OF_HISTORY, "standard expired", sender=certifier)
+    registry.certify_class(
+        NEW_CLASS_OF_HISTORY, 1, 65, keccak(text="renewed"), "organic food", sender=certifier
+    )
     buy(merchant, consumer, 1_000, order("a-1"))
     buy(merchant, consumer, 500, order("a-2"))
     buy(other_merchant, other_consumer, 20, order("b-1"))
@@ -56,6 +71,23 @@ def test_audit__honest_history__every_check_passes(history, consumer):
     assert "set_rule('settlement_fee_bps', 200)" in calls and "unpause()" in calls
     assert all(g["state"].startswith("executed") for g in report.governance)
     assert report.stats["events"] > 20 and report.stats["log_requests"] >= 1
+    # the carbon ledger: rides (150 g/km) and purchases at the revised factor (280 g per unit), less
+    # the reversed purchase (made at 280 g too)
+    pool = history.pool
+    assert report.ledger.total_carbon == pool.total_carbon() == 25 * 150 + 1_500 * 280 + 100_000 * 280
+    carbon = report.carbon()
+    assert {c["class_id"]: c["co2e_g"] for c in carbon["by_class"]} == {
+        ACTION_CLASS: 25 * 150,
+        GREEN: 101_500 * 280,
+    }
+    assert [s["co2e_g"] for s in carbon["by_sponsor"]] == [25 * 150]
+    assert sum(m["co2e_g"] for m in carbon["by_month"]) == pool.total_carbon()
+    assert [h["withdrawn"] for h in carbon["catalog_history"] if h["class_id"] == NEW_CLASS_OF_HISTORY][
+        -2:
+    ] == [
+        True,
+        False,
+    ]
 
 
 def test_audit__pending_rule_change__listed_with_ready_time(live):
@@ -81,6 +113,7 @@ def test_trace__purchase__fates_attributed_oldest_lot_first(
     me, till = str(consumer.address).lower(), str(other_merchant.address).lower()
     fates = report.trace(merchant, order("t-1"))
     by_kind = {f["fate"]: f for f in fates}
+    assert {(f["class_id"], f["co2e"]) for f in fates} == {(GREEN, 1_000 * GREEN_FACTOR)}
     assert by_kind["spent"]["points"] == first // 4
     assert by_kind["spent"]["counterparty"] == till and by_kind["spent"]["order_id"] == order("till-9").hex()
     assert by_kind["donated"]["points"] == first - first // 4
@@ -106,8 +139,11 @@ def test_write__report__json_markdown_and_self_contained_html(history, tmp_path)
     data = json.loads((tmp_path / "audit.json").read_text())
     assert data["ok"] is True and data["checks"]["5 exits"]["checked"] > 0
     assert data["merchants"] and data["rule_history"]
-    assert "# greenpoints audit: PASSED" in (tmp_path / "audit.md").read_text()
+    assert data["carbon"]["total_g"] > 0 and data["carbon"]["by_class"] and data["sponsors"]
+    markdown = (tmp_path / "audit.md").read_text()
+    assert "# greenpoints audit: PASSED" in markdown and "## Carbon (grams of CO2e avoided)" in markdown
     page = (tmp_path / "audit.html").read_text()
+    assert "g of CO2e avoided" in page and "Sponsors of green actions" in page
     assert "data:image/png;base64," in page and "<table>" in page
     assert "http://" not in page and "https://" not in page  # nothing loaded from elsewhere
 
@@ -119,7 +155,7 @@ def test_audit__pool_mints_without_contribution__supply_check_fails(
     broken, merchant, consumer, attacker, unit
 ):
     system = broken("mints_without_contribution")
-    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     system.pool.airdrop(attacker, 50 * POINT, sender=attacker)
     report = audit(system, start_block=system.deployment_block)
     assert not report.ok
@@ -131,8 +167,8 @@ def test_audit__pool_issues_too_much__value_per_point_check_fails(
     broken, merchant, consumer, other_consumer, unit
 ):
     system = broken("value_per_point_falls")
-    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
-    system.pool.record_purchase(other_consumer, 100 * unit, order(2), sender=merchant)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    system.pool.record_purchase(other_consumer, 100 * unit, order(2), GREEN, sender=merchant)
     report = audit(system, start_block=system.deployment_block)
     assert {"2 value per point", "4 purchases"} <= failed_checks(report)
     assert any("value per point fell" in f for f in report.failures)
@@ -149,8 +185,8 @@ def test_audit__pool_pays_over_the_cap__exit_check_fails(
     }
     system = broken("exit_over_cap", rules=rules)
     pool = system.pool
-    pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 10_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 10_000 * unit, order(2), GREEN, sender=merchant)
     chain.pending_timestamp = chain.pending_timestamp + 2 * 86_400
     pool.exit(pool.balanceOf(consumer), sender=consumer)  # pays far more than the 1x cap
     report = audit(system, start_block=system.deployment_block)
@@ -161,9 +197,9 @@ def test_audit__pool_pays_over_the_cap__exit_check_fails(
 
 def test_audit__pool_lets_escrow_be_taken__solvency_check_fails(broken, merchant, consumer, attacker, unit):
     system = broken("diverts_escrow")
-    system.pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     system.pool.withdraw(attacker, 100 * unit, sender=attacker)
-    system.pool.record_purchase(consumer, 1_000 * unit, order(2), sender=merchant)
+    system.pool.record_purchase(consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
     report = audit(system, start_block=system.deployment_block)
     assert "1 solvency" in failed_checks(report)
     assert any("pool holds" in f and "< total_assets" in f for f in report.failures)
@@ -177,11 +213,32 @@ def test_audit__rule_changed_without_timelock__rules_check_fails(broken, attacke
     assert any("set_rule issue_bps=9000: not through the governor's delay" in f for f in report.failures)
 
 
+def test_audit__pool_ignores_a_withdrawn_class__classes_check_fails(
+    broken, merchant, consumer, certifier, unit
+):
+    system = broken("ignores_the_catalog")
+    system.registry.withdraw_class(GREEN, "standard revoked", sender=certifier)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    report = audit(system, start_block=system.deployment_block)
+    assert "10 classes" in failed_checks(report)
+    assert any("PurchaseRecorded broke a rule: catalog: class not certified" in f for f in report.failures)
+
+
+def test_audit__pool_inflates_carbon__carbon_check_fails(broken, merchant, consumer, unit):
+    system = broken("inflates_carbon")
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    report = audit(system, start_block=system.deployment_block)
+    assert "9 carbon" in failed_checks(report)
+    assert any("PurchaseRecorded: co2e 60000, the rules give 30000" in f for f in report.failures)
+
+
 def test_broken_pools__every_variant__has_a_test():
     assert set(VARIANTS) == {
         "mints_without_contribution",
         "value_per_point_falls",
         "exit_over_cap",
         "diverts_escrow",
+        "ignores_the_catalog",
+        "inflates_carbon",
         "skips_timelock",
     }

@@ -7,7 +7,7 @@ import requests
 
 from greenpoints import governance
 from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError
-from tests.conftest import order
+from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
 
 POINT = 10**18
 DAY = 86_400
@@ -51,17 +51,46 @@ def test_poll__merchant_passes_80_percent_of_cap__alerted_once_per_epoch(
 ):
     system = deploy_with(daily_cap=300)  # 300 units of contribution a day = 1,000 units of sales
     monitor = watch(system)
-    system.pool.record_purchase(consumer, 700 * unit, order(1), sender=merchant)  # 70%
+    system.pool.record_purchase(consumer, 700 * unit, order(1), GREEN, sender=merchant)  # 70%
     assert monitor.poll() == []
-    system.pool.record_purchase(consumer, 150 * unit, order(2), sender=merchant)  # 85%
-    system.pool.record_purchase(consumer, 100 * unit, order(3), sender=merchant)  # 95%: same epoch
+    system.pool.record_purchase(consumer, 150 * unit, order(2), GREEN, sender=merchant)  # 85%
+    system.pool.record_purchase(consumer, 100 * unit, order(3), GREEN, sender=merchant)  # 95%: same epoch
     alerts = monitor.poll()
     assert kinds(alerts) == ["merchant_near_cap"]
     assert alerts[0].details["used"] == 255 * unit and alerts[0].details["cap"] == 300 * unit
     assert "85% of its daily cap" in alerts[0].message
     next_epoch()
-    system.pool.record_purchase(consumer, 900 * unit, order(4), sender=merchant)
+    system.pool.record_purchase(consumer, 900 * unit, order(4), GREEN, sender=merchant)
     assert kinds(monitor.poll()) == ["merchant_near_cap"]  # a new epoch alerts again
+
+
+def test_poll__sponsor_passes_80_percent_of_cap__alerted_once_per_epoch(
+    registry, live, watch, pool, admit_sponsor, sponsor, consumer, unit
+):
+    admit_sponsor(sponsor, daily_cap=10 * unit)  # 1 unit per kg: 10 kg a day
+    monitor = watch(live)
+    pool.record_action(consumer, ACTION_CLASS, 40, order("ride-1"), sender=sponsor)  # 6 kg: 60%
+    assert monitor.poll() == []
+    pool.record_action(consumer, ACTION_CLASS, 20, order("ride-2"), sender=sponsor)  # 9 kg: 90%
+    pool.record_action(consumer, ACTION_CLASS, 2, order("ride-3"), sender=sponsor)  # 9.3 kg
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["sponsor_near_cap"]
+    assert alerts[0].details["used"] == 9 * unit and alerts[0].details["cap"] == 10 * unit
+    assert "90% of its daily cap" in alerts[0].message
+
+
+def test_poll__class_certified_again_and_withdrawn__alerted(registry, live, watch, certifier):
+    monitor = watch(live)
+    standard = order("standard")
+    registry.certify_class(9, 2, 40, standard, "bike commute (per km)", sender=certifier)
+    registry.certify_class(GREEN, 1, 280, standard, "appliances (revised)", sender=certifier)
+    registry.withdraw_class(9, "method under review", sender=certifier)
+    alerts = monitor.poll()
+    assert kinds(alerts) == ["class_certified", "class_recertified", "class_withdrawn"]
+    assert [a.severity for a in alerts] == ["notice", "warning", "warning"]
+    assert alerts[1].details == {**alerts[1].details, "old_co2e_per_unit": GREEN_FACTOR, "co2e_per_unit": 280}
+    assert "300 -> 280 g" in alerts[1].message
+    assert "bike commute (per km)" in alerts[2].message and "method under review" in alerts[2].message
 
 
 def test_poll__exits_pass_80_percent_of_epoch_limit__alerted(deploy_with, watch, merchant, consumer,
@@ -69,8 +98,8 @@ def test_poll__exits_pass_80_percent_of_epoch_limit__alerted(deploy_with, watch,
     rules = {"exit_trigger_bps": 10_000, "lock_period": 3_600, "epoch_exit_limit_bps": 10}
     system = deploy_with(rules=rules)
     pool = system.pool
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 100_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 100_000 * unit, order(2), GREEN, sender=merchant)
     chain.pending_timestamp = (chain.pending_timestamp // DAY + 1) * DAY + 1
     monitor = watch(system)
     pool.exit(pool.max_exit(consumer) // 10, sender=consumer)  # ~10% of the epoch's budget
@@ -128,11 +157,11 @@ def test_poll__pool_breaks_a_rule__critical_alert(variant, expected, deploy_with
                                                   other_consumer, attacker, unit):  # fmt: skip
     system = deploy_with(variant)
     monitor = watch(system, pool_type=system.pool.contract_type)
-    system.pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     assert expected not in kinds(monitor.poll())
     if variant == "diverts_escrow":
         system.pool.withdraw(attacker, 10 * unit, sender=attacker)
-    system.pool.record_purchase(other_consumer, 100 * unit, order(2), sender=merchant)
+    system.pool.record_purchase(other_consumer, 100 * unit, order(2), GREEN, sender=merchant)
     alerts = monitor.poll()
     assert expected in kinds(alerts)
     assert all(a.severity == "critical" for a in alerts if a.kind == expected)
@@ -185,9 +214,9 @@ def test_run__node_goes_away_and_comes_back__same_alerts_none_repeated(
     governance.unpause(live)
     end = chain.blocks.head.number
     reference = []
-    Monitor(live, chain.provider.web3, emit=reference.append, from_block=start + 1, page=1).run(
-        until_block=end
-    )
+    steady = Monitor(live, chain.provider.web3, emit=reference.append, from_block=start + 1, page=1)
+    steady.start()  # the deployment's history (its catalog's certifications included) stays silent
+    steady.run(until_block=end)
     assert kinds(reference) == ["circular_flow", "paused", "rule_change_scheduled", "unpaused"]
     got, news, waits = [], [], []
     monitor = Monitor(live, chain.provider.web3, emit=got.append, status=news.append, sleep=waits.append,

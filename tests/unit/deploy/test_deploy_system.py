@@ -5,13 +5,14 @@ import json
 import ape
 import pytest
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import DeployError, deploy_system, load_system, parse_address
 from greenpoints.model import ZERO
 from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
 
 
 def test_deploy_system__defaults__roles_rules_and_delay(
-    registry, system, pool, governor, deployer, registrar, guardian, proposer
+    registry, system, pool, governor, deployer, registrar, guardian, certifier, proposer
 ):
     assert system.points.address == pool.address != registry.address
     assert pool.registry() == registry.address and registry.pool() == pool.address
@@ -19,9 +20,20 @@ def test_deploy_system__defaults__roles_rules_and_delay(
     assert registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governor)
     assert registry.hasRole(registry.REGISTRAR_ROLE(), registrar)
     assert registry.hasRole(registry.GUARDIAN_ROLE(), guardian)
+    assert registry.hasRole(registry.CERTIFIER_ROLE(), certifier)
+    assert system.certifier == certifier
     # the deployer keeps no role anywhere
-    for role in (registry.DEFAULT_ADMIN_ROLE(), registry.REGISTRAR_ROLE(), registry.GUARDIAN_ROLE()):
+    roles = (registry.DEFAULT_ADMIN_ROLE(), registry.REGISTRAR_ROLE(), registry.GUARDIAN_ROLE())
+    for role in (*roles, registry.CERTIFIER_ROLE()):
         assert not registry.hasRole(role, deployer)
+    # the catalog given to the deployment is certified
+    for green_class in SAMPLE_CATALOG:
+        assert registry.green_class(green_class.class_id) == (
+            green_class.kind,
+            True,
+            green_class.co2e_per_unit,
+            green_class.standard_hash,
+        )
     assert not governor.hasRole(governor.DEFAULT_ADMIN_ROLE(), deployer)
     assert governor.hasRole(governor.PROPOSER_ROLE(), proposer)
     assert governor.hasRole(governor.EXECUTOR_ROLE(), ZERO)  # anyone may execute a ready change
@@ -54,9 +66,24 @@ def test_deploy_system__bad_request__deploy_error(deployer, registrar, guardian,
         deploy_system(deployer, registrar=registrar, guardian=guardian, **kwargs)
 
 
-def test_deploy_system__same_registrar_and_guardian__deploy_error(deployer, registrar):
+def test_deploy_system__same_registrar_and_guardian__deploy_error(deployer, registrar, guardian):
     with pytest.raises(DeployError, match="distinct"):
         deploy_system(deployer, registrar=registrar, guardian=registrar)
+    with pytest.raises(DeployError, match="distinct"):
+        deploy_system(deployer, registrar=registrar, guardian=guardian, certifier=guardian)
+
+
+def test_deploy_system__catalog_without_a_certifier_account__deploy_error(
+    deployer, registrar, guardian, stranger
+):
+    with pytest.raises(DeployError, match="certifier account"):
+        deploy_system(
+            deployer,
+            registrar=registrar,
+            guardian=guardian,
+            certifier=str(stranger.address),
+            catalog=SAMPLE_CATALOG,
+        )
 
 
 def test_deploy_system__asset_not_a_contract__deploy_error(deployer, registrar, guardian, stranger):
@@ -72,6 +99,7 @@ def test_record__saved_then_loaded__same_system(system, tmp_path):
     loaded = load_system(path)
     assert loaded.pool.address == system.pool.address
     assert loaded.registrar.address == system.registrar.address
+    assert loaded.certifier.address == system.certifier.address
     assert loaded.deployment_block == system.deployment_block
 
 
@@ -95,32 +123,43 @@ def test_parse_address__bad_input__deploy_error(value, message):
         parse_address(value, "registrar")
 
 
-def test_constructor__zero_role__reverts(project, system, deployer, asset, governor, registrar, guardian):
+def test_constructor__zero_role__reverts(
+    project, system, deployer, asset, governor, registrar, guardian, certifier
+):
     rules, blueprint = DEFAULT_RULES.as_tuple(), system.registry_blueprint
-    with ape.reverts("pool: governor is the zero address"):
-        project.ValuePool.deploy(asset, ZERO, registrar, guardian, rules, blueprint, sender=deployer)
-    with ape.reverts("pool: registrar is the zero address"):
-        project.ValuePool.deploy(asset, governor, ZERO, guardian, rules, blueprint, sender=deployer)
-    with ape.reverts("pool: guardian is the zero address"):
-        project.ValuePool.deploy(asset, governor, registrar, ZERO, rules, blueprint, sender=deployer)
+    roles = (governor, registrar, guardian, certifier)
+    names = ("governor", "registrar", "guardian", "certifier")
+    for i, name in enumerate(names):
+        args = [ZERO if j == i else role for j, role in enumerate(roles)]
+        with ape.reverts(f"pool: {name} is the zero address"):
+            project.ValuePool.deploy(asset, *args, rules, blueprint, sender=deployer)
 
 
-def test_constructor__asset_not_a_contract__reverts(project, system, deployer, governor, registrar, guardian):
+def test_constructor__asset_not_a_contract__reverts(
+    project, system, deployer, governor, registrar, guardian, certifier
+):
     with ape.reverts("pool: asset is not a contract"):
         project.ValuePool.deploy(
-            registrar, governor, registrar, guardian, DEFAULT_RULES.as_tuple(), system.registry_blueprint,
-            sender=deployer,
+            registrar, governor, registrar, guardian, certifier, DEFAULT_RULES.as_tuple(),
+            system.registry_blueprint, sender=deployer,
         )  # fmt: skip
 
 
 def test_constructor__rule_out_of_bounds__reverts(
-    project, system, deployer, asset, governor, registrar, guardian
+    project, system, deployer, asset, governor, registrar, guardian, certifier
 ):
     bad = list(DEFAULT_RULES.as_tuple())
     bad[RULE_NAMES.index("settlement_fee_bps")] = 501  # the bound is 500
     with ape.reverts("rules: value out of bounds"):
         project.ValuePool.deploy(
-            asset, governor, registrar, guardian, tuple(bad), system.registry_blueprint, sender=deployer
+            asset,
+            governor,
+            registrar,
+            guardian,
+            certifier,
+            tuple(bad),
+            system.registry_blueprint,
+            sender=deployer,
         )
 
 

@@ -2,10 +2,12 @@
 
 import pytest
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.model import MAX_TOTAL_ASSETS, Model, Refusal
 from greenpoints.model.state import _scalar_names
+from tests.conftest import GREEN
 
-POOL, GOV, REG, GUARD = "pool", "governor", "registrar", "guardian"
+POOL, GOV, REG, GUARD, CERT = "pool", "governor", "registrar", "guardian", "certifier"
 MERCHANT, CAFE, CHARITY, A, B = "merchant", "cafe", "charity", "consumer-a", "consumer-b"
 LICENSE = b"\x01" * 32
 T0 = 1_800_000_000
@@ -17,8 +19,18 @@ def oid(n):
 
 @pytest.fixture(params=[6, 18], ids=["dec6", "dec18"])
 def model(request):
-    m = Model(pool=POOL, governor=GOV, registrar=REG, guardian=GUARD, asset_decimals=request.param, now=T0)
+    m = Model(
+        pool=POOL,
+        governor=GOV,
+        registrar=REG,
+        guardian=GUARD,
+        certifier=CERT,
+        asset_decimals=request.param,
+        now=T0,
+    )
     unit = 10**request.param
+    for c in SAMPLE_CATALOG:
+        m.certify_class(CERT, c.class_id, int(c.kind), c.co2e_per_unit, c.standard_hash, c.label)
     m.admit(REG, MERCHANT, 3_000, 10**6 * unit, LICENSE, 1)
     m.admit(REG, CAFE, 2_000, 10**6 * unit, LICENSE, 2)
     m.register_charity(REG, CHARITY, LICENSE)
@@ -30,8 +42,8 @@ def model(request):
 
 def test_record_purchase__worked_example__210_then_147(model):
     unit = model.unit
-    assert model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0) == 210 * 10**18
-    assert model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), T0) == 147 * 10**18
+    assert model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0) == 210 * 10**18
+    assert model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), GREEN, T0) == 147 * 10**18
     assert (model.state.total_assets, model.state.total_supply) == (600 * unit, 357 * 10**18)
     assert model.state.asset_balances[POOL] == 600 * unit
 
@@ -40,15 +52,17 @@ def test_record_purchases__one_bad_entry__nothing_changes(model):
     unit = model.unit
     before = (model.state.total_supply, dict(model.state.balances), dict(model.state.asset_balances))
     with pytest.raises(Refusal, match="pool: consumer is a charity"):
-        model.record_purchases(MERCHANT, [A, CHARITY], [unit, unit], [oid(1), oid(2)], T0)
+        model.record_purchases(
+            MERCHANT, [A, CHARITY], [unit, unit], [oid(1), oid(2)], [GREEN] * len([A, CHARITY]), T0
+        )
     assert (model.state.total_supply, model.state.balances, model.state.asset_balances) == before
     assert (MERCHANT, oid(1)) not in model.state.orders
 
 
 def test_exit__inside_lock__refused_with_contract_reason(model):
     unit = model.unit
-    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
-    model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), T0)
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
+    model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), GREEN, T0)
     with pytest.raises(Refusal, match="exit_rule: points still locked"):
         model.exit(A, 10**18, T0 + 10)
     payout = model.exit(A, model.max_exit(A, T0 + 7 * 86_400), T0 + 7 * 86_400)
@@ -64,7 +78,7 @@ def test_set_rule__not_governor__refused(model):
 
 def test_admit__address_that_was_issued_points__refused_even_with_none_left(model):
     unit = model.unit
-    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
     model.spend(A, CAFE, model.balance_of(A))
     assert model.balance_of(A) == 0
     with pytest.raises(Refusal, match="registry: address was issued points"):
@@ -74,13 +88,13 @@ def test_admit__address_that_was_issued_points__refused_even_with_none_left(mode
 
 def test_record_purchase__total_assets_over_120_bits__refused_and_nothing_changes(model):
     unit = model.unit
-    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
     st = model.state  # as if the pool had grown that far, at the same value per point
     st.total_supply = st.total_supply * (MAX_TOTAL_ASSETS - 10) // st.total_assets
     st.total_assets = MAX_TOTAL_ASSETS - 10
     before = (model.state.total_supply, model.balance_of(B), model.merchant(MERCHANT).epoch_contribution)
     with pytest.raises(Refusal, match="ledger: total assets too large"):
-        model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), T0)
+        model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), GREEN, T0)
     after = (model.state.total_supply, model.balance_of(B), model.merchant(MERCHANT).epoch_contribution)
     assert after == before and model.state.total_assets == MAX_TOTAL_ASSETS - 10
 
@@ -108,8 +122,8 @@ class Collect:
 
 def test_replay__exit_over_the_cap__reported_by_reason_and_chain_figures_followed(model):
     unit = model.unit
-    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), T0)
-    model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), T0)
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
+    model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), GREEN, T0)
     later = T0 + 8 * 86_400
     held, paid = model.balance_of(A), 10**9 * unit  # a broken pool paid far more than the rules allow
     model.replay = Collect({"payout": paid})

@@ -33,6 +33,16 @@ def test_run_simulation__fast_backend__chain_ends_in_the_model_state():
     assert result.ok
 
 
+def test_run_simulation__green_city_fast_backend__chain_ends_in_the_model_state():
+    """Certifications, sponsors and green actions through the real contracts, carbon included."""
+    scenario = load_scenario("green-city").with_overrides(days=2, consumers=15, merchants=4)
+    result = run_simulation(scenario, seed=2, backend="fast")
+    assert result.cross_check["equal"], result.cross_check["differences"]
+    totals = result.summary()["totals"]
+    assert totals["green_actions"] > 0 and totals["co2e_g"] > 0
+    assert result.final_state["pool"]["total_carbon"] == result.rows[-1]["total_carbon_g"]
+
+
 def test_run_simulation__ape_transactions__chain_ends_in_the_model_state():
     result = run_simulation(small(days=2, consumers=10), seed=4, backend="chain")
     assert result.cross_check["equal"], result.cross_check["differences"]

@@ -29,13 +29,19 @@ def run(scenario, seed=1):
 def check_books(result):
     """Pool figures from the daily rows: assets in minus assets out, value per point never falls."""
     rows = result.rows
-    assets_in = sum(r["contributions"] for r in rows)
+    assets_in = sum(r["contributions"] + r["action_contributions"] for r in rows)
     assets_out = sum(r["exit_payouts"] + r["settled_assets"] + r["refunds"] for r in rows)
     assert rows[-1]["total_assets"] == assets_in - assets_out
     assert result.final_state["pool"]["asset_balance"] >= rows[-1]["total_assets"]
     prices = [r["price_per_point"] for r in rows if r["total_supply"]]
     assert all(b >= a for a, b in zip(prices, prices[1:], strict=False))
     assert result.summary()["value_per_point"]["days_it_fell"] == []
+    # the carbon ledger: the days' net grams add up to the pool's total, which is every consumer's
+    carbon = sum(r["co2e_g"] for r in rows)
+    assert rows[-1]["total_carbon_g"] == carbon == result.final_state["pool"]["total_carbon"]
+    assert carbon == sum(a["carbon"] for a in result.final_state["accounts"].values())
+    by_class = result.summary()["carbon"]["by_class_recorded_g"]
+    assert sum(c["co2e_g"] for c in by_class.values()) - result.summary()["carbon"]["reversed_g"] == carbon
 
 
 def test_run_simulation__same_seed__same_rows_and_state():
@@ -114,6 +120,41 @@ def test_run_simulation__growth_then_stall__exit_limit_binds_and_holds():
     check_books(result)
 
 
+def test_run_simulation__green_city__sponsor_pays_for_actions_within_its_cap():
+    result = run(small("green-city", days=10, consumers=200))
+    check_books(result)
+    assert result.ok
+    summary = result.summary()
+    totals = summary["totals"]
+    assert totals["green_actions"] > 0 and totals["co2e_actions_g"] > 0 and totals["co2e_purchases_g"] > 0
+    assert totals["not_green"] > 0  # sales of no certified class are not recorded
+    by_class = summary["carbon"]["by_class_recorded_g"]
+    assert by_class["101"]["kind"] == "action" and by_class["101"]["co2e_g"] > 0
+    assert by_class["1"]["kind"] == "product" and by_class["1"]["co2e_g"] > 0
+    sponsor = result.runner.model.sponsor("sponsor:city-fund")
+    assert sponsor.epoch_contribution <= sponsor.daily_cap
+
+
+def test_run_simulation__sponsor_cap_small__actions_held_back_not_refused():
+    scenario = small("green-city", days=3, consumers=200)
+    fund = dataclasses.replace(scenario.sponsors[0], daily_cap=2)
+    result = run(dataclasses.replace(scenario, sponsors=(fund,)))
+    totals = result.summary()["totals"]
+    assert totals["held_back_by_sponsor_cap"] > 0
+    assert "registry: sponsor daily cap exceeded" not in result.summary()["rejected_by_reason"]
+    assert all(r["action_contributions"] <= 2 * result.runner.unit for r in result.rows)
+
+
+def test_run_simulation__no_product_classes__every_sale_green_carbon_not_estimated():
+    scenario = dataclasses.replace(small(days=3), product_classes=())
+    result = run(scenario)
+    labels = [c["label"] for c in result.summary()["carbon"]["by_class_recorded_g"].values()]
+    assert "grocery (carbon not estimated)" in labels
+    assert (
+        result.summary()["totals"]["not_green"] == 0 and result.summary()["totals"]["co2e_purchases_g"] == 0
+    )
+
+
 def test_cohorts__whole_run__add_up_to_the_consumers_figures():
     result = run(small(days=20))
     cohorts = result.cohorts()
@@ -121,7 +162,10 @@ def test_cohorts__whole_run__add_up_to_the_consumers_figures():
     assert sum(c["consumers"] for c in cohorts) == len(consumers)
     assert sum(c["issued"] for c in cohorts) == sum(model.earned_of(c) for c in consumers)
     assert sum(c["paid_out"] for c in cohorts) == sum(model.paid_out_of(c) for c in consumers)
-    assert sum(c["contributed"] for c in cohorts) == sum(r["contributions"] for r in result.rows)
+    # what merchants contributed on their purchases and sponsors on their actions
+    paid = sum(r["contributions"] + r["action_contributions"] for r in result.rows)
+    rogue = result.runner.rogue_contributed  # on the sybils, who are not consumers
+    assert sum(c["contributed"] for c in cohorts) == paid - rogue
 
 
 def test_write__model_run__csv_json_and_plots(tmp_path):
@@ -131,13 +175,21 @@ def test_write__model_run__csv_json_and_plots(tmp_path):
     written = result.write(tmp_path)
     names = {p.name for p in written}
     assert {"daily.csv", "summary.json", "value_per_point.png", "pool_vs_supply.png"} <= names
-    assert {"exits_vs_contributions.png", "cohort_returns.png"} <= names
+    assert {"exits_vs_contributions.png", "cohort_returns.png", "carbon.png"} <= names
     daily = pd.read_csv(tmp_path / "daily.csv")
     assert len(daily) == 6
     for column in ("total_assets", "total_supply", "value_per_point", "points_issued", "spends", "donations"):
         assert column in daily.columns
-    for column in ("settled_assets", "exit_payouts", "exit_budget_used", "rejected"):
+    for column in (
+        "settled_assets",
+        "exit_payouts",
+        "exit_budget_used",
+        "rejected",
+        "co2e_g",
+        "total_carbon_g",
+    ):
         assert column in daily.columns
+    assert "co2e_g: class 2" in daily.columns and "co2e_g: class 102" in daily.columns
     assert list(daily["total_assets"]) == [r["total_assets"] for r in result.rows]
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["seed"] == 1 and summary["backend"] == "model" and summary["ok"] is True

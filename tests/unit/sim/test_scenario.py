@@ -71,6 +71,63 @@ def test_scenario_from_dict__minimal__defaults_filled():
         (with_(adversaries={"trades_per_day": -1}), "adversaries.trades_per_day: must be 0 or more"),
         (with_(adversaries={"bribes_per_day": 1}), "unknown field 'bribes_per_day'"),
         (with_(asset_decimals=30), "asset_decimals: must be within 2..18"),
+        (
+            with_(
+                product_classes=[
+                    {"class_id": 1, "label": "x", "category": "bakery", "share": 1, "co2e_per_unit": 1}
+                ]
+            ),
+            "product_classes[0].category: unknown category 'bakery' (known: grocery)",
+        ),
+        (
+            with_(
+                product_classes=[
+                    {"class_id": 1, "label": "x", "category": "grocery", "share": 1, "co2e_per_unit": 2**64}
+                ]
+            ),
+            "product_classes[0].co2e_per_unit: must be grams between 0 and 2**64 - 1",
+        ),
+        (
+            with_(
+                product_classes=[
+                    {"class_id": 0, "label": "x", "category": "grocery", "share": 1, "co2e_per_unit": 1}
+                ]
+            ),
+            "product_classes[0].class_id: must be between 1 and 2**32 - 1, got 0",
+        ),
+        (
+            with_(
+                product_classes=[
+                    {"class_id": 1, "label": "a", "category": "grocery", "share": 0.7, "co2e_per_unit": 1},
+                    {"class_id": 2, "label": "b", "category": "grocery", "share": 0.6, "co2e_per_unit": 1},
+                ]
+            ),
+            "the shares of category 'grocery' add up to 1.3, over 1",
+        ),
+        (
+            with_(
+                action_classes=[
+                    {"class_id": 9, "label": "metro", "sponsor": "fund", "co2e_per_unit": 150, "rate": 0.1}
+                ]
+            ),
+            "action_classes[0].sponsor: unknown sponsor 'fund' (known: none)",
+        ),
+        (
+            with_(
+                sponsors=[{"name": "fund", "reward_per_kg": 0.2, "daily_cap": 10}],
+                product_classes=[
+                    {"class_id": 9, "label": "a", "category": "grocery", "share": 1, "co2e_per_unit": 1}
+                ],
+                action_classes=[
+                    {"class_id": 9, "label": "b", "sponsor": "fund", "co2e_per_unit": 1, "rate": 1}
+                ],
+            ),
+            "class ids must be distinct, got [9, 9]",
+        ),
+        (
+            with_(sponsors=[{"name": "fund", "reward_per_kg": 0, "daily_cap": 10}]),
+            "reward_per_kg: must be above 0",
+        ),
         ([1, 2], "must be a mapping"),
     ],
 )

@@ -5,7 +5,7 @@ import pytest
 
 from greenpoints import pool_math as pm
 from greenpoints.model import ZERO
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 EMPTY = b"\x00" * 32
@@ -14,8 +14,8 @@ EMPTY = b"\x00" * 32
 @pytest.fixture
 def holding(live, pool, merchant, consumer, other_consumer, unit):
     """consumer holds 210 points (basis 210), other_consumer 147 (basis 210); pool 600."""
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
     return live
 
 

@@ -6,7 +6,7 @@ import pytest
 from greenpoints import governance
 from greenpoints import pool_math as pm
 from greenpoints.model import ZERO
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 
@@ -15,8 +15,8 @@ POINT = 10**18
 def grown(live, pool, merchant, consumer, other_consumer, unit):
     """consumer bought first (210 points, basis 210); a large later purchase by other_consumer
     raised the value per point so that consumer's holding is worth over 2x its basis."""
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order(2), GREEN, sender=merchant)
     assert pool.value_of(consumer) * 10_000 >= pool.basis_of(consumer) * 20_000
     assert pool.value_of(other_consumer) * 10_000 < pool.basis_of(other_consumer) * 20_000
     return live
@@ -63,7 +63,7 @@ def test_exit__inside_lock__reverts(grown, pool, consumer):
 
 def test_exit__new_issuance__restarts_lock(grown, pool, merchant, consumer, lock_over, unit):
     lock_over()
-    pool.record_purchase(consumer, 10 * unit, order(3), sender=merchant)
+    pool.record_purchase(consumer, 10 * unit, order(3), GREEN, sender=merchant)
     with ape.reverts("exit_rule: points still locked"):
         pool.exit(POINT, sender=consumer)
 

@@ -4,7 +4,7 @@ purchases. The same operations, in the same situation, before and after 300 othe
 
 from eth_utils import keccak, to_checksum_address
 
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 
@@ -34,7 +34,7 @@ def _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, ro
     for who in ("new", "returning"):
         ids = [order(f"g{round_}-{who}-{i}") for i in range(10)]
         chain.pending_timestamp = chain.pending_timestamp + 60
-        tx = pool.record_purchases(group, [50 * unit] * 10, ids, sender=merchant)
+        tx = pool.record_purchases(group, [50 * unit] * 10, ids, [GREEN] * len(group), sender=merchant)
         out[f"batch of 10, {who}"] = _executed(tx)
     chain.pending_timestamp = chain.pending_timestamp + 60
     out["spend"] = _executed(pool.spend(other_merchant, POINT, order(f"s{round_}"), sender=consumer))
@@ -56,7 +56,7 @@ def test_gas__300_more_consumers__every_operation_costs_the_same(
     for batch in range(3):
         others = _others(100, f"fill-{batch}")
         ids = [order(f"fill-{batch}-{i}") for i in range(100)]
-        pool.record_purchases(others, [20 * unit] * 100, ids, sender=merchant)
+        pool.record_purchases(others, [20 * unit] * 100, ids, [GREEN] * len(others), sender=merchant)
     after = _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, 1, chain)
     assert after == before
     assert len(before) == 8 and all(gas > 21_000 for gas in before.values())

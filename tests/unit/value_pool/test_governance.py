@@ -6,7 +6,7 @@ import pytest
 from greenpoints import governance
 from greenpoints import pool_math as pm
 from greenpoints.rules import BOUNDS, DEFAULT_RULES, RULE_NAMES
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 EMPTY = b"\x00" * 32
@@ -112,15 +112,17 @@ def test_propose_rule__out_of_bounds__python_refuses_before_sending(system):
 def test_pause__by_guardian__stops_purchases_and_spend_only(
     registry, live, pool, guardian, merchant, other_merchant, consumer, other_consumer, charity, unit
 ):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000 * unit, order(9), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000 * unit, order(9), GREEN, sender=merchant)
     pool.spend(other_merchant, POINT, EMPTY, sender=consumer)
     tx = registry.pause(sender=guardian)
     assert tx.events == [registry.Paused(account=guardian)]
     with ape.reverts("pausable: contract is paused"):
-        pool.record_purchase(consumer, 1_000 * unit, order(2), sender=merchant)
+        pool.record_purchase(consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
     with ape.reverts("pausable: contract is paused"):
-        pool.record_purchases([consumer], [1_000 * unit], [order(2)], sender=merchant)
+        pool.record_purchases(
+            [consumer], [1_000 * unit], [order(2)], [GREEN] * len([consumer]), sender=merchant
+        )
     with ape.reverts("pausable: contract is paused"):
         pool.spend(other_merchant, POINT, EMPTY, sender=consumer)
     # settlements, donations and reversals go on
@@ -148,7 +150,7 @@ def test_unpause__through_timelock__purchases_resume(
     registry.pause(sender=guardian)
     tx = governance.unpause(system)
     assert tx.events.filter(registry.Unpaused) == [registry.Unpaused(account=system.governor)]
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     assert pool.balanceOf(consumer) == 210 * POINT
 
 
@@ -192,9 +194,9 @@ def test_shutdown__every_holder_exits_at_full_value__pool_empty_but_dust(
     decimals,
     unit,
 ):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 1_234_567, order(2), sender=merchant)
-    pool.record_purchase(consumer, 777 * unit, order(3), sender=other_merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_234_567, order(2), GREEN, sender=merchant)
+    pool.record_purchase(consumer, 777 * unit, order(3), GREEN, sender=other_merchant)
     pool.spend(other_merchant, 13 * POINT, EMPTY, sender=consumer)
     pool.donate(charity, 7 * POINT, sender=consumer)
     tx = governance.shutdown(system)
@@ -203,7 +205,7 @@ def test_shutdown__every_holder_exits_at_full_value__pool_empty_but_dust(
         registry.PoolShutDown(governor=system.governor, total_assets=assets, total_supply=supply)
     ]
     with ape.reverts("pool: shut down"):
-        pool.record_purchase(consumer, unit, order(4), sender=merchant)
+        pool.record_purchase(consumer, unit, order(4), GREEN, sender=merchant)
     holders = [consumer, other_consumer, other_merchant, charity]
     paid = {}
     for done, holder in enumerate(holders):  # no trigger, lock, cap, haircut or epoch limit

@@ -5,7 +5,7 @@ import pytest
 
 from greenpoints import pool_math as pm
 from greenpoints.model import ZERO
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 
@@ -29,7 +29,7 @@ def test_record_purchase__returning_consumer__priced_at_value_before(
     buy(merchant, consumer, 1_000)
     expected, contribution, issued = _expected_points(registry, pool, decimals, 333 * unit)
     before = pool.balanceOf(consumer)
-    pool.record_purchase(consumer, 333 * unit, order("x"), sender=merchant)
+    pool.record_purchase(consumer, 333 * unit, order("x"), GREEN, sender=merchant)
     assert pool.balanceOf(consumer) - before == expected
     assert pool.basis_of(consumer) == 210 * unit + issued
     assert pool.earned_of(consumer) == 210 * unit + issued
@@ -38,7 +38,7 @@ def test_record_purchase__returning_consumer__priced_at_value_before(
 
 def test_record_purchase__not_a_merchant__reverts(live, pool, attacker, consumer, unit):
     with ape.reverts("registry: caller not an active merchant"):
-        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=attacker)
+        pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=attacker)
 
 
 def test_record_purchase__suspended_merchant__reverts(
@@ -46,7 +46,7 @@ def test_record_purchase__suspended_merchant__reverts(
 ):
     registry.suspend(merchant, "x", sender=registrar)
     with ape.reverts("registry: caller not an active merchant"):
-        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
 
 
 @pytest.mark.parametrize(
@@ -63,31 +63,31 @@ def test_record_purchase__bad_consumer__reverts(
 ):
     target = {"zero": ZERO, "pool": pool.address, "merchant": other_merchant, "charity": charity}[who]
     with ape.reverts(reason):
-        pool.record_purchase(target, 1_000 * unit, order(1), sender=merchant)
+        pool.record_purchase(target, 1_000 * unit, order(1), GREEN, sender=merchant)
 
 
 def test_record_purchase__zero_amount__reverts(live, pool, merchant, consumer):
     with ape.reverts("pool: amount is zero"):
-        pool.record_purchase(consumer, 0, order(1), sender=merchant)
+        pool.record_purchase(consumer, 0, order(1), GREEN, sender=merchant)
 
 
 def test_record_purchase__dust_amount__reverts_no_points(live, pool, merchant, consumer):
     # 3 units * 30% = 0 contribution: nothing to issue
     with ape.reverts("pool: purchase issues no points"):
-        pool.record_purchase(consumer, 3, order(1), sender=merchant)
+        pool.record_purchase(consumer, 3, order(1), GREEN, sender=merchant)
 
 
 def test_record_purchase__huge_amount__reverts(live, pool, merchant, consumer):
     with ape.reverts("pool: amount too large"):
-        pool.record_purchase(consumer, 2**256 - 1, order(1), sender=merchant)
+        pool.record_purchase(consumer, 2**256 - 1, order(1), GREEN, sender=merchant)
 
 
 def test_record_purchase__order_id_reused__reverts(live, pool, merchant, other_merchant, consumer, unit):
-    pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     with ape.reverts("pool: order id already recorded"):
-        pool.record_purchase(consumer, 100 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     # the same id at another merchant is another order
-    pool.record_purchase(consumer, 100 * unit, order(1), sender=other_merchant)
+    pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=other_merchant)
     assert pool.order_of(other_merchant, order(1)).consumer == consumer
 
 
@@ -95,19 +95,19 @@ def test_record_purchase__daily_cap__exceeded_reverts_then_resets_next_epoch(
     registry, live, pool, registrar, merchant, consumer, chain, unit
 ):
     registry.update_terms(merchant, 3_000, 300 * unit, sender=registrar)
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)  # 300 of 300 used
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)  # 300 of 300 used
     with ape.reverts("registry: daily cap exceeded"):
-        pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
+        pool.record_purchase(consumer, 10 * unit, order(2), GREEN, sender=merchant)
     epoch = registry.epoch_length()
     chain.pending_timestamp = (chain.pending_timestamp // epoch + 1) * epoch
-    pool.record_purchase(consumer, 10 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 10 * unit, order(2), GREEN, sender=merchant)
     assert registry.merchants(merchant).epoch_contribution == 3 * unit
 
 
 def test_record_purchase__no_allowance__reverts(live, pool, asset, merchant, consumer, unit):
     asset.approve(pool, 0, sender=merchant)
     with ape.reverts("erc20: insufficient allowance"):
-        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
 
 
 # ---------------------------------------------------------------- record_purchases
@@ -122,7 +122,7 @@ def test_record_purchases__batch__same_as_singles_with_one_transfer(
     snap = chain.snapshot()
     try:
         for c, a, i in zip(consumers, amounts, ids, strict=True):
-            pool.record_purchase(c, a, i, sender=merchant)
+            pool.record_purchase(c, a, i, GREEN, sender=merchant)
         singles = (
             pool.balanceOf(consumer),
             pool.balanceOf(other_consumer),
@@ -131,7 +131,7 @@ def test_record_purchases__batch__same_as_singles_with_one_transfer(
         )
     finally:
         chain.restore(snap)
-    tx = pool.record_purchases(consumers, amounts, ids, sender=merchant)
+    tx = pool.record_purchases(consumers, amounts, ids, [GREEN] * len(consumers), sender=merchant)
     batch = (
         pool.balanceOf(consumer),
         pool.balanceOf(other_consumer),
@@ -154,22 +154,34 @@ def test_record_purchases__batch__same_as_singles_with_one_transfer(
 
 def test_record_purchases__lengths_differ__reverts(live, pool, merchant, consumer, unit):
     with ape.reverts("pool: batch lengths differ"):
-        pool.record_purchases([consumer], [unit, unit], [order(1)], sender=merchant)
+        pool.record_purchases(
+            [consumer], [unit, unit], [order(1)], [GREEN] * len([consumer]), sender=merchant
+        )
 
 
 def test_record_purchases__empty__reverts(live, pool, merchant):
     with ape.reverts("pool: batch is empty"):
-        pool.record_purchases([], [], [], sender=merchant)
+        pool.record_purchases([], [], [], [GREEN] * len([]), sender=merchant)
 
 
 def test_record_purchases__101_purchases__reverts_too_large(live, pool, merchant, consumer, unit):
     with ape.reverts("pool: batch too large"):
-        pool.record_purchases([consumer] * 101, [unit] * 101, [order(i) for i in range(101)], sender=merchant)
+        pool.record_purchases(
+            [consumer] * 101,
+            [unit] * 101,
+            [order(i) for i in range(101)],
+            [GREEN] * len([consumer] * 101),
+            sender=merchant,
+        )
 
 
 def test_record_purchases__100_purchases__all_recorded(live, pool, merchant, consumer, unit):
     pool.record_purchases(
-        [consumer] * 100, [10 * unit] * 100, [order(i) for i in range(100)], sender=merchant
+        [consumer] * 100,
+        [10 * unit] * 100,
+        [order(i) for i in range(100)],
+        [GREEN] * len([consumer] * 100),
+        sender=merchant,
     )
     assert pool.total_assets() == 100 * 3 * unit
     assert pool.order_of(merchant, order(99)).consumer == consumer
@@ -179,14 +191,26 @@ def test_record_purchases__duplicate_in_batch__reverts_all(
     live, pool, merchant, consumer, other_consumer, unit
 ):
     with ape.reverts("pool: order id already recorded"):
-        pool.record_purchases([consumer, other_consumer], [unit, unit], [order(1), order(1)], sender=merchant)
+        pool.record_purchases(
+            [consumer, other_consumer],
+            [unit, unit],
+            [order(1), order(1)],
+            [GREEN] * len([consumer, other_consumer]),
+            sender=merchant,
+        )
     assert pool.totalSupply() == 0
     assert pool.order_of(merchant, order(1)).consumer == ZERO
 
 
 def test_record_purchases__one_bad_consumer__reverts_all(live, pool, merchant, consumer, charity, unit):
     with ape.reverts("pool: consumer is a charity"):
-        pool.record_purchases([consumer, charity], [unit, unit], [order(1), order(2)], sender=merchant)
+        pool.record_purchases(
+            [consumer, charity],
+            [unit, unit],
+            [order(1), order(2)],
+            [GREEN] * len([consumer, charity]),
+            sender=merchant,
+        )
     assert pool.totalSupply() == 0
 
 
@@ -194,13 +218,17 @@ def test_record_purchases__cap_on_total__reverts(registry, live, pool, registrar
     registry.update_terms(merchant, 3_000, 5 * unit, sender=registrar)
     with ape.reverts("registry: daily cap exceeded"):
         pool.record_purchases(
-            [consumer, consumer], [10 * unit, 10 * unit], [order(1), order(2)], sender=merchant
+            [consumer, consumer],
+            [10 * unit, 10 * unit],
+            [order(1), order(2)],
+            [GREEN] * len([consumer, consumer]),
+            sender=merchant,
         )
 
 
 def test_record_purchases__not_a_merchant__reverts(live, pool, attacker, consumer, unit):
     with ape.reverts("registry: caller not an active merchant"):
-        pool.record_purchases([consumer], [unit], [order(1)], sender=attacker)
+        pool.record_purchases([consumer], [unit], [order(1)], [GREEN] * len([consumer]), sender=attacker)
 
 
 # ---------------------------------------------------------------- reverse_purchase
@@ -209,8 +237,8 @@ def test_record_purchases__not_a_merchant__reverts(live, pool, attacker, consume
 def test_reverse_purchase__within_lock__burns_and_refunds_current_value(
     live, pool, asset, merchant, consumer, other_consumer, decimals, unit
 ):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
-    pool.record_purchase(other_consumer, 1_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
     balance_before = asset.balanceOf(merchant)
     # the 147 points are worth 147 * 600/357 = 247.05..., less than the 300 contributed
     value = pm.to_assets(147 * POINT, 600 * unit, 357 * POINT, decimals)
@@ -244,22 +272,22 @@ def test_reverse_purchase__unknown_order__reverts(live, pool, merchant):
 
 
 def test_reverse_purchase__other_merchant__reverts(live, pool, merchant, other_merchant, consumer, unit):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     with ape.reverts("pool: unknown order"):
         pool.reverse_purchase(order(1), sender=other_merchant)
 
 
 def test_reverse_purchase__twice__reverts_and_id_stays_used(live, pool, merchant, consumer, unit):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     pool.reverse_purchase(order(1), sender=merchant)
     with ape.reverts("pool: order already reversed"):
         pool.reverse_purchase(order(1), sender=merchant)
     with ape.reverts("pool: order id already recorded"):
-        pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+        pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
 
 
 def test_reverse_purchase__after_lock_period__reverts(live, pool, merchant, consumer, unit, lock_over):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     lock_over()
     with ape.reverts("pool: reversal window over"):
         pool.reverse_purchase(order(1), sender=merchant)
@@ -268,7 +296,7 @@ def test_reverse_purchase__after_lock_period__reverts(live, pool, merchant, cons
 def test_reverse_purchase__points_already_spent__reverts(
     live, pool, merchant, other_merchant, consumer, unit
 ):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     pool.spend(other_merchant, 1, order("till"), sender=consumer)
     with ape.reverts("pool: consumer no longer holds the points"):
         pool.reverse_purchase(order(1), sender=merchant)
@@ -277,7 +305,7 @@ def test_reverse_purchase__points_already_spent__reverts(
 def test_reverse_purchase__last_points__refund_capped_at_contribution(
     live, pool, asset, merchant, consumer, unit
 ):
-    pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     # the only holder: 210 points are worth all 300, so the refund is the contribution
     tx = pool.reverse_purchase(order(1), sender=merchant)
     assert tx.events.filter(pool.PurchaseReversed)[0].refund == 300 * unit

@@ -1,7 +1,7 @@
 """SPEC section 1's worked example, exactly, for asset decimals 6 and 18."""
 
 from greenpoints.model import ZERO
-from tests.conftest import order
+from tests.conftest import GREEN, order
 
 POINT = 10**18
 
@@ -9,7 +9,7 @@ POINT = 10**18
 def test_record_purchase__worked_example__210_then_147_points(
     live, pool, asset, merchant, consumer, other_consumer, unit
 ):
-    tx = pool.record_purchase(consumer, 1_000 * unit, order(1), sender=merchant)
+    tx = pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     assert tx.events == [
         pool.Transfer(sender=ZERO, receiver=consumer, value=210 * POINT),
         pool.PurchaseRecorded(
@@ -32,7 +32,7 @@ def test_record_purchase__worked_example__210_then_147_points(
     assert pool.basis_of(consumer) == 210 * unit
     assert pool.earned_of(consumer) == 210 * unit
 
-    pool.record_purchase(other_consumer, 1_000 * unit, order(2), sender=merchant)
+    pool.record_purchase(other_consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
     assert pool.balanceOf(other_consumer) == 147 * POINT
     assert pool.total_assets() == 600 * unit
     assert pool.totalSupply() == 357 * POINT
