@@ -9,8 +9,10 @@ the contracts let through). Each day has two phases at fixed times, so every tim
 (epoch, lock period, reversal window) gives the same answer on chain and in the model:
 
 - morning (08:00): new consumers join, the registrar acts, consumers spend, donate and exit,
-  sponsors record the green actions consumers took, adversaries try their attempts;
-- evening (20:00): merchants reverse yesterday's returns, close their tills (the day's purchases in
+  adversaries try their attempts;
+- evening (20:00): merchants reverse yesterday's returns, sponsors record the day's attested green
+  actions (an issuance, like a purchase, so it must come in the other phase than exits: the lock
+  compares the two), merchants close their tills (the day's purchases in
   `record_purchases` batches of up to 100, each purchase naming its certified product class; sales
   outside every class are not recorded), the rogue merchant acts, merchants and charities settle.
 """
@@ -285,7 +287,6 @@ class Runner:
         if s.rogue is not None and self.day == s.rogue.suspend_day:
             self.act("suspend", "registrar", "rogue", "fake purchases to its own addresses")
         self.spend_and_donate()
-        self.green_actions()
         self.exits(self.agents.consumers, s.exit_propensity)
         if self.agents.sybils and self.day >= s.rogue.start_day:
             self.exits(self.agents.sybils, 1.0)
@@ -300,6 +301,7 @@ class Runner:
                 self.today.reversals += 1
                 self.today.refunds += refund
                 self.today.co2e_reversed += order.co2e
+        self.green_actions()
         self.tills()
         if self.scenario.rogue is not None and self.day >= self.scenario.rogue.start_day:
             self.rogue_day()

@@ -155,6 +155,33 @@ def test_run_simulation__no_product_classes__every_sale_green_carbon_not_estimat
     )
 
 
+def test_run__issuances_and_exits__in_different_phases():
+    """The lock compares an issuance's time with an exit's: on chain each lands a few seconds after
+    its phase starts, so the two must never share a phase (a run with actions in the morning once
+    diverged from the model on a day-7 exit)."""
+    from greenpoints.sim.backends import ModelBackend
+    from greenpoints.sim.runner import EVENING, MORNING, Runner
+
+    class Watching(ModelBackend):
+        def __init__(self):
+            self.phase, self.seen = None, set()
+
+        def begin_phase(self, timestamp):
+            self.phase = timestamp % 86_400
+
+        def execute(self, op, sender, args, reason):
+            if reason is None:
+                self.seen.add((op, self.phase))
+
+    backend = Watching()
+    Runner(small("green-city", days=10, consumers=200, rules={"exit_trigger_bps": 10_000}), 1, backend).run()
+    phases = {}
+    for op, phase in backend.seen:
+        phases.setdefault(op, set()).add(phase)
+    assert phases["record_action"] == phases["record_purchases"] == {EVENING}
+    assert phases["exit"] == {MORNING}
+
+
 def test_cohorts__whole_run__add_up_to_the_consumers_figures():
     result = run(small(days=20))
     cohorts = result.cohorts()
