@@ -30,10 +30,14 @@ ANVIL = "ethereum:local:foundry"
 
 def tills(baseline):
     """The "tills" workload: `baseline` with nothing but purchases (no spends, donations, exits,
-    settlements, returns or adversaries), so that merchants' batches fill the chain."""
+    settlements, returns, adversaries or sponsored actions, and every sale of a certified class: one
+    per category), so that merchants' batches fill the chain."""
     return dataclasses.replace(
         baseline,
         name="tills",
+        product_classes=(),
+        sponsors=(),
+        action_classes=(),
         spend_propensity=0.0,
         donate_propensity=0.0,
         exit_propensity=0.0,

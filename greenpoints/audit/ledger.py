@@ -225,6 +225,8 @@ class Ledger:
     _tx: str | None = None
     _tx_events: list = field(default_factory=list)
     _figures: tuple[int, int] = (0, 0)
+    _months: dict[int, str] = field(default_factory=dict)
+    """Day number -> "YYYY-MM" (one calendar conversion per day, not per event)."""
 
     def __post_init__(self):
         self.replay = Replay(self)
@@ -686,7 +688,11 @@ class Ledger:
             self.checked["10 classes"] += 1
         self.total_carbon += sign * co2e
         self.carbon_by_class[class_id] += sign * co2e
-        self.carbon_by_month[_month(self.block_time(e.block))] += sign * co2e
+        day = self.block_time(e.block) // 86_400
+        month = self._months.get(day)
+        if month is None:
+            month = self._months[day] = _month(day * 86_400)
+        self.carbon_by_month[month] += sign * co2e
 
     def on_PurchaseReversed(self, e: Event, a: dict) -> None:
         merchant, consumer, order_id, points, refund = (

@@ -83,6 +83,7 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
         self.pool = pool
         self.governor = governor
         self.asset_decimals = asset_decimals
+        self.asset_unit = 10**asset_decimals
         self.asset_modeled = asset_modeled
         roles = {(DEFAULT_ADMIN_ROLE, governor): True}
         if registrar is not None:

@@ -14,6 +14,8 @@ from .state import MAX_CARBON, MAX_EARNED, MAX_PAID_OUT, MAX_TOTAL_ASSETS, MAX_T
 class Ledger:
     state: State
     asset_decimals: int
+    asset_unit: int
+    """10**asset_decimals: a product class's factor is per whole asset unit of sale."""
 
     # ------------------------------------------------------------ reading
 
@@ -40,7 +42,7 @@ class Ledger:
 
     def co2e_of_sale(self, amount: int, co2e_per_unit: int) -> int:
         """Grams a sale of `amount` base units of a product class avoids (SPEC 8.2: rounded down)."""
-        return amount * co2e_per_unit // 10**self.asset_decimals
+        return amount * co2e_per_unit // self.asset_unit
 
     def to_points(self, assets: int) -> int:
         return pm.to_points(assets, self.state.total_assets, self.state.total_supply, self.asset_decimals)
