@@ -21,7 +21,9 @@ def small(days=3, consumers=20, **changes):
 
 
 def test_run_simulation__fast_backend__chain_ends_in_the_model_state():
-    result = run_simulation(small(return_rate=0.2, settle_propensity=0.8), seed=3, backend="fast")
+    result = run_simulation(
+        small(consumers=40, return_rate=0.2, settle_propensity=0.8), seed=3, backend="fast"
+    )
     check = result.cross_check
     assert check["equal"], check["differences"]
     assert check["figures"] >= 5 * len(result.runner.agents.holders())
