@@ -12,9 +12,10 @@
         through `update_member`, `set_config` and `set_class`;
         the reasons for the split and the storage layout are in docs/design.md.
         Whitelisted merchants record purchases of certified green product
-        classes and sponsors record attested green actions and, in the same
-        call, pay their contribution into the pool, whose carbon is booked; part of it is issued to the consumer
-        as points at the current value per point, the rest raises that value.
+        classes, and sponsors attested green actions; in the same call each
+        pays its contribution into the pool and the CO2e avoided is booked.
+        Part of the contribution is issued to the consumer as points at the
+        current value per point, the rest raises that value.
         Points move only from consumers to active merchants (spend) and
         registered charities (donate); merchants and charities settle them to
         assets for a fee; consumers whose holding is worth the exit trigger

@@ -24,6 +24,13 @@ class ClassKind(IntEnum):
     ACTION = 2
 
 
+def kind_name(kind: int, unknown: str | None = None) -> str:
+    """`product` or `action`; for another number, `unknown` (default: "kind N")."""
+    if kind in (ClassKind.PRODUCT, ClassKind.ACTION):
+        return ClassKind(kind).name.lower()
+    return f"kind {kind}" if unknown is None else unknown
+
+
 @dataclass(frozen=True)
 class GreenClass:
     """One class of the catalog, as the certifier certifies it."""

@@ -14,7 +14,7 @@
           charity: standing only.
         `Registry` (its own contract, docs/design.md) keeps the rest
         (statuses, categories, licences) and writes here through the pool's
-        one hook, `update_member`, which calls `_update`. The refusals that
+        hook for members, `update_member`, which calls `_update`. The refusals that
         enforce the registry's rules on the hot path keep the registry's
         prefix ("registry: ..."), the reasons merchants already know.
 """

@@ -635,28 +635,18 @@ class Ledger:
     def on_PurchaseRecorded(self, e: Event, a: dict) -> None:
         merchant, consumer, order_id = a["merchant"], a["consumer"], a["order_id"]
         amount, contribution, points = a["amount"], a["contribution"], a["points"]
-        key = (merchant, order_id)
         class_id, co2e = a["class_id"], a["co2e"]
         self._replay(
             e, "record_purchase", merchant, consumer, amount, order_id, class_id,
             expected={"contribution": contribution, "points": points, "co2e": co2e},
         )  # fmt: skip
-        self.total_assets += contribution
-        self.contributions += contribution
-        self._pool_figures(e, a)
-        self._carbon(e, class_id, co2e)
-        self.orders.setdefault(key, {
-            "consumer": consumer, "block": e.block, "tx": e.tx, "amount": amount,
-            "contribution": contribution, "points": points, "class_id": class_id, "co2e": co2e,
-            "reversed": False,
-        })  # fmt: skip
+        self._issued(e, a, merchant, order_id, amount=amount, reversed=False)
         m = self.merchants[merchant]
         m.purchases += 1
         m.sales += amount
         m.contributions += contribution
         m.points_issued += points
         m.co2e += co2e
-        self.lots[consumer].append(Lot(merchant, order_id, points))
 
     def on_ActionRecorded(self, e: Event, a: dict) -> None:
         sponsor, consumer, action_id = a["sponsor"], a["consumer"], a["action_id"]
@@ -665,21 +655,26 @@ class Ledger:
             e, "record_action", sponsor, consumer, class_id, a["quantity"], action_id,
             expected={"contribution": contribution, "points": points, "co2e": co2e},
         )  # fmt: skip
-        self.total_assets += contribution
-        self.contributions += contribution
-        self._pool_figures(e, a)
-        self._carbon(e, class_id, co2e)
-        self.orders.setdefault((sponsor, action_id), {
-            "consumer": consumer, "block": e.block, "tx": e.tx, "quantity": a["quantity"],
-            "contribution": contribution, "points": points, "class_id": class_id, "co2e": co2e,
-            "action": True,
-        })  # fmt: skip
+        self._issued(e, a, sponsor, action_id, quantity=a["quantity"], action=True)
         book = self.sponsors[sponsor]
         book.actions += 1
         book.co2e += co2e
         book.contributions += contribution
         book.points_issued += points
-        self.lots[consumer].append(Lot(sponsor, action_id, points))
+
+    def _issued(self, e: Event, a: dict, issuer: str, ref: bytes, **fields) -> None:
+        """The books an issuance (purchase or action) moves, independent of the model: assets, the
+        figures the event reports, the carbon, the record kept for traces, and the new lot."""
+        contribution, points, consumer = a["contribution"], a["points"], a["consumer"]
+        self.total_assets += contribution
+        self.contributions += contribution
+        self._pool_figures(e, a)
+        self._carbon(e, a["class_id"], a["co2e"])
+        self.orders.setdefault((issuer, ref), {
+            "consumer": consumer, "block": e.block, "tx": e.tx, "contribution": contribution,
+            "points": points, "class_id": a["class_id"], "co2e": a["co2e"], **fields,
+        })  # fmt: skip
+        self.lots[consumer].append(Lot(issuer, ref, points))
 
     def _carbon(self, e: Event, class_id: int, co2e: int, sign: int = 1) -> None:
         """The carbon ledger from the events' own co2e (invariant 9, independent of the model)."""

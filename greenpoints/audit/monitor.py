@@ -41,6 +41,7 @@ from pathlib import Path
 import requests
 
 from .. import pool_math as pm
+from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Event, LogRangeError, fetch
@@ -176,7 +177,7 @@ class Watcher:
 
     def _on_ClassCertified(self, e: Event, a: dict) -> None:
         class_id, label, old, new = a["class_id"], a["label"], a["old_co2e_per_unit"], a["co2e_per_unit"]
-        kind = {1: "product", 2: "action"}.get(a["kind"], f"kind {a['kind']}")
+        kind = kind_name(a["kind"])
         if old == 0:
             self._raise(
                 "class_certified",

@@ -13,6 +13,7 @@ from pathlib import Path
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
+from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
 from ..statuses import charity_status_name, merchant_status_name
 from .ledger import CHECKS, Ledger
@@ -374,9 +375,7 @@ class Report:
                 {
                     "class_id": class_id,
                     "label": ledger.class_labels.get(class_id, ""),
-                    "kind": {1: "product", 2: "action"}.get(
-                        classes[class_id].kind if class_id in classes else 0, "?"
-                    ),
+                    "kind": kind_name(classes[class_id].kind if class_id in classes else 0, unknown="?"),
                     "certified": bool(class_id in classes and classes[class_id].certified),
                     "co2e_per_unit": classes[class_id].co2e_per_unit if class_id in classes else None,
                     "co2e_g": grams,

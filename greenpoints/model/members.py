@@ -107,23 +107,15 @@ class Members:
         """The contribution a merchant or sponsor may still record in the current epoch."""
         return max(0, self._member_record(member).daily_cap - self.epoch_contribution(member, now))
 
-    def _use_daily_cap(self, merchant: str, contribution: int, now: int) -> None:
-        m = self.state.merchants[merchant]
+    def _use_cap(self, records: dict, member: str, contribution: int, now: int, reason: str) -> None:
+        """`members._use_daily_cap` for a merchant or a sponsor (`records` holds its kind); the
+        caller names whose cap in `reason`."""
+        m = records[member]
         epoch = now // self.rule("epoch_length")
         used = (m.epoch_contribution if m.epoch == epoch else 0) + contribution
         if used > m.daily_cap:
-            self.refuse("registry: daily cap exceeded")
-        self.state.merchants[merchant] = Merchant(
-            m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, epoch, used
-        )
-
-    def _use_sponsor_cap(self, sponsor: str, contribution: int, now: int) -> None:
-        s = self.state.sponsors[sponsor]
-        epoch = now // self.rule("epoch_length")
-        used = (s.epoch_contribution if s.epoch == epoch else 0) + contribution
-        if used > s.daily_cap:
-            self.refuse("registry: sponsor daily cap exceeded")
-        self.state.sponsors[sponsor] = replace(s, epoch=epoch, epoch_contribution=used)
+            self.refuse(reason)
+        records[member] = replace(m, epoch=epoch, epoch_contribution=used)
 
     def _class_factor(self, class_id: int, kind: int) -> int:
         """`catalog._factor`: the factor of a class certified now and of `kind`."""

@@ -17,7 +17,9 @@ from .state import (
     NO_SPONSOR,
     PRODUCT,
     ZERO,
+    Merchant,
     Order,
+    Sponsor,
     State,
     atomic,
 )
@@ -62,20 +64,39 @@ class Pool:
 
     # ------------------------------------------------------------ issuance
 
-    def _begin_issue(self, sender: str, now: int) -> int:
-        """Checks before any purchase of a call, then the epoch's sync; returns the merchant's rate."""
+    def _begin_issue(self, sender: str, now: int, by_sponsor: bool = False) -> Merchant | Sponsor:
+        """Checks before any purchase (or action) of a call, then the epoch's sync; returns the
+        calling merchant's (or sponsor's) record."""
         if self.state.paused:
             self.refuse("pausable: contract is paused")
         if self.state.shutdown:
             self.refuse("pool: shut down")
-        bps = self._active_merchant(sender).contribution_bps
+        member = self._active_sponsor(sender) if by_sponsor else self._active_merchant(sender)
         self._sync_epoch(now)
-        return bps
+        return member
 
-    def _finish_issue(self, sender: str, contribution: int, now: int) -> None:
+    def _finish_issue(self, sender: str, contribution: int, now: int, by_sponsor: bool = False) -> None:
+        """After the purchases (or the action) of a call: the pool word's bounds, the daily cap, the pull."""
         self._check_totals()
-        self._use_daily_cap(sender, contribution, now)
+        if by_sponsor:
+            self._use_cap(
+                self.state.sponsors, sender, contribution, now, "registry: sponsor daily cap exceeded"
+            )
+        else:
+            self._use_cap(self.state.merchants, sender, contribution, now, "registry: daily cap exceeded")
         self._pull(sender, contribution)
+
+    def _issue_points(self, consumer, contribution, issue_bps, co2e, now, no_points: str) -> tuple[int, int]:
+        """`ValuePool._issue_points`: the points `contribution` buys, issued to `consumer` with `co2e`
+        grams; refuses with `no_points` when they round to nothing. Returns (points, issued value)."""
+        issued_value = contribution * issue_bps // pm.BPS
+        points = self.observe("points", self.to_points(issued_value))
+        if points == 0:
+            self.refuse(no_points)
+        if points > MAX_U128:
+            self.refuse("pool: amount too large")
+        self._issue(consumer, points, issued_value, co2e, now)
+        return points, issued_value
 
     def _consumer_check(self, consumer: str) -> None:
         """`ValuePool._consumer_book`: the zero address, the pool and any member are refused."""
@@ -107,13 +128,9 @@ class Pool:
         co2e = self.observe("co2e", self.co2e_of_sale(amount, self._class_factor(class_id, PRODUCT)))
         contribution = self.observe("contribution", amount * contribution_bps // pm.BPS)
         issue_bps = st.rules["issue_bps"]
-        issued_value = contribution * issue_bps // pm.BPS
-        points = self.observe("points", self.to_points(issued_value))
-        if points == 0:
-            self.refuse("pool: purchase issues no points")
-        if points > MAX_U128:
-            self.refuse("pool: amount too large")
-        self._issue(consumer, points, issued_value, co2e, now)
+        points, _ = self._issue_points(
+            consumer, contribution, issue_bps, co2e, now, "pool: purchase issues no points"
+        )
         st.orders[key] = Order(consumer, now, issue_bps, points, contribution, co2e)
         st.total_assets += contribution
         st.total_carbon += co2e
@@ -121,7 +138,7 @@ class Pool:
 
     @atomic
     def record_purchase(self, sender, consumer, amount, order_id, class_id, now) -> int:
-        bps = self._begin_issue(sender, now)
+        bps = self._begin_issue(sender, now).contribution_bps
         points, contribution = self._record(sender, bps, consumer, amount, order_id, class_id, now)
         self._finish_issue(sender, contribution, now)
         return points
@@ -135,7 +152,7 @@ class Pool:
         )
         self.require(count != 0, "pool: batch is empty")
         self.require(count <= MAX_BATCH, "pool: batch too large")
-        bps = self._begin_issue(sender, now)
+        bps = self._begin_issue(sender, now).contribution_bps
         total_points = total_contribution = 0
         for consumer, amount, order_id, class_id in zip(
             consumers, amounts, order_ids, class_ids, strict=True
@@ -150,12 +167,7 @@ class Pool:
     def record_action(self, sender, consumer, class_id, quantity, action_id, now) -> int:
         """A green action attested and paid for by an active sponsor (SPEC 8.3)."""
         st = self.state
-        if st.paused:
-            self.refuse("pausable: contract is paused")
-        if st.shutdown:
-            self.refuse("pool: shut down")
-        reward = self._active_sponsor(sender).reward_per_kg
-        self._sync_epoch(now)
+        reward = self._begin_issue(sender, now, by_sponsor=True).reward_per_kg
         self._consumer_check(consumer)
         self.require(quantity != 0, "pool: quantity is zero")
         self.require(quantity <= MAX_U128, "pool: quantity too large")
@@ -165,17 +177,13 @@ class Pool:
         co2e = self.observe("co2e", quantity * self._class_factor(class_id, ACTION))
         self.require(co2e <= MAX_CARBON, "ledger: carbon too large")
         contribution = self.observe("contribution", co2e * reward // 1_000)
-        issued_value = contribution * st.rules["issue_bps"] // pm.BPS
-        points = self.observe("points", self.to_points(issued_value))
-        self.require(points != 0, "pool: action issues no points")
-        self.require(points <= MAX_U128, "pool: amount too large")
-        self._issue(consumer, points, issued_value, co2e, now)
+        points, _ = self._issue_points(
+            consumer, contribution, st.rules["issue_bps"], co2e, now, "pool: action issues no points"
+        )
         st.actions[key] = co2e
         st.total_assets += contribution
         st.total_carbon += co2e
-        self._check_totals()
-        self._use_sponsor_cap(sender, contribution, now)
-        self._pull(sender, contribution)
+        self._finish_issue(sender, contribution, now, by_sponsor=True)
         return points
 
     @atomic

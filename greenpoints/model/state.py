@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 from .. import pool_math as pm
+from ..catalog import MAX_FACTOR as MAX_FACTOR  # re-exported: a class's factor takes 64 bits
+from ..catalog import ClassKind
 from ..statuses import NONE
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -28,8 +30,6 @@ MAX_CARBON = 2**36 - 1
 """`ledger`: a consumer's lifetime carbon takes 36 bits (grams: 68,719 tonnes)."""
 MAX_TOTAL_CARBON = 2**64 - 1
 """`ledger`: the total carbon takes 64 bits of the pool word (grams)."""
-MAX_FACTOR = 2**64 - 1
-"""`catalog`: a class's factor takes 64 bits (grams per unit)."""
 MAX_PAID_OUT = 2**128 - 1
 MAX_DAILY_CAP = 2**100 - 1
 """`members`: a merchant's daily cap (and its running total) take 100 bits."""
@@ -37,8 +37,8 @@ EMPTY32 = b"\x00" * 32
 REGISTRAR_ROLE = "REGISTRAR_ROLE"
 GUARDIAN_ROLE = "GUARDIAN_ROLE"
 CERTIFIER_ROLE = "CERTIFIER_ROLE"
-PRODUCT = 1
-ACTION = 2
+PRODUCT = ClassKind.PRODUCT
+ACTION = ClassKind.ACTION
 DEFAULT_ADMIN_ROLE = "DEFAULT_ADMIN_ROLE"
 
 

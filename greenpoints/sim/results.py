@@ -67,15 +67,13 @@ class SimResult:
     def carbon(self) -> dict:
         """The carbon ledger of the run (SPEC 8.4): grams of CO2e by class, the total on the pool."""
         r, rows = self.runner, self.rows
-        labels = {c.class_id: ("product", c.label) for c in r.product_classes}
-        labels |= {a.class_id: ("action", a.label) for a in r.scenario.action_classes}
         by_class = {
             str(class_id): {
-                "kind": labels[class_id][0],
-                "label": labels[class_id][1],
+                "kind": kind,
+                "label": label,
                 "co2e_g": sum(row[f"co2e_g: class {class_id}"] for row in rows),
             }
-            for class_id in r.class_ids
+            for class_id, (kind, label) in r.classes.items()
         }
         return {
             "total_g": self.final_state["pool"].get("total_carbon", 0),
@@ -349,19 +347,10 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     bottom = None
-    for class_id in runner.class_ids:
-        column = f"co2e_g: class {class_id}"
-        kilos = frame[column] / 1_000
+    for class_id, (_, label) in runner.classes.items():
+        kilos = frame[f"co2e_g: class {class_id}"] / 1_000
         if kilos.sum() == 0:
             continue
-        label = next(
-            (
-                c.label
-                for c in (*runner.product_classes, *runner.scenario.action_classes)
-                if c.class_id == class_id
-            ),
-            str(class_id),
-        )
         ax.bar(days, kilos, bottom=bottom, label=f"{class_id}: {label}", width=1.0)
         bottom = kilos if bottom is None else bottom + kilos
     ax.set_xlabel("day")

@@ -132,6 +132,11 @@ class Runner:
         )
         self.unit = 10**scenario.asset_decimals
         self.product_classes = scenario.green_classes()
+        self.classes: dict[int, tuple[str, str]] = {
+            c.class_id: ("product", c.label) for c in self.product_classes
+        }
+        self.classes |= {a.class_id: ("action", a.label) for a in scenario.action_classes}
+        """Every class the run certifies, products then actions: class id -> (kind, label)."""
         # per category: [(cumulative share, class id, factor)], drawn from for each purchase
         self.class_draws: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
         for pc in self.product_classes:
@@ -597,7 +602,7 @@ class Runner:
             "co2e_g": t.co2e_purchases + t.co2e_actions - t.co2e_reversed,
             "total_carbon_g": st.total_carbon,
         }
-        for class_id in self.class_ids:
+        for class_id in self.classes:
             row[f"co2e_g: class {class_id}"] = t.co2e_by_class.get(class_id, 0)
         for reason, n in sorted(t.rejected.items()):
             row[f"rejected: {reason}"] = n
@@ -627,8 +632,3 @@ class Runner:
             "total_carbon": st.total_carbon,
         }
         return {"pool": pool, "accounts": accounts}
-
-    @property
-    def class_ids(self) -> list[int]:
-        """Every class the run certified: products, then actions."""
-        return [c.class_id for c in self.product_classes] + [a.class_id for a in self.scenario.action_classes]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from ..catalog import MAX_FACTOR
 from ..rules import BOUNDS, DAY, DEFAULT_RULES
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -128,9 +129,6 @@ class SponsorSpec:
     def check(self, where: str) -> None:
         _check_positive(f"{where}.reward_per_kg", self.reward_per_kg)
         _check_positive(f"{where}.daily_cap", self.daily_cap)
-
-
-MAX_FACTOR = 2**64 - 1
 
 
 def _check_class(where: str, class_id: int, label: str, co2e_per_unit: int) -> None:
