@@ -100,7 +100,8 @@ def test_poll__exits_pass_80_percent_of_epoch_limit__alerted(deploy_with, watch,
     pool = system.pool
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     pool.record_purchase(other_consumer, 100_000 * unit, order(2), GREEN, sender=merchant)
-    chain.pending_timestamp = (chain.pending_timestamp // DAY + 1) * DAY + 1
+    # the next day, an hour in: past the 1-hour lock whatever the time of day the purchases were at
+    chain.pending_timestamp = (chain.pending_timestamp // DAY + 1) * DAY + 3_601
     monitor = watch(system)
     pool.exit(pool.max_exit(consumer) // 10, sender=consumer)  # ~10% of the epoch's budget
     assert monitor.poll() == []
