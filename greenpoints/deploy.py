@@ -439,7 +439,9 @@ def deploy_association(deployer, *, admin=None, min_timelock_delay: int | None =
     if isinstance(admin, str):
         admin = parse_address(admin, "admin")
     first_block = chain.blocks.head.number + 1
-    blueprints = {name: str(deploy_blueprint(getattr(project, name), deployer)) for name in ASSOCIATION_RELEASE}
+    blueprints = {
+        name: str(deploy_blueprint(getattr(project, name), deployer)) for name in ASSOCIATION_RELEASE
+    }
     contract = project.Association.deploy(
         _address(admin),
         blueprints["ValuePool"],
@@ -485,7 +487,9 @@ def launch_platform(
     local = is_local_network()
     admin = association.admin
     if isinstance(admin, str):
-        raise DeployError("only the association admin may launch a platform, and it is not an account we hold")
+        raise DeployError(
+            "only the association admin may launch a platform, and it is not an account we hold"
+        )
     delay = DEFAULT_TIMELOCK_DELAY if timelock_delay is None else int(timelock_delay)
     if delay < association.min_timelock_delay:
         raise DeployError(

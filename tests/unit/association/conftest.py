@@ -2,6 +2,7 @@
 
 import pytest
 
+from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_association, launch_platform
 
 
@@ -32,4 +33,5 @@ def platform(association, operator, registrar, certifier, decimals):
         timelock_delay=3_600,
         name="Shenzhen settlement centre",
         asset_decimals=decimals,
+        catalog=SAMPLE_CATALOG,
     )

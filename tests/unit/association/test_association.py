@@ -28,7 +28,9 @@ def _blueprint_initcode(chain, address) -> bytes:
 # ---------------------------------------------------------------- deploy
 
 
-def test_deploy_association__admin_given__admin_owns_and_blueprints_hashed(association, association_admin, chain):
+def test_deploy_association__admin_given__admin_owns_and_blueprints_hashed(
+    association, association_admin, chain
+):
     contract = association.contract
     assert contract.owner() == association_admin
     assert contract.platform_count() == 0
@@ -90,7 +92,11 @@ def test_launch_platform__by_admin__platform_runs_release_with_defaults(
     assert record.status == ACTIVE
     assert record.launched_block == platform.deployment_block
     # Same code as the release: runtime prefixes (the pool's immutables follow its code).
-    for handle, name in ((platform.pool, "ValuePool"), (platform.registry, "Registry"), (platform.governor, "Governor")):
+    for handle, name in (
+        (platform.pool, "ValuePool"),
+        (platform.registry, "Registry"),
+        (platform.governor, "Governor"),
+    ):
         deployed = bytes(chain.provider.get_code(handle.address))
         runtime = bytes(getattr(project, name).contract_type.runtime_bytecode.to_bytes())
         assert deployed.startswith(runtime), name
@@ -112,7 +118,9 @@ def test_launch_platform__event__names_every_contract(association, operator, reg
     system = launch_platform(
         association, operator=operator, registrar=registrar, certifier=certifier, timelock_delay=3_600
     )
-    events = list(association.contract.PlatformLaunched.range(system.deployment_block, system.deployment_block + 1))
+    events = list(
+        association.contract.PlatformLaunched.range(system.deployment_block, system.deployment_block + 1)
+    )
     assert [e.event_arguments for e in events] == [
         {
             "id": 0,
@@ -138,7 +146,9 @@ def test_launch_platform__second__ids_count_in_order(platform, association, oper
     assert second.registry.is_certified(SAMPLE_CATALOG[0].class_id)
 
 
-def test_launch_platform__by_stranger__reverts(association, stranger, operator, registrar, certifier, platform):
+def test_launch_platform__by_stranger__reverts(
+    association, stranger, operator, registrar, certifier, platform
+):
     with ape.reverts("association: caller is not the admin"):
         association.contract.launch_platform(
             "rogue", platform.asset, operator, registrar, certifier, 3_600, sender=stranger
@@ -172,11 +182,15 @@ def test_launch_platform__bad_input__reverts_with_reason(
 
 def test_launch_platform__python_checks__refuse_before_sending(association, operator, registrar, certifier):
     with pytest.raises(DeployError, match="below the association's minimum"):
-        launch_platform(association, operator=operator, registrar=registrar, certifier=certifier, timelock_delay=60)
+        launch_platform(
+            association, operator=operator, registrar=registrar, certifier=certifier, timelock_delay=60
+        )
     with pytest.raises(DeployError, match="distinct"):
         launch_platform(association, operator=operator, registrar=registrar, certifier=registrar)
     with pytest.raises(DeployError, match="1 to 64 bytes"):
-        launch_platform(association, operator=operator, registrar=registrar, certifier=certifier, name="x" * 65)
+        launch_platform(
+            association, operator=operator, registrar=registrar, certifier=certifier, name="x" * 65
+        )
 
 
 # ---------------------------------------------------------------- suspend / reinstate
@@ -192,7 +206,9 @@ def test_suspend_platform__active__pauses_pool_and_marks_suspended(platform, ass
     ]
 
 
-def test_suspend_platform__governor_paused_already__marks_suspended(platform, association, association_admin, operator):
+def test_suspend_platform__governor_paused_already__marks_suspended(
+    platform, association, association_admin, operator
+):
     wait_and_execute(platform, schedule(platform, "pause", description="pause"))
     assert platform.registry.paused()
     association.contract.suspend_platform(0, "already paused", sender=association_admin)
@@ -232,7 +248,9 @@ def test_suspend_platform__suspended__reverts(platform, association, association
         association.contract.suspend_platform(0, "again", sender=association_admin)
 
 
-def test_reinstate_platform__suspended__active_again_pool_stays_paused(platform, association, association_admin):
+def test_reinstate_platform__suspended__active_again_pool_stays_paused(
+    platform, association, association_admin
+):
     association.contract.suspend_platform(0, "x", sender=association_admin)
     tx = association.contract.reinstate_platform(0, sender=association_admin)
     assert association.contract.platforms(0).status == ACTIVE
@@ -301,7 +319,9 @@ def test_association__operator_rule_change__goes_through_platform_governor(platf
 # ---------------------------------------------------------------- load
 
 
-def test_load_association__by_address__every_platform_with_roles(platform, association, registrar, certifier, operator):
+def test_load_association__by_address__every_platform_with_roles(
+    platform, association, registrar, certifier, operator
+):
     loaded = load_association(association.address)
     assert [p.pool.address for p in loaded.platforms] == [platform.pool.address]
     first = loaded.platforms[0]
@@ -314,7 +334,9 @@ def test_load_association__by_record__includes_platforms_launched_since(
     platform, association, operator, registrar, certifier, tmp_path
 ):
     path = association.save(tmp_path / "association.json")
-    launch_platform(association, operator=operator, registrar=registrar, certifier=certifier, timelock_delay=3_600)
+    launch_platform(
+        association, operator=operator, registrar=registrar, certifier=certifier, timelock_delay=3_600
+    )
     loaded = load_association(path)
     assert len(loaded.platforms) == 2
 
