@@ -48,7 +48,7 @@ def association_summary(association) -> str:
     contract = association.contract
     lines = [
         "greenpoints association deployed",
-        f"  association {association.address}  (admin {getattr(association.admin, 'address', association.admin)})",
+        f"  association {association.address}  (admin {_address(association.admin)})",
         f"  min delay   {association.min_timelock_delay}s",
     ]
     for name, address in association.blueprints.items():
@@ -63,3 +63,7 @@ def association_summary(association) -> str:
     if not association.platforms:
         lines.append("  no platform yet: ape run association launch --name NAME")
     return "\n".join(lines)
+
+
+def _address(handle) -> str:
+    return str(getattr(handle, "address", handle))

@@ -50,13 +50,13 @@ def _rule(ctx, param, values):
     help="Record path (default deployments/<network>.json)",
 )
 @click.option("--association", "as_association", is_flag=True,
-              help="Deploy an association (SPEC 9) instead of one system; platforms with --platforms")  # fmt: skip
+              help="Deploy an association (SPEC 9), not one system; platforms with --platforms")  # fmt: skip
 @click.option("--admin", help="Association admin address or alias (default: the deployer)")
 @click.option("--platforms", type=click.IntRange(0, 100), default=0, show_default=True,
               help="With --association: launch this many platforms right away")  # fmt: skip
 @click.option("--operator", help="With --association: the platforms' operator (default: the deployer)")
 @click.option("--min-timelock-delay", type=click.IntRange(min=0),
-              help="With --association: shortest governor delay of a platform (default 2 days; 0 locally)")  # fmt: skip
+              help="With --association: least governor delay of a platform (default 2 days, 0 locally)")  # fmt: skip
 @one_line_errors
 def cli(
     network,

@@ -626,7 +626,7 @@ class AssociationMonitor(Monitor):
     def _advance(self, until: int) -> list[Alert]:
         raised = []
         while self.cursor < until and not self._stopping.is_set():
-            lo, hi = self.cursor + 1, min(until, self.cursor + self.page)
+            hi = min(until, self.cursor + self.page)
             # The association's page once (a page retried after a node error repeats nothing).
             if self.association_cursor < hi:
                 events, _ = fetch(self.web3, self.sources, self.association_cursor + 1, hi, self.page)

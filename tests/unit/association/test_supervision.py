@@ -62,8 +62,11 @@ def test_association_monitor__launch_trade_suspend__alerts_tagged_by_platform(
     platform, association, association_admin, operator, registrar, certifier, trade, chain, tmp_path
 ):
     alerts = []
-    monitor = AssociationMonitor(load_association(association.address), chain.provider.web3,
-                                 emit=alerts.append, state_path=tmp_path / "state.json", sleep=lambda s: None)  # fmt: skip
+    state = tmp_path / "state.json"
+    web3 = chain.provider.web3
+    monitor = AssociationMonitor(
+        load_association(association.address), web3, emit=alerts.append, state_path=state
+    )
     monitor.start()
     second = launch_platform(association, operator=operator, registrar=registrar, certifier=certifier,
                              timelock_delay=3_600, name="Hangzhou", catalog=SAMPLE_CATALOG)  # fmt: skip
@@ -77,8 +80,9 @@ def test_association_monitor__launch_trade_suspend__alerts_tagged_by_platform(
     assert sorted(monitor.monitors) == [0, 1]
     # One state file; a second monitor resumes from it and repeats nothing.
     again = []
-    resumed = AssociationMonitor(load_association(association.address), chain.provider.web3,
-                                 emit=again.append, state_path=tmp_path / "state.json", sleep=lambda s: None)  # fmt: skip
+    resumed = AssociationMonitor(
+        load_association(association.address), web3, emit=again.append, state_path=state
+    )
     resumed.start()
     resumed.run(once=True)
     assert again == []
