@@ -55,8 +55,11 @@ def _rule(ctx, param, values):
 @click.option("--platforms", type=click.IntRange(0, 100), default=0, show_default=True,
               help="With --association: launch this many platforms right away")  # fmt: skip
 @click.option("--operator", help="With --association: the platforms' operator (default: the deployer)")
-@click.option("--min-timelock-delay", type=click.IntRange(min=0),
-              help="With --association: least governor delay of a platform (default 2 days, 0 locally)")  # fmt: skip
+@click.option(
+    "--min-timelock-delay",
+    type=click.IntRange(min=0),
+    help="With --association: least governor delay of a platform (default 2 days, 0 locally)",
+)
 @one_line_errors
 def cli(
     network,
