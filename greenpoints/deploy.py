@@ -551,6 +551,30 @@ def launch_platform(
     return system
 
 
+def platform_launcher(association: Association, *, name: str, operator=None):
+    """A `launch` for the simulation's chain backends: a new platform of `association`, as its admin,
+    with the simulation's registrar and certifier (platforms start with the default rules, so the
+    scenario must keep them)."""
+
+    def launch(*, registrar, certifier, asset_decimals: int, rules: Rules) -> System:
+        if rules != DEFAULT_RULES:
+            changed = sorted(k for k, v in rules.as_dict().items() if DEFAULT_RULES.as_dict()[k] != v)
+            raise DeployError(
+                f"a platform starts with the default rules; the scenario changes {', '.join(changed)}"
+            )
+        return launch_platform(
+            association,
+            operator=operator if operator is not None else association.admin,
+            registrar=registrar,
+            certifier=certifier,
+            asset_decimals=asset_decimals,
+            timelock_delay=max(association.min_timelock_delay, DEFAULT_TIMELOCK_DELAY),
+            name=name[:64],
+        )
+
+    return launch
+
+
 def platform_from_chain(contract, platform_id: int) -> System:
     """A platform's `System` read from its association (roles from its registry's launch events)."""
     p = contract.platforms(platform_id)
