@@ -4,6 +4,7 @@ import pytest
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_association, launch_platform
+from tests.conftest import an_hour_into_the_next_day
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +18,9 @@ def operator(accounts):
 
 
 @pytest.fixture(scope="session")
-def association(deployer, association_admin, decimals):
+def association(deployer, association_admin, decimals, chain):
     # One association per asset-decimals run, so platform ids start at 0 in each.
+    an_hour_into_the_next_day(chain)
     return deploy_association(deployer, admin=association_admin, min_timelock_delay=3_600)
 
 
