@@ -10,6 +10,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from web3.exceptions import BlockNotFound
+
 from .. import pool_math as pm
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..audit.report import Report
@@ -151,7 +153,7 @@ class Supervisor:
                 else:
                     try:
                         same = self._hash(int(saved["cursor"])) == saved["cursor_hash"]
-                    except (ValueError, *NODE_ERRORS) as err:
+                    except (ValueError, BlockNotFound) as err:  # a node restarted with a shorter chain
                         same, problem = False, f"block {saved['cursor']} is gone ({str(err)[:80]})"
                     if not same and problem is None:
                         problem = f"block {saved['cursor']} is not the block the store last read"

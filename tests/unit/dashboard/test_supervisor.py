@@ -100,3 +100,13 @@ def test_account__consumer__its_purchases_and_outflows(supervisor, consumer):
 def test_account__stranger__not_found(supervisor, stranger):
     with pytest.raises(NotFound, match="has no history here"):
         supervisor.account(str(stranger.address))
+
+
+def test_start__store_cursor_past_the_head__forgets_and_folds_again(supervisor, store, chain):
+    cursor = store.cursor(supervisor.target)
+    store.save_page(supervisor.target, cursor["chain_id"], cursor["cursor"] + 1_000, "0x" + "00" * 32, [])
+    said = []
+    again = Supervisor.for_system(supervisor.monitor.system, chain.provider.web3, store, status=said.append)
+    assert "from the node" in again.start()
+    assert "is gone" in said[0]
+    assert again.platforms() == supervisor.platforms()
