@@ -284,7 +284,12 @@ class Watcher:
         )
 
     def _on_Paused(self, e: Event, a: dict) -> None:
-        self._raise("paused", e, "the pool was paused: no purchases, spends or exits until unpaused")
+        self._raise(
+            "paused",
+            e,
+            "the pool was paused: no purchases, green actions or spends until unpaused "
+            "(exits, settlements, donations and reversals go on)",
+        )
 
     def _on_Unpaused(self, e: Event, a: dict) -> None:
         self._raise("unpaused", e, "the pool was unpaused")
