@@ -301,8 +301,8 @@ def load_system(path: Path | str) -> System:
     path, record = _read_record(path)
     if record.get("kind") == "association":
         raise DeployError(
-            f"{path} is an association's record: pass it with --association "
-            "(or --platform N for one of its platforms)"
+            f"{path} is an association's record: pass it with --association (every platform), or "
+            "a platform's own record (results of `simulate --association` keep one)"
         )
     try:
         return _system_from_record(record)

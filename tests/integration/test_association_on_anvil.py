@@ -67,3 +67,29 @@ def test_association_scripts__wrong_address__one_line_error(anvil_env, tmp_path)
         assert result.returncode != 0, args
         assert "Traceback" not in text, text
         assert "no contract at" in text or "is not an address" in text or "no deployment record" in text, text
+
+
+def test_dashboard_script__bad_input__one_line_errors(anvil_env, tmp_path):
+    import socket
+
+    record = tmp_path / "local.json"
+    _ok(run_env(anvil_env, "deploy", "--association", "--out", str(record), *FOUNDRY))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        cases = [
+            (["--association", str(record), "--port", port], "cannot serve on 127.0.0.1:"),
+            (
+                ["--association", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "--port", "1"],
+                "no contract at",
+            ),
+            (["--association", str(record), "--db", "nowhere://x"], "database nowhere://x"),
+            (["--deployment", str(record)], "is an association's record: pass it with --association"),
+        ]
+        for args, message in cases:
+            result = run_env(anvil_env, "dashboard", *args, *FOUNDRY)
+            text = result.stdout + result.stderr
+            assert result.returncode != 0, args
+            assert message in text, (args, text)
+            assert "Traceback" not in text, text
