@@ -208,19 +208,28 @@ class Store:
             return [_event(r) for r in rows]
 
     def series(self, target: str, platform: int, points: int = 400) -> list[tuple[int, int, int]]:
-        """(block, total_assets, total_supply), at most about `points` of them, evenly spaced."""
+        """(block, total_assets, total_supply), at most about `points` of them, evenly spaced, the
+        latest always included; sampled by the database (a window function), not in Python."""
+        where = (series.c.target == target, series.c.platform == platform)
         with self.engine.connect() as db:
-            where = (series.c.target == target, series.c.platform == platform)
             count = db.execute(select(func.count()).select_from(series).where(*where)).scalar_one()
             step = max(1, -(-count // points))
-            query = select(series.c.id, series.c.block, series.c.total_assets, series.c.total_supply).where(
-                *where
+            numbered = (
+                select(
+                    series.c.block,
+                    series.c.total_assets,
+                    series.c.total_supply,
+                    func.row_number().over(order_by=series.c.id).label("n"),
+                )
+                .where(*where)
+                .subquery()
             )
-            rows = db.execute(query.order_by(series.c.id)).all()
-        picked = rows[::step]
-        if rows and picked[-1] is not rows[-1]:
-            picked.append(rows[-1])  # always the latest figures
-        return [(r.block, int(r.total_assets), int(r.total_supply)) for r in picked]
+            rows = db.execute(
+                select(numbered.c.block, numbered.c.total_assets, numbered.c.total_supply)
+                .where(((numbered.c.n - 1) % step == 0) | (numbered.c.n == count))
+                .order_by(numbered.c.n)
+            ).all()
+        return [(r.block, int(r.total_assets), int(r.total_supply)) for r in rows]
 
     def alerts(
         self, target: str, *, after: int = 0, limit: int = 200, platform: int | None = None

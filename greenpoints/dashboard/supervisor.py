@@ -57,6 +57,7 @@ class Supervisor:
         self._pending_alerts: list = []
         self._series_seen: dict[int, int] = {}
         self._statuses: dict[int, str] = {}
+        self._order_index: dict[int, tuple[int, dict]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.chain_id = int(web3.eth.chain_id)
@@ -384,9 +385,8 @@ class Supervisor:
         with self.lock:
             for pid, monitor in sorted(self._monitors().items()):
                 ledger = monitor.ledger
-                for (merchant, oid), origin in ledger.orders.items():
-                    if oid != order_id:
-                        continue
+                for merchant, oid in self._orders_with(pid, ledger).get(order_id, ()):
+                    origin = ledger.orders[(merchant, oid)]
                     d = ledger.asset_decimals
                     fates = [
                         {"fate": f.kind, "points": fmt_points(f.points, 4), "holder": f.holder,
@@ -403,6 +403,17 @@ class Supervisor:
         if not found:
             raise NotFound(f"no purchase with order id 0x{order_id.hex()}")
         return found
+
+    def _orders_with(self, pid: int, ledger) -> dict[bytes, list[tuple[str, bytes]]]:
+        """Order id -> the (merchant, order id) keys with it, rebuilt only when orders were added
+        (orders are never removed: a reversal marks its order)."""
+        count, index = self._order_index.get(pid, (-1, {}))
+        if count != len(ledger.orders):
+            index = {}
+            for key in ledger.orders:
+                index.setdefault(key[1], []).append(key)
+            self._order_index[pid] = (len(ledger.orders), index)
+        return index
 
     def account(self, address: str) -> list[dict]:
         """An account's history on every platform it appears on."""
