@@ -67,9 +67,11 @@ format: install
 	$(VENV)/bin/ruff check --fix greenpoints scripts tests benchmarks
 	$(VENV)/bin/ruff format greenpoints scripts tests benchmarks
 
+# Two workers (pytest-xdist), whole files each; the stateful machine (the longest file) is ordered
+# first (tests/conftest.py), so one worker starts it at once while the other takes the rest.
 test: install lint
 	$(APE) compile
-	$(APE) test tests -q
+	$(APE) test tests -q -n 2 --dist loadfile
 
 # Stateful fuzzing with the `deep` hypothesis profile (10x the examples of `ci`, which `make test` runs).
 fuzz: install
