@@ -239,8 +239,3 @@ def lock_over(registry, chain, pool):
 
     return _lock_over
 
-
-def pytest_collection_modifyitems(session, config, items):
-    """The stateful machine's files first: they are the longest, so with `make test`'s two workers
-    (whole files each) one starts them at once while the other takes the rest."""
-    items.sort(key=lambda item: 0 if "/tests/stateful/" in str(item.path) else 1)
