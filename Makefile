@@ -8,10 +8,23 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Matplotlib without a screen; hypothesis profile for CI runs (see tests/conftest.py).
 export MPLBACKEND := Agg
 
-.PHONY: install demo test lint format fuzz bench gas clean
+.PHONY: install demo test lint format fuzz bench gas clean dashboard-demo
 
 # Idempotent: the stamp files are rebuilt only when their inputs change.
-install: $(VENV)/.installed node_modules/.installed .venv-analysis/.installed
+install: $(VENV)/.installed node_modules/.installed .venv-analysis/.installed $(VENV)/.system-packages
+
+# Debian's chromium (the dashboard's browser tests, driven by Playwright) and postgresql (the
+# dashboard's database tests on a real server), through apt: as root (CI), with sudo, or asked for.
+SYSTEM_PACKAGES := chromium postgresql
+$(VENV)/.system-packages: $(VENV)/.installed
+	@if command -v chromium >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "make install: needs Debian's $(SYSTEM_PACKAGES): apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi
+	chromium --version
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +53,12 @@ demo: install
 	$(APE) run simulate --scenario baseline --backend fast --audit --out results/baseline -v WARNING
 	@echo "Simulation and audit (daily.csv, summary.json, plots, audit.html): $(CURDIR)/results/baseline"
 
+# The monitoring page (SPEC 10) on a local association with activity: an anvil of its own, an
+# association with two platforms, a simulated fortnight on a third; http://127.0.0.1:8000/, Ctrl-C stops.
+dashboard-demo: install
+	$(APE) compile
+	$(PY) -m greenpoints.dashboard.demo
+
 lint: install
 	$(VENV)/bin/ruff check greenpoints scripts tests benchmarks
 	$(VENV)/bin/ruff format --check greenpoints scripts tests benchmarks
@@ -48,9 +67,16 @@ format: install
 	$(VENV)/bin/ruff check --fix greenpoints scripts tests benchmarks
 	$(VENV)/bin/ruff format greenpoints scripts tests benchmarks
 
+# Two test processes side by side on the two cores, each with its own embedded chain: the stateful
+# machine (4.5 minutes alone) and everything else; the machine's output is shown after the rest's.
+# (pytest-xdist workers ran the machine 2x slower, with most of the time in the kernel: measured.)
 test: install lint
 	$(APE) compile
-	$(APE) test tests -q
+	@log=$$(mktemp); \
+	$(APE) test tests/stateful -q >$$log 2>&1 & machine=$$!; \
+	$(APE) test tests -q --ignore=tests/stateful; rest=$$?; \
+	wait $$machine; stateful=$$?; echo "--- tests/stateful:"; cat $$log; rm -f $$log; \
+	test $$rest -eq 0 && test $$stateful -eq 0
 
 # Stateful fuzzing with the `deep` hypothesis profile (10x the examples of `ci`, which `make test` runs).
 fuzz: install
@@ -63,7 +89,7 @@ gas: install
 	$(APE) test tests/unit -q --gas
 
 # Every benchmark in one run, written to benchmarks/results.md (machine, date, command): gas of
-# every operation and its flatness, simulation speed, audit speed. About 15 minutes.
+# every operation and its flatness, simulation speed, audit speed, dashboard speed. About 20 minutes.
 bench: install
 	$(APE) compile
 	$(PY) -m benchmarks.results

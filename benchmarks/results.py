@@ -5,7 +5,9 @@ Run: make bench   (or .venv/bin/python -m benchmarks.results [--out PATH]; anvil
 Sections: gas of every operation beside snekmate's ERC-20, with flatness as the system grows and
 where a purchase's gas goes (benchmarks/gas.py); purchases per second of the simulation in the
 model, on the embedded chain and on anvil (benchmarks/sim_speed.py); events audited per second
-beside the raw log fetch (benchmarks/audit_speed.py). Each module also runs alone.
+beside the raw log fetch (benchmarks/audit_speed.py); the dashboard's fold, resume, endpoints and
+page load with 10,000 consumers and over 100,000 events (benchmarks/dashboard_speed.py). Each
+module also runs alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import audit_speed, gas, sim_speed
+from benchmarks import audit_speed, dashboard_speed, gas, sim_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
@@ -69,6 +71,7 @@ def main() -> int:
         ("Gas", gas.run),
         ("Simulation speed", sim_speed.run),
         ("Audit speed", lambda: audit_speed.run()[0]),
+        ("Dashboard speed", dashboard_speed.run),
     ):
         t0 = time.perf_counter()
         sections.append(f"## {title}\n\n{produce()}\n")

@@ -207,8 +207,18 @@ def __init__(
     )
     word: uint256 = staticcall IRegistry(registry).config()
     config._store(word)
-    ledger._copy_rules(word)
-    exit_rule._sync_epoch(ledger._totals)
+    # What `ledger._copy_rules` and `exit_rule._sync_epoch` would write, written directly (the
+    # blueprint the association launches pools from has no room for their copies): a new registry
+    # is neither paused nor shut down and the pool holds nothing yet, so the pool word is the issue
+    # rate, the epoch length and the current epoch, whose starting assets are zero.
+    length: uint256 = (word >> rules.EPOCH_LENGTH) & rules.MASK32
+    epoch: uint256 = block.timestamp // length
+    ledger._totals = (
+        (((word >> rules.ISSUE) & rules.MASK16) << ledger.ISSUE)
+        | (length << ledger.EPOCH_LENGTH)
+        | (epoch << ledger.EPOCH)
+    )
+    log exit_rule.EpochStarted(epoch=epoch, start_assets=0)
 
 
 # ---------------------------------------------------------------- issuance

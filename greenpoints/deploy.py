@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ape import accounts, chain, networks, project
+from ape.exceptions import ApeException
 from ape.types import AddressType
 from eth_utils import is_checksum_address, to_checksum_address
 
 from .catalog import certify
 from .interfaces import interface_at
-from .rules import DAY, DEFAULT_RULES, Rules
+from .rules import DAY, DEFAULT_RULES, RULE_NAMES, Rules
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 DEFAULT_TIMELOCK_DELAY = 2 * DAY
@@ -62,6 +63,12 @@ class System:
     """The governor's minimum delay in seconds."""
     registry_blueprint: str | None = None
     """The EIP-5202 blueprint the pool created its registry from."""
+    name: str | None = None
+    """The platform's name, when an association launched it."""
+    platform_id: int | None = None
+    """The platform's id in its association, when an association launched it."""
+    association: str | None = None
+    """The address of the association that launched it (its guardian), if any."""
 
     @property
     def points(self) -> Any:
@@ -92,6 +99,11 @@ class System:
                 "governor": str(self.governor.address),
             },
             "registry_blueprint": self.registry_blueprint,
+            **(
+                {"platform": {"id": self.platform_id, "name": self.name, "association": self.association}}
+                if self.association
+                else {}
+            ),
             "asset_decimals": int(self.asset.decimals()),
             "timelock_delay": self.timelock_delay,
             "rules": self.rules.as_dict(),
@@ -266,27 +278,46 @@ def _asset_at(address: AddressType):
     )
 
 
-def load_system(path: Path | str) -> System:
-    """Handles on a deployed system from its record; checks chain id and that code is there."""
+def _read_record(path: Path | str) -> tuple[Path, dict]:
     path = Path(path)
     if not path.is_file():
         raise DeployError(f"no deployment record at {path}")
     try:
         record = json.loads(path.read_text())
-        contracts = record["contracts"]
-        roles = record["roles"]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
+    except json.JSONDecodeError as err:
         raise DeployError(f"{path} is not a deployment record ({err})") from err
+    if not isinstance(record, dict):
+        raise DeployError(f"{path} is not a deployment record (not a JSON object)")
     if int(record.get("chain_id", -1)) != chain.chain_id:
         raise DeployError(
             f"{path} was written on chain {record.get('chain_id')} ({record.get('network')}), "
             f"but this network is chain {chain.chain_id} ({networks.provider.network.name})"
         )
+    return path, record
+
+
+def load_system(path: Path | str) -> System:
+    """Handles on a deployed system from its record; checks chain id and that code is there."""
+    path, record = _read_record(path)
+    if record.get("kind") == "association":
+        raise DeployError(
+            f"{path} is an association's record: pass it with --association (every platform), or "
+            "a platform's own record (results of `simulate --association` keep one)"
+        )
+    try:
+        return _system_from_record(record)
+    except (KeyError, TypeError) as err:
+        raise DeployError(f"{path} is not a deployment record (no {err})") from err
+
+
+def _system_from_record(record: dict) -> System:
+    contracts, roles = record["contracts"], record["roles"]
     for name in ("asset", "pool", "registry", "governor"):
         address = parse_address(contracts[name], name)
         if not chain.provider.get_code(address):
             raise DeployError(f"{name}: no contract at {address} on this network")
     known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    platform = record.get("platform") or {}
     return System(
         asset=_asset_at(contracts["asset"]),
         pool=project.ValuePool.at(contracts["pool"]),
@@ -300,4 +331,315 @@ def load_system(path: Path | str) -> System:
         rules=Rules(**record["rules"]),
         timelock_delay=int(record["timelock_delay"]),
         registry_blueprint=record.get("registry_blueprint"),
+        name=platform.get("name"),
+        platform_id=platform.get("id"),
+        association=platform.get("association"),
     )
+
+
+# ---------------------------------------------------------------- association (SPEC 9)
+
+ASSOCIATION_RELEASE = ("ValuePool", "Registry", "Governor")
+"""The contracts an association launches platforms from, each held as a blueprint."""
+PLATFORM_STATUS = {1: "active", 2: "suspended"}
+"""The association's `PlatformStatus` flag, by value."""
+
+
+@dataclass
+class Association:
+    """Handles on a deployed association (SPEC 9) and on the platforms it launched."""
+
+    contract: Any
+    """The `Association` contract."""
+    admin: Any
+    """The association admin: an account handle, or an address when not ours."""
+    blueprints: dict[str, str]
+    """The release's blueprints by contract name (ValuePool, Registry, Governor)."""
+    min_timelock_delay: int
+    """The shortest governor delay a platform may be launched with, in seconds."""
+    deployment_block: int = 0
+    """The block of the first deployment transaction (the blueprints)."""
+    platforms: list[System] = field(default_factory=list)
+    """Every platform launched, by id."""
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    def refresh(self) -> list[System]:
+        """Read the platforms launched since the last look (by anyone's hand); returns the new ones.
+        Platforms the chain no longer has (a reorg, a reverted local snapshot) are dropped."""
+        count = int(self.contract.platform_count())
+        del self.platforms[count:]
+        new = [platform_from_chain(self.contract, i) for i in range(len(self.platforms), count)]
+        self.platforms.extend(new)
+        return new
+
+    def status_of(self, platform_id: int) -> str:
+        """`active` or `suspended`, as the association has it now."""
+        return PLATFORM_STATUS.get(int(self.contract.platforms(platform_id).status), "unknown")
+
+    def record(self) -> dict[str, Any]:
+        """The deployment record: the association, its release and every platform's own record."""
+        provider = chain.provider
+        return {
+            "kind": "association",
+            "network": provider.network.name,
+            "ecosystem": provider.network.ecosystem.name,
+            "provider": provider.name,
+            "chain_id": chain.chain_id,
+            "deployment_block": self.deployment_block,
+            "association": self.address,
+            "admin": _address(self.admin),
+            "min_timelock_delay": self.min_timelock_delay,
+            "blueprints": dict(self.blueprints),
+            "blueprint_codehashes": {
+                "ValuePool": _hex(self.contract.pool_blueprint_codehash()),
+                "Registry": _hex(self.contract.registry_blueprint_codehash()),
+                "Governor": _hex(self.contract.governor_blueprint_codehash()),
+            },
+            "platforms": [p.record() for p in self.platforms],
+        }
+
+    def save(self, path: Path | str | None = None) -> Path:
+        """Write the record (default deployments/<network>.json) and return its path."""
+        path = Path(path) if path else default_record_path()
+        self.refresh()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.record(), indent=2) + "\n")
+        return path
+
+
+def _hex(value) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def deploy_association(deployer, *, admin=None, min_timelock_delay: int | None = None) -> Association:
+    """Deploy the release's blueprints (pool, registry, governor) and the association over them.
+
+    Args:
+        deployer: the account paying for the deployment; it keeps no role unless it is the admin.
+        admin: the association admin (launches, suspends, reinstates); the deployer unless given.
+            On a real network: the association's own timelock or multisig.
+        min_timelock_delay: the shortest governor delay a platform may have; default and floor
+            2 days outside a local chain, 0 on a local chain.
+    """
+    local = is_local_network()
+    if min_timelock_delay is None:
+        min_timelock_delay = 0 if local else DEFAULT_TIMELOCK_DELAY
+    min_timelock_delay = int(min_timelock_delay)
+    if min_timelock_delay < 0:
+        raise DeployError("minimum timelock delay cannot be negative")
+    if min_timelock_delay < DEFAULT_TIMELOCK_DELAY and not local:
+        raise DeployError(
+            f"minimum timelock delay {min_timelock_delay}s is below {DEFAULT_TIMELOCK_DELAY}s (2 days); "
+            "a shorter delay is allowed only on a local chain"
+        )
+    admin = admin if admin is not None else deployer
+    if isinstance(admin, str):
+        admin = parse_address(admin, "admin")
+    first_block = chain.blocks.head.number + 1
+    blueprints = {
+        name: str(deploy_blueprint(getattr(project, name), deployer)) for name in ASSOCIATION_RELEASE
+    }
+    contract = project.Association.deploy(
+        _address(admin),
+        blueprints["ValuePool"],
+        blueprints["Registry"],
+        blueprints["Governor"],
+        min_timelock_delay,
+        sender=deployer,
+    )
+    return Association(
+        contract=contract,
+        admin=admin,
+        blueprints=blueprints,
+        min_timelock_delay=min_timelock_delay,
+        deployment_block=first_block,
+    )
+
+
+def launch_platform(
+    association: Association,
+    *,
+    operator,
+    asset=None,
+    registrar=None,
+    certifier=None,
+    timelock_delay: int | None = None,
+    name: str | None = None,
+    catalog=(),
+    asset_decimals: int = 18,
+) -> System:
+    """Launch a platform from the association's blueprints, as its admin; returns its `System`.
+
+    Args:
+        association: from `deploy_association` or `load_association`; its admin must be an
+            account we can sign with.
+        operator: the proposer of the platform's governor (an account or an address).
+        asset: the settlement token; on a local chain a mock is deployed when omitted.
+        registrar, certifier: distinct accounts (or addresses); on a local chain test accounts 1 and 3.
+        timelock_delay: the governor's delay; default 2 days, never below the association's minimum.
+        name: the platform's name (default `platform <id>`), at most 64 characters.
+        catalog: green classes the certifier (an account) certifies right after the launch.
+        asset_decimals: decimals of the mock asset on a local chain.
+    """
+    local = is_local_network()
+    admin = association.admin
+    if isinstance(admin, str):
+        raise DeployError(
+            "only the association admin may launch a platform, and it is not an account we hold"
+        )
+    delay = DEFAULT_TIMELOCK_DELAY if timelock_delay is None else int(timelock_delay)
+    if delay < association.min_timelock_delay:
+        raise DeployError(
+            f"timelock delay {delay}s is below the association's minimum {association.min_timelock_delay}s"
+        )
+    if registrar is None or certifier is None:
+        if not local:
+            raise DeployError("registrar and certifier must be given outside a local chain")
+        registrar = registrar if registrar is not None else accounts.test_accounts[1]
+        certifier = certifier if certifier is not None else accounts.test_accounts[3]
+    if _address(registrar) == _address(certifier):
+        raise DeployError("registrar and certifier must be distinct accounts")
+    catalog = tuple(catalog)
+    if catalog and isinstance(certifier, str):
+        raise DeployError("a catalog is certified at launch only by a certifier account we can sign with")
+    platform_id = int(association.contract.platform_count())
+    name = f"platform {platform_id}" if name is None else name
+    if not 0 < len(name.encode()) <= 64:
+        raise DeployError(f"platform name {name!r} must have 1 to 64 bytes")
+    if asset is None:
+        if not local:
+            raise DeployError("an asset (the settlement token) must be given outside a local chain")
+        asset = project.MockStablecoin.deploy(asset_decimals, sender=admin)
+    elif isinstance(asset, str):
+        address = parse_address(asset, "asset")
+        if not chain.provider.get_code(address):
+            raise DeployError(f"asset: no contract at {address}")
+        asset = _asset_at(address)
+    association.refresh()
+    receipt = association.contract.launch_platform(
+        name,
+        asset.address,
+        _address(operator),
+        _address(registrar),
+        _address(certifier),
+        delay,
+        sender=admin,
+    )
+    launched = receipt.decode_logs(association.contract.PlatformLaunched)[0]
+    system = System(
+        asset=asset,
+        pool=project.ValuePool.at(launched.pool),
+        registry=project.Registry.at(launched.registry),
+        governor=project.Governor.at(launched.governor),
+        registrar=registrar,
+        guardian=association.address,
+        certifier=certifier,
+        proposer=operator,
+        deployment_block=receipt.block_number,
+        rules=DEFAULT_RULES,
+        timelock_delay=delay,
+        registry_blueprint=association.blueprints["Registry"],
+        name=name,
+        platform_id=int(launched.id),
+        association=association.address,
+    )
+    association.platforms.append(system)
+    certify(system.registry, certifier, catalog)
+    return system
+
+
+def platform_launcher(association: Association, *, name: str, operator=None):
+    """A `launch` for the simulation's chain backends: a new platform of `association`, as its admin,
+    with the simulation's registrar and certifier (platforms start with the default rules, so the
+    scenario must keep them)."""
+
+    def launch(*, registrar, certifier, asset_decimals: int, rules: Rules) -> System:
+        if rules != DEFAULT_RULES:
+            changed = sorted(k for k, v in rules.as_dict().items() if DEFAULT_RULES.as_dict()[k] != v)
+            raise DeployError(
+                f"a platform starts with the default rules; the scenario changes {', '.join(changed)}"
+            )
+        return launch_platform(
+            association,
+            operator=operator if operator is not None else association.admin,
+            registrar=registrar,
+            certifier=certifier,
+            asset_decimals=asset_decimals,
+            timelock_delay=max(association.min_timelock_delay, DEFAULT_TIMELOCK_DELAY),
+            name=name[:64],
+        )
+
+    return launch
+
+
+def platform_from_chain(contract, platform_id: int) -> System:
+    """A platform's `System` read from its association (roles from its registry's launch events)."""
+    p = contract.platforms(platform_id)
+    registry = project.Registry.at(p.registry)
+    holders = {}
+    for log in registry.RoleGranted.range(p.launched_block, p.launched_block + 1):
+        holders.setdefault(bytes(log.role), str(log.account))
+    role = {bytes(registry.REGISTRAR_ROLE()): "registrar", bytes(registry.CERTIFIER_ROLE()): "certifier"}
+    roles = {role[r]: a for r, a in holders.items() if r in role}
+    known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    governor = project.Governor.at(p.governor)
+    return System(
+        asset=_asset_at(p.asset),
+        pool=project.ValuePool.at(p.pool),
+        registry=registry,
+        governor=governor,
+        registrar=known.get(roles.get("registrar"), roles.get("registrar")),
+        guardian=str(contract.address),
+        certifier=known.get(roles.get("certifier"), roles.get("certifier")),
+        proposer=known.get(str(p.operator), str(p.operator)),
+        deployment_block=int(p.launched_block),
+        rules=Rules(**{n: int(getattr(registry, n)()) for n in RULE_NAMES}),
+        timelock_delay=int(governor.get_minimum_delay()),
+        registry_blueprint=str(contract.registry_blueprint()),
+        name=str(p.name),
+        platform_id=platform_id,
+        association=str(contract.address),
+    )
+
+
+def load_association(source: str | Path) -> Association:
+    """Handles on an association from its address (`0x...`) or its deployment record, with every
+    platform it launched, read from the chain (so platforms launched since the record are included)."""
+    text = str(source)
+    admin = None
+    if text.startswith("0x"):
+        address = parse_address(text, "association")
+        first_block = 0
+    else:
+        path, record = _read_record(source)
+        if record.get("kind") != "association" or "association" not in record:
+            raise DeployError(f"{path} is not an association's record (it has no association)")
+        address = parse_address(record["association"], "association")
+        first_block = int(record.get("deployment_block", 0))
+        admin = record.get("admin")
+    if not chain.provider.get_code(address):
+        raise DeployError(f"association: no contract at {address} on this network")
+    contract = project.Association.at(address)
+    try:
+        owner = str(contract.owner())
+        blueprints = {
+            "ValuePool": str(contract.pool_blueprint()),
+            "Registry": str(contract.registry_blueprint()),
+            "Governor": str(contract.governor_blueprint()),
+        }
+        min_delay = int(contract.min_timelock_delay())
+    except ApeException as err:
+        raise DeployError(f"association: the contract at {address} is not an association") from err
+    known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    association = Association(
+        contract=contract,
+        admin=known.get(owner, admin or owner),
+        blueprints=blueprints,
+        min_timelock_delay=min_delay,
+        deployment_block=first_block,
+    )
+    association.refresh()
+    return association

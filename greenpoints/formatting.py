@@ -42,3 +42,28 @@ def deployment_summary(system) -> str:
         "  rules      " + ", ".join(f"{k}={v}" for k, v in system.rules.as_dict().items()),
     ]
     return "\n".join(lines)
+
+
+def association_summary(association) -> str:
+    contract = association.contract
+    lines = [
+        "greenpoints association deployed",
+        f"  association {association.address}  (admin {_address(association.admin)})",
+        f"  min delay   {association.min_timelock_delay}s",
+    ]
+    for name, address in association.blueprints.items():
+        getter = {"ValuePool": "pool", "Registry": "registry", "Governor": "governor"}[name]
+        codehash = "0x" + bytes(getattr(contract, f"{getter}_blueprint_codehash")()).hex()
+        lines.append(f"  {name:<11} blueprint {address}  code hash {codehash}")
+    for system in association.platforms:
+        lines.append(
+            f"  platform {system.platform_id}  {system.name}: pool {system.pool.address}, "
+            f"registry {system.registry.address}, governor {system.governor.address}"
+        )
+    if not association.platforms:
+        lines.append("  no platform yet: ape run association launch --name NAME")
+    return "\n".join(lines)
+
+
+def _address(handle) -> str:
+    return str(getattr(handle, "address", handle))

@@ -6,8 +6,9 @@ import click
 from ape.cli import ConnectedProviderCommand
 
 from greenpoints.audit import audit
+from greenpoints.audit.association import audit_association
 from greenpoints.cli import one_line_errors
-from greenpoints.deploy import default_record_path, load_system
+from greenpoints.deploy import default_record_path, load_association, load_system
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Audit a deployment from its events")
@@ -17,8 +18,20 @@ from greenpoints.deploy import default_record_path, load_system
               show_default=True, help="Directory for audit.json, audit.md and audit.html")  # fmt: skip
 @click.option("--start-block", type=click.IntRange(min=0), default=None,
               help="First block to read [default: the deployment block]")  # fmt: skip
+@click.option("--association", help="An association's address or deployment record: audit every platform "
+              "and check each one's code against the release")  # fmt: skip
 @one_line_errors
-def cli(network, deployment, out, start_block):
+def cli(network, deployment, out, start_block, association):
+    if association:
+        if deployment or start_block is not None:
+            raise click.UsageError("--association audits every platform: no --deployment or --start-block")
+        report = audit_association(load_association(association))
+        click.echo(report.describe())
+        report.write(out)
+        click.echo(f"report in {out}/: association.json and platform-<id>/")
+        if not report.ok:
+            raise click.ClickException(f"audit FAILED: {len(report.failures)} failures (see {out}/)")
+        return
     system = load_system(deployment or default_record_path())
     start = system.deployment_block if start_block is None else start_block
     report = audit(system, start_block=start)

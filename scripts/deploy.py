@@ -5,8 +5,8 @@ from ape.cli import ConnectedProviderCommand
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import one_line_errors, resolve_account, resolve_role
-from greenpoints.deploy import deploy_system, is_local_network
-from greenpoints.formatting import deployment_summary
+from greenpoints.deploy import deploy_association, deploy_system, is_local_network, launch_platform
+from greenpoints.formatting import association_summary, deployment_summary
 
 
 def _rule(ctx, param, values):
@@ -49,6 +49,17 @@ def _rule(ctx, param, values):
     type=click.Path(dir_okay=False),
     help="Record path (default deployments/<network>.json)",
 )
+@click.option("--association", "as_association", is_flag=True,
+              help="Deploy an association (SPEC 9), not one system; platforms with --platforms")  # fmt: skip
+@click.option("--admin", help="Association admin address or alias (default: the deployer)")
+@click.option("--platforms", type=click.IntRange(0, 100), default=0, show_default=True,
+              help="With --association: launch this many platforms right away")  # fmt: skip
+@click.option("--operator", help="With --association: the platforms' operator (default: the deployer)")
+@click.option(
+    "--min-timelock-delay",
+    type=click.IntRange(min=0),
+    help="With --association: least governor delay of a platform (default 2 days, 0 locally)",
+)
 @one_line_errors
 def cli(
     network,
@@ -63,10 +74,50 @@ def cli(
     timelock_delay,
     rules,
     out,
+    as_association,
+    admin,
+    platforms,
+    operator,
+    min_timelock_delay,
 ):
     deployer = resolve_account(account_alias, role="account", local_default=0)
     if sample_catalog is None:
         sample_catalog = is_local_network()
+    if not as_association:
+        given = [name for name, value in (("--admin", admin), ("--operator", operator),
+                 ("--min-timelock-delay", min_timelock_delay)) if value is not None]  # fmt: skip
+        if platforms:
+            given.append("--platforms")
+        if given:
+            raise click.UsageError(f"{', '.join(given)} need --association")
+    else:
+        if rules or guardian or proposer:
+            raise click.UsageError(
+                "an association launches platforms with the default rules and is their guardian; "
+                "their operator proposes (--operator): no --rule, --guardian or --proposer"
+            )
+        association = deploy_association(
+            deployer,
+            admin=resolve_role(admin, role="admin", local_default=0) if admin else deployer,
+            min_timelock_delay=min_timelock_delay,
+        )
+        the_operator = resolve_role(operator, role="operator", local_default=0) if operator else deployer
+        for number in range(platforms):
+            launch_platform(
+                association,
+                operator=the_operator,
+                registrar=resolve_role(registrar, role="registrar", local_default=1),
+                certifier=resolve_role(certifier, role="certifier", local_default=3),
+                asset=asset,
+                timelock_delay=timelock_delay,
+                name=f"platform {number}",
+                catalog=SAMPLE_CATALOG if sample_catalog else (),
+                asset_decimals=asset_decimals,
+            )
+        path = association.save(out)
+        click.echo(association_summary(association))
+        click.echo(f"record: {path}")
+        return
     system = deploy_system(
         deployer,
         asset=asset,

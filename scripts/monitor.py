@@ -7,9 +7,9 @@ import click
 from ape import chain
 from ape.cli import ConnectedProviderCommand
 
-from greenpoints.audit.monitor import DAY, Monitor, MonitorError
+from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
 from greenpoints.cli import one_line_errors
-from greenpoints.deploy import default_record_path, load_system
+from greenpoints.deploy import default_record_path, load_association, load_system
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Follow a deployment and report alerts")
@@ -31,10 +31,13 @@ from greenpoints.deploy import default_record_path, load_system
               help="Seconds after issuance in which spending at the issuer is a circular flow")  # fmt: skip
 @click.option("--max-backoff", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Longest wait, in seconds, between retries while the node is unreachable")  # fmt: skip
+@click.option("--association", help="An association's address or deployment record: follow every platform, "
+              "new ones included, with one state file")  # fmt: skip
 @one_line_errors
 def cli(network, deployment, as_json, state, from_block, until_block, once, poll, confirmations,
-        circular_window, max_backoff):  # fmt: skip
-    system = load_system(deployment or default_record_path())
+        circular_window, max_backoff, association):  # fmt: skip
+    if association and deployment:
+        raise click.UsageError("--association follows every platform: no --deployment")
 
     def emit(alert):
         click.echo(alert.to_json() if as_json else alert.line())
@@ -42,8 +45,14 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
     def status(line):
         click.echo(f"monitor: {line}", err=True)
 
-    monitor = Monitor(
-        system,
+    if association:
+        target = load_association(association)
+        kind, what = AssociationMonitor, f"association {target.address}"
+    else:
+        target = load_system(deployment or default_record_path())
+        kind, what = Monitor, f"pool {target.pool.address}"
+    monitor = kind(
+        target,
         chain.provider.web3,
         emit=emit,
         status=status,
@@ -60,7 +69,7 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         signal.signal(number, lambda *_: monitor.stop())
     try:
         begun = monitor.start()
-        status(f"pool {monitor.ledger.pool}: history folded up to block {begun}; following new blocks")
+        status(f"{what}: history folded up to block {begun}; following new blocks")
         monitor.run(until_block=until_block, once=once)
     except MonitorError as err:
         raise click.ClickException(str(err)) from err

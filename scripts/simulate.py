@@ -7,6 +7,7 @@ from ape.cli import ConnectedProviderCommand
 
 from greenpoints.audit import audit
 from greenpoints.cli import one_line_errors
+from greenpoints.deploy import load_association, platform_launcher
 from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simulation
 
 
@@ -25,16 +26,25 @@ from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simu
 @click.option(
     "--audit", "run_audit", is_flag=True, help="Chain backends: audit the run's deployment afterwards"
 )
+@click.option("--association", help="Chain backends: run on a new platform of this association (its address "
+              "or record; its admin must be ours)")  # fmt: skip
 @one_line_errors
-def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, no_cross_check, run_audit):
+def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, no_cross_check, run_audit,
+        association):  # fmt: skip
     scenario = load_scenario(scenario_name)
     scenario = scenario.with_overrides(days=days, consumers=consumers, merchants=merchants)
     out = out or Path("results") / f"{scenario.name}-{backend}"
+    launch = None
+    if association:
+        if backend == "model":
+            raise click.UsageError("--association needs a chain backend (chain or fast)")
+        group = load_association(association)
+        launch = platform_launcher(group, name=f"{scenario.name} simulation (seed {seed})")
     with click.progressbar(length=scenario.days, label=f"{scenario.name} on {backend}", file=None) as bar:
         try:
             result = run_simulation(
                 scenario, seed=seed, backend=backend, on_day=lambda _day: bar.update(1),
-                cross_check=not no_cross_check,
+                cross_check=not no_cross_check, launch=launch,
             )  # fmt: skip
         except Divergence as err:
             raise click.ClickException(f"chain and model disagree: {err}") from err
@@ -50,6 +60,9 @@ def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, 
             written += report.write(out)
     elif run_audit:
         raise click.ClickException("--audit needs a chain backend (chain or fast): the model has no events")
+    if association and not association.startswith("0x"):
+        group.save(association)  # the association's record lists the new platform
+        click.echo(f"platform {result.runner.backend.system.platform_id} added to {association}")
     click.echo(f"results in {out}/: " + ", ".join(p.name for p in written))
     if not result.ok:
         raise click.ClickException("the run found a problem (see above and summary.json)")

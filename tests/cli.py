@@ -26,3 +26,50 @@ def run_env(env, *args, timeout=300):
         text=True,
         timeout=timeout,
     )
+
+
+def node_web3(url):
+    """A plain web3 on a node's URL (anvil's test accounts are unlocked: `transact({'from': ...})`)."""
+    from web3 import HTTPProvider, Web3
+
+    return Web3(HTTPProvider(url))
+
+
+def node_contract(web3, address, name):
+    """A web3 contract of the project's contract type `name` at `address`."""
+    from ape import project
+
+    abi = [item.model_dump(mode="json", by_alias=True) for item in getattr(project, name).contract_type.abi]
+    return web3.eth.contract(address=address, abi=abi)
+
+
+class Lines:
+    """Lines of a process's stream, read by a thread (select() misses lines already buffered)."""
+
+    def __init__(self, stream):
+        import queue
+        import threading
+
+        self.queue, self.lines = queue.Queue(), []
+        threading.Thread(target=lambda: [self.queue.put(line) for line in stream], daemon=True).start()
+
+    def until(self, text, timeout=120):
+        import queue
+
+        while True:
+            try:
+                line = self.queue.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"{text!r} never came; got {self.lines}") from None
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def rest(self, timeout=5):
+        import queue
+
+        try:
+            while True:
+                self.lines.append(self.queue.get(timeout=timeout))
+        except queue.Empty:
+            return self.lines

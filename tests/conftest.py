@@ -123,8 +123,15 @@ def unit(decimals):
     return 10**decimals
 
 
+def an_hour_into_the_next_day(chain) -> None:
+    """Move the clock to 01:00 UTC of the next day: what a test does then stays inside one day (one
+    epoch) whatever the hour it runs at (at 23:59 a purchase would open a new epoch mid-test)."""
+    chain.pending_timestamp = (chain.pending_timestamp // 86_400 + 1) * 86_400 + 3_600
+
+
 @pytest.fixture(scope="session")
-def system(deployer, registrar, guardian, certifier, proposer, decimals):
+def system(deployer, registrar, guardian, certifier, proposer, decimals, chain):
+    an_hour_into_the_next_day(chain)
     return deploy_system(
         deployer,
         registrar=registrar,
@@ -231,3 +238,4 @@ def lock_over(registry, chain, pool):
         chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
 
     return _lock_over
+

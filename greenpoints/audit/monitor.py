@@ -67,6 +67,9 @@ SEVERITY = {
     "rule_change_scheduled": "notice",
     "rule_changed": "notice",
     "unpaused": "notice",
+    "platform_launched": "notice",
+    "platform_suspended": "warning",
+    "platform_reinstated": "notice",
 }
 CHECK_ALERTS = {"2 value per point": "value_per_point_fell", "1 solvency": "solvency_breach"}
 NODE_ERRORS = (requests.exceptions.RequestException, OSError, TimeoutError, LogRangeError)
@@ -281,7 +284,12 @@ class Watcher:
         )
 
     def _on_Paused(self, e: Event, a: dict) -> None:
-        self._raise("paused", e, "the pool was paused: no purchases, spends or exits until unpaused")
+        self._raise(
+            "paused",
+            e,
+            "the pool was paused: no purchases, green actions or spends until unpaused "
+            "(exits, settlements, donations and reversals go on)",
+        )
 
     def _on_Unpaused(self, e: Event, a: dict) -> None:
         self._raise("unpaused", e, "the pool was unpaused")
@@ -313,6 +321,7 @@ class Monitor:
         poll_interval: float = 2.0,
         max_backoff: float = 30.0,
         sleep: Callable[[float], None] | None = None,
+        on_page: Callable[[list[Event], list[Alert], int, int], None] | None = None,
     ):
         from ape import project
 
@@ -339,6 +348,9 @@ class Monitor:
         self.counts: dict[str, int] = {}
         """Alerts raised by this run, by kind."""
         self.node_errors = 0
+        self.on_page = on_page
+        """Called with (events, alerts, first block, last block) after each page is folded (the
+        dashboard keeps them in its database)."""
 
     # ------------------------------------------------------------ state
 
@@ -413,6 +425,8 @@ class Monitor:
             self.times.prefetch(e.block for e in events)
             alerts = self.watcher.feed(events)
             self.cursor = hi
+            if self.on_page is not None:
+                self.on_page(events, alerts, lo, hi)
             for alert in alerts:
                 self.counts[alert.kind] = self.counts.get(alert.kind, 0) + 1
                 self.emit(alert)
@@ -455,3 +469,196 @@ class Monitor:
     @property
     def critical(self) -> int:
         return sum(n for kind, n in self.counts.items() if SEVERITY.get(kind) == "critical")
+
+
+class AssociationMonitor(Monitor):
+    """Follows every platform of an association, new platforms included as they launch, with one
+    cursor and one state file (SPEC 9).
+
+    Each page of blocks is read from the association first (`platform_launched`,
+    `platform_suspended` and `platform_reinstated` alerts; a launched platform gets its own
+    `Monitor` from its launch block on), then from every platform; each platform's alerts carry its
+    id and name (`details["platform"]`, `details["platform_name"]`). The cursor moves, and is saved,
+    once every platform has folded the page.
+    """
+
+    def __init__(self, association, web3, *, emit, status=lambda line: None, state_path=None,
+                 from_block=None, page: int = DEFAULT_PAGE, confirmations: int = 0,
+                 circular_window: int = DAY, poll_interval: float = 2.0, max_backoff: float = 30.0,
+                 sleep=None, on_page=None):  # fmt: skip
+        from ape import project
+
+        from .events import Decoder
+
+        self.association, self.web3 = association, web3
+        self._stopping = threading.Event()
+        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
+        self.state_path = Path(state_path) if state_path else None
+        self.from_block, self.page, self.confirmations = from_block, page, confirmations
+        self.poll_interval, self.max_backoff = poll_interval, max_backoff
+        self.circular_window = circular_window
+        self.platform_on_page = on_page
+        """Called with (platform id, events, alerts, first block, last block) after each page."""
+        self.address = str(association.address).lower()
+        self.sources = [(self.address, Decoder(project.Association.contract_type, "association"), None)]
+        self.times = BlockTimes(web3)
+        self.monitors: dict[int, Monitor] = {}
+        self.names: dict[int, str] = {}
+        # Known from its record, or block 0 (the genesis, which holds no association) from an address.
+        self.cursor = max(int(association.deployment_block) - 1, 0)
+        self.association_cursor = self.cursor
+        self.chain_id = int(web3.eth.chain_id)
+        self.counts = {}
+        self.node_errors = 0
+        self.silent = False
+        self.on_page = None
+
+    # The state file names the association instead of a pool.
+    def _saved(self) -> dict | None:
+        if self.state_path is None or not self.state_path.exists():
+            return None
+        try:
+            state = json.loads(self.state_path.read_text())
+            saved = (int(state["chain_id"]), str(state["association"]).lower(), int(state["cursor"]))
+        except (ValueError, KeyError, TypeError) as err:
+            raise MonitorError(
+                f"state file {self.state_path} is not an association monitor's state ({err})"
+            ) from err
+        if saved[:2] != (self.chain_id, self.address):
+            raise MonitorError(
+                f"state file {self.state_path} is for association {saved[1]} on chain {saved[0]}, "
+                f"not association {self.address} on chain {self.chain_id}"
+            )
+        return state
+
+    def _save(self) -> None:
+        if self.state_path is None:
+            return
+        state = {"chain_id": self.chain_id, "association": self.address, "cursor": self.cursor,
+                 "cursor_hash": self._hash(self.cursor)}  # fmt: skip
+        temporary = self.state_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, indent=1))
+        os.replace(temporary, self.state_path)
+
+    def start(self) -> int:
+        state = self._saved()
+        if state is not None:
+            until = int(state["cursor"])
+            if self._hash(until) != state.get("cursor_hash"):
+                raise MonitorError(
+                    f"block {until} is not the block this monitor last read (a reorg or a restarted "
+                    f"node): start again without the state file {self.state_path}"
+                )
+        elif self.from_block is not None:
+            until = max(self.from_block - 1, self.cursor)
+        else:
+            until = max(self.head(), self.cursor)
+        self.silent = True
+        try:
+            self._advance(until)
+        finally:
+            self.silent = False
+        if self.cursor == until:
+            self._save()
+        return until
+
+    def _add_platform(self, platform_id: int) -> Monitor:
+        from ..deploy import platform_from_chain
+
+        system = platform_from_chain(self.association.contract, platform_id)
+        self.names[platform_id] = system.name
+
+        def tagged(alert: Alert) -> None:
+            self._emit(self._tag(alert, platform_id))
+
+        def page_done(events, alerts, lo, hi) -> None:
+            if self.platform_on_page is not None:
+                self.platform_on_page(
+                    platform_id, events, [self._tag(a, platform_id) for a in alerts], lo, hi
+                )
+
+        monitor = Monitor(
+            system, self.web3, emit=tagged, page=self.page, confirmations=self.confirmations,
+            circular_window=self.circular_window, on_page=page_done,
+        )  # fmt: skip
+        monitor.times = self.times
+        monitor.ledger.block_time = self.times
+        monitor.watcher.silent = self.silent
+        self.monitors[platform_id] = monitor
+        return monitor
+
+    def _tag(self, alert: Alert, platform_id: int) -> Alert:
+        name = self.names.get(platform_id, f"platform {platform_id}")
+        return Alert(
+            kind=alert.kind, severity=alert.severity, block=alert.block, log_index=alert.log_index,
+            time=alert.time, tx=alert.tx, message=f"[{name}] {alert.message}",
+            details={**alert.details, "platform": platform_id, "platform_name": name},
+        )  # fmt: skip
+
+    def _emit(self, alert: Alert) -> None:
+        self.counts[alert.kind] = self.counts.get(alert.kind, 0) + 1
+        self.emit(alert)
+
+    def _association_alerts(self, events: list[Event]) -> list[Alert]:
+        alerts = []
+        for e in events:
+            a = e.args
+            if e.name not in ("PlatformLaunched", "PlatformSuspended", "PlatformReinstated"):
+                continue  # the admin's handover (OwnershipTransferred and its start)
+            pid = int(a["id"])
+            if e.name == "PlatformLaunched":
+                self._add_platform(pid)
+                kind, message = (
+                    "platform_launched",
+                    f"platform {pid} ({a['name']}) launched: pool {a['pool']}",
+                )
+            elif e.name == "PlatformSuspended":
+                kind, message = (
+                    "platform_suspended",
+                    f"platform {pid} ({self.names.get(pid)}) suspended: {a['reason']}",
+                )
+            elif e.name == "PlatformReinstated":
+                kind, message = "platform_reinstated", f"platform {pid} ({self.names.get(pid)}) reinstated"
+            else:
+                continue
+            alerts.append(Alert(
+                kind=kind, severity=SEVERITY[kind], block=e.block, log_index=e.log_index,
+                time=self.times(e.block), tx=e.tx, message=message,
+                details={"platform": pid, "platform_name": self.names.get(pid)},
+            ))  # fmt: skip
+        return alerts
+
+    def _advance(self, until: int) -> list[Alert]:
+        raised = []
+        while self.cursor < until and not self._stopping.is_set():
+            hi = min(until, self.cursor + self.page)
+            # The association's page once (a page retried after a node error repeats nothing).
+            if self.association_cursor < hi:
+                events, _ = fetch(self.web3, self.sources, self.association_cursor + 1, hi, self.page)
+                self.times.learn(events)
+                alerts = self._association_alerts(events)
+                self.association_cursor = hi
+                if not self.silent:
+                    for alert in alerts:
+                        self._emit(alert)
+                    raised += alerts
+            # Then every platform, each from where it stands (a platform launched in this page
+            # from its launch block).
+            for monitor in list(self.monitors.values()):
+                monitor.watcher.silent = self.silent
+                if monitor.cursor < hi:
+                    raised += monitor._advance(hi)
+            self.cursor = hi
+            if not self.silent:
+                self._save()
+        return raised
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for monitor in self.monitors.values():
+            monitor.stop()
+
+    @property
+    def ledger(self):
+        """Not one pool: see `monitors[id].ledger`."""
+        raise AttributeError("an association monitor has one ledger per platform: monitors[id].ledger")

@@ -26,9 +26,11 @@ def run_simulation(
     start: int | None = None,
     on_day=None,
     cross_check: bool = True,
+    launch=None,
 ) -> SimResult:
-    """Run `scenario` with `seed` on `backend`; chain runs are cross-checked against the model."""
-    runner = Runner(scenario, seed, make_backend(backend), start=start)
+    """Run `scenario` with `seed` on `backend`; chain runs are cross-checked against the model.
+    `launch` (chain backends): run on the platform it returns (`greenpoints.sim.backends.ChainBackend`)."""
+    runner = Runner(scenario, seed, make_backend(backend, launch=launch), start=start)
     runner.run(on_day=on_day)
     network = "python model"
     if backend != "model":

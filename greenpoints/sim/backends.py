@@ -238,7 +238,10 @@ class ChainBackend:
     """The real contracts on the network Ape is connected to (a local one: test accounts, the mock
     asset's faucet and control of the clock are needed), reached through a transport."""
 
-    def __init__(self, transport: ApeTransport | RpcTransport):
+    def __init__(self, transport: ApeTransport | RpcTransport, *, launch=None):
+        """`launch(registrar=, certifier=, asset_decimals=, rules=)`, when given, returns the `System`
+        to run on (a platform an association launches) instead of a system deployed here."""
+        self.launch = launch
         if not is_local_network():
             raise ValueError(
                 "the chain backends need a local network (test accounts, the mock asset's faucet and "
@@ -306,14 +309,19 @@ class ChainBackend:
     # ------------------------------------------------------------ set-up and time
 
     def setup(self, *, asset_decimals: int, rules: Rules, start: int) -> None:
-        self.system = deploy_system(
-            self.deployer,
-            registrar=self.registrar,
-            guardian=self.guardian,
-            certifier=self.certifier,
-            asset_decimals=asset_decimals,
-            rules=rules,
-        )
+        if self.launch is not None:
+            self.system = self.launch(
+                registrar=self.registrar, certifier=self.certifier, asset_decimals=asset_decimals, rules=rules
+            )
+        else:
+            self.system = deploy_system(
+                self.deployer,
+                registrar=self.registrar,
+                guardian=self.guardian,
+                certifier=self.certifier,
+                asset_decimals=asset_decimals,
+                rules=rules,
+            )
         self.pool, self.registry, self.asset = self.system.pool, self.system.registry, self.system.asset
         self.reader = project.MulticallMock.deploy(sender=self.deployer)
         chain.pending_timestamp = start
@@ -431,12 +439,15 @@ _KEYS: dict[bytes, Any] = {}
 _SIGNERS: dict[str, Any] = {}
 
 
-def make_backend(name: str) -> Backend:
-    """`model`, `chain` (Ape transactions) or `fast` (raw JSON-RPC transactions) by name."""
+def make_backend(name: str, *, launch=None) -> Backend:
+    """`model`, `chain` (Ape transactions) or `fast` (raw JSON-RPC transactions) by name; `launch`
+    (chain backends) runs on a platform it launches (see `ChainBackend`)."""
     if name == "model":
+        if launch is not None:
+            raise ValueError("the model backend runs on no chain: a platform needs the chain or fast backend")
         return ModelBackend()
     if name == "chain":
-        return ChainBackend(ApeTransport())
+        return ChainBackend(ApeTransport(), launch=launch)
     if name == "fast":
-        return ChainBackend(RpcTransport())
+        return ChainBackend(RpcTransport(), launch=launch)
     raise ValueError(f"unknown backend {name!r} (model, chain or fast)")

@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 
-from tests.cli import APE, ROOT, run, run_env
+from tests.cli import APE, ROOT, Lines, node_contract, node_web3, run, run_env
 
 FOUNDRY = ["--network", "ethereum:local:foundry"]
 
@@ -52,51 +52,6 @@ def test_audit_script__record_from_another_chain__one_line_error(anvil_env, tmp_
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def _node_web3(url):
-    from web3 import HTTPProvider, Web3
-
-    return Web3(HTTPProvider(url))
-
-
-def _contract(web3, address, name):
-    from ape import project
-
-    abi = [item.model_dump(mode="json", by_alias=True) for item in getattr(project, name).contract_type.abi]
-    return web3.eth.contract(address=address, abi=abi)
-
-
-class _Lines:
-    """Lines of a process's stream, read by a thread (select() misses lines already buffered)."""
-
-    def __init__(self, stream):
-        import queue
-        import threading
-
-        self.queue, self.lines = queue.Queue(), []
-        threading.Thread(target=lambda: [self.queue.put(line) for line in stream], daemon=True).start()
-
-    def until(self, text, timeout=120):
-        import queue
-
-        while True:
-            try:
-                line = self.queue.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"{text!r} never came; got {self.lines}") from None
-            self.lines.append(line)
-            if text in line:
-                return line
-
-    def rest(self, timeout=5):
-        import queue
-
-        try:
-            while True:
-                self.lines.append(self.queue.get(timeout=timeout))
-        except queue.Empty:
-            return self.lines
-
-
 def test_monitor_script__node_goes_away_and_comes_back__alerts_once_then_resumes(anvil_env, tmp_path):
     import signal
 
@@ -107,9 +62,9 @@ def test_monitor_script__node_goes_away_and_comes_back__alerts_once_then_resumes
     assert deployed.returncode == 0, deployed.stderr
     record = json.loads(record_path.read_text())
     node = anvil_env["APE_FOUNDRY_HOST"]
-    web3 = _node_web3(node)
-    registry = _contract(web3, record["contracts"]["registry"], "Registry")
-    governor = _contract(web3, record["contracts"]["governor"], "Governor")
+    web3 = node_web3(node)
+    registry = node_contract(web3, record["contracts"]["registry"], "Registry")
+    governor = node_contract(web3, record["contracts"]["governor"], "Governor")
     guardian, proposer = record["roles"]["guardian"], record["roles"]["proposer"]
     delay = record["timelock_delay"]
 
@@ -127,7 +82,7 @@ def test_monitor_script__node_goes_away_and_comes_back__alerts_once_then_resumes
     env = {**os.environ, **anvil_env, "APE_FOUNDRY_HOST": proxy.url}
     monitor = subprocess.Popen(command, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)  # fmt: skip
-    out, err = _Lines(monitor.stdout), _Lines(monitor.stderr)
+    out, err = Lines(monitor.stdout), Lines(monitor.stderr)
     try:
         err.until("following new blocks")
         proxy.cut()  # the node goes away; the chain goes on without the monitor seeing it

@@ -16,3 +16,18 @@ def test_deployed_code__every_contract__at_least_2048_bytes_under_eip170(system,
     assert room >= HEADROOM, (
         f"{name} is {len(code):,} bytes deployed: {room:,} bytes of room, {HEADROOM:,} needed"
     )
+
+
+BLUEPRINT_HEADROOM = 256
+"""The association keeps the pool's initcode as a blueprint, whose code EIP-170 also limits: the
+pool's constructor and runtime together must fit (docs/design.md, "Room to grow")."""
+
+
+@pytest.mark.parametrize("name", ["ValuePool", "Registry", "Governor"])
+def test_blueprint_code__every_release_contract__fits_under_eip170(project, name):
+    initcode = bytes(getattr(project, name).contract_type.deployment_bytecode.to_bytes())
+    blueprint = 3 + len(initcode)  # EIP-5202 preamble 0xFE7100, then the initcode
+    room = EIP170_LIMIT - blueprint
+    assert room >= BLUEPRINT_HEADROOM, (
+        f"the {name} blueprint is {blueprint:,} bytes: {room:,} bytes of room, {BLUEPRINT_HEADROOM:,} needed"
+    )

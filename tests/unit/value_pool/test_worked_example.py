@@ -1,16 +1,20 @@
 """SPEC section 1's worked example, exactly, for asset decimals 6 and 18."""
 
 from greenpoints.model import ZERO
-from tests.conftest import GREEN, order
+from tests.conftest import GREEN, an_hour_into_the_next_day, order
 
 POINT = 10**18
 
 
 def test_record_purchase__worked_example__210_then_147_points(
-    live, pool, asset, merchant, consumer, other_consumer, unit
+    live, pool, asset, merchant, consumer, other_consumer, unit, chain
 ):
+    # A new day whatever the hour: the first purchase opens its epoch (the clock other tests moved
+    # is not rewound with the chain, so the deployment's day is not always today's).
+    an_hour_into_the_next_day(chain)
     tx = pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     assert tx.events == [
+        pool.EpochStarted(epoch=chain.blocks.head.timestamp // 86_400, start_assets=0),
         pool.Transfer(sender=ZERO, receiver=consumer, value=210 * POINT),
         pool.PurchaseRecorded(
             merchant=merchant,

@@ -1,0 +1,175 @@
+"""The audit of an association (SPEC 9): every platform audited as one deployment, and the code
+each one runs checked against the release.
+
+    report = audit_association(association)
+    report.ok, report.failures, report.platforms[i], report.write(Path("out"))
+
+The release is what this checkout compiles (`ape compile`, vyper 0.4.3): the association's three
+blueprints must hold exactly the release's initcode (EIP-5202: `0xFE7100` then the initcode) and
+have the code hashes the association published; every platform's pool, registry and governor must
+run the release's runtime code (what follows it is the pool's immutables) and be wired to each other
+as launched, with the association still its guardian.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ape import chain, project
+from eth_utils import keccak, to_checksum_address
+
+from . import audit
+from .report import Report
+
+RELEASE_CHECK = "release"
+"""The name of the association's own check in the report."""
+
+
+def _code(web3, address: str) -> bytes:
+    return bytes(web3.eth.get_code(to_checksum_address(str(address))))
+
+
+def _release_initcode(name: str) -> bytes:
+    return bytes(getattr(project, name).contract_type.deployment_bytecode.to_bytes())
+
+
+@dataclass
+class AssociationReport:
+    """The association's checks and one `Report` per platform."""
+
+    address: str
+    platforms: list[tuple[dict, Report]] = field(default_factory=list)
+    """(the platform's entry: id, name, status, pool, ...; its audit), by id."""
+    release_failures: list[str] = field(default_factory=list)
+    release_checked: int = 0
+
+    @property
+    def failures(self) -> list[str]:
+        out = [f"[{RELEASE_CHECK}] {f}" for f in self.release_failures]
+        for entry, report in self.platforms:
+            out += [f"platform {entry['id']} ({entry['name']}): {f}" for f in report.failures]
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.release_failures and all(r.ok for _, r in self.platforms)
+
+    def describe(self) -> str:
+        lines = [
+            f"audit of association {self.address}: {len(self.platforms)} platforms, "
+            f"release checked on {self.release_checked} contracts "
+            + ("ok" if not self.release_failures else f"FAILED x{len(self.release_failures)}")
+        ]
+        for entry, report in self.platforms:
+            events = report.stats.get("events", 0)
+            verdict = "PASSED" if report.ok else f"FAILED ({len(report.failures)} failures)"
+            lines.append(
+                f"  platform {entry['id']:>3} {entry['name'][:28]:<28} {entry['status']:<9} "
+                f"pool {entry['pool']}  {events:>8,} events  {verdict}"
+            )
+        for failure in self.failures[:10]:
+            lines.append(f"  ! {failure}")
+        if len(self.failures) > 10:
+            lines.append(f"  ! ... and {len(self.failures) - 10} more")
+        lines.append("PASSED" if self.ok else "FAILED")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "association": self.address,
+            "ok": self.ok,
+            "release": {"checked": self.release_checked, "failures": self.release_failures},
+            "platforms": [
+                {
+                    **entry,
+                    "ok": report.ok,
+                    "failures": report.failures,
+                    "events": report.stats.get("events", 0),
+                }
+                for entry, report in self.platforms
+            ],
+        }
+
+    def write(self, out: Path) -> list[Path]:
+        """association.json in `out`, and each platform's audit in `out`/platform-<id>/."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        summary = out / "association.json"
+        summary.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        written = [summary]
+        for entry, report in self.platforms:
+            report.write(out / f"platform-{entry['id']}")
+            written.append(out / f"platform-{entry['id']}")
+        return written
+
+
+def check_release(association, web3) -> tuple[int, list[str]]:
+    """The association's blueprints against the release, and every platform's code and wiring."""
+    failures: list[str] = []
+    checked = 0
+    contract = association.contract
+    published = {
+        "ValuePool": bytes(contract.pool_blueprint_codehash()),
+        "Registry": bytes(contract.registry_blueprint_codehash()),
+        "Governor": bytes(contract.governor_blueprint_codehash()),
+    }
+    for name, address in association.blueprints.items():
+        checked += 1
+        code = _code(web3, address)
+        if code != b"\xfe\x71\x00" + _release_initcode(name):
+            failures.append(f"the {name} blueprint at {address} does not hold this release's initcode")
+        if keccak(code) != published[name]:
+            failures.append(
+                f"the {name} blueprint's code hash differs from the one the association published"
+            )
+    for system in association.platforms:
+        for name, handle in (
+            ("ValuePool", system.pool),
+            ("Registry", system.registry),
+            ("Governor", system.governor),
+        ):
+            checked += 1
+            runtime = bytes(getattr(project, name).contract_type.runtime_bytecode.to_bytes())
+            if not _code(web3, handle.address).startswith(runtime):
+                failures.append(f"platform {system.platform_id}: its {name} does not run this release's code")
+        registry, pid = system.registry, system.platform_id
+        if str(system.pool.registry()) != str(registry.address):
+            failures.append(f"platform {pid}: its pool names another registry")
+        if str(system.pool.governor()) != str(system.governor.address):
+            failures.append(f"platform {pid}: its pool names another governor")
+        # The guardian role read from the pool's own registry, through the release's interface.
+        own_registry = project.Registry.at(system.pool.registry())
+        if not own_registry.hasRole(own_registry.GUARDIAN_ROLE(), contract.address):
+            failures.append(f"platform {pid}: the association is no longer its guardian")
+    return checked, failures
+
+
+def platform_entry(association, system) -> dict:
+    """What the association says of one platform, for the report and the dashboard."""
+    return {
+        "id": system.platform_id,
+        "name": system.name,
+        "status": association.status_of(system.platform_id),
+        "pool": str(system.pool.address),
+        "registry": str(system.registry.address),
+        "governor": str(system.governor.address),
+        "asset": str(system.asset.address),
+        "launched_block": system.deployment_block,
+    }
+
+
+def audit_association(association, **kwargs) -> AssociationReport:
+    """Audit every platform of `association` (from its launch block) and check the release;
+    `kwargs` go to each platform's `audit` (e.g. `end_block`)."""
+    association.refresh()
+    web3 = chain.provider.web3
+    checked, failures = check_release(association, web3)
+    report = AssociationReport(
+        address=association.address, release_checked=checked, release_failures=failures
+    )
+    for system in association.platforms:
+        platform_report = audit(system, start_block=system.deployment_block, **kwargs)
+        report.platforms.append((platform_entry(association, system), platform_report))
+    return report

@@ -1,0 +1,159 @@
+"""The dashboard's web application (Starlette): the page, its JSON endpoints and a server-sent event
+stream. Read-only: it holds no keys and sends no transaction.
+
+Endpoints (all GET; JSON; errors are `{"error": "..."}` with 400 or 404):
+
+- `/api/status`: what is followed, the last block folded, the node's state, a version number that
+  goes up on every change;
+- `/api/platforms`: every platform's figures (assets, points, value per point, exit budget used,
+  carbon, status);
+- `/api/platforms/{id}`: one platform: figures, rules, governor operations (pending ones with their
+  ready time), merchants and sponsors with cap use, charities, carbon by class and month;
+- `/api/platforms/{id}/history`: value per point and assets over blocks (at most about 400 points);
+- `/api/alerts?after=N&limit=M`: alerts with an id above N (the feed);
+- `/api/orders/{order_id}`: the purchases (or actions) with that id and the fates of their points;
+- `/api/accounts/{address}`: an account's purchases, where their points went, what it holds;
+- `/api/stream`: server-sent events, `update` with the status and the new alerts, within a second of
+  a page folded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .supervisor import NotFound, Supervisor
+
+logger = logging.getLogger("greenpoints.dashboard")
+STATIC = Path(__file__).parent / "static"
+CHART_JS = Path("node_modules") / "chart.js" / "dist" / "chart.umd.js"
+"""Chart.js (npm package `chart.js`, installed by `make install`), served to the page as is."""
+ORDER_ID = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+
+def chart_js_path(root: Path | None = None) -> Path:
+    """Where Chart.js is; a one-line error when `make install` was not run."""
+    for base in (root or Path.cwd(), Path(__file__).resolve().parents[2]):
+        path = base / CHART_JS
+        if path.is_file():
+            return path
+    raise FileNotFoundError("Chart.js is not installed (node_modules/chart.js): run `make install`")
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starlette:
+    chart_js = chart_js_path()
+
+    async def answer(func, *args):
+        try:
+            return JSONResponse(await run_in_threadpool(func, *args))
+        except NotFound as err:
+            return _error(404, str(err))
+
+    async def index(request: Request):
+        return FileResponse(STATIC / "index.html")
+
+    async def chart(request: Request):
+        return FileResponse(chart_js, media_type="text/javascript")
+
+    async def status(request: Request):
+        return await answer(supervisor.status)
+
+    async def platforms(request: Request):
+        return await answer(supervisor.platforms)
+
+    async def platform(request: Request):
+        return await answer(supervisor.platform, request.path_params["pid"])
+
+    async def history(request: Request):
+        return await answer(supervisor.history, request.path_params["pid"])
+
+    def _int(request: Request, name: str, default: int, high: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or int(raw) > high:
+            raise HTTPException(400, f"{name} must be a whole number from 0 to {high}")
+        return int(raw)
+
+    async def alerts(request: Request):
+        after, limit = _int(request, "after", 0, 2**62), _int(request, "limit", 200, 1_000)
+        return await answer(supervisor.alerts, after, limit)
+
+    async def order(request: Request):
+        raw = request.path_params["order_id"].strip()
+        if not ORDER_ID.match(raw):
+            return _error(400, f"{raw[:80]!r} is not an order id (32 bytes: 64 hex digits, 0x optional)")
+        return await answer(supervisor.order, bytes.fromhex(raw.removeprefix("0x")))
+
+    async def account(request: Request):
+        raw = request.path_params["address"].strip()
+        if not ADDRESS.match(raw):
+            return _error(400, f"{raw[:80]!r} is not an address (0x and 40 hex digits)")
+        return await answer(supervisor.account, raw)
+
+    async def stream(request: Request):
+        after = _int(request, "after", 0, 2**62)
+
+        async def events():
+            nonlocal after
+            seen, quiet = -1, 0.0
+            while not await request.is_disconnected():
+                if supervisor.version != seen:
+                    seen = supervisor.version
+                    new = await run_in_threadpool(supervisor.alerts, after, 200)
+                    if new:
+                        after = new[-1]["id"]
+                    payload = {"status": await run_in_threadpool(supervisor.status), "alerts": new}
+                    yield f"event: update\ndata: {json.dumps(payload)}\n\n"
+                    quiet = 0.0
+                elif quiet >= 15:
+                    yield ": keep-alive\n\n"
+                    quiet = 0.0
+                await asyncio.sleep(stream_interval)
+                quiet += stream_interval
+
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+    async def not_found(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/") or exc.status_code != 404:
+            return _error(
+                exc.status_code, exc.detail if exc.status_code != 404 else f"no endpoint {request.url.path}"
+            )
+        return FileResponse(STATIC / "404.html", status_code=404)
+
+    async def failed(request: Request, exc: Exception):
+        # A bug, not bad input: the page and the API still answer in one line, and the log has it.
+        logger.exception("dashboard: %s failed", request.url.path)
+        return _error(500, f"the dashboard failed to answer {request.url.path}: {type(exc).__name__}: {exc}")
+
+    routes = [
+        Route("/", index),
+        Route("/vendor/chart.umd.js", chart),
+        Route("/api/status", status),
+        Route("/api/platforms", platforms),
+        Route("/api/platforms/{pid:int}", platform),
+        Route("/api/platforms/{pid:int}/history", history),
+        Route("/api/alerts", alerts),
+        Route("/api/orders/{order_id}", order),
+        Route("/api/accounts/{address}", account),
+        Route("/api/stream", stream),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: failed})

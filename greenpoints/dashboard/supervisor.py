@@ -1,0 +1,446 @@
+"""Follow one deployment or a whole association for the dashboard: fold with the monitor, keep
+every page in the store, answer the page's questions from the folded state.
+
+Reads take `lock` (the follower folds under it), so an answer never sees half a page.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from web3.exceptions import BlockNotFound
+
+from .. import pool_math as pm
+from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
+from ..audit.report import Report
+from ..catalog import kind_name
+from ..formatting import fmt_points, fmt_units
+from .store import Store
+
+ASSOCIATION_EVENTS = -1
+"""The platform number the association's own events and alerts are stored under."""
+
+
+class NotFound(LookupError):
+    """An id or address the dashboard does not know (HTTP 404); the message says which."""
+
+
+class Supervisor:
+    """See the module doc. Build it with `for_system` or `for_association`."""
+
+    def __init__(
+        self,
+        target: str,
+        web3,
+        store: Store,
+        monitor,
+        *,
+        association=None,
+        systems=None,
+        poll_interval: float = 1.0,
+        max_backoff: float = 10.0,
+        status=lambda line: None,
+    ):
+        self.target = target.lower()
+        self.web3, self.store, self.monitor = web3, store, monitor
+        self.association = association
+        self._systems = systems or {}
+        self.poll_interval, self.max_backoff, self.say = poll_interval, max_backoff, status
+        self.lock = threading.RLock()
+        self.version = 0
+        """Goes up whenever something the page shows changed (a page folded, the node's state)."""
+        self.node = {"ok": True, "message": "following", "since": int(time.time())}
+        self.head_time = 0
+        self._pending: dict[int, list] = {}
+        self._pending_alerts: list = []
+        self._series_seen: dict[int, int] = {}
+        self._statuses: dict[int, str] = {}
+        self._order_index: dict[int, tuple[int, dict]] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.chain_id = int(web3.eth.chain_id)
+
+    # ------------------------------------------------------------ construction
+
+    @classmethod
+    def for_system(cls, system, web3, store: Store, **kwargs) -> Supervisor:
+        holder: dict = {}
+        monitor = Monitor(system, web3, emit=lambda a: holder["s"]._alert(a),
+                          on_page=lambda ev, al, lo, hi: holder["s"]._page(0, ev))  # fmt: skip
+        supervisor = holder["s"] = cls(
+            str(system.pool.address), web3, store, monitor, systems={0: system}, **kwargs
+        )
+        return supervisor
+
+    @classmethod
+    def for_association(cls, association, web3, store: Store, **kwargs) -> Supervisor:
+        holder: dict = {}
+        monitor = AssociationMonitor(
+            association,
+            web3,
+            emit=lambda a: holder["s"]._alert(a),
+            on_page=lambda pid, ev, al, lo, hi: holder["s"]._page(pid, ev),
+        )
+        supervisor = holder["s"] = cls(
+            str(association.address), web3, store, monitor, association=association, **kwargs
+        )
+        return supervisor
+
+    # ------------------------------------------------------------ following
+
+    def _monitors(self) -> dict[int, Monitor]:
+        if isinstance(self.monitor, AssociationMonitor):
+            return self.monitor.monitors
+        return {0: self.monitor}
+
+    def _system(self, pid: int):
+        if isinstance(self.monitor, AssociationMonitor):
+            return self.monitor.monitors[pid].system
+        return self._systems[pid]
+
+    def _page(self, pid: int, events) -> None:
+        self._pending.setdefault(pid, []).extend(events)
+
+    def _alert(self, alert) -> None:
+        self._pending_alerts.append(alert)
+        if alert.kind in ("platform_suspended", "platform_reinstated"):
+            self._statuses[alert.details["platform"]] = (
+                "suspended" if alert.kind == "platform_suspended" else "active"
+            )
+
+    def _hash(self, number: int) -> str:
+        return "0x" + bytes(self.web3.eth.get_block(number)["hash"]).hex()
+
+    def _flush(self) -> None:
+        """Everything folded since the last flush into the store, with the cursor, in one transaction."""
+        cursor = self.monitor.cursor
+        times = self.monitor.times
+        pages = []
+        for pid, monitor in self._monitors().items():
+            events = self._pending.pop(pid, [])
+            for e in events:
+                if e.time is None:
+                    e.time = times(e.block)
+            series = monitor.ledger.series
+            seen = self._series_seen.get(pid, 0)
+            self._series_seen[pid] = len(series)
+            alerts = [
+                a
+                for a in self._pending_alerts
+                if a.details.get("platform", 0) == pid and not a.kind.startswith("platform_")
+            ]
+            pages.append((pid, events, alerts, series[seen:]))
+        own = [a for a in self._pending_alerts if a.kind.startswith("platform_")]
+        if own:
+            pages.append((ASSOCIATION_EVENTS, [], own, []))
+        self._pending.clear()
+        self._pending_alerts = []
+        if cursor >= 0:
+            self.store.save_page(self.target, self.chain_id, cursor, self._hash(cursor), pages)
+            self.head_time = times(cursor)
+        self.version += 1
+
+    def start(self) -> str:
+        """Fold the history: from the store when it holds this chain's (no refetching), else from
+        the node. Returns what was done, in one line."""
+        with self.lock:
+            saved = self.store.cursor(self.target)
+            if saved is not None:
+                problem = None
+                if int(saved["chain_id"]) != self.chain_id:
+                    problem = f"the store holds chain {saved['chain_id']}, the node is chain {self.chain_id}"
+                else:
+                    try:
+                        same = self._hash(int(saved["cursor"])) == saved["cursor_hash"]
+                    except (ValueError, BlockNotFound) as err:  # a node restarted with a shorter chain
+                        same, problem = False, f"block {saved['cursor']} is gone ({str(err)[:80]})"
+                    if not same and problem is None:
+                        problem = f"block {saved['cursor']} is not the block the store last read"
+                if problem is None:
+                    return self._resume(int(saved["cursor"]))
+                self.store.forget(self.target)
+                self.say(f"the chain changed under the store ({problem}: a reorg or a restarted node); "
+                         "folding again from the node")  # fmt: skip
+            begun = self.monitor.start()
+            self._flush()
+            self._read_statuses()
+            return f"history folded from the node up to block {begun}"
+
+    def _resume(self, cursor: int) -> str:
+        count = 0
+        monitor = self.monitor
+        if isinstance(monitor, AssociationMonitor):
+            monitor.silent = True
+            for pid in (p for p in self.store.platforms(self.target) if p >= 0):
+                count += self._replay(monitor._add_platform(pid), pid, cursor)
+            monitor.silent = False
+            monitor.association_cursor = cursor
+        else:
+            count += self._replay(monitor, 0, cursor)
+        monitor.cursor = cursor
+        self.head_time = monitor.times(cursor)
+        self._read_statuses()
+        self.version += 1
+        return f"history resumed from the store: {count:,} events up to block {cursor}, none refetched"
+
+    def _replay(self, monitor: Monitor, pid: int, cursor: int) -> int:
+        events = self.store.events(self.target, pid)
+        monitor.times.learn(events)
+        monitor.watcher.silent = True
+        monitor.watcher.feed(events)
+        monitor.watcher.silent = False
+        monitor.cursor = cursor
+        self._series_seen[pid] = len(monitor.ledger.series)
+        return len(events)
+
+    def _read_statuses(self) -> None:
+        if self.association is not None:
+            for pid in self._monitors():
+                self._statuses[pid] = self.association.status_of(pid)
+
+    def poll(self) -> None:
+        """One look at the node: fold every new block and store it. Node errors propagate."""
+        with self.lock:
+            before = (self.monitor.cursor, len(self._pending_alerts))
+            try:
+                self.monitor.poll()
+            finally:
+                if (self.monitor.cursor, len(self._pending_alerts)) != before or self._pending:
+                    self._flush()
+
+    def follow(self) -> None:
+        """Poll until stopped; a node that goes away is retried with backoff, and the page says so."""
+        backoff = 0.0
+        while not self._stop.is_set():
+            try:
+                self.poll()
+            except NODE_ERRORS as err:
+                backoff = min(self.max_backoff, backoff * 2 if backoff else self.poll_interval)
+                reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+                if self.node["ok"]:
+                    self.node = {"ok": False, "message": f"node unreachable ({reason}); retrying",
+                                 "since": int(time.time())}  # fmt: skip
+                    self.version += 1
+                    self.say(self.node["message"])
+                self._stop.wait(backoff)
+                continue
+            except MonitorError as err:
+                self.node = {"ok": False, "message": str(err), "since": int(time.time())}
+                self.version += 1
+                self.say(str(err))
+                self._stop.wait(self.max_backoff)
+                continue
+            if not self.node["ok"]:
+                self.node = {"ok": True, "message": "node back; following", "since": int(time.time())}
+                self.version += 1
+                self.say(self.node["message"])
+            backoff = 0.0
+            self._stop.wait(self.poll_interval)
+
+    def run_in_background(self) -> None:
+        self._thread = threading.Thread(target=self.follow, name="dashboard-follower", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.monitor.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    # ------------------------------------------------------------ answers (JSON-ready)
+
+    def _report(self, pid: int) -> Report:
+        monitor = self._monitor(pid)
+        return Report(
+            ledger=monitor.ledger, system=self._system(pid), start_block=0, end_block=monitor.cursor
+        )
+
+    def _monitor(self, pid: int) -> Monitor:
+        monitors = self._monitors()
+        if pid not in monitors:
+            raise NotFound(f"no platform {pid}: there are {len(monitors)} (ids 0 to {len(monitors) - 1})")
+        return monitors[pid]
+
+    def status(self) -> dict:
+        with self.lock:
+            kind = "association" if self.association is not None else "pool"
+            return {
+                "target": self.target,
+                "kind": kind,
+                "chain_id": self.chain_id,
+                "cursor": self.monitor.cursor,
+                "head_time": self.head_time,
+                "node": dict(self.node),
+                "version": self.version,
+                "platforms": len(self._monitors()),
+            }
+
+    def _figures(self, pid: int, monitor: Monitor) -> dict:
+        ledger = monitor.ledger
+        d = ledger.asset_decimals
+        assets, supply = ledger.total_assets, ledger.total_supply
+        model = ledger.model
+        state = model.state if model else None
+        limit = (
+            (state.epoch_start_assets * ledger.rules.get("epoch_exit_limit_bps", 0) // pm.BPS) if state else 0
+        )
+        exited = state.epoch_exited if state else 0
+        system = self._system(pid)
+        status = "shut down" if ledger.shutdown else "paused" if ledger.paused else "running"
+        return {
+            "id": pid,
+            "name": getattr(system, "name", None) or f"pool {str(system.pool.address)[:10]}",
+            "pool": str(system.pool.address),
+            "registry": str(system.registry.address),
+            "governor": str(system.governor.address),
+            "asset": str(system.asset.address),
+            "standing": self._statuses.get(pid, "active"),
+            "status": status,
+            "total_assets": fmt_units(assets, d, 2),
+            "total_points": fmt_points(supply, 2),
+            "value_per_point": fmt_units(pm.to_assets(10**18, assets, supply, d), d, 6) if supply else None,
+            "exit_budget_used_percent": round(100 * exited / limit, 1) if limit else 0.0,
+            "carbon_kg": fmt_units(ledger.total_carbon, 3, 3),
+            "consumers": sum(1 for b in ledger.balances.values() if b),
+            "events": ledger.events,
+            "alerts_failed_checks": sum(ledger.failed.values()),
+        }
+
+    def platforms(self) -> list[dict]:
+        with self.lock:
+            return [self._figures(pid, m) for pid, m in sorted(self._monitors().items())]
+
+    def platform(self, pid: int) -> dict:
+        with self.lock:
+            monitor = self._monitor(pid)
+            report = self._report(pid)
+            ledger = monitor.ledger
+            report.decode_governance(project_registry_type(), self.head_time or int(time.time()))
+            return {
+                **self._figures(pid, monitor),
+                "rules": dict(ledger.rules),
+                "governance": report.governance,
+                "merchants": self._members(ledger, report.merchants(), "merchant"),
+                "sponsors": self._members(ledger, report.sponsors(), "sponsor"),
+                "charities": report.charities(),
+                "carbon": self._carbon(ledger, report.carbon()),
+            }
+
+    @staticmethod
+    def _carbon(ledger, carbon: dict) -> dict:
+        """The report's carbon ledger, with every class of the catalog in `by_class` (0 g if none yet)."""
+        model = ledger.model
+        listed = {row["class_id"] for row in carbon["by_class"]}
+        for class_id, record in sorted((model.state.classes if model else {}).items()):
+            if class_id not in listed:
+                carbon["by_class"].append({
+                    "class_id": class_id, "label": ledger.class_labels.get(class_id, ""),
+                    "kind": kind_name(record.kind, unknown="?"), "certified": bool(record.certified),
+                    "co2e_per_unit": record.co2e_per_unit, "co2e_g": 0,
+                })  # fmt: skip
+        carbon["by_class"].sort(key=lambda row: row["class_id"])
+        return carbon
+
+    def _members(self, ledger, rows: list[dict], kind: str) -> list[dict]:
+        """The report's rows with each member's cap use in the current epoch."""
+        model = ledger.model
+        if model is None:
+            return rows
+        book = model.state.merchants if kind == "merchant" else model.state.sponsors
+        epoch = model.state.current_epoch
+        d = ledger.asset_decimals
+        for row in rows:
+            terms = book.get(row[kind])
+            used = terms.epoch_contribution if terms and terms.epoch == epoch else 0
+            row["daily_cap"] = fmt_units(terms.daily_cap, d, 2) if terms else None
+            row["cap_used"] = fmt_units(used, d, 2)
+            row["cap_used_percent"] = (
+                round(100 * used / terms.daily_cap, 2) if terms and terms.daily_cap else 0.0
+            )
+        return rows
+
+    def history(self, pid: int) -> dict:
+        with self.lock:
+            monitor = self._monitor(pid)
+            d = monitor.ledger.asset_decimals
+        rows = self.store.series(self.target, pid)
+        points = []
+        for block, assets, supply in rows:
+            price = pm.to_assets(10**18, assets, supply, d) if supply else None
+            points.append({
+                "block": block,
+                "total_assets": _number(assets, d),
+                "value_per_point": _number(price, d) if price is not None else None,
+            })  # fmt: skip
+        return {"platform": pid, "points": points}
+
+    def alerts(self, after: int = 0, limit: int = 200) -> list[dict]:
+        return self.store.alerts(self.target, after=after, limit=limit)
+
+    def order(self, order_id: bytes) -> list[dict]:
+        """Every purchase with this order id (ids are unique per merchant), with the fates of its points."""
+        found = []
+        with self.lock:
+            for pid, monitor in sorted(self._monitors().items()):
+                ledger = monitor.ledger
+                for merchant, oid in self._orders_with(pid, ledger).get(order_id, ()):
+                    origin = ledger.orders[(merchant, oid)]
+                    d = ledger.asset_decimals
+                    fates = [
+                        {"fate": f.kind, "points": fmt_points(f.points, 4), "holder": f.holder,
+                         "counterparty": f.counterparty, "block": f.block}
+                        for f in ledger.trace(merchant, oid)
+                    ]  # fmt: skip
+                    found.append({
+                        "platform": pid, "merchant": merchant, "order_id": "0x" + oid.hex(),
+                        "consumer": origin.get("consumer"), "block": origin.get("block"),
+                        "class_id": origin.get("class_id"), "co2e_g": origin.get("co2e"),
+                        "amount": fmt_units(origin.get("amount", 0), d, 2),
+                        "points": fmt_points(origin.get("points", 0), 4), "fates": fates,
+                    })  # fmt: skip
+        if not found:
+            raise NotFound(f"no purchase with order id 0x{order_id.hex()}")
+        return found
+
+    def _orders_with(self, pid: int, ledger) -> dict[bytes, list[tuple[str, bytes]]]:
+        """Order id -> the (merchant, order id) keys with it, rebuilt only when orders were added
+        (orders are never removed: a reversal marks its order)."""
+        count, index = self._order_index.get(pid, (-1, {}))
+        if count != len(ledger.orders):
+            index = {}
+            for key in ledger.orders:
+                index.setdefault(key[1], []).append(key)
+            self._order_index[pid] = (len(ledger.orders), index)
+        return index
+
+    def account(self, address: str) -> list[dict]:
+        """An account's history on every platform it appears on."""
+        address = address.lower()
+        out = []
+        with self.lock:
+            for pid, monitor in sorted(self._monitors().items()):
+                ledger = monitor.ledger
+                history = ledger.trace_account(address)
+                balance = ledger.balances.get(address, 0)
+                if history["purchases"] or history["outflows"] or history["holds"] or balance:
+                    out.append({"platform": pid, "balance": fmt_points(balance, 4), **history})
+        if not out:
+            raise NotFound(f"account {address} has no history here")
+        return out
+
+
+def _number(amount: int, decimals: int) -> float:
+    """An amount in whole asset units as a float, for the charts only (the tables show exact text)."""
+    return amount / 10**decimals
+
+
+def project_registry_type():
+    from ape import project
+
+    return project.Registry.contract_type
+
+
+def utc(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

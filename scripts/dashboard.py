@@ -1,0 +1,70 @@
+"""ape run dashboard: the regulator's read-only web page over a deployment or an association (SPEC 10)."""
+
+import socket
+from pathlib import Path
+
+import click
+from ape import chain
+from ape.cli import ConnectedProviderCommand
+
+from greenpoints.cli import one_line_errors
+from greenpoints.dashboard import Store, Supervisor, create_app
+from greenpoints.dashboard.store import StoreError, default_url
+from greenpoints.deploy import default_record_path, load_association, load_system
+
+
+def _free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot serve on {host}:{port} ({err.strerror}): pass --port N"
+            ) from err
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Serve the monitoring web page (read-only)")
+@click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A deployment record [default: deployments/<network>.json]")  # fmt: skip
+@click.option("--association", help="An association's address or deployment record: every platform")
+@click.option("--db", default=None,
+              help="Database URL (sqlite:///FILE or postgresql+psycopg://...) or a file "
+              "[default: results/dashboard.sqlite]")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on")
+@click.option("--port", type=click.IntRange(1, 65_535), default=8000, show_default=True, help="Port")
+@click.option("--poll", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help="Seconds between looks at the node")  # fmt: skip
+@one_line_errors
+def cli(network, deployment, association, db, host, port, poll):
+    import uvicorn
+
+    if association and deployment:
+        raise click.UsageError("--association shows every platform: no --deployment")
+    _free(host, port)
+    url = db if db and "://" in db else default_url(db or Path("results") / "dashboard.sqlite")
+    try:
+        store = Store(url)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from err
+
+    def say(line):
+        click.echo(f"dashboard: {line}", err=True)
+
+    web3 = chain.provider.web3
+    if association:
+        target = load_association(association)
+        supervisor = Supervisor.for_association(target, web3, store, poll_interval=poll, status=say)
+        what = f"association {target.address} ({len(target.platforms)} platforms)"
+    else:
+        system = load_system(deployment or default_record_path())
+        supervisor = Supervisor.for_system(system, web3, store, poll_interval=poll, status=say)
+        what = f"pool {system.pool.address}"
+    say(f"{what}: {supervisor.start()}")
+    app = create_app(supervisor)
+    supervisor.run_in_background()
+    say(f"serving http://{host}:{port}/ (database {url}); Ctrl-C stops")
+    try:
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run()
+    finally:
+        supervisor.stop()
+    say("stopped")

@@ -1,0 +1,104 @@
+"""What a regulator sees in the browser (SPEC 10): every platform with its figures, a chart drawn,
+a new purchase and an alert appearing without a reload, lookups, and a node that goes away."""
+
+import json
+import urllib.request
+
+from tests.browser.conftest import order_id, screenshot
+
+
+def _api(base, path):
+    with urllib.request.urlopen(base + path, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_page__association__every_platform_listed_with_its_figures(page, dashboard):
+    base = dashboard[0]
+    rows = page.locator("#platforms tbody tr[data-platform]")
+    assert rows.count() == 2
+    for platform in _api(base, "/api/platforms"):
+        row = page.locator(f"#platforms tbody tr[data-platform='{platform['id']}']")
+        text = row.inner_text()
+        assert platform["name"] in text and platform["total_assets"] in text
+        assert platform["value_per_point"] in text and platform["carbon_kg"] in text
+    screenshot(page, "dashboard-overview")
+
+
+def test_page__platform_chart__drawn_with_points(page):
+    page.wait_for_function(
+        "() => Chart.getChart('chart-value') && Chart.getChart('chart-value').data.labels.length > 0"
+    )
+    points = page.evaluate("() => Chart.getChart('chart-assets').data.datasets[0].data")
+    assert points and points[-1] > 0
+    painted = page.evaluate("""() => {
+        const c = document.getElementById('chart-assets');
+        const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) n++;
+        return n; }""")  # fmt: skip
+    assert painted > 1_000
+
+
+def test_page__new_purchase__appears_without_reload(page, dashboard):
+    base, _, chain, _ = dashboard
+    page.evaluate("() => { window.notReloaded = true; }")
+    consumers = "#platforms tbody tr[data-platform='0'] td:nth-child(10)"
+    before = int(page.locator(consumers).inner_text())
+    chain.buy(0, chain.accounts[4], chain.accounts[9], 25, order_id("live-purchase"))
+    page.wait_for_function(
+        "([cell, want]) => +document.querySelector(cell).textContent === want",
+        arg=[consumers, before + 1],
+        timeout=15_000,
+    )
+    assert page.evaluate("() => window.notReloaded") is True
+
+
+def test_page__platform_suspended__alerts_appear_without_reload(page, dashboard):
+    base, _, chain, _ = dashboard
+    page.evaluate("() => { window.notReloaded = true; }")
+    admin = chain.record["admin"]
+    chain.association.functions.suspend_platform(1, "escrow statement overdue").transact({"from": admin})
+    page.wait_for_selector("#alerts li[data-kind='platform_suspended']", timeout=15_000)
+    page.wait_for_selector("#alerts li[data-kind='paused']", timeout=15_000)
+    assert (
+        "escrow statement overdue" in page.locator("#alerts li[data-kind='platform_suspended']").inner_text()
+    )
+    row = "#platforms tbody tr[data-platform='1']"
+    page.wait_for_function("(row) => document.querySelector(row).textContent.includes('suspended')", arg=row)
+    assert page.evaluate("() => window.notReloaded") is True
+    screenshot(page, "dashboard-alerts")
+
+
+def test_lookup__order_id__shows_the_fates_of_its_points(page):
+    page.fill("#lookup-input", "0x" + order_id("first-0").hex())
+    page.click("#lookup-button")
+    table = page.wait_for_selector("#lookup-result table.fates")
+    text = table.inner_text()
+    assert "spent" in text and "donated" in text and "held" in text
+    screenshot(page, "dashboard-lookup")
+
+
+def test_lookup__bad_order_id__message_not_an_error_page(page):
+    page.fill("#lookup-input", "0x1234")
+    page.click("#lookup-button")
+    message = page.wait_for_selector("#lookup-result .error")
+    assert "is not an order id" in message.inner_text()
+    page.fill("#lookup-input", "0x" + "00" * 32)
+    page.click("#lookup-button")
+    page.wait_for_function(
+        "() => document.querySelector('#lookup-result .error').textContent.includes('no purchase')"
+    )
+    assert page.locator("#platforms tbody tr[data-platform]").count() == 2  # the page is still there
+
+
+def test_page__node_goes_away__says_so_and_recovers(page, dashboard):
+    base, proxy, chain, err = dashboard
+    proxy.cut()
+    try:
+        page.wait_for_selector("#banner", state="visible", timeout=30_000)
+        assert "node unreachable" in page.locator("#banner").inner_text()
+        assert page.locator("#platforms tbody tr[data-platform]").count() == 2  # figures still shown
+        screenshot(page, "dashboard-node-away")
+    finally:
+        proxy.restore()
+    page.wait_for_selector("#banner", state="hidden", timeout=30_000)
+    assert "following" in page.locator("#node-status").inner_text()

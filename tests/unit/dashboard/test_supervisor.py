@@ -1,0 +1,112 @@
+"""The dashboard's supervisor on the embedded chain: folds, stores, resumes, answers."""
+
+import pytest
+
+import greenpoints.audit.monitor as monitor_module
+from greenpoints.dashboard import Supervisor
+from greenpoints.dashboard.supervisor import NotFound
+from tests.conftest import order
+
+
+def test_start__fresh_store__folds_from_node_and_stores_every_event(supervisor, store):
+    figures = supervisor.platforms()
+    assert len(figures) == 1
+    first = figures[0]
+    assert first["status"] == "running" and first["consumers"] >= 2
+    assert first["total_assets"] != "0.00" and first["value_per_point"] is not None
+    assert len(store.events(supervisor.target, 0)) == first["events"]
+    assert store.cursor(supervisor.target)["cursor"] == supervisor.monitor.cursor
+
+
+def test_start__store_of_this_chain__resumes_without_refetching(supervisor, store, chain, monkeypatch):
+    before = supervisor.platforms()
+    fetched = []
+    real = monitor_module.fetch
+    monkeypatch.setattr(monitor_module, "fetch", lambda *a, **k: fetched.append(a[2:4]) or real(*a, **k))
+    again = Supervisor.for_system(supervisor.monitor.system, chain.provider.web3, store)
+    said = again.start()
+    assert "none refetched" in said and fetched == []
+    assert again.platforms() == before
+
+
+def test_start__store_cursor_not_on_this_chain__forgets_and_folds_again(supervisor, store, chain):
+    cursor = store.cursor(supervisor.target)
+    store.save_page(supervisor.target, cursor["chain_id"], cursor["cursor"], "0x" + "00" * 32, [])
+    said = []
+    again = Supervisor.for_system(supervisor.monitor.system, chain.provider.web3, store, status=said.append)
+    assert "from the node" in again.start()
+    assert "the chain changed under the store" in said[0]
+    assert again.platforms() == supervisor.platforms()
+
+
+def test_poll__new_purchase__figures_version_and_stored_series_move(
+    supervisor, buy, merchant, stranger, store
+):
+    before = supervisor.platforms()[0]
+    version = supervisor.version
+    buy(merchant, stranger, 50, order("after-start"))
+    supervisor.poll()
+    after = supervisor.platforms()[0]
+    assert supervisor.version > version
+    assert after["consumers"] == before["consumers"] + 1
+    assert after["events"] > before["events"]
+    history = supervisor.history(0)["points"]
+    assert history[-1]["block"] == supervisor.monitor.cursor
+
+
+def test_poll__pause__alert_stored_with_an_id(supervisor, registry, guardian):
+    registry.pause(sender=guardian)
+    supervisor.poll()
+    alerts = supervisor.alerts()
+    assert [a["kind"] for a in alerts] == ["paused"]
+    assert supervisor.platforms()[0]["status"] == "paused"
+    assert supervisor.alerts(after=alerts[0]["id"]) == []
+
+
+def test_platform__details__rules_members_cap_use_and_carbon(supervisor, merchant):
+    detail = supervisor.platform(0)
+    assert detail["rules"]["issue_bps"] == 7_000
+    merchants = {m["merchant"]: m for m in detail["merchants"]}
+    row = merchants[str(merchant.address).lower()]
+    assert row["cap_used"] == "30.00"  # 30% of the 100 units bought today
+    assert row["daily_cap"] == "1,000,000.00" and row["cap_used_percent"] == 0.0
+    classes = {c["class_id"]: c for c in detail["carbon"]["by_class"]}
+    assert classes[1]["co2e_g"] > 0 and classes[101]["co2e_g"] == 0  # every catalog class listed
+
+
+def test_platform__unknown_id__not_found(supervisor):
+    with pytest.raises(NotFound, match="no platform 3"):
+        supervisor.platform(3)
+
+
+def test_order__known_id__fates_of_its_points(supervisor, merchant, consumer):
+    [found] = supervisor.order(order("first"))
+    assert found["merchant"] == str(merchant.address).lower()
+    assert found["consumer"] == str(consumer.address).lower()
+    assert {f["fate"] for f in found["fates"]} >= {"spent", "donated", "held"}
+
+
+def test_order__unknown_id__not_found(supervisor):
+    with pytest.raises(NotFound, match="no purchase with order id"):
+        supervisor.order(b"\x09" * 32)
+
+
+def test_account__consumer__its_purchases_and_outflows(supervisor, consumer):
+    [history] = supervisor.account(str(consumer.address))
+    assert len(history["purchases"]) == 1
+    assert {o["kind"] for o in history["outflows"]} == {"spent", "donated"}
+
+
+def test_account__stranger__not_found(supervisor, stranger):
+    with pytest.raises(NotFound, match="has no history here"):
+        supervisor.account(str(stranger.address))
+
+
+def test_start__store_cursor_past_the_head__forgets_and_folds_again(supervisor, store, chain):
+    cursor = store.cursor(supervisor.target)
+    store.save_page(supervisor.target, cursor["chain_id"], cursor["cursor"] + 1_000, "0x" + "00" * 32, [])
+    said = []
+    again = Supervisor.for_system(supervisor.monitor.system, chain.provider.web3, store, status=said.append)
+    assert "from the node" in again.start()
+    assert "is gone" in said[0]
+    assert again.platforms() == supervisor.platforms()
