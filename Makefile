@@ -23,7 +23,7 @@ $(VENV)/.system-packages: $(VENV)/.installed
 	elif command -v sudo >/dev/null; then \
 	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else echo "make install: needs Debian's $(SYSTEM_PACKAGES): apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi
-	chromium --version
+	chromium --version 2>/dev/null
 	touch $@
 
 $(VENV)/.installed: pyproject.toml
