@@ -238,4 +238,3 @@ def lock_over(registry, chain, pool):
         chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
 
     return _lock_over
-
