@@ -6,7 +6,8 @@ Tables:
   and its hash (a different hash on restart means a reorg or a restarted node);
 - `events`: every decoded log folded, by platform (the association's own under -1), with its
   block time, so a restart folds them again without refetching;
-- `series`: each platform's total assets and points supply after every event that changed them
+- `series`: each platform's total assets and points supply after every event that changed them,
+  with the block's time
   (the charts over time);
 - `alerts`: every alert raised, in order (the live feed).
 
@@ -68,6 +69,7 @@ series = Table(
     Column("block", BigInteger, nullable=False),
     Column("total_assets", Text, nullable=False),
     Column("total_supply", Text, nullable=False),
+    Column("time", BigInteger, nullable=False),
 )
 alerts = Table(
     "alerts",
@@ -169,8 +171,8 @@ class Store:
                 if page_series:
                     db.execute(insert(series), [
                         {"target": target, "platform": platform, "block": b,
-                         "total_assets": str(assets), "total_supply": str(supply)}
-                        for b, assets, supply in page_series
+                         "total_assets": str(assets), "total_supply": str(supply), "time": t}
+                        for b, assets, supply, t in page_series
                     ])  # fmt: skip
                 if page_alerts:
                     db.execute(insert(alerts), [
@@ -207,8 +209,8 @@ class Store:
             ).mappings()
             return [_event(r) for r in rows]
 
-    def series(self, target: str, platform: int, points: int = 400) -> list[tuple[int, int, int]]:
-        """(block, total_assets, total_supply), at most about `points` of them, evenly spaced, the
+    def series(self, target: str, platform: int, points: int = 400) -> list[tuple[int, int, int, int]]:
+        """(block, total_assets, total_supply, time), at most about `points` of them, evenly spaced, the
         latest always included; sampled by the database (a window function), not in Python."""
         where = (series.c.target == target, series.c.platform == platform)
         with self.engine.connect() as db:
@@ -219,17 +221,18 @@ class Store:
                     series.c.block,
                     series.c.total_assets,
                     series.c.total_supply,
+                    series.c.time,
                     func.row_number().over(order_by=series.c.id).label("n"),
                 )
                 .where(*where)
                 .subquery()
             )
             rows = db.execute(
-                select(numbered.c.block, numbered.c.total_assets, numbered.c.total_supply)
+                select(numbered.c.block, numbered.c.total_assets, numbered.c.total_supply, numbered.c.time)
                 .where(((numbered.c.n - 1) % step == 0) | (numbered.c.n == count))
                 .order_by(numbered.c.n)
             ).all()
-        return [(r.block, int(r.total_assets), int(r.total_supply)) for r in rows]
+        return [(r.block, int(r.total_assets), int(r.total_supply), r.time) for r in rows]
 
     def alerts(
         self, target: str, *, after: int = 0, limit: int = 200, platform: int | None = None

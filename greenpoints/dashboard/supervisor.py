@@ -131,7 +131,7 @@ class Supervisor:
                 for a in self._pending_alerts
                 if a.details.get("platform", 0) == pid and not a.kind.startswith("platform_")
             ]
-            pages.append((pid, events, alerts, series[seen:]))
+            pages.append((pid, events, alerts, [(b, a, s, times(b)) for b, a, s in series[seen:]]))
         own = [a for a in self._pending_alerts if a.kind.startswith("platform_")]
         if own:
             pages.append((ASSOCIATION_EVENTS, [], own, []))
@@ -367,10 +367,11 @@ class Supervisor:
             d = monitor.ledger.asset_decimals
         rows = self.store.series(self.target, pid)
         points = []
-        for block, assets, supply in rows:
+        for block, assets, supply, when in rows:
             price = pm.to_assets(10**18, assets, supply, d) if supply else None
             points.append({
                 "block": block,
+                "time": when,
                 "total_assets": _number(assets, d),
                 "value_per_point": _number(price, d) if price is not None else None,
             })  # fmt: skip

@@ -30,9 +30,9 @@ def test_save_page__postgresql__events_round_trip_exactly(store):
     events = [
         Event("PurchaseRecorded", {"order_id": b"\x07" * 32, "points": 10**30}, 5, 0, "0x11", "pool", 99)
     ]
-    store.save_page(TARGET, 1337, 5, "0xaa", [(0, events, [], [(5, 10**24, 10**30)])])
+    store.save_page(TARGET, 1337, 5, "0xaa", [(0, events, [], [(5, 10**24, 10**30, 99)])])
     assert store.events(TARGET, 0) == events
-    assert store.series(TARGET, 0) == [(5, 10**24, 10**30)]
+    assert store.series(TARGET, 0) == [(5, 10**24, 10**30, 99)]
     assert store.cursor(TARGET)["cursor"] == 5
 
 

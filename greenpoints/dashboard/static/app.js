@@ -59,7 +59,8 @@ async function refreshPlatforms() {
 }
 
 function drawChart(id, label, points, key) {
-  const data = { labels: points.map((p) => p.block), datasets: [{ label, data: points.map((p) => p[key]),
+  const when = (t) => new Date(t * 1000).toISOString().slice(5, 16).replace("T", " ");
+  const data = { labels: points.map((p) => when(p.time)), datasets: [{ label, data: points.map((p) => p[key]),
     borderColor: "#2f7a4a", backgroundColor: "rgba(47,122,74,.12)", fill: true, pointRadius: 0, tension: 0 }] };
   if (state.charts[id]) {
     state.charts[id].data = data;
@@ -69,7 +70,7 @@ function drawChart(id, label, points, key) {
   state.charts[id] = new Chart(document.getElementById(id), {
     type: "line", data,
     options: { animation: false, responsive: true, plugins: { legend: { display: false } },
-      scales: { x: { title: { display: true, text: "block" }, ticks: { maxTicksLimit: 8 } } } },
+      scales: { x: { title: { display: true, text: "block time (UTC)" }, ticks: { maxTicksLimit: 8 } } } },
   });
 }
 

@@ -28,9 +28,11 @@ def test_save_page__events_with_bytes_and_big_ints__read_back_equal(store):
         _event(5, 0, order_id=b"\x07" * 32, points=10**30, consumer="0x" + "cd" * 20),
         _event(5, 1, flag=True),
     ]
-    store.save_page(TARGET, 1337, 5, "0x" + "33" * 32, [(0, events, [], [(5, 10**24, 10**30)])])
+    store.save_page(
+        TARGET, 1337, 5, "0x" + "33" * 32, [(0, events, [], [(5, 10**24, 10**30, 1_700_000_005)])]
+    )
     assert store.events(TARGET, 0) == events
-    assert store.series(TARGET, 0) == [(5, 10**24, 10**30)]
+    assert store.series(TARGET, 0) == [(5, 10**24, 10**30, 1_700_000_005)]
     assert store.cursor(TARGET) == {
         "target": TARGET,
         "chain_id": 1337,
@@ -60,7 +62,7 @@ def test_save_page__same_event_twice__refused_and_nothing_kept(store):
 
 
 def test_series__many_rows__at_most_about_the_asked_points_and_the_latest(store):
-    rows = [(b, b * 10, b * 20) for b in range(1, 2_001)]
+    rows = [(b, b * 10, b * 20, 1_700_000_000 + b) for b in range(1, 2_001)]
     store.save_page(TARGET, 1, 2_000, "0xaa", [(0, [], [], rows)])
     picked = store.series(TARGET, 0, points=100)
     assert 100 <= len(picked) <= 102
@@ -69,7 +71,7 @@ def test_series__many_rows__at_most_about_the_asked_points_and_the_latest(store)
 
 def test_forget__target__drops_its_rows_only(store):
     other = "0x" + "cd" * 20
-    store.save_page(TARGET, 1, 5, "0xaa", [(0, [_event(5, 0)], [_alert(5)], [(5, 1, 1)])])
+    store.save_page(TARGET, 1, 5, "0xaa", [(0, [_event(5, 0)], [_alert(5)], [(5, 1, 1, 1)])])
     store.save_page(other, 1, 5, "0xaa", [(0, [_event(5, 0)], [], [])])
     store.forget(TARGET)
     assert store.cursor(TARGET) is None and store.events(TARGET, 0) == [] and store.alerts(TARGET) == []

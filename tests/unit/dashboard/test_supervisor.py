@@ -52,6 +52,7 @@ def test_poll__new_purchase__figures_version_and_stored_series_move(
     assert after["events"] > before["events"]
     history = supervisor.history(0)["points"]
     assert history[-1]["block"] == supervisor.monitor.cursor
+    assert history[-1]["time"] == chain.blocks.head.timestamp
 
 
 def test_poll__pause__alert_stored_with_an_id(supervisor, registry, guardian):
