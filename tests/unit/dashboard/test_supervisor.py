@@ -40,7 +40,7 @@ def test_start__store_cursor_not_on_this_chain__forgets_and_folds_again(supervis
 
 
 def test_poll__new_purchase__figures_version_and_stored_series_move(
-    supervisor, buy, merchant, stranger, store
+    supervisor, buy, merchant, stranger, store, chain
 ):
     before = supervisor.platforms()[0]
     version = supervisor.version
