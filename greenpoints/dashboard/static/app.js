@@ -61,7 +61,8 @@ async function refreshPlatforms() {
 function drawChart(id, label, points, key) {
   const when = (t) => new Date(t * 1000).toISOString().slice(5, 16).replace("T", " ");
   const data = { labels: points.map((p) => when(p.time)), datasets: [{ label, data: points.map((p) => p[key]),
-    borderColor: "#2f7a4a", backgroundColor: "rgba(47,122,74,.12)", fill: true, pointRadius: 0, tension: 0 }] };
+    borderColor: "#2f7a4a", backgroundColor: "rgba(47,122,74,.12)", fill: true,
+    pointRadius: points.length < 30 ? 3 : 0, tension: 0 }] };
   if (state.charts[id]) {
     state.charts[id].data = data;
     state.charts[id].update("none");
