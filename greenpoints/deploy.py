@@ -121,6 +121,12 @@ def _address(handle: Any) -> str:
     return str(getattr(handle, "address", handle))
 
 
+def _known_accounts() -> dict[str, Any]:
+    """On a local chain, the test accounts by address (a record's role holders become accounts we
+    can sign with); elsewhere none."""
+    return {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+
+
 def default_record_path() -> Path:
     return Path("deployments") / f"{chain.provider.network.name}.json"
 
@@ -217,15 +223,7 @@ def deploy_system(
     proposer = proposer if proposer is not None else deployer
 
     first_block = chain.blocks.head.number + 1
-    if asset is None:
-        if not local:
-            raise DeployError("an asset (the settlement token) must be given outside a local chain")
-        asset = project.MockStablecoin.deploy(asset_decimals, sender=deployer)
-    elif isinstance(asset, str):
-        address = parse_address(asset, "asset")
-        if not chain.provider.get_code(address):
-            raise DeployError(f"asset: no contract at {address}")
-        asset = _asset_at(address)
+    asset = _resolve_asset(asset, asset_decimals, deployer)
 
     governor = project.Governor.deploy(
         delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
@@ -266,6 +264,21 @@ def deploy_blueprint(container, deployer) -> AddressType:
     if not receipt.contract_address:
         raise DeployError(f"the {container.contract_type.name} blueprint was not deployed")
     return receipt.contract_address
+
+
+def _resolve_asset(asset, asset_decimals: int, sender):
+    """The settlement token: a contract as given, one at an address (checked), or on a local chain
+    a new mock stablecoin deployed by `sender` when none is given."""
+    if asset is None:
+        if not is_local_network():
+            raise DeployError("an asset (the settlement token) must be given outside a local chain")
+        return project.MockStablecoin.deploy(asset_decimals, sender=sender)
+    if isinstance(asset, str):
+        address = parse_address(asset, "asset")
+        if not chain.provider.get_code(address):
+            raise DeployError(f"asset: no contract at {address}")
+        return _asset_at(address)
+    return asset
 
 
 def _asset_at(address: AddressType):
@@ -316,7 +329,7 @@ def _system_from_record(record: dict) -> System:
         address = parse_address(contracts[name], name)
         if not chain.provider.get_code(address):
             raise DeployError(f"{name}: no contract at {address} on this network")
-    known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    known = _known_accounts()
     platform = record.get("platform") or {}
     return System(
         asset=_asset_at(contracts["asset"]),
@@ -509,15 +522,7 @@ def launch_platform(
     name = f"platform {platform_id}" if name is None else name
     if not 0 < len(name.encode()) <= 64:
         raise DeployError(f"platform name {name!r} must have 1 to 64 bytes")
-    if asset is None:
-        if not local:
-            raise DeployError("an asset (the settlement token) must be given outside a local chain")
-        asset = project.MockStablecoin.deploy(asset_decimals, sender=admin)
-    elif isinstance(asset, str):
-        address = parse_address(asset, "asset")
-        if not chain.provider.get_code(address):
-            raise DeployError(f"asset: no contract at {address}")
-        asset = _asset_at(address)
+    asset = _resolve_asset(asset, asset_decimals, admin)
     association.refresh()
     receipt = association.contract.launch_platform(
         name,
@@ -584,7 +589,7 @@ def platform_from_chain(contract, platform_id: int) -> System:
         holders.setdefault(bytes(log.role), str(log.account))
     role = {bytes(registry.REGISTRAR_ROLE()): "registrar", bytes(registry.CERTIFIER_ROLE()): "certifier"}
     roles = {role[r]: a for r, a in holders.items() if r in role}
-    known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    known = _known_accounts()
     governor = project.Governor.at(p.governor)
     return System(
         asset=_asset_at(p.asset),
@@ -633,7 +638,7 @@ def load_association(source: str | Path) -> Association:
         min_delay = int(contract.min_timelock_delay())
     except ApeException as err:
         raise DeployError(f"association: the contract at {address} is not an association") from err
-    known = {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
+    known = _known_accounts()
     association = Association(
         contract=contract,
         admin=known.get(owner, admin or owner),

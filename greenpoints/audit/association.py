@@ -21,7 +21,7 @@ from ape import chain, project
 from eth_utils import keccak, to_checksum_address
 
 from . import audit
-from .report import Report
+from .report import Report, verdict_lines
 
 RELEASE_CHECK = "release"
 """The name of the association's own check in the report."""
@@ -69,12 +69,7 @@ class AssociationReport:
                 f"  platform {entry['id']:>3} {entry['name'][:28]:<28} {entry['status']:<9} "
                 f"pool {entry['pool']}  {events:>8,} events  {verdict}"
             )
-        for failure in self.failures[:10]:
-            lines.append(f"  ! {failure}")
-        if len(self.failures) > 10:
-            lines.append(f"  ! ... and {len(self.failures) - 10} more")
-        lines.append("PASSED" if self.ok else "FAILED")
-        return "\n".join(lines)
+        return "\n".join(lines + verdict_lines(self.failures, self.ok))
 
     def to_dict(self) -> dict:
         return {

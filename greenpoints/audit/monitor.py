@@ -325,12 +325,9 @@ class Monitor:
     ):
         from ape import project
 
-        self.system, self.web3 = system, web3
-        self._stopping = threading.Event()
-        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
-        self.state_path = Path(state_path) if state_path else None
-        self.from_block, self.page, self.confirmations = from_block, page, confirmations
-        self.poll_interval, self.max_backoff = poll_interval, max_backoff
+        self.system = system
+        self._follow(web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
+                     max_backoff, sleep)  # fmt: skip
         pool_type = pool_type or project.ValuePool.contract_type
         registry_type = project.Registry.contract_type
         self.sources = sources(system, pool_type, registry_type)
@@ -344,28 +341,52 @@ class Monitor:
         )
         self.watcher = Watcher(self.ledger, registry_type, circular_window=circular_window)
         self.cursor = system.deployment_block - 1
-        self.chain_id = int(web3.eth.chain_id)
-        self.counts: dict[str, int] = {}
-        """Alerts raised by this run, by kind."""
-        self.node_errors = 0
         self.on_page = on_page
         """Called with (events, alerts, first block, last block) after each page is folded (the
         dashboard keeps them in its database)."""
 
+    def _follow(self, web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
+                max_backoff, sleep) -> None:  # fmt: skip
+        """What every monitor keeps to follow a chain (the rest of `__init__` says what it follows)."""
+        self.web3 = web3
+        self._stopping = threading.Event()
+        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
+        self.state_path = Path(state_path) if state_path else None
+        self.from_block, self.page, self.confirmations = from_block, page, confirmations
+        self.poll_interval, self.max_backoff = poll_interval, max_backoff
+        self.chain_id = int(web3.eth.chain_id)
+        self.counts: dict[str, int] = {}
+        """Alerts raised by this run, by kind."""
+        self.node_errors = 0
+
     # ------------------------------------------------------------ state
+
+    STATE_KEY = "pool"
+    """What the state file names the followed contract by."""
+    STATE_KIND = "a monitor state"
+
+    @property
+    def followed(self) -> str:
+        """The address the state file is for (lower case)."""
+        return self.ledger.pool
+
+    def _silence(self, silent: bool) -> None:
+        """Fold without raising alerts (the history before where alerts start)."""
+        self.watcher.silent = silent
 
     def _saved(self) -> dict | None:
         if self.state_path is None or not self.state_path.exists():
             return None
+        key = self.STATE_KEY
         try:
             state = json.loads(self.state_path.read_text())
-            saved = (int(state["chain_id"]), str(state["pool"]).lower(), int(state["cursor"]))
+            saved = (int(state["chain_id"]), str(state[key]).lower(), int(state["cursor"]))
         except (ValueError, KeyError, TypeError) as err:
-            raise MonitorError(f"state file {self.state_path} is not a monitor state ({err})") from err
-        if saved[:2] != (self.chain_id, self.ledger.pool):
+            raise MonitorError(f"state file {self.state_path} is not {self.STATE_KIND} ({err})") from err
+        if saved[:2] != (self.chain_id, self.followed):
             raise MonitorError(
-                f"state file {self.state_path} is for pool {saved[1]} on chain {saved[0]}, "
-                f"not pool {self.ledger.pool} on chain {self.chain_id}"
+                f"state file {self.state_path} is for {key} {saved[1]} on chain {saved[0]}, "
+                f"not {key} {self.followed} on chain {self.chain_id}"
             )
         return state
 
@@ -374,7 +395,7 @@ class Monitor:
             return
         state = {
             "chain_id": self.chain_id,
-            "pool": self.ledger.pool,
+            self.STATE_KEY: self.followed,
             "cursor": self.cursor,
             "cursor_hash": self._hash(self.cursor),
         }
@@ -405,11 +426,11 @@ class Monitor:
             until = max(self.from_block - 1, self.cursor)
         else:
             until = max(self.head(), self.cursor)
-        self.watcher.silent = True
+        self._silence(True)
         try:
             self._advance(until)
         finally:
-            self.watcher.silent = False
+            self._silence(False)
         if self.cursor == until:  # not when stopped half-way: the rest must stay silent on resume
             self._save()
         return until
@@ -490,12 +511,9 @@ class AssociationMonitor(Monitor):
 
         from .events import Decoder
 
-        self.association, self.web3 = association, web3
-        self._stopping = threading.Event()
-        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
-        self.state_path = Path(state_path) if state_path else None
-        self.from_block, self.page, self.confirmations = from_block, page, confirmations
-        self.poll_interval, self.max_backoff = poll_interval, max_backoff
+        self.association = association
+        self._follow(web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
+                     max_backoff, sleep)  # fmt: skip
         self.circular_window = circular_window
         self.platform_on_page = on_page
         """Called with (platform id, events, alerts, first block, last block) after each page."""
@@ -507,60 +525,20 @@ class AssociationMonitor(Monitor):
         # Known from its record, or block 0 (the genesis, which holds no association) from an address.
         self.cursor = max(int(association.deployment_block) - 1, 0)
         self.association_cursor = self.cursor
-        self.chain_id = int(web3.eth.chain_id)
-        self.counts = {}
-        self.node_errors = 0
         self.silent = False
         self.on_page = None
 
-    # The state file names the association instead of a pool.
-    def _saved(self) -> dict | None:
-        if self.state_path is None or not self.state_path.exists():
-            return None
-        try:
-            state = json.loads(self.state_path.read_text())
-            saved = (int(state["chain_id"]), str(state["association"]).lower(), int(state["cursor"]))
-        except (ValueError, KeyError, TypeError) as err:
-            raise MonitorError(
-                f"state file {self.state_path} is not an association monitor's state ({err})"
-            ) from err
-        if saved[:2] != (self.chain_id, self.address):
-            raise MonitorError(
-                f"state file {self.state_path} is for association {saved[1]} on chain {saved[0]}, "
-                f"not association {self.address} on chain {self.chain_id}"
-            )
-        return state
+    # The state file names the association instead of a pool; silence reaches every platform as
+    # it folds (`_advance`).
+    STATE_KEY = "association"
+    STATE_KIND = "an association monitor's state"
 
-    def _save(self) -> None:
-        if self.state_path is None:
-            return
-        state = {"chain_id": self.chain_id, "association": self.address, "cursor": self.cursor,
-                 "cursor_hash": self._hash(self.cursor)}  # fmt: skip
-        temporary = self.state_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, indent=1))
-        os.replace(temporary, self.state_path)
+    @property
+    def followed(self) -> str:
+        return self.address
 
-    def start(self) -> int:
-        state = self._saved()
-        if state is not None:
-            until = int(state["cursor"])
-            if self._hash(until) != state.get("cursor_hash"):
-                raise MonitorError(
-                    f"block {until} is not the block this monitor last read (a reorg or a restarted "
-                    f"node): start again without the state file {self.state_path}"
-                )
-        elif self.from_block is not None:
-            until = max(self.from_block - 1, self.cursor)
-        else:
-            until = max(self.head(), self.cursor)
-        self.silent = True
-        try:
-            self._advance(until)
-        finally:
-            self.silent = False
-        if self.cursor == until:
-            self._save()
-        return until
+    def _silence(self, silent: bool) -> None:
+        self.silent = silent
 
     def _add_platform(self, platform_id: int) -> Monitor:
         from ..deploy import platform_from_chain

@@ -314,12 +314,7 @@ class Report:
         for name, check in self.checks().items():
             verdict = "ok" if check["failed"] == 0 else f"FAILED x{check['failed']}"
             lines.append(f"  {name:<28} {check['checked']:>9,} checked  {verdict}")
-        for failure in self.failures[:10]:
-            lines.append(f"  ! {failure}")
-        if len(self.failures) > 10:
-            lines.append(f"  ! ... and {len(self.failures) - 10} more")
-        lines.append("PASSED" if self.ok else "FAILED")
-        return "\n".join(lines)
+        return "\n".join(lines + verdict_lines(self.failures, self.ok))
 
     def merchants(self) -> list[dict]:
         ledger = self.ledger
@@ -656,6 +651,14 @@ class Report:
         paths[1].write_text(self.to_markdown())
         paths[2].write_text(self.to_html())
         return paths
+
+
+def verdict_lines(failures: list[str], ok: bool, shown: int = 10) -> list[str]:
+    """The end of a terminal summary: the first `shown` failures, how many more, PASSED or FAILED."""
+    lines = [f"  ! {failure}" for failure in failures[:shown]]
+    if len(failures) > shown:
+        lines.append(f"  ! ... and {len(failures) - shown} more")
+    return [*lines, "PASSED" if ok else "FAILED"]
 
 
 def _show(value) -> str:

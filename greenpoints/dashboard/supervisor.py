@@ -110,9 +110,6 @@ class Supervisor:
                 "suspended" if alert.kind == "platform_suspended" else "active"
             )
 
-    def _hash(self, number: int) -> str:
-        return "0x" + bytes(self.web3.eth.get_block(number)["hash"]).hex()
-
     def _flush(self) -> None:
         """Everything folded since the last flush into the store, with the cursor, in one transaction."""
         cursor = self.monitor.cursor
@@ -138,7 +135,7 @@ class Supervisor:
         self._pending.clear()
         self._pending_alerts = []
         if cursor >= 0:
-            self.store.save_page(self.target, self.chain_id, cursor, self._hash(cursor), pages)
+            self.store.save_page(self.target, self.chain_id, cursor, self.monitor._hash(cursor), pages)
             self.head_time = times(cursor)
         self.version += 1
 
@@ -153,7 +150,7 @@ class Supervisor:
                     problem = f"the store holds chain {saved['chain_id']}, the node is chain {self.chain_id}"
                 else:
                     try:
-                        same = self._hash(int(saved["cursor"])) == saved["cursor_hash"]
+                        same = self.monitor._hash(int(saved["cursor"])) == saved["cursor_hash"]
                     except (ValueError, BlockNotFound) as err:  # a node restarted with a shorter chain
                         same, problem = False, f"block {saved['cursor']} is gone ({str(err)[:80]})"
                     if not same and problem is None:
@@ -172,10 +169,10 @@ class Supervisor:
         count = 0
         monitor = self.monitor
         if isinstance(monitor, AssociationMonitor):
-            monitor.silent = True
+            monitor._silence(True)
             for pid in (p for p in self.store.platforms(self.target) if p >= 0):
                 count += self._replay(monitor._add_platform(pid), pid, cursor)
-            monitor.silent = False
+            monitor._silence(False)
             monitor.association_cursor = cursor
         else:
             count += self._replay(monitor, 0, cursor)
@@ -188,9 +185,9 @@ class Supervisor:
     def _replay(self, monitor: Monitor, pid: int, cursor: int) -> int:
         events = self.store.events(self.target, pid)
         monitor.times.learn(events)
-        monitor.watcher.silent = True
+        monitor._silence(True)
         monitor.watcher.feed(events)
-        monitor.watcher.silent = False
+        monitor._silence(False)
         monitor.cursor = cursor
         self._series_seen[pid] = len(monitor.ledger.series)
         return len(events)
