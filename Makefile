@@ -39,9 +39,12 @@ $(VENV)/.installed: pyproject.toml
 	.venv-analysis/bin/python -m pip install --quiet -r requirements-analysis.txt
 	touch $@
 
-node_modules/.installed: package.json
-	npm install --no-audit --no-fund --loglevel=error
+# `npm ci` installs exactly what package-lock.json says and never rewrites it. anvil is also linked
+# into .venv/bin, so `source .venv/bin/activate` puts it on a user's PATH (ape-foundry looks there).
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error
 	node_modules/.bin/anvil --version
+	ln -sf ../../node_modules/.bin/anvil $(VENV)/bin/anvil
 	touch $@
 
 # Deploy on the embedded chain and play SPEC section 1's worked example, then simulate the

@@ -1,14 +1,69 @@
-"""Shared pieces of the click scripts: account and address options that fail with one line."""
+"""Shared pieces of the click scripts: the connected command (a node that stays up, connection
+failures in one line), account and address options that fail with one line."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 
 import click
 from ape import accounts
+from ape.cli import ConnectedProviderCommand
+from ape.cli.commands import parse_network
 from ape.exceptions import ApeException
 
+from . import node
 from .deploy import DeployError, is_local_network, parse_address
+
+
+def _find_anvil_and_node() -> None:
+    """anvil on PATH (the one `make install` put in node_modules/.bin, for `.venv/bin/ape` run
+    without activating), and ape-foundry pointed at the node `make node` started, if it runs."""
+    if node.anvil_binary() and not any(
+        os.path.exists(os.path.join(folder, "anvil"))
+        for folder in os.environ.get("PATH", "").split(os.pathsep)
+    ):
+        os.environ["PATH"] = f"{node.REPO_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    if "APE_FOUNDRY_HOST" not in os.environ and (info := node.running()) is not None:
+        os.environ["APE_FOUNDRY_HOST"] = info.url
+
+
+_find_anvil_and_node()
+
+
+def connection_message(err: Exception, choice: str) -> str:
+    """One line saying why connecting to `choice` failed and what to do."""
+    name = type(err).__name__
+    text = str(err).strip().splitlines()[0] if str(err).strip() else name
+    if name == "FoundryNotInstalledError":
+        return "anvil is not installed: run `make install` (it puts anvil in node_modules/.bin and .venv/bin)"
+    if "Missing URI" in text:
+        return (
+            f"{text.rstrip('.')}: give the node's URL in ape-config.yaml "
+            "(node: ecosystem: network: uri: ...), see the README's 'Other networks'"
+        )
+    return f"cannot connect to {choice}: {text}"
+
+
+class Command(ConnectedProviderCommand):
+    """Ape's connected command, whose connection failures (anvil missing, no URI for a network, a
+    node that does not answer) end in one line and exit code 1 instead of a traceback."""
+
+    def invoke(self, ctx):
+        if self.callback is None:
+            return None
+        choice = ctx.params.get("network")
+        choice = getattr(choice, "network_choice", choice)
+        with contextlib.ExitStack() as stack:
+            try:
+                network_ctx = parse_network(ctx)
+                provider = stack.enter_context(network_ctx) if network_ctx else None
+            except (ApeException, OSError, ValueError) as err:
+                raise click.ClickException(connection_message(err, str(choice or "the network"))) from None
+            if provider is not None and provider.name == "foundry" and node.ephemeral_note():
+                click.echo(node.ephemeral_note(), err=True)
+            return self._invoke(ctx, provider=provider)
 
 
 def resolve_account(alias: str | None, *, role: str, local_default: int | None):

@@ -16,6 +16,7 @@ from typing import Any
 
 from ape import accounts, chain, networks, project
 from ape.exceptions import ApeException
+from ape.logging import logger
 from ape.types import AddressType
 from eth_utils import is_checksum_address, to_checksum_address
 
@@ -110,11 +111,8 @@ class System:
         }
 
     def save(self, path: Path | str | None = None) -> Path:
-        """Write the record (default deployments/<network>.json) and return its path."""
-        path = Path(path) if path else default_record_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.record(), indent=2) + "\n")
-        return path
+        """Write the record (default `default_record_path()`) and return its path (see `write_record`)."""
+        return write_record(self.record(), Path(path) if path else default_record_path())
 
 
 def _address(handle: Any) -> str:
@@ -127,8 +125,76 @@ def _known_accounts() -> dict[str, Any]:
     return {str(a.address): a for a in accounts.test_accounts} if is_local_network() else {}
 
 
-def default_record_path() -> Path:
-    return Path("deployments") / f"{chain.provider.network.name}.json"
+def network_label() -> str:
+    """`ecosystem-network-provider` of the connected chain, e.g. `ethereum-local-foundry`."""
+    network = chain.provider.network
+    return f"{network.ecosystem.name}-{network.name}-{chain.provider.name}"
+
+
+def default_record_path(kind: str = "system") -> Path:
+    """Where `deploy` writes its record by default: one per network and provider, so the embedded
+    chain's and a node's records never overwrite each other, and one for an association
+    (`deployments/ethereum-local-foundry.json`, `deployments/ethereum-local-foundry-association.json`)."""
+    suffix = "-association" if kind == "association" else ""
+    return Path("deployments") / f"{network_label()}{suffix}.json"
+
+
+class RecordError(DeployError):
+    """The record could not be written where asked; it was written to `fallback` instead."""
+
+    def __init__(self, message: str, fallback: Path):
+        super().__init__(message)
+        self.fallback = fallback
+
+
+def _identity(record: dict) -> str | None:
+    return record.get("association") or (record.get("contracts") or {}).get("pool")
+
+
+def write_record(record: dict, path: Path) -> Path:
+    """Write a deployment record to `path` and return it.
+
+    A record there of another deployment on the same chain (deployed again) is kept beside it as
+    `<name>-block-<its block>.json`, so no deployment's record is lost. When `path` cannot be
+    written (checked before deploying, but a disk can fill), the record goes to the temporary
+    folder and `RecordError` says where: the contracts are deployed and paid for."""
+    text = json.dumps(record, indent=2) + "\n"
+    try:
+        previous = json.loads(path.read_text()) if path.is_file() else None
+    except (OSError, ValueError):
+        previous = None
+    try:
+        if isinstance(previous, dict) and _identity(previous) not in (None, _identity(record)):
+            kept = path.with_name(
+                f"{path.stem}-block-{previous.get('deployment_block', 'unknown')}{path.suffix}"
+            )
+            path.replace(kept)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+    except OSError as err:
+        import tempfile
+
+        name = f"greenpoints-{network_label()}-{record.get('deployment_block', 'record')}.json"
+        fallback = Path(tempfile.gettempdir()) / name
+        fallback.write_text(text)
+        raise RecordError(
+            f"could not write the deployment record to {path} ({err.strerror or err}); "
+            f"it is in {fallback}: move it there yourself",
+            fallback,
+        ) from err
+
+
+def _vanished_hint() -> str:
+    """Why a record's contracts are missing when this chain started empty with the command."""
+    from .node import ephemeral_note
+
+    if ephemeral_note() is None:
+        return ""
+    return (
+        " (this chain started empty with this command: deploy on a node that stays up, `make node` "
+        "then --network ethereum:local:foundry, and run this command there)"
+    )
 
 
 def is_local_network() -> bool:
@@ -328,7 +394,7 @@ def _system_from_record(record: dict) -> System:
     for name in ("asset", "pool", "registry", "governor"):
         address = parse_address(contracts[name], name)
         if not chain.provider.get_code(address):
-            raise DeployError(f"{name}: no contract at {address} on this network")
+            raise DeployError(f"{name}: no contract at {address} on this network{_vanished_hint()}")
     known = _known_accounts()
     platform = record.get("platform") or {}
     return System(
@@ -415,12 +481,9 @@ class Association:
         }
 
     def save(self, path: Path | str | None = None) -> Path:
-        """Write the record (default deployments/<network>.json) and return its path."""
-        path = Path(path) if path else default_record_path()
+        """Write the record (default `default_record_path("association")`) and return its path."""
         self.refresh()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.record(), indent=2) + "\n")
-        return path
+        return write_record(self.record(), Path(path) if path else default_record_path("association"))
 
 
 def _hex(value) -> str:
@@ -626,7 +689,7 @@ def load_association(source: str | Path) -> Association:
         first_block = int(record.get("deployment_block", 0))
         admin = record.get("admin")
     if not chain.provider.get_code(address):
-        raise DeployError(f"association: no contract at {address} on this network")
+        raise DeployError(f"association: no contract at {address} on this network{_vanished_hint()}")
     contract = project.Association.at(address)
     try:
         owner = str(contract.owner())

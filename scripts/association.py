@@ -1,10 +1,10 @@
 """ape run association launch|suspend|reinstate|list: an association's platforms (SPEC 9)."""
 
 import click
-from ape.cli import ConnectedProviderCommand, verbosity_option
+from ape.cli import verbosity_option
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.cli import one_line_errors, resolve_account, resolve_role
+from greenpoints.cli import Command, one_line_errors, resolve_account, resolve_role
 from greenpoints.deploy import (
     DeployError,
     default_record_path,
@@ -52,7 +52,7 @@ def cli():
     pass
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Launch a platform")
+@cli.command(cls=Command, short_help="Launch a platform")
 @_association_option
 @_admin_option
 @click.option("--name", required=True, help="The platform's name (1 to 64 bytes)")
@@ -96,7 +96,7 @@ def _platform(association, platform_id: int):
     return association.platforms[platform_id]
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Suspend a platform (pause its pool)")
+@cli.command(cls=Command, short_help="Suspend a platform (pause its pool)")
 @_association_option
 @_admin_option
 @click.argument("platform_id", type=click.IntRange(min=0))
@@ -113,7 +113,7 @@ def suspend(network, source, account_alias, platform_id, reason):
     click.echo(f"platform {platform_id} ({system.name}) suspended; its pool is paused")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Reinstate a suspended platform")
+@cli.command(cls=Command, short_help="Reinstate a suspended platform")
 @_association_option
 @_admin_option
 @click.argument("platform_id", type=click.IntRange(min=0))
@@ -127,7 +127,7 @@ def reinstate(network, source, account_alias, platform_id):
     click.echo(f"platform {platform_id} ({system.name}) reinstated; unpausing its pool is its governor's")
 
 
-@cli.command(name="list", cls=ConnectedProviderCommand, short_help="List the platforms")
+@cli.command(name="list", cls=Command, short_help="List the platforms")
 @_association_option
 @one_line_errors
 def list_(network, source):

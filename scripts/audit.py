@@ -3,15 +3,14 @@
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
 
 from greenpoints.audit import audit
 from greenpoints.audit.association import audit_association
-from greenpoints.cli import one_line_errors
+from greenpoints.cli import Command, one_line_errors
 from greenpoints.deploy import default_record_path, load_association, load_system
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Audit a deployment from its events")
+@click.command(cls=Command, short_help="Audit a deployment from its events")
 @click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The deployment record [default: deployments/<network>.json]")  # fmt: skip
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/audit"),

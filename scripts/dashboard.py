@@ -5,9 +5,8 @@ from pathlib import Path
 
 import click
 from ape import chain
-from ape.cli import ConnectedProviderCommand
 
-from greenpoints.cli import one_line_errors
+from greenpoints.cli import Command, one_line_errors
 from greenpoints.dashboard import Store, Supervisor, create_app
 from greenpoints.dashboard.store import StoreError, default_url
 from greenpoints.deploy import default_record_path, load_association, load_system
@@ -23,7 +22,7 @@ def _free(host: str, port: int) -> None:
             ) from err
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Serve the monitoring web page (read-only)")
+@click.command(cls=Command, short_help="Serve the monitoring web page (read-only)")
 @click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A deployment record [default: deployments/<network>.json]")  # fmt: skip
 @click.option("--association", help="An association's address or deployment record: every platform")

@@ -2,16 +2,15 @@
 
 import click
 from ape import accounts
-from ape.cli import ConnectedProviderCommand
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.cli import one_line_errors
+from greenpoints.cli import Command, one_line_errors
 from greenpoints.demo import play_worked_example, render
 from greenpoints.deploy import deploy_system, is_local_network
 from greenpoints.formatting import deployment_summary
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy locally and play the worked example")
+@click.command(cls=Command, short_help="Deploy locally and play the worked example")
 @click.option("--asset-decimals", type=click.IntRange(0, 18), default=18, show_default=True)
 @one_line_errors
 def cli(network, asset_decimals):

@@ -1,10 +1,9 @@
 """ape run deploy --network ... --account ...: deploy the system and write deployments/<network>.json."""
 
 import click
-from ape.cli import ConnectedProviderCommand
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.cli import one_line_errors, resolve_account, resolve_role
+from greenpoints.cli import Command, one_line_errors, resolve_account, resolve_role
 from greenpoints.deploy import deploy_association, deploy_system, is_local_network, launch_platform
 from greenpoints.formatting import association_summary, deployment_summary
 
@@ -19,7 +18,7 @@ def _rule(ctx, param, values):
     return rules
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy the greenpoints system")
+@click.command(cls=Command, short_help="Deploy the greenpoints system")
 @click.option("--account", "account_alias", help="Deployer account alias (local chain: test account 0)")
 @click.option("--asset", help="Settlement token address (local chain: a mock stablecoin is deployed)")
 @click.option(

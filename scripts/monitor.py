@@ -5,14 +5,13 @@ from pathlib import Path
 
 import click
 from ape import chain
-from ape.cli import ConnectedProviderCommand
 
 from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
-from greenpoints.cli import one_line_errors
+from greenpoints.cli import Command, one_line_errors
 from greenpoints.deploy import default_record_path, load_association, load_system
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Follow a deployment and report alerts")
+@click.command(cls=Command, short_help="Follow a deployment and report alerts")
 @click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The deployment record [default: deployments/<network>.json]")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per alert instead of a line")

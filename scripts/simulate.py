@@ -3,15 +3,14 @@
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
 
 from greenpoints.audit import audit
-from greenpoints.cli import one_line_errors
+from greenpoints.cli import Command, one_line_errors
 from greenpoints.deploy import load_association, platform_launcher
 from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simulation
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Simulate consumers and merchants over many days")
+@click.command(cls=Command, short_help="Simulate consumers and merchants over many days")
 @click.option("--scenario", "scenario_name", default="baseline", show_default=True,
               help=f"A scenario name ({', '.join(known_scenarios())}) or a .yaml file")  # fmt: skip
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same run")

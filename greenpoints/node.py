@@ -1,0 +1,209 @@
+"""A local chain that stays up between commands: anvil in the background, its state kept on disk.
+
+Ape's embedded chain and the anvil that ape-foundry starts for a command both vanish when the command
+exits, so a deployment cannot be simulated on, audited or monitored by the next command. `start()`
+(`make node`, `ape run node start`) runs anvil detached from the terminal, with the test accounts of
+ape-config.yaml, and writes `.node/node.json` (its URL and process id). anvil saves the chain (blocks,
+logs and state) to `.node/state.json` every few seconds and when it is stopped, and loads it at the
+next start, so a deployment survives a stop and a restart. Every greenpoints script connects to
+that node on `--network ethereum:local:foundry` (`greenpoints.cli` sets `APE_FOUNDRY_HOST` to it), and
+says so when none is running and ape-foundry starts a throwaway one instead.
+
+The folder is `.node/` under the current directory (the project), the port 8545 unless
+`GREENPOINTS_NODE_PORT` or `--port` says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .anvil import MNEMONIC, _port_open
+
+NODE_DIR = Path(".node")
+"""Where the node keeps node.json, state.json and anvil.log (relative to the project)."""
+DEFAULT_PORT = 8545
+STATE_INTERVAL = 5
+"""Seconds between anvil's saves of the chain to state.json (it also saves when stopped)."""
+ACCOUNTS = 16
+"""Test accounts, as ape-config.yaml's `test.number_of_accounts`."""
+REPO_BIN = Path(__file__).resolve().parents[1] / "node_modules" / ".bin"
+"""Where `make install` puts anvil (npm's @foundry-rs/anvil)."""
+
+
+class NodeError(RuntimeError):
+    """The node could not be started, found or stopped; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """A running node, as node.json records it."""
+
+    url: str
+    port: int
+    pid: int
+    state: str
+    log: str
+    started: int
+
+    @property
+    def alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return _port_open(self.port)
+
+
+def anvil_binary() -> str | None:
+    """anvil on PATH, else the one `make install` put in node_modules/.bin."""
+    found = shutil.which("anvil")
+    if found:
+        return found
+    local = REPO_BIN / "anvil"
+    return str(local) if local.exists() else None
+
+
+def default_port() -> int:
+    value = os.environ.get("GREENPOINTS_NODE_PORT", "")
+    if not value:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise NodeError(f"GREENPOINTS_NODE_PORT={value!r} is not a port number")
+    return int(value)
+
+
+def running(directory: Path = NODE_DIR) -> NodeInfo | None:
+    """The node started from `directory`, if it is still up; None otherwise."""
+    path = Path(directory) / "node.json"
+    try:
+        info = NodeInfo(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    return info if info.alive else None
+
+
+def start(
+    directory: Path = NODE_DIR, *, port: int | None = None, fresh: bool = False
+) -> tuple[NodeInfo, bool]:
+    """Start the node (or find it running); returns it and whether it was started now.
+
+    `fresh` deletes the saved chain first (only when the node is stopped)."""
+    directory = Path(directory)
+    if (info := running(directory)) is not None:
+        if fresh:
+            raise NodeError(f"the node is running at {info.url}: stop it before starting a fresh chain")
+        return info, False
+    binary = anvil_binary()
+    if binary is None:
+        raise NodeError("anvil is not installed: `make install` puts it in node_modules/.bin")
+    port = port or default_port()
+    if _port_open(port):
+        raise NodeError(
+            f"port {port} is in use by another program: start the node on another port "
+            f"(GREENPOINTS_NODE_PORT=8546 make node, or `ape run node start --port 8546`)"
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise NodeError(f"cannot create {directory}/ ({err.strerror})") from err
+    state, log = directory / "state.json", directory / "anvil.log"
+    if fresh:
+        state.unlink(missing_ok=True)
+    command = [binary, "--port", str(port), "--mnemonic", MNEMONIC, "--accounts", str(ACCOUNTS)]
+    command += ["--state", str(state), "--state-interval", str(STATE_INTERVAL), "--silent"]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True
+        )
+    deadline = time.monotonic() + 30
+    while not _port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            raise NodeError(
+                f"anvil did not start on port {port}: {tail[0] if tail else 'timed out'} (see {log})"
+            )
+        time.sleep(0.05)
+    info = NodeInfo(
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        pid=process.pid,
+        state=str(state),
+        log=str(log),
+        started=int(time.time()),
+    )
+    (directory / "node.json").write_text(json.dumps(asdict(info), indent=2) + "\n")
+    return info, True
+
+
+def stop(directory: Path = NODE_DIR, *, timeout: float = 30) -> NodeInfo | None:
+    """Stop the node (anvil saves the chain as it exits); None when none was running."""
+    info = running(directory)
+    if info is None:
+        (Path(directory) / "node.json").unlink(missing_ok=True)
+        return None
+    os.kill(info.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:  # reap it when it is our own child (started by this process)
+            if os.waitpid(info.pid, os.WNOHANG)[0]:
+                break
+        except ChildProcessError:
+            pass
+        try:
+            os.kill(info.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise NodeError(f"anvil (process {info.pid}) did not stop within {timeout:.0f} s")
+    (Path(directory) / "node.json").unlink(missing_ok=True)
+    return info
+
+
+NO_NODE = (
+    "note: no node is running, so ape started one for this command only: what it deploys vanishes "
+    "when the command exits (start a node that stays up with `make node`)"
+)
+EMBEDDED = (
+    "note: the embedded chain vanishes when this command exits: to keep a deployment, start a node "
+    "(`make node`) and use --network ethereum:local:foundry"
+)
+
+
+def ephemeral_note() -> str | None:
+    """A note when the chain of the connected provider vanishes with this command (Ape's embedded
+    chain, or an anvil ape-foundry started because no node runs); None on a node that stays up."""
+    from ape import chain
+
+    provider = chain.provider
+    if provider.name == "test":
+        return EMBEDDED
+    if provider.name == "foundry" and getattr(provider, "process", None) is not None:
+        return NO_NODE
+    return None
+
+
+def block_number(url: str) -> int | None:
+    """The node's head block, or None when it does not answer."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        url,
+        json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=2) as answer:
+            return int(json.load(answer)["result"], 16)
+    except (OSError, ValueError, KeyError):
+        return None
