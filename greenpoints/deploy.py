@@ -169,7 +169,7 @@ def write_record(record: dict, path: Path) -> Path:
                 f"{path.stem}-block-{previous.get('deployment_block', 'unknown')}{path.suffix}"
             )
             path.replace(kept)
-            logger.info(f"the previous record at {path} (block {previous.get('deployment_block')}) is kept as {kept}")
+            logger.info(f"the previous record at {path} is kept as {kept}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         return path
