@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 
 import click
 from ape import accounts
@@ -63,7 +64,16 @@ class Command(ConnectedProviderCommand):
                 raise click.ClickException(connection_message(err, str(choice or "the network"))) from None
             if provider is not None and provider.name == "foundry" and node.ephemeral_note():
                 click.echo(node.ephemeral_note(), err=True)
-            return self._invoke(ctx, provider=provider)
+            # Ctrl-C: one line and exit code 130 (Ape's handler exits with no word); long commands
+            # catch it themselves where they can write what was finished (simulate, monitor).
+            previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                return self._invoke(ctx, provider=provider)
+            except KeyboardInterrupt:
+                click.echo(f"\n{ctx.command_path}: stopped (Ctrl-C)", err=True)
+                ctx.exit(130)
+            finally:
+                signal.signal(signal.SIGINT, previous)
 
 
 def resolve_account(alias: str | None, *, role: str, local_default: int | None):

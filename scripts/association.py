@@ -12,6 +12,7 @@ from greenpoints.deploy import (
     launch_platform,
     load_association,
 )
+from greenpoints.paths import check_file
 
 
 def _association_option(func):
@@ -20,7 +21,8 @@ def _association_option(func):
         "--association",
         "source",
         default=None,
-        help="The association's address or deployment record [default: deployments/<network>.json]",
+        help="The association's address or deployment record "
+        "[default: deployments/<ecosystem>-<network>-<provider>-association.json]",
     )(func)
 
 
@@ -31,7 +33,7 @@ def _admin_option(func):
 
 
 def _load(source, account_alias):
-    association = load_association(source or default_record_path())
+    association = load_association(source or default_record_path("association"))
     if account_alias:
         admin = resolve_account(account_alias, role="account", local_default=None)
         if str(admin.address) != str(association.contract.owner()):
@@ -71,6 +73,8 @@ def cli():
 @one_line_errors
 def launch(network, source, account_alias, name, operator, asset, asset_decimals, registrar, certifier,
            timelock_delay, sample_catalog):  # fmt: skip
+    if source is None or not str(source).startswith("0x"):  # its record is updated afterwards
+        check_file(source or default_record_path("association"), "--association")
     association = _load(source, account_alias)
     if sample_catalog is None:
         sample_catalog = is_local_network()

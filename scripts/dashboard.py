@@ -10,6 +10,7 @@ from greenpoints.cli import Command, one_line_errors
 from greenpoints.dashboard import Store, Supervisor, create_app
 from greenpoints.dashboard.store import StoreError, default_url
 from greenpoints.deploy import default_record_path, load_association, load_system
+from greenpoints.paths import check_file
 
 
 def _free(host: str, port: int) -> None:
@@ -24,7 +25,8 @@ def _free(host: str, port: int) -> None:
 
 @click.command(cls=Command, short_help="Serve the monitoring web page (read-only)")
 @click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A deployment record [default: deployments/<network>.json]")  # fmt: skip
+              help="A deployment record [default: this network's, "
+              "deployments/<ecosystem>-<network>-<provider>.json]")  # fmt: skip
 @click.option("--association", help="An association's address or deployment record: every platform")
 @click.option("--db", default=None,
               help="Database URL (sqlite:///FILE or postgresql+psycopg://...) or a file "
@@ -40,7 +42,9 @@ def cli(network, deployment, association, db, host, port, poll):
     if association and deployment:
         raise click.UsageError("--association shows every platform: no --deployment")
     _free(host, port)
-    url = db if db and "://" in db else default_url(db or Path("results") / "dashboard.sqlite")
+    if not (db and "://" in db):
+        db = check_file(db or Path("results") / "dashboard.sqlite", "--db")
+    url = db if isinstance(db, str) else default_url(db)
     try:
         store = Store(url)
     except StoreError as err:

@@ -1,11 +1,20 @@
 """ape run deploy --network ... --account ...: deploy the system and write deployments/<network>.json."""
 
 import click
+from ape import chain
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import Command, one_line_errors, resolve_account, resolve_role
-from greenpoints.deploy import deploy_association, deploy_system, is_local_network, launch_platform
+from greenpoints.deploy import (
+    default_record_path,
+    deploy_association,
+    deploy_system,
+    is_local_network,
+    launch_platform,
+)
 from greenpoints.formatting import association_summary, deployment_summary
+from greenpoints.node import EMBEDDED
+from greenpoints.paths import check_file
 
 
 def _rule(ctx, param, values):
@@ -46,7 +55,7 @@ def _rule(ctx, param, values):
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
-    help="Record path (default deployments/<network>.json)",
+    help="Record path [default: deployments/<ecosystem>-<network>-<provider>[-association].json]",
 )
 @click.option("--association", "as_association", is_flag=True,
               help="Deploy an association (SPEC 9), not one system; platforms with --platforms")  # fmt: skip
@@ -79,6 +88,8 @@ def cli(
     operator,
     min_timelock_delay,
 ):
+    # Where the record goes, checked before the first transaction (on a real network, paid for).
+    record = check_file(out or default_record_path("association" if as_association else "system"), "--out")
     deployer = resolve_account(account_alias, role="account", local_default=0)
     if sample_catalog is None:
         sample_catalog = is_local_network()
@@ -113,9 +124,9 @@ def cli(
                 catalog=SAMPLE_CATALOG if sample_catalog else (),
                 asset_decimals=asset_decimals,
             )
-        path = association.save(out)
+        path = association.save(record)
         click.echo(association_summary(association))
-        click.echo(f"record: {path}")
+        _record_written(path)
         return
     system = deploy_system(
         deployer,
@@ -129,11 +140,17 @@ def cli(
         proposer=resolve_role(proposer, role="proposer", local_default=0) if proposer else deployer,
         asset_decimals=asset_decimals,
     )
-    path = system.save(out)
+    path = system.save(record)
     click.echo(deployment_summary(system))
     if sample_catalog:
         click.echo(
             "  catalog    the sample catalog certified: "
             + ", ".join(f"{c.class_id} {c.label}" for c in SAMPLE_CATALOG)
         )
+    _record_written(path)
+
+
+def _record_written(path):
     click.echo(f"record: {path}")
+    if chain.provider.name == "test":
+        click.echo(EMBEDDED, err=True)

@@ -9,11 +9,13 @@ from ape import chain
 from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
 from greenpoints.cli import Command, one_line_errors
 from greenpoints.deploy import default_record_path, load_association, load_system
+from greenpoints.paths import check_file
 
 
 @click.command(cls=Command, short_help="Follow a deployment and report alerts")
 @click.option("--deployment", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The deployment record [default: deployments/<network>.json]")  # fmt: skip
+              help="The deployment record [default: this network's, "
+              "deployments/<ecosystem>-<network>-<provider>.json]")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per alert instead of a line")
 @click.option("--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File keeping the last block read: resume, missing and repeating nothing")  # fmt: skip
@@ -37,6 +39,8 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         circular_window, max_backoff, association):  # fmt: skip
     if association and deployment:
         raise click.UsageError("--association follows every platform: no --deployment")
+    if state is not None:
+        check_file(state, "--state")
 
     def emit(alert):
         click.echo(alert.to_json() if as_json else alert.line())
@@ -72,6 +76,7 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         monitor.run(until_block=until_block, once=once)
     except MonitorError as err:
         raise click.ClickException(str(err)) from err
-    status(f"stopped after block {monitor.cursor}; alerts: {monitor.counts or 'none'}")
+    counts = ", ".join(f"{kind} {n}" for kind, n in sorted(monitor.counts.items())) or "none"
+    status(f"stopped after block {monitor.cursor}; alerts: {counts}")
     if monitor.critical:
         raise click.ClickException(f"{monitor.critical} critical alerts (rules broken)")

@@ -21,6 +21,7 @@ from ape import chain, project
 from eth_utils import keccak
 
 from ..interfaces import interface
+from ..progress import bar
 from .events import DEFAULT_PAGE, Decoder, Event, fetch
 from .ledger import CHECKS, Ledger
 from .report import Report
@@ -109,8 +110,11 @@ def audit(
     page: int = DEFAULT_PAGE,
     pool_type=None,
     registry_type=None,
+    progress: bool = False,
 ) -> Report:
     """Rebuild the system's history from its events and check every rule; see the module doc.
+
+    `progress`: a bar of the blocks read on a terminal's stderr (`greenpoints.progress.bar`).
 
     `pool_type` and `registry_type` are the contract types the events and bytecode are checked
     against (the project's ValuePool and Registry by default; tests pass deliberately broken variants).
@@ -130,7 +134,8 @@ def audit(
     gc.disable()
     try:
         began = time.perf_counter()
-        events, requests = fetch(web3, readers, start_block, end, page)
+        with bar(end - start_block + 1, "audit: reading blocks", "block", enabled=progress) as blocks:
+            events, requests = fetch(web3, readers, start_block, end, page, on_blocks=blocks.update)
         fetched = time.perf_counter()
         times = BlockTimes(web3)
         times.learn(events)  # the times the node gave with the logs

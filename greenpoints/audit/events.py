@@ -184,13 +184,18 @@ def pages(from_block: int, to_block: int, size: int) -> Iterator[tuple[int, int]
         start = end + 1
 
 
-def fetch(web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE) -> tuple[list[Event], int]:
+def fetch(
+    web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE, on_blocks=None
+) -> tuple[list[Event], int]:
     """Every decoded event of `sources` [(address, decoder, topics filter)] in the range, in chain
-    order, and the number of log requests made."""
+    order, and the number of log requests made. `on_blocks(n)` is told of every page read."""
     events: list[Event] = []
     requests = 0
     if type(web3.provider).__name__ != "HTTPProvider":
-        return _fetch_embedded(web3, sources, from_block, to_block)
+        fetched = _fetch_embedded(web3, sources, from_block, to_block)
+        if on_blocks is not None:
+            on_blocks(max(to_block - from_block + 1, 0))
+        return fetched
     for start, end in pages(from_block, to_block, page):
         stack = [(start, end)]
         while stack:
@@ -210,6 +215,8 @@ def fetch(web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAG
                 stack += [(mid + 1, hi), (lo, mid)]
                 continue
             events.extend(batch)
+        if on_blocks is not None:
+            on_blocks(end - start + 1)
     events.sort(key=lambda e: (e.block, e.log_index))
     return events, requests
 

@@ -417,6 +417,12 @@ class Monitor:
         state = self._saved()
         if state is not None:
             until = int(state["cursor"])
+            if until > int(self.web3.eth.block_number):
+                raise MonitorError(
+                    f"the state file {self.state_path} was read up to block {until}, past this node's "
+                    f"head ({int(self.web3.eth.block_number)}): another chain or a restarted node; "
+                    "start again without the state file"
+                )
             if self._hash(until) != state.get("cursor_hash"):
                 raise MonitorError(
                     f"block {until} is not the block this monitor last read (a reorg or a restarted "

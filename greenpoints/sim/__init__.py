@@ -27,20 +27,26 @@ def run_simulation(
     on_day=None,
     cross_check: bool = True,
     launch=None,
+    stop=None,
+    on_cross_check_day=None,
 ) -> SimResult:
     """Run `scenario` with `seed` on `backend`; chain runs are cross-checked against the model.
-    `launch` (chain backends): run on the platform it returns (`greenpoints.sim.backends.ChainBackend`)."""
+    `launch` (chain backends): run on the platform it returns (`greenpoints.sim.backends.ChainBackend`).
+    `stop` (a `greenpoints.progress.StopFlag`): when it turns true the run ends after the day in play
+    and the result holds the days done (`result.partial`; a stopped run is not cross-checked)."""
     runner = Runner(scenario, seed, make_backend(backend, launch=launch), start=start)
-    runner.run(on_day=on_day)
+    runner.run(on_day=on_day, stop=stop)
     network = "python model"
     if backend != "model":
         provider = networks.active_provider
         network = f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}"
     final = runner.backend.read_final_state(runner.agents.holders())
     result = SimResult(runner, backend, network, final if final is not None else runner.final_state())
-    if backend != "model" and cross_check:
+    if backend != "model" and cross_check and not runner.partial:
         twin = Runner(scenario, seed, make_backend("model"), start=runner.start)
-        twin.run()
+        twin.run(on_day=on_cross_check_day, stop=stop)
+        if twin.partial:
+            return result
         twin_result = SimResult(twin, "model", "python model", twin.final_state())
         result.cross_check = compare(result.final_state, runner.rows, twin_result)
     return result

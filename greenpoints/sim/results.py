@@ -27,6 +27,11 @@ class SimResult:
         return self.runner.rows
 
     @property
+    def partial(self) -> bool:
+        """Stopped before its last day (Ctrl-C): the results cover the days done."""
+        return self.runner.partial
+
+    @property
     def ok(self) -> bool:
         """No attack got through and (for chain runs) the model run ended in the chain's state."""
         return not self.runner.let_through and self.cross_check.get("equal", True)
@@ -109,7 +114,10 @@ class SimResult:
             "backend": self.backend,
             "network": self.network,
             "start": r.start,
-            "days": r.scenario.days,
+            "days": r.days_done,
+            "days_planned": r.scenario.days,
+            # Stopped (Ctrl-C) before its last day: the figures cover the days done only.
+            "partial": r.partial,
             "consumers": len(r.agents.consumers),
             "merchants": len(r.agents.merchants),
             "charities": len(r.agents.charities),
@@ -161,10 +169,11 @@ class SimResult:
 
     # ------------------------------------------------------------ files
 
-    def write(self, out: Path) -> list[Path]:
+    def write(self, out: Path | str) -> list[Path]:
         """daily.csv, summary.json and the plots in `out`; returns the paths written."""
         import pandas as pd
 
+        out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame(self.rows).fillna(0)
         rejected_cols = [c for c in frame.columns if c.startswith("rejected: ")]
@@ -181,8 +190,10 @@ class SimResult:
         r = self.runner
         d = r.scenario.asset_decimals
         t = s["totals"]
+        stopped = f" (STOPPED after {s['days']} of {s['days_planned']} days)" if s["partial"] else ""
         lines = [
-            f"{s['scenario']}: {s['days']} days, {s['consumers']} consumers, {s['merchants']} merchants, "
+            f"{s['scenario']}{stopped}: {s['days']} days, {s['consumers']} consumers, "
+            f"{s['merchants']} merchants, "
             f"seed {s['seed']}, backend {s['backend']} ({s['network']})",
             f"  {t['purchases']:,} purchases, {fmt_units(t['contributions'], d, 2)} contributed, "
             f"{t['exits']:,} exits paying {fmt_units(t['exit_payouts'], d, 2)}, "

@@ -131,6 +131,7 @@ class Runner:
             rules=self.rules,
         )
         self.unit = 10**scenario.asset_decimals
+        self.days_done = 0
         self.product_classes = scenario.green_classes()
         self.classes: dict[int, tuple[str, str]] = {
             c.class_id: ("product", c.label) for c in self.product_classes
@@ -269,11 +270,16 @@ class Runner:
 
     # ------------------------------------------------------------ the day
 
-    def run(self, on_day=None) -> None:
+    def run(self, on_day=None, stop=None) -> None:
+        """Set up, then play every day (`on_day(day)` after each). When `stop` turns true (Ctrl-C:
+        `greenpoints.progress.StopFlag`), the run ends after the day in play: `days_done` says how
+        many were played, and the results hold those days only."""
         began = time.perf_counter()
         self.setup()
         self.setup_seconds = time.perf_counter() - began
         for day in range(self.scenario.days):
+            if stop:
+                break
             self.day = day
             self.today = DayTotals()
             self.begin_phase(MORNING)
@@ -281,9 +287,15 @@ class Runner:
             self.begin_phase(EVENING)
             self.evening()
             self.close_day()
+            self.days_done = day + 1
             if on_day is not None:
                 on_day(day)
         self.elapsed = time.perf_counter() - began
+
+    @property
+    def partial(self) -> bool:
+        """The run was stopped before its last day."""
+        return self.days_done < self.scenario.days
 
     def morning(self) -> None:
         s, phase = self.scenario, self.scenario.phase_on(self.day)

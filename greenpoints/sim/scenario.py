@@ -24,6 +24,12 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIO_RULES = frozenset(BOUNDS) - {"epoch_length"}
 
 
+LIMITS = {"days": 3_650, "consumers": 1_000_000, "merchants": 10_000}
+"""The largest runs accepted: ten years, a million consumers on day 0 (about 2 GB of memory on the
+model backend, measured in docs/simulation.md), ten thousand merchants."""
+LIMITS_WHY = "split a longer or larger study into several runs"
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be run; the message names the field and what is wrong with it."""
 
@@ -261,6 +267,9 @@ class Scenario:
         where = f"scenario {self.name!r}"
         for name in ("days", "merchants"):
             _check_positive(f"{where}: {name}", getattr(self, name))
+        for name, most in LIMITS.items():
+            if getattr(self, name) > most:
+                _fail(f"{where}: {name}", f"at most {most:,} (got {getattr(self, name):,}); {LIMITS_WHY}")
         _check_positive(f"{where}: consumers", self.consumers, zero_ok=True)
         _check_positive(f"{where}: charities", self.charities, zero_ok=True)
         _check_positive(f"{where}: purchase_rate", self.purchase_rate, zero_ok=True)
