@@ -17,10 +17,14 @@ reason. Actions the model accepts are sent as transactions and must succeed.
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ape import accounts, chain, config, project
 from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
+from ape.logging import LogLevel, logger
 from ape_test.accounts import TestAccount
 from eth_abi import decode
 from eth_account import Account
@@ -150,7 +154,8 @@ class ApeTransport:
     def transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
         """Send a transaction; None when it succeeded, else the revert reason."""
         try:
-            getattr(contract, method)(*args, sender=account, gas_limit=gas, **self.fees)
+            with _traces_hidden():
+                getattr(contract, method)(*args, sender=account, gas_limit=gas, **self.fees)
         except (ContractLogicError, TransactionError) as err:
             return _reason(str(err)) or type(err).__name__
         return None
@@ -158,13 +163,34 @@ class ApeTransport:
     def call(self, account, contract, method: str, args: tuple) -> str | None:
         """eth_call the method from `account`: None when it would succeed, else the revert reason."""
         try:
-            getattr(contract, method).call(*args, sender=account)
+            with _traces_hidden():
+                getattr(contract, method).call(*args, sender=account)
         except ContractLogicError as err:
             return _reason(err.message) or "reverted without a reason"
         return None
 
     def send_value(self, funder, to: str, amount: int) -> None:
         funder.transfer(to, amount)
+
+
+@contextmanager
+def _traces_hidden():
+    """ape-foundry prints the call trace of every reverted transaction on stdout; the simulation
+    sends refused ones on purpose (rule-breaking attempts), so below INFO (-v INFO or DEBUG shows
+    them) stdout points at /dev/null while a transaction is sent."""
+    if logger.level <= LogLevel.INFO.value:
+        yield
+        return
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class RpcTransport:
