@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Matplotlib without a screen; hypothesis profile for CI runs (see tests/conftest.py).
 export MPLBACKEND := Agg
 
-.PHONY: install demo test lint format fuzz bench gas clean dashboard-demo
+.PHONY: install demo test lint format fuzz bench gas clean dashboard-demo node node-stop
 
 # Idempotent: the stamp files are rebuilt only when their inputs change.
 install: $(VENV)/.installed node_modules/.installed .venv-analysis/.installed $(VENV)/.system-packages
@@ -61,6 +61,14 @@ demo: install
 dashboard-demo: install
 	$(APE) compile
 	$(PY) -m greenpoints.dashboard.demo
+
+# A local chain that stays up between commands (anvil in the background, its chain saved in .node/
+# and reloaded at the next start): every script finds it on --network ethereum:local:foundry.
+node: install
+	$(APE) run node start
+
+node-stop:
+	@if [ -x $(APE) ]; then $(APE) run node stop; else echo "node: not installed"; fi
 
 lint: install
 	$(VENV)/bin/ruff check greenpoints scripts tests benchmarks

@@ -400,6 +400,26 @@ class Report:
             for address, c in sorted(model.state.charities.items())
         ]
 
+    def pool_figures(self, pool: dict) -> list[tuple[str, str]]:
+        """The pool's figures of `to_dict()["pool"]` in decimal units (audit.json keeps the integers)."""
+        d = self.ledger.asset_decimals
+
+        def money(key: str) -> str:
+            return fmt_units(pool[key], d, 2)
+
+        return [
+            ("total assets", money("total_assets")),
+            ("points outstanding", fmt_points(pool["total_supply"])),
+            ("value per point", pool["value_per_point"] or "no points outstanding"),
+            ("asset balance", money("asset_balance")),
+            ("contributions", money("contributions")),
+            ("exit payouts", money("payouts")),
+            ("settlements", money("settlements")),
+            ("refunds", money("refunds")),
+            ("paused", "yes" if pool["paused"] else "no"),
+            ("shut down", "yes" if pool["shut_down"] else "no"),
+        ]
+
     def to_dict(self) -> dict:
         ledger = self.ledger
         d = ledger.asset_decimals
@@ -457,11 +477,7 @@ class Report:
             "",
             "## Pool",
             "",
-            f"- total assets {p['total_assets']:,}, points outstanding {p['total_supply']:,}, "
-            f"value per point {p['value_per_point']}",
-            f"- contributions {p['contributions']:,}; exit payouts {p['payouts']:,}; settlements "
-            f"{p['settlements']:,}; refunds {p['refunds']:,}; asset balance {p['asset_balance']:,}",
-            f"- paused: {p['paused']}, shut down: {p['shut_down']}",
+            *(f"- {name}: {value}" for name, value in self.pool_figures(p)),
             "",
             "## Merchants",
             "",
@@ -500,8 +516,9 @@ class Report:
         ]
         for c in carbon["by_class"]:
             lines.append(
-                f"| {c['class_id']} | {c['label']} | {c['kind']} | {c['certified']} "
-                f"| {_show(c['co2e_per_unit'])} | {c['co2e_g']:,} |"
+                f"| {c['class_id']} | {c['label']} | {c['kind']} "
+                f"| {'yes' if c['certified'] else 'withdrawn'} | {_show(c['co2e_per_unit'])} "
+                f"| {c['co2e_g']:,} |"
             )
         lines += ["", "| merchant or sponsor | CO2e g |", "|---|---:|"]
         for row in carbon["by_merchant"]:
@@ -522,7 +539,10 @@ class Report:
         lines += ["", "## Bytecode", ""] + [
             f"- {k}: {'matches' if v else 'DIFFERS'}" for k, v in self.code.items()
         ]
-        lines += ["", "## Run", "", "```", json.dumps(self.stats, indent=1), "```", ""]
+        lines += ["", "## Run", ""] + [
+            f"- {key.replace('_', ' ')}: {value:,}" for key, value in self.stats.items()
+        ]
+        lines.append("")
         return "\n".join(lines)
 
     def chart_png(self) -> bytes:
@@ -590,7 +610,7 @@ class Report:
             "<h2>Value per point and pool over time</h2>",
             f"<img alt='value per point and pool' src='data:image/png;base64,{chart}'>",
             "<h2>Pool</h2>",
-            table(["figure", "value"], list(data["pool"].items())),
+            table(["figure", "value"], self.pool_figures(data["pool"])),
             "<h2>Merchants</h2>",
             table(
                 list(data["merchants"][0].keys()) if data["merchants"] else ["merchant"],
@@ -610,7 +630,7 @@ class Report:
                         c["class_id"],
                         c["label"],
                         c["kind"],
-                        c["certified"],
+                        "yes" if c["certified"] else "withdrawn",
                         _show(c["co2e_per_unit"]),
                         f"{c['co2e_g']:,}",
                     )
@@ -637,9 +657,11 @@ class Report:
                 [(g["call"], g["delay"], g["ready_at"], g["state"]) for g in data["governance"]],
             ),  # fmt: skip
             "<h2>Bytecode</h2>",
-            table(["contract", "matches compiled"], list(self.code.items())),
+            table(
+                ["contract", "matches compiled"], [(k, "yes" if v else "NO") for k, v in self.code.items()]
+            ),
             "<h2>Run</h2>",
-            table(["figure", "value"], list(self.stats.items())),
+            table(["figure", "value"], [(k.replace("_", " "), f"{v:,}") for k, v in self.stats.items()]),
             "</body></html>",
         ]
         return "".join(parts)

@@ -287,7 +287,7 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(days, frame["value_per_point"], color="tab:green")
-    ax.set_title(f"{name}: value per point (assets per point; never falls)")
+    ax.set_title(f"{name}: value per point (pool assets ÷ points outstanding), by day")
     ax.set_xlabel("day")
     ax.set_ylabel("asset units per point")
     _mark_events(ax, runner)
@@ -310,7 +310,7 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
     ax.plot(days, frame["settled_assets"].cumsum() / unit, label="settlements paid out")
     ax.plot(days, frame["refunds"].cumsum() / unit, label="refunds (reversals)")
     ax.set_ylabel("asset units, cumulative")
-    ax.set_title(f"{name}: what came in and what went out")
+    ax.set_title(f"{name}: cumulative contributions in and payouts out, by day")
     ax.legend(loc="upper left")
     bx.bar(days, frame["exit_budget_used"] * 100, color="tab:red", label="epoch exit budget used (%)")
     wanted = frame["exit_demand_over_limit"] / unit
@@ -352,7 +352,7 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
             )
     ax.set_xticks(list(x), labels, rotation=30, ha="right")
     ax.set_ylabel("asset units")
-    ax.set_title(f"{name}: returns by cohort (early joiners gain from later contributions)")
+    ax.set_title(f"{name}: per cohort of joiners: contributed, issued and received")
     ax.legend(fontsize=8)
     save(fig, "cohort_returns.png")
 
