@@ -54,6 +54,11 @@ def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, 
     if backend != "model" and not _verbosity_given():
         # One line per transaction and a trace per expected refusal would bury the progress.
         logger.set_level(LogLevel.WARNING)
+    click.echo(
+        f"simulate: {scenario.name} on {backend}, {scenario.days:,} days, {scenario.consumers:,} consumers "
+        "on day 0; Ctrl-C stops after the day in play and writes the days done",
+        err=True,
+    )
     stop = StopFlag()
     days_bar = bar(scenario.days, f"{scenario.name} on {backend}", "day")
     check_bar = bar(scenario.days, "cross-check on the model", "day")
@@ -85,11 +90,13 @@ def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, 
         group.save(association)  # the association's record lists the new platform
         click.echo(f"platform {result.runner.backend.system.platform_id} added to {association}")
     click.echo(f"results in {out}/: " + ", ".join(p.name for p in written))
-    if result.partial:
-        raise click.ClickException(
+    if result.partial:  # Ctrl-C's exit code, once the days done are written
+        click.echo(
             f"simulate: stopped after day {result.runner.days_done} of {scenario.days}; the days done are "
-            f'in {out}/ (summary.json says "partial": true; not cross-checked or audited)'
+            f'in {out}/ (summary.json says "partial": true; not cross-checked or audited)',
+            err=True,
         )
+        sys.exit(130)
     if not result.ok:
         raise click.ClickException("the run found a problem (see above and summary.json)")
     if report is not None and not report.ok:
