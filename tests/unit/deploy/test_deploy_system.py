@@ -6,7 +6,15 @@ import ape
 import pytest
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.deploy import DeployError, deploy_system, load_system, parse_address
+from greenpoints.deploy import (
+    DeployError,
+    RecordError,
+    default_record_path,
+    deploy_system,
+    load_system,
+    parse_address,
+    write_record,
+)
 from greenpoints.model import ZERO
 from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
 
@@ -167,3 +175,33 @@ def test_deploy_blueprint__registry__holds_initcode_not_a_contract(system, chain
     """The blueprint is EIP-5202 (0xFE7100 then the initcode): calling it cannot run the registry."""
     code = bytes(chain.provider.get_code(system.registry_blueprint))
     assert code[:3] == bytes.fromhex("fe7100")
+
+
+def test_default_record_path__per_network_and_kind__never_shared():
+    assert str(default_record_path()) == "deployments/ethereum-local-test.json"
+    assert str(default_record_path("association")) == "deployments/ethereum-local-test-association.json"
+
+
+def test_write_record__another_deployment_there__previous_kept_beside(system, tmp_path):
+    path = tmp_path / "record.json"
+    earlier = system.record() | {"contracts": {"pool": "0x" + "ab" * 20}, "deployment_block": 7}
+    path.write_text(json.dumps(earlier))
+    assert write_record(system.record(), path) == path
+    assert json.loads(path.read_text())["contracts"]["pool"] == str(system.pool.address)
+    assert json.loads((tmp_path / "record-block-7.json").read_text()) == earlier
+
+
+def test_write_record__same_deployment_again__overwritten_in_place(system, tmp_path):
+    path = system.save(tmp_path / "record.json")
+    system.save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["record.json"]
+
+
+def test_write_record__path_not_writable__fallback_written_and_named(system, tmp_path):
+    (tmp_path / "blocked").write_text("a file where the folder should be")  # fails even as root
+    with pytest.raises(RecordError, match="could not write the deployment record") as caught:
+        write_record(system.record(), tmp_path / "blocked" / "record.json")
+    fallback = caught.value.fallback
+    assert str(fallback) in str(caught.value)
+    assert json.loads(fallback.read_text()) == system.record()
+    fallback.unlink()

@@ -1,0 +1,141 @@
+"""The helpers behind the first hour: output paths checked first, connection failures in one line,
+the node's record, progress bars that stay out of logs, a simulation stopped half-way."""
+
+import json
+import os
+
+import pytest
+from ape.exceptions import ProviderError
+from ape_foundry.exceptions import FoundryNotInstalledError
+
+from greenpoints import node
+from greenpoints.cli import connection_message
+from greenpoints.paths import OutputError, check_dir, check_file
+from greenpoints.progress import StopFlag, bar
+from greenpoints.sim import load_scenario, run_simulation
+
+
+def test_check_file__new_file_in_new_folders__accepted_and_nothing_created(tmp_path):
+    path = tmp_path / "a" / "b" / "record.json"
+    assert check_file(path, "--out") == path
+    assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize(
+    "layout, target, message",
+    [
+        ("file", "file/x.json", "cannot create {t}: {root}/file is a file, not a folder"),
+        ("folder", "folder", "{t} is a folder, not a file"),
+    ],
+)
+def test_check_file__file_in_the_way_or_a_folder__output_error(tmp_path, layout, target, message):
+    (tmp_path / "file").write_text("")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OutputError, match="^--out: ") as caught:
+        check_file(tmp_path / target, "--out")
+    assert message.format(t=tmp_path / target, root=tmp_path) in str(caught.value)
+
+
+def test_check_dir__existing_folder_or_new_one__accepted(tmp_path):
+    assert check_dir(tmp_path, "--out") == tmp_path
+    assert check_dir(tmp_path / "new" / "deeper", "--out") == tmp_path / "new" / "deeper"
+
+
+def test_check_dir__a_file__output_error(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutputError, match="is a file, not a folder"):
+        check_dir(tmp_path / "file", "--out")
+    with pytest.raises(OutputError, match="cannot create"):
+        check_dir(tmp_path / "file" / "sub", "--out")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_check_dir__read_only_parent__output_error(tmp_path):
+    tmp_path.joinpath("ro").mkdir(mode=0o500)
+    with pytest.raises(OutputError, match="is not writable"):
+        check_dir(tmp_path / "ro" / "out", "--out")
+
+
+def test_connection_message__anvil_missing__says_make_install():
+    message = connection_message(FoundryNotInstalledError(), "ethereum:local:foundry")
+    assert message.startswith("anvil is not installed: run `make install`")
+    assert "\n" not in message
+
+
+def test_connection_message__network_without_uri__says_where_to_give_it():
+    message = connection_message(ProviderError("Missing URI for network 'sepolia' on 'ethereum'."), "x")
+    assert (
+        "Missing URI for network 'sepolia' on 'ethereum': give the node's URL in ape-config.yaml" in message
+    )
+
+
+def test_connection_message__other_failure__first_line_and_network():
+    message = connection_message(ProviderError("refused\nmore detail"), "ethereum:local:foundry")
+    assert message == "cannot connect to ethereum:local:foundry: refused"
+
+
+def test_running__no_record_or_dead_process__none(tmp_path):
+    assert node.running(tmp_path) is None
+    dead = {
+        "url": "http://127.0.0.1:1",
+        "port": 1,
+        "pid": 2**22 + 12345,
+        "state": "",
+        "log": "",
+        "started": 0,
+    }
+    (tmp_path / "node.json").write_text(json.dumps(dead))
+    assert node.running(tmp_path) is None
+    assert node.stop(tmp_path) is None
+    assert not (tmp_path / "node.json").exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "70000"])
+def test_default_port__bad_environment_value__node_error(monkeypatch, value):
+    monkeypatch.setenv("GREENPOINTS_NODE_PORT", value)
+    with pytest.raises(node.NodeError, match="is not a port number"):
+        node.default_port()
+
+
+def test_default_port__environment__used(monkeypatch):
+    monkeypatch.delenv("GREENPOINTS_NODE_PORT", raising=False)
+    assert node.default_port() == 8545
+    monkeypatch.setenv("GREENPOINTS_NODE_PORT", "8600")
+    assert node.default_port() == 8600
+
+
+def test_bar__not_a_terminal__disabled():
+    with bar(10, "work", "day") as progress:
+        assert progress.disable  # pytest's captured stderr is not a terminal
+        progress.update(3)
+
+
+def test_run_simulation__stopped_after_some_days__partial_result_of_those_days(tmp_path):
+    scenario = load_scenario("baseline").with_overrides(days=30, consumers=40)
+    stop = StopFlag()
+    result = run_simulation(
+        scenario, seed=3, on_day=lambda day: setattr(stop, "requested", day >= 4), stop=stop
+    )
+    assert result.partial and result.runner.days_done == 5
+    assert [row["day"] for row in result.rows] == [0, 1, 2, 3, 4]
+    summary = result.summary()
+    assert (summary["days"], summary["days_planned"], summary["partial"]) == (5, 30, True)
+    assert "STOPPED after 5 of 30 days" in result.describe()
+    written = result.write(str(tmp_path / "out"))  # a string path works as a Path
+    assert (tmp_path / "out" / "summary.json") in written
+
+
+def test_run_simulation__not_stopped__whole_run_not_partial():
+    result = run_simulation(
+        load_scenario("baseline").with_overrides(days=3, consumers=10), seed=3, stop=StopFlag()
+    )
+    assert not result.partial and result.summary()["partial"] is False and result.runner.days_done == 3
+
+
+def test_scenario__over_the_limits__scenario_error():
+    from greenpoints.sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="days: at most 3,650"):
+        load_scenario("baseline").with_overrides(days=3_651)
+    with pytest.raises(ScenarioError, match="consumers: at most 1,000,000"):
+        load_scenario("baseline").with_overrides(consumers=1_000_001)
