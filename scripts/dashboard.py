@@ -1,5 +1,6 @@
 """ape run dashboard: the regulator's read-only web page over a deployment or an association (SPEC 10)."""
 
+import signal
 import socket
 from pathlib import Path
 
@@ -66,6 +67,10 @@ def cli(network, deployment, association, db, host, port, poll):
     app = create_app(supervisor)
     supervisor.run_in_background()
     say(f"serving http://{host}:{port}/ (database {url}); Ctrl-C stops")
+    # uvicorn stops on Ctrl-C or SIGTERM and then raises the signal again for the handler it found:
+    # a no-op one here, so the page stops cleanly (exit 0) rather than as an interrupted command.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: None)
     try:
         uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run()
     finally:

@@ -123,3 +123,22 @@ def test_monitor_script__bad_state_file__one_line_error(anvil_env, tmp_path):
     assert result.returncode != 0
     assert "is not a monitor state" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_monitor_script__state_past_the_node_head__one_line_error(anvil_env, tmp_path):
+    record = tmp_path / "anvil.json"
+    assert run_env(anvil_env, "deploy", "--out", str(record), *FOUNDRY).returncode == 0
+    deployed = json.loads(record.read_text())
+    head = node_web3(anvil_env["APE_FOUNDRY_HOST"]).eth.block_number
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({
+        "chain_id": deployed["chain_id"], "pool": deployed["contracts"]["pool"].lower(),
+        "cursor": head + 500, "cursor_hash": "0x" + "00" * 32,
+    }))  # fmt: skip
+    result = run_env(anvil_env, "monitor", "--deployment", str(record), "--state", str(state), "--once",
+                     *FOUNDRY)  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"read up to block {head + 500}, past this node's head ({head})" in output
+    assert "start again without the state file" in output
+    assert "Traceback" not in output
