@@ -220,7 +220,9 @@ class SimResult:
                 f"({c['figures']:,} figures and {c['days']} daily rows compared)"
             )
         if s["attempts_not_refused"]:
-            lines.append(f"  ATTEMPTS NOT REFUSED: {s['attempts_not_refused'][:3]}")
+            missed = s["attempts_not_refused"]
+            more = f"; and {len(missed) - 3} more" if len(missed) > 3 else ""
+            lines.append(f"  ATTEMPTS NOT REFUSED: {'; '.join(missed[:3])}{more}")
         return "\n".join(lines)
 
 
