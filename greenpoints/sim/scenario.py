@@ -25,8 +25,8 @@ SCENARIO_RULES = frozenset(BOUNDS) - {"epoch_length"}
 
 
 LIMITS = {"days": 3_650, "consumers": 1_000_000, "merchants": 10_000}
-"""The largest runs accepted: ten years, a million consumers on day 0 (about 2 GB of memory on the
-model backend, measured in docs/simulation.md), ten thousand merchants."""
+"""The largest runs accepted: ten years, a million consumers on day 0 (0.9 GB peak on the model
+backend over 30 days, measured in docs/simulation.md), ten thousand merchants."""
 LIMITS_WHY = "split a longer or larger study into several runs"
 
 
