@@ -29,7 +29,7 @@ from .anvil import MNEMONIC, _port_open
 NODE_DIR = Path(".node")
 """Where the node keeps node.json, state.json and anvil.log (relative to the project)."""
 DEFAULT_PORT = 8545
-STATE_INTERVAL = 5
+STATE_INTERVAL = 30
 """Seconds between anvil's saves of the chain to state.json (it also saves when stopped)."""
 ACCOUNTS = 16
 """Test accounts, as ape-config.yaml's `test.number_of_accounts`."""

@@ -26,7 +26,7 @@ from ape import accounts, chain, config, project
 from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
 from ape.logging import LogLevel, logger
 from ape_test.accounts import TestAccount
-from eth_abi import decode
+from eth_abi import decode, encode
 from eth_account import Account
 from eth_utils import keccak
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
@@ -61,6 +61,14 @@ _LABEL_ARGS = {
 }
 _REGISTRY_ACTIONS = frozenset({"admit", "admit_sponsor", "certify_class", "register_charity", "suspend"})
 _READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
+_AGGREGATE = keccak(text="aggregate((address,bool,bytes)[])")[:4]
+
+
+def _selector(method: str) -> bytes:
+    """The selector of a `method(address)` view."""
+    return keccak(text=f"{method}(address)")[:4]
+
+
 CONSUMER_FUNDS = 10**18
 MERCHANT_FUNDS = 100 * 10**18
 
@@ -444,13 +452,22 @@ class ChainBackend:
         return {"pool": pool_state, "accounts": accounts_state}
 
     def _read(self, queries) -> dict:
-        out = {}
+        """`view(address) -> uint256` calls [(key, contract, method, (address,))], 250 per multicall.
+
+        Encoded and decoded with eth_abi here: Ape decodes each `(bool, bytes)` result by building a
+        dataclass, which made reading 30,000 consumers' final state take 196 s of a 242 s run."""
+        web3, out = chain.provider.web3, {}
         for start in range(0, len(queries), _READ_CHUNK):
             chunk = queries[start : start + _READ_CHUNK]
-            batch = [(c.address, False, bytes(getattr(c, m).encode_input(*a))) for _, c, m, a in chunk]
-            results = self.reader.aggregate.call(batch)
-            for (key, _c, _m, _a), result in zip(chunk, results, strict=True):
-                out[key] = decode(["uint256"], bytes(result.return_data))[0]
+            batch = [
+                (str(c.address), False, _selector(m) + encode(["address"], list(a))) for _, c, m, a in chunk
+            ]
+            data = _AGGREGATE + encode(["(address,bool,bytes)[]"], [batch])
+            (results,) = decode(
+                ["(bool,bytes)[]"], bytes(web3.eth.call({"to": self.reader.address, "data": data}))
+            )
+            for (key, _c, _m, _a), (_ok, returned) in zip(chunk, results, strict=True):
+                out[key] = decode(["uint256"], returned)[0]
         return out
 
 
