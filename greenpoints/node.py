@@ -4,7 +4,7 @@ Ape's embedded chain and the anvil that ape-foundry starts for a command both va
 exits, so a deployment cannot be simulated on, audited or monitored by the next command. `start()`
 (`make node`, `ape run node start`) runs anvil detached from the terminal, with the test accounts of
 ape-config.yaml, and writes `.node/node.json` (its URL and process id). anvil saves the chain (blocks,
-logs and state) to `.node/state.json` every few seconds and when it is stopped, and loads it at the
+logs and state) to `.node/state.json` every 30 seconds and when it is stopped, and loads it at the
 next start, so a deployment survives a stop and a restart. Every greenpoints script connects to
 that node on `--network ethereum:local:foundry` (`greenpoints.cli` sets `APE_FOUNDRY_HOST` to it), and
 says so when none is running and ape-foundry starts a throwaway one instead.
