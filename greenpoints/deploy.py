@@ -18,7 +18,7 @@ from ape import accounts, chain, networks, project
 from ape.exceptions import ApeException
 from ape.logging import logger
 from ape.types import AddressType
-from eth_utils import is_checksum_address, to_checksum_address
+from eth_utils import is_checksum_address, keccak, to_checksum_address
 
 from .catalog import certify
 from .interfaces import interface_at
@@ -70,6 +70,10 @@ class System:
     """The platform's id in its association, when an association launched it."""
     association: str | None = None
     """The address of the association that launched it (its guardian), if any."""
+    transactions: dict[str, str] = field(default_factory=dict)
+    """The deployment's transaction hashes by what they created (`asset` when a mock was deployed,
+    `governor`, `registry_blueprint`, `pool` (which also created the registry), or `launch` when an
+    association launched the platform)."""
 
     @property
     def points(self) -> Any:
@@ -108,11 +112,39 @@ class System:
             "asset_decimals": int(self.asset.decimals()),
             "timelock_delay": self.timelock_delay,
             "rules": self.rules.as_dict(),
+            **client_fields(
+                {
+                    "asset": self.asset.address,
+                    "pool": self.pool.address,
+                    "registry": self.registry.address,
+                    "governor": self.governor.address,
+                },
+                self.transactions,
+            ),
         }
 
     def save(self, path: Path | str | None = None) -> Path:
         """Write the record (default `default_record_path()`) and return its path (see `write_record`)."""
         return write_record(self.record(), Path(path) if path else default_record_path())
+
+
+def client_fields(contracts: dict[str, Any], transactions: dict[str, str]) -> dict[str, Any]:
+    """What a client needs beside the addresses, for a record: each contract's ABI file in this
+    repository (`abi/`, see `greenpoints.abi`), the keccak-256 of the runtime code each address holds
+    now, the compiler and library versions of the release, and the deployment transactions."""
+    from importlib.metadata import version
+
+    from .abi import RECORD_ABIS, relative_path
+
+    return {
+        "abi": {name: relative_path(RECORD_ABIS[name]) for name in contracts},
+        "code_hashes": {
+            name: "0x" + keccak(bytes(chain.provider.get_code(str(address)))).hex()
+            for name, address in contracts.items()
+        },
+        "compiler": {"vyper": version("vyper"), "snekmate": version("snekmate")},
+        "transactions": dict(transactions),
+    }
 
 
 def _address(handle: Any) -> str:
@@ -290,12 +322,14 @@ def deploy_system(
     proposer = proposer if proposer is not None else deployer
 
     first_block = chain.blocks.head.number + 1
+    asset_given = asset is not None
     asset = _resolve_asset(asset, asset_decimals, deployer)
 
     governor = project.Governor.deploy(
         delay, [_address(proposer)], [ZERO_ADDRESS], ZERO_ADDRESS, sender=deployer
     )
-    blueprint = deploy_blueprint(registry_contract or project.Registry, deployer)
+    blueprint_receipt = _declare(registry_contract or project.Registry, deployer)
+    blueprint = blueprint_receipt.contract_address
     pool = (pool_contract or project.ValuePool).deploy(
         asset.address,
         governor.address,
@@ -319,18 +353,37 @@ def deploy_system(
         rules=the_rules,
         timelock_delay=delay,
         registry_blueprint=str(blueprint),
+        transactions={
+            **({} if asset_given else {"asset": _txn_hash(asset)}),
+            "governor": _txn_hash(governor),
+            "registry_blueprint": _txn_hash(blueprint_receipt),
+            "pool": _txn_hash(pool),
+        },
     )
     certify(system.registry, certifier, catalog)
     return system
 
 
+def _txn_hash(handle) -> str:
+    """The hash of the transaction that created a contract (Ape instance) or of a receipt."""
+    value = getattr(handle, "txn_hash", None) or getattr(handle, "transaction_hash", None)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
 def deploy_blueprint(container, deployer) -> AddressType:
     """Store `container`'s initcode on chain as an EIP-5202 blueprint (what `create_from_blueprint`
     copies); returns its address."""
+    return _declare(container, deployer).contract_address
+
+
+def _declare(container, deployer):
+    """The receipt of `container`'s blueprint deployment (checked)."""
     receipt = deployer.declare(container)
     if not receipt.contract_address:
         raise DeployError(f"the {container.contract_type.name} blueprint was not deployed")
-    return receipt.contract_address
+    return receipt
 
 
 def _resolve_asset(asset, asset_decimals: int, sender):
@@ -349,13 +402,19 @@ def _resolve_asset(asset, asset_decimals: int, sender):
 
 
 def _asset_at(address: AddressType):
-    """The settlement token: the mock (with its faucet) on a local chain, else through the interface
-    the pool uses (`contracts/interfaces/ISettlementToken.vyi`)."""
-    return (
-        project.MockStablecoin.at(address)
-        if is_local_network()
-        else interface_at("ISettlementToken", address)
-    )
+    """The settlement token: our mock (with its `mint` faucet) when the address runs the mock's code,
+    else any ERC-20 through the interface the pool uses (`contracts/interfaces/ISettlementToken.vyi`),
+    so a real token on a local chain or a fork is never offered a `mint` it lacks."""
+    if is_local_network() and _runs(address, project.MockStablecoin):
+        return project.MockStablecoin.at(address)
+    return interface_at("ISettlementToken", address)
+
+
+def _runs(address: AddressType, container) -> bool:
+    """The code at `address` is `container`'s runtime (Vyper appends immutables after it)."""
+    compiled = container.contract_type.runtime_bytecode
+    code = bytes(chain.provider.get_code(address))
+    return bool(compiled and compiled.bytecode) and code.startswith(bytes.fromhex(compiled.bytecode[2:]))
 
 
 def _read_record(path: Path | str) -> tuple[Path, dict]:
@@ -414,6 +473,7 @@ def _system_from_record(record: dict) -> System:
         name=platform.get("name"),
         platform_id=platform.get("id"),
         association=platform.get("association"),
+        transactions=dict(record.get("transactions") or {}),
     )
 
 
@@ -441,6 +501,8 @@ class Association:
     """The block of the first deployment transaction (the blueprints)."""
     platforms: list[System] = field(default_factory=list)
     """Every platform launched, by id."""
+    transactions: dict[str, str] = field(default_factory=dict)
+    """The deployment's transaction hashes (each blueprint's, the association's)."""
 
     @property
     def address(self) -> str:
@@ -479,6 +541,7 @@ class Association:
                 "Governor": _hex(self.contract.governor_blueprint_codehash()),
             },
             "platforms": [p.record() for p in self.platforms],
+            **client_fields({"association": self.address}, self.transactions),
         }
 
     def save(self, path: Path | str | None = None) -> Path:
@@ -516,9 +579,8 @@ def deploy_association(deployer, *, admin=None, min_timelock_delay: int | None =
     if isinstance(admin, str):
         admin = parse_address(admin, "admin")
     first_block = chain.blocks.head.number + 1
-    blueprints = {
-        name: str(deploy_blueprint(getattr(project, name), deployer)) for name in ASSOCIATION_RELEASE
-    }
+    declared = {name: _declare(getattr(project, name), deployer) for name in ASSOCIATION_RELEASE}
+    blueprints = {name: str(receipt.contract_address) for name, receipt in declared.items()}
     contract = project.Association.deploy(
         _address(admin),
         blueprints["ValuePool"],
@@ -533,6 +595,10 @@ def deploy_association(deployer, *, admin=None, min_timelock_delay: int | None =
         blueprints=blueprints,
         min_timelock_delay=min_timelock_delay,
         deployment_block=first_block,
+        transactions={
+            **{f"{name} blueprint": _txn_hash(receipt) for name, receipt in declared.items()},
+            "association": _txn_hash(contract),
+        },
     )
 
 
@@ -614,6 +680,7 @@ def launch_platform(
         name=name,
         platform_id=int(launched.id),
         association=association.address,
+        transactions={"launch": _txn_hash(receipt)},
     )
     association.platforms.append(system)
     certify(system.registry, certifier, catalog)
@@ -648,9 +715,10 @@ def platform_from_chain(contract, platform_id: int) -> System:
     """A platform's `System` read from its association (roles from its registry's launch events)."""
     p = contract.platforms(platform_id)
     registry = project.Registry.at(p.registry)
-    holders = {}
+    holders, launch = {}, ""
     for log in registry.RoleGranted.range(p.launched_block, p.launched_block + 1):
         holders.setdefault(bytes(log.role), str(log.account))
+        launch = launch or _txn_hash(log)  # the registry was created by the launch transaction
     role = {bytes(registry.REGISTRAR_ROLE()): "registrar", bytes(registry.CERTIFIER_ROLE()): "certifier"}
     roles = {role[r]: a for r, a in holders.items() if r in role}
     known = _known_accounts()
@@ -671,13 +739,14 @@ def platform_from_chain(contract, platform_id: int) -> System:
         name=str(p.name),
         platform_id=platform_id,
         association=str(contract.address),
+        transactions={"launch": launch} if launch else {},
     )
 
 
 def load_association(source: str | Path) -> Association:
     """Handles on an association from its address (`0x...`) or its deployment record, with every
     platform it launched, read from the chain (so platforms launched since the record are included)."""
-    text = str(source)
+    text, record = str(source), {}
     admin = None
     if text.startswith("0x"):
         address = parse_address(text, "association")
@@ -709,6 +778,7 @@ def load_association(source: str | Path) -> Association:
         blueprints=blueprints,
         min_timelock_delay=min_delay,
         deployment_block=first_block,
+        transactions=dict(record.get("transactions") or {}),
     )
     association.refresh()
     return association

@@ -26,5 +26,10 @@ def interface(name: str) -> ContractType:
 
 
 def interface_at(name: str, address: str):
-    """An Ape handle on the contract at `address` through interface `name`."""
-    return chain.contracts.instance_at(address, contract_type=interface(name))
+    """An Ape handle on the contract at `address` through interface `name`, and only that: not the
+    contract type Ape may have cached for the address (a token it deployed itself, say)."""
+    from ape.contracts import ContractInstance
+
+    return ContractInstance(
+        chain.provider.network.ecosystem.decode_address(address), contract_type=interface(name)
+    )

@@ -1,0 +1,70 @@
+"""The ABI files a third-party client needs, shipped in `abi/` and named by every deployment record.
+
+`abi/ValuePool.json` (the pool, which is also the points token), `abi/Registry.json`,
+`abi/Governor.json`, `abi/Association.json` and `abi/ISettlementToken.json` (the ERC-20 the pool holds)
+are the compiled ABIs as plain JSON arrays: cast, ethers, web3.py or any other client reads them
+without this toolchain. `python -m greenpoints.abi` writes them again after a contract changes;
+tests/unit/deploy/test_abi_files.py fails while they differ from the compiled contracts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ABI_DIR = Path(__file__).resolve().parents[1] / "abi"
+"""The shipped ABI files (the repository's `abi/` folder)."""
+CONTRACTS = ("ValuePool", "Registry", "Governor", "Association")
+"""The project's contracts a deployment is made of."""
+INTERFACES = ("ISettlementToken",)
+"""Interfaces of contracts that are not ours (the settlement token)."""
+RECORD_ABIS = {
+    "asset": "ISettlementToken",
+    "pool": "ValuePool",
+    "points": "ValuePool",
+    "registry": "Registry",
+    "governor": "Governor",
+    "association": "Association",
+}
+"""A system's record: which ABI file serves each contract."""
+
+
+def compiled_abi(name: str) -> list[dict]:
+    """The ABI of a project contract or interface, as the compiler gives it."""
+    from ape import project
+
+    from .interfaces import interface
+
+    contract_type = interface(name) if name in INTERFACES else getattr(project, name).contract_type
+    return [item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in contract_type.abi]
+
+
+def abi_path(name: str) -> Path:
+    return ABI_DIR / f"{name}.json"
+
+
+def relative_path(name: str) -> str:
+    """The ABI file's path from the repository's root, as records give it."""
+    return f"abi/{name}.json"
+
+
+def render(abi: list[dict]) -> str:
+    return json.dumps(abi, indent=1, sort_keys=True) + "\n"
+
+
+def write_all() -> list[Path]:
+    """Write every ABI file from the compiled contracts; returns the paths."""
+    ABI_DIR.mkdir(exist_ok=True)
+    written = []
+    for name in CONTRACTS + INTERFACES:
+        path = abi_path(name)
+        path.write_text(render(compiled_abi(name)))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m greenpoints.abi (inside `ape`'s project: run from the repo root)
+    import ape  # noqa: F401  (loads the project)
+
+    for written in write_all():
+        print(written)
