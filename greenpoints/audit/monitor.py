@@ -8,6 +8,9 @@ Alerts (kind, severity):
 
 - `value_per_point_fell` (critical), `solvency_breach` (critical), `rule_broken` (critical): any
   audit check failing on a new event (the check's name and message are in the alert);
+- `asset_balance_short` (critical): the token's own `balanceOf(pool)`, read at the end of every page
+  folded, is below the folded `total_assets` (a wipe or a blacklist with balance destruction emits
+  no Transfer); `asset_balance_restored` (notice) when it covers it again;
 - `exit_budget` (warning): the epoch's exits passed 80% of its exit limit (once per epoch);
 - `merchant_near_cap` (warning): a merchant's contributions in the epoch passed 80% of its daily
   cap (once per merchant per epoch); `sponsor_near_cap` (warning): the same for a sponsor of green
@@ -54,6 +57,8 @@ DAY = 86_400
 SEVERITY = {
     "value_per_point_fell": "critical",
     "solvency_breach": "critical",
+    "asset_balance_short": "critical",
+    "asset_balance_restored": "notice",
     "rule_broken": "critical",
     "exit_budget": "warning",
     "merchant_near_cap": "warning",
@@ -71,6 +76,7 @@ SEVERITY = {
     "platform_suspended": "warning",
     "platform_reinstated": "notice",
 }
+_BALANCE_OF = bytes.fromhex("70a08231")  # balanceOf(address)
 CHECK_ALERTS = {"2 value per point": "value_per_point_fell", "1 solvency": "solvency_breach"}
 NODE_ERRORS = (requests.exceptions.RequestException, OSError, TimeoutError, LogRangeError)
 """What counts as the node being away (ConnectionError is an OSError)."""
@@ -340,6 +346,9 @@ class Monitor:
             block_time=self.times,
         )
         self.watcher = Watcher(self.ledger, registry_type, circular_window=circular_window)
+        self.asset = str(system.asset.address)
+        self.shortfall = 0
+        """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
         self.cursor = system.deployment_block - 1
         self.on_page = on_page
         """Called with (events, alerts, first block, last block) after each page is folded (the
@@ -450,7 +459,11 @@ class Monitor:
             events, _ = fetch(self.web3, self.sources, lo, hi, self.page)
             self.times.learn(events)
             self.times.prefetch(e.block for e in events)
+            # Every request of the page before anything is folded: a node error retries it whole.
+            balance = None if self.watcher.silent else self._asset_balance(hi)
             alerts = self.watcher.feed(events)
+            if balance is not None:
+                alerts = alerts + self._check_asset_balance(hi, balance)
             self.cursor = hi
             if self.on_page is not None:
                 self.on_page(events, alerts, lo, hi)
@@ -461,6 +474,43 @@ class Monitor:
             if not self.watcher.silent:
                 self._save()
         return raised
+
+    def _asset_balance(self, block: int) -> int:
+        """The token's balance of the pool at `block` (one `balanceOf` call)."""
+        data = _BALANCE_OF + bytes(12) + bytes.fromhex(self.ledger.pool[2:])
+        raw = self.web3.eth.call({"to": self.asset, "data": "0x" + data.hex()}, block)
+        return int.from_bytes(bytes(raw)[:32], "big")
+
+    def _check_asset_balance(self, block: int, balance: int) -> list[Alert]:
+        """The token's own word on the pool's balance at `block` against the folded `total_assets`.
+
+        The events cannot show what a token issuer does outside them: a blacklist that destroys the
+        pool's balance (Tether's `destroyBlackFunds`) or a wipe emits no Transfer the ledger would
+        see. One `balanceOf` call per page folded; an alert when the pool becomes short (or shorter),
+        a notice when it is whole again."""
+        owed = self.ledger.total_assets
+        shortfall = max(owed - balance, 0)
+        if shortfall == self.shortfall:
+            return []
+        before, self.shortfall = self.shortfall, shortfall
+        d = self.ledger.asset_decimals
+        if shortfall and shortfall > before:
+            kind = "asset_balance_short"
+            message = (
+                f"the token says the pool holds {fmt_units(balance, d, 2)}, below the "
+                f"{fmt_units(owed, d, 2)} it owes its holders (short {fmt_units(shortfall, d, 2)}; "
+                "no Transfer shows it: a wipe, a blacklist or a token upgrade)"
+            )
+        elif shortfall:
+            return []  # smaller, still short: the alert stands
+        else:
+            kind = "asset_balance_restored"
+            message = f"the pool's asset balance covers total_assets again ({fmt_units(balance, d, 2)})"
+        alert = Alert(
+            kind, SEVERITY[kind], block, 2**31, self.times(block), "", message,
+            {"asset_balance": balance, "total_assets": owed, "shortfall": shortfall},
+        )  # fmt: skip
+        return [alert]
 
     def poll(self) -> list[Alert]:
         """One look at the node: fold every new block. Node errors propagate (see `run`)."""

@@ -278,3 +278,38 @@ def test_alert__line_and_json__carry_block_kind_and_details(registry, live, watc
     data = json.loads(alert.to_json())
     assert data["kind"] == "paused" and data["block"] == alert.block and data["tx"] == alert.tx
     assert set(SEVERITY.values()) == {"critical", "warning", "notice"}
+
+
+def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_notice(
+    deployer, registrar, guardian, certifier, merchant, consumer, watch, decimals, chain
+):
+    """A blacklist with balance destruction emits no Transfer: only the token's balance shows it."""
+    from ape import project
+
+    from greenpoints.catalog import SAMPLE_CATALOG
+    from greenpoints.deploy import deploy_system
+    from tests.conftest import LICENSE
+
+    token = project.IssuerToken.deploy(decimals, sender=deployer)
+    system = deploy_system(deployer, asset=token, registrar=registrar, guardian=guardian,
+                           certifier=certifier, catalog=SAMPLE_CATALOG)  # fmt: skip
+    unit = 10**decimals
+    system.registry.admit(merchant, 3_000, 10**6 * unit, LICENSE, 1, sender=registrar)
+    token.mint(merchant, 10**6 * unit, sender=merchant)
+    token.approve(system.pool, 2**256 - 1, sender=merchant)
+    system.pool.record_purchase(consumer, 1_000 * unit, order("wiped"), GREEN, sender=merchant)
+    monitor = watch(system)
+    owed = system.pool.total_assets()
+    assert monitor.poll() == []  # whole: nothing to say
+
+    token.addBlackList(system.pool, sender=deployer)
+    token.destroyBlackFunds(system.pool, sender=deployer)
+    (alert,) = monitor.poll()
+    assert (alert.kind, alert.severity) == ("asset_balance_short", "critical")
+    assert alert.details == {"asset_balance": 0, "total_assets": owed, "shortfall": owed}
+    assert monitor.poll() == []  # still short, not repeated
+
+    token.mint(system.pool, owed, sender=deployer)  # the issuer makes it good
+    chain.mine()
+    (restored,) = monitor.poll()
+    assert (restored.kind, restored.severity) == ("asset_balance_restored", "notice")
