@@ -10,6 +10,7 @@ import pytest
 from ape import project
 from eth_utils import keccak
 from web3 import Web3
+from web3.logs import DISCARD
 
 from greenpoints.abi import ABI_DIR, CONTRACTS, INTERFACES, compiled_abi, render
 from greenpoints.deploy import deploy_system, load_system
