@@ -4,7 +4,7 @@
 `abi/Governor.json`, `abi/Association.json` and `abi/ISettlementToken.json` (the ERC-20 the pool holds)
 are the compiled ABIs as plain JSON arrays: cast, ethers, web3.py or any other client reads them
 without this toolchain. `python -m greenpoints.abi` writes them again after a contract changes;
-tests/unit/deploy/test_abi_files.py fails while they differ from the compiled contracts.
+tests/unit/deploy/test_client_record.py fails while they differ from the compiled contracts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ INTERFACES = ("ISettlementToken",)
 RECORD_ABIS = {
     "asset": "ISettlementToken",
     "pool": "ValuePool",
-    "points": "ValuePool",
     "registry": "Registry",
     "governor": "Governor",
     "association": "Association",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import signal
 
 import click
@@ -21,10 +22,7 @@ from .deploy import DeployError, is_local_network, parse_address
 def _find_anvil_and_node() -> None:
     """anvil on PATH (the one `make install` put in node_modules/.bin, for `.venv/bin/ape` run
     without activating), and ape-foundry pointed at the node `make node` started, if it runs."""
-    if node.anvil_binary() and not any(
-        os.path.exists(os.path.join(folder, "anvil"))
-        for folder in os.environ.get("PATH", "").split(os.pathsep)
-    ):
+    if shutil.which("anvil") is None and node.anvil_binary():
         os.environ["PATH"] = f"{node.REPO_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     if "APE_FOUNDRY_HOST" not in os.environ and (info := node.running()) is not None:
         os.environ["APE_FOUNDRY_HOST"] = info.url
@@ -62,8 +60,8 @@ class Command(ConnectedProviderCommand):
                 provider = stack.enter_context(network_ctx) if network_ctx else None
             except (ApeException, OSError, ValueError) as err:
                 raise click.ClickException(connection_message(err, str(choice or "the network"))) from None
-            if provider is not None and provider.name == "foundry" and node.ephemeral_note():
-                click.echo(node.ephemeral_note(), err=True)
+            if provider is not None and provider.name == "foundry" and (note := node.ephemeral_note()):
+                click.echo(note, err=True)
             # Ctrl-C: one line and exit code 130 (Ape's handler exits with no word); long commands
             # catch it themselves where they can write what was finished (simulate, monitor).
             previous = signal.signal(signal.SIGINT, signal.default_int_handler)

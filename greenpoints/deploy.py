@@ -21,7 +21,7 @@ from ape.types import AddressType
 from eth_utils import is_checksum_address, keccak, to_checksum_address
 
 from .catalog import certify
-from .interfaces import interface_at
+from .interfaces import interface_at, runs
 from .rules import DAY, DEFAULT_RULES, RULE_NAMES, Rules
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -81,21 +81,21 @@ class System:
         return self.pool
 
     def record(self) -> dict[str, Any]:
-        """The deployment record written to deployments/<network>.json."""
+        """The deployment record (`deploy` writes it to `default_record_path()`)."""
         provider = chain.provider
+        contracts = {
+            "asset": str(self.asset.address),
+            "pool": str(self.pool.address),
+            "registry": str(self.registry.address),
+            "governor": str(self.governor.address),
+        }
         return {
             "network": provider.network.name,
             "ecosystem": provider.network.ecosystem.name,
             "provider": provider.name,
             "chain_id": chain.chain_id,
             "deployment_block": self.deployment_block,
-            "contracts": {
-                "asset": str(self.asset.address),
-                "pool": str(self.pool.address),
-                "points": str(self.pool.address),
-                "registry": str(self.registry.address),
-                "governor": str(self.governor.address),
-            },
+            "contracts": {**contracts, "points": contracts["pool"]},
             "roles": {
                 "registrar": _address(self.registrar),
                 "guardian": _address(self.guardian),
@@ -112,15 +112,7 @@ class System:
             "asset_decimals": int(self.asset.decimals()),
             "timelock_delay": self.timelock_delay,
             "rules": self.rules.as_dict(),
-            **client_fields(
-                {
-                    "asset": self.asset.address,
-                    "pool": self.pool.address,
-                    "registry": self.registry.address,
-                    "governor": self.governor.address,
-                },
-                self.transactions,
-            ),
+            **client_fields(contracts, self.transactions),
         }
 
     def save(self, path: Path | str | None = None) -> Path:
@@ -369,7 +361,7 @@ def _txn_hash(handle) -> str:
     value = getattr(handle, "txn_hash", None) or getattr(handle, "transaction_hash", None)
     if value is None:
         return ""
-    return value if isinstance(value, str) else "0x" + bytes(value).hex()
+    return value if isinstance(value, str) else _hex(value)
 
 
 def deploy_blueprint(container, deployer) -> AddressType:
@@ -405,16 +397,9 @@ def _asset_at(address: AddressType):
     """The settlement token: our mock (with its `mint` faucet) when the address runs the mock's code,
     else any ERC-20 through the interface the pool uses (`contracts/interfaces/ISettlementToken.vyi`),
     so a real token on a local chain or a fork is never offered a `mint` it lacks."""
-    if is_local_network() and _runs(address, project.MockStablecoin):
+    if is_local_network() and runs(chain.provider.get_code(address), project.MockStablecoin.contract_type):
         return project.MockStablecoin.at(address)
     return interface_at("ISettlementToken", address)
-
-
-def _runs(address: AddressType, container) -> bool:
-    """The code at `address` is `container`'s runtime (Vyper appends immutables after it)."""
-    compiled = container.contract_type.runtime_bytecode
-    code = bytes(chain.provider.get_code(address))
-    return bool(compiled and compiled.bytecode) and code.startswith(bytes.fromhex(compiled.bytecode[2:]))
 
 
 def _read_record(path: Path | str) -> tuple[Path, dict]:

@@ -25,6 +25,13 @@ def interface(name: str) -> ContractType:
     return ContractType(abi=abi, contractName=name)
 
 
+def runs(code: bytes, contract_type: ContractType) -> bool:
+    """`code` (deployed bytes) is `contract_type`'s compiled runtime: Vyper appends immutables after
+    it, so the deployed code starts with it. False when the type has no runtime."""
+    compiled = contract_type.runtime_bytecode.bytecode if contract_type.runtime_bytecode else None
+    return bool(compiled) and bytes(code).startswith(bytes.fromhex(compiled.removeprefix("0x")))
+
+
 def interface_at(name: str, address: str):
     """An Ape handle on the contract at `address` through interface `name`, and only that: not the
     contract type Ape may have cached for the address (a token it deployed itself, say)."""

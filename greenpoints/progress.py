@@ -32,7 +32,6 @@ class StopFlag:
 
     def __init__(self):
         self.requested = False
-        self.signal_name = ""
 
     def __bool__(self) -> bool:
         return self.requested
@@ -46,7 +45,6 @@ class StopFlag:
             if self.requested:
                 raise KeyboardInterrupt
             self.requested = True
-            self.signal_name = signal.Signals(number).name
             print(f"\n{message}", file=sys.stderr, flush=True)
 
         previous = {n: signal.signal(n, handler) for n in (signal.SIGINT, signal.SIGTERM)}

@@ -20,6 +20,7 @@ from pathlib import Path
 from ape import chain, project
 from eth_utils import keccak, to_checksum_address
 
+from ..interfaces import runs
 from . import audit
 from .report import Report, verdict_lines
 
@@ -126,8 +127,7 @@ def check_release(association, web3) -> tuple[int, list[str]]:
             ("Governor", system.governor),
         ):
             checked += 1
-            runtime = bytes(getattr(project, name).contract_type.runtime_bytecode.to_bytes())
-            if not _code(web3, handle.address).startswith(runtime):
+            if not runs(_code(web3, handle.address), getattr(project, name).contract_type):
                 failures.append(f"platform {system.platform_id}: its {name} does not run this release's code")
         registry, pid = system.registry, system.platform_id
         if str(system.pool.registry()) != str(registry.address):

@@ -15,6 +15,7 @@ from eth_utils import keccak, to_checksum_address
 
 from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
+from ..interfaces import runs
 from ..statuses import charity_status_name, merchant_status_name
 from .ledger import CHECKS, Ledger
 
@@ -250,10 +251,7 @@ class Report:
             ("registry (Registry)", self.ledger.registry, registry_type),
             ("governor (Governor)", self.ledger.governor, project.Governor.contract_type),
         ):
-            compiled = (contract_type.runtime_bytecode.bytecode or "").lower()
-            compiled = compiled[2:] if compiled.startswith("0x") else compiled
-            deployed = bytes(web3.eth.get_code(to_checksum_address(address))).hex()
-            self.code[name] = bool(compiled) and deployed.startswith(compiled)
+            self.code[name] = runs(web3.eth.get_code(to_checksum_address(address)), contract_type)
 
     def decode_governance(self, registry_type, now: int) -> None:
         """Every operation scheduled on the governor, decoded, with its state."""
