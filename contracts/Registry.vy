@@ -37,6 +37,7 @@ from .modules import rules
 initializes: rules
 
 from .interfaces import IValuePool
+from .interfaces import ISettlementToken
 
 from .modules import catalog
 
@@ -246,6 +247,25 @@ def __init__(
     access_control._grant_role(GUARDIAN_ROLE, guardian_)
     access_control._grant_role(CERTIFIER_ROLE, certifier_)
     access_control._revoke_role(access_control.DEFAULT_ADMIN_ROLE, msg.sender)
+
+
+# ---------------------------------------------------------------- the pool's failed pulls
+
+
+@external
+def explain_pull(payer: address, amount: uint256):
+    """
+    @notice Says why the pool's asset refused to move `amount` from `payer` (a merchant or sponsor)
+            into the pool: always reverts, with the first reason that holds. The pool calls it
+            after the token's `transferFrom` failed, so a successful purchase pays nothing for it;
+            tokens such as Tether revert with no reason of their own (docs/integration.md).
+    @param payer The merchant or sponsor the pool pulled from.
+    @param amount The contribution it pulled, in asset units.
+    """
+    asset: address = staticcall IValuePool(pool).asset()
+    assert staticcall ISettlementToken(asset).allowance(payer, pool) >= amount, "pool: merchant allowance too low"
+    assert staticcall ISettlementToken(asset).balanceOf(payer) >= amount, "pool: merchant balance too low"
+    raise "pool: asset transfer failed"
 
 
 # ---------------------------------------------------------------- merchants

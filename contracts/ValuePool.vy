@@ -105,6 +105,8 @@ exports: (
 MAX_BATCH: public(constant(uint256)) = 100
 # @dev Type bound of the batch arrays: longer than MAX_BATCH, so 101 to 128 entries get a clear reason.
 _BATCH_BOUND: constant(uint256) = 128
+# @dev Gas kept back from the asset's `transferFrom` to find out why it failed (Registry.explain_pull).
+_DIAGNOSIS_GAS: constant(uint256) = 15_000
 
 # @dev The settlement asset (a stablecoin; a mock on a local chain).
 asset: public(immutable(address))
@@ -201,6 +203,11 @@ def __init__(
     governor = governor_
     ownable.__init__()
     erc20.__init__("Green Consumption Points", "GCP", 18, "greenpoints", "1")
+    # snekmate's constructors make the deployer the token's owner and a minter; neither power is
+    # exported, and neither is left to it: both renounced, with their events.
+    ownable._transfer_ownership(empty(address))
+    erc20.is_minter[msg.sender] = False
+    log erc20.RoleMinterChanged(minter=msg.sender, status=False)
     ledger.__init__(staticcall ISettlementToken(asset_).decimals())
     registry = create_from_blueprint(
         registry_blueprint, governor_, registrar_, guardian_, certifier_, initial_rules
@@ -699,17 +706,36 @@ def _route(owner: address, to: address, amount: uint256):
 
 
 @internal
-def _pull(merchant: address, amount: uint256):
+def _pull(payer: address, amount: uint256):
     """
-    @dev Pulls `amount` of the asset from `merchant`; refuses a token that delivers less.
+    @dev Pulls `amount` of the asset from `payer` (the merchant or sponsor); refuses a token that
+         delivers less. When the token refuses, the registry finds out why and reverts with it
+         (after the call, so a successful pull pays nothing for it).
     """
     before: uint256 = staticcall ISettlementToken(asset).balanceOf(self)
-    assert extcall ISettlementToken(asset).transferFrom(merchant, self, amount, default_return_value=True), (
-        "pool: asset transfer failed"
-    )
+    if not self._call_asset(
+        abi_encode(payer, self, amount, method_id=method_id("transferFrom(address,address,uint256)"))
+    ):
+        extcall IRegistry(registry).explain_pull(payer, amount)
     assert staticcall ISettlementToken(asset).balanceOf(self) == before + amount, "pool: asset delivered less than sent"
 
 
 @internal
 def _pay(to: address, amount: uint256):
-    assert extcall ISettlementToken(asset).transfer(to, amount, default_return_value=True), "pool: asset transfer failed"
+    assert self._call_asset(abi_encode(to, amount, method_id=method_id("transfer(address,uint256)"))), (
+        "pool: asset transfer failed"
+    )
+
+
+@internal
+def _call_asset(data: Bytes[100]) -> bool:
+    """
+    @dev Calls the asset with `data` (`transfer` or `transferFrom`); true when the call succeeded and
+         returned true or nothing (Tether returns nothing). A token that reverts, with or without a
+         reason, gives false: the caller names the reason. `_DIAGNOSIS_GAS` is kept back, as a
+         failing token may burn all the gas it is given (Tether's SafeMath `assert`).
+    """
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(asset, data, max_outsize=32, gas=msg.gas - _DIAGNOSIS_GAS, revert_on_failure=False)
+    return ok and (len(answer) == 0 or convert(answer, uint256) == 1)

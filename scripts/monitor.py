@@ -7,7 +7,7 @@ import click
 from ape import chain
 
 from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
-from greenpoints.cli import Command, one_line_errors
+from greenpoints.cli import Command, one_line_errors, resolve_account
 from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.paths import check_file
 
@@ -34,11 +34,20 @@ from greenpoints.paths import check_file
               help="Longest wait, in seconds, between retries while the node is unreachable")  # fmt: skip
 @click.option("--association", help="An association's address or deployment record: follow every platform, "
               "new ones included, with one state file")  # fmt: skip
+@click.option("--guardian-account", "guardian_alias", metavar="ALIAS",
+              help="Opt-in: an account holding the guardian role (an Ape alias or TEST::N); the monitor "
+              "pauses the pool with it when the asset is short, the token paused or the pool "
+              "blacklisted, and alerts that it did")  # fmt: skip
 @one_line_errors
 def cli(network, deployment, as_json, state, from_block, until_block, once, poll, confirmations,
-        circular_window, max_backoff, association):  # fmt: skip
+        circular_window, max_backoff, association, guardian_alias):  # fmt: skip
     if association and deployment:
         raise click.UsageError("--association follows every platform: no --deployment")
+    if association and guardian_alias:
+        raise click.UsageError(
+            "--guardian-account pauses one pool: an association is its platforms' guardian "
+            "(follow one platform's record with --deployment)"
+        )
     if state is not None:
         check_file(state, "--state")
 
@@ -54,6 +63,17 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
     else:
         target = load_system(deployment or default_record_path())
         kind, what = Monitor, f"pool {target.pool.address}"
+    guardian = None
+    if guardian_alias:
+        guardian = resolve_account(guardian_alias, role="guardian-account", local_default=None)
+        if not target.registry.hasRole(target.registry.GUARDIAN_ROLE(), guardian):
+            raise click.ClickException(
+                f"--guardian-account: {guardian.address} does not hold the guardian role of registry "
+                f"{target.registry.address}"
+            )
+        status(
+            f"guardian {guardian.address}: the pool is paused on a short asset, a token pause or a blacklist"
+        )
     monitor = kind(
         target,
         chain.provider.web3,
@@ -65,6 +85,7 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         circular_window=circular_window,
         poll_interval=poll,
         max_backoff=max_backoff,
+        **({"guardian": guardian} if guardian is not None else {}),
     )
     # Ctrl-C or a service manager's SIGTERM: finish the page being folded, save the state, exit 0
     # (Ape's own SIGINT handler would exit 130 wherever the monitor happened to be).

@@ -221,6 +221,15 @@ def fetch(
     return events, requests
 
 
+def _topic_matches(wanted, got: list, i: int) -> bool:
+    """eth_getLogs' topic filter: None matches anything, a list any of its topics."""
+    if wanted is None:
+        return True
+    if i >= len(got):
+        return False
+    return got[i] in wanted if isinstance(wanted, list) else got[i] == wanted
+
+
 def _fetch_embedded(web3, sources, from_block: int, to_block: int) -> tuple[list[Event], int]:
     """The embedded chain (eth-tester): logs read from py-evm's blocks and receipts directly.
 
@@ -245,7 +254,7 @@ def _fetch_embedded(web3, sources, from_block: int, to_block: int) -> tuple[list
     for address, raw in logs:
         got = raw["topics"]
         for decoder, topics in by_address[address]:
-            if topics and not all(t is None or (i < len(got) and t == got[i]) for i, t in enumerate(topics)):
+            if topics and not all(_topic_matches(t, got, i) for i, t in enumerate(topics)):
                 continue
             event = decoder.decode(raw)
             if event is not None:

@@ -11,6 +11,17 @@ Alerts (kind, severity):
 - `asset_balance_short` (critical): the token's own `balanceOf(pool)`, read at the end of every page
   folded, is below the folded `total_assets` (a wipe or a blacklist with balance destruction emits
   no Transfer); `asset_balance_restored` (notice) when it covers it again;
+- the settlement token's issuer, under Tether's and Circle's event names
+  (contracts/interfaces/IIssuerEvents.vyi): `token_paused` (critical: no purchase, exit,
+  settlement or reversal can move the asset) and `token_unpaused` (notice); `pool_blacklisted`
+  (critical) and `member_blacklisted` (warning: a merchant, sponsor, charity or consumer the
+  ledger knows), `unblacklisted` (notice); `pool_funds_destroyed` (critical) and
+  `member_funds_destroyed` (warning). Blacklists of addresses the pool never saw are not alerts;
+- with a guardian account (`guardian=`, `ape run monitor --guardian-account ALIAS`, opt-in): on
+  `asset_balance_short`, `solvency_breach`, `token_paused`, `pool_blacklisted` or
+  `pool_funds_destroyed`, the monitor pauses the pool itself (`Registry.pause`, once while it is
+  paused) and says so: `guardian_paused` (critical, with the transaction) or
+  `guardian_pause_failed` (critical, with the reason: the account lacks the guardian role, say);
 - `exit_budget` (warning): the epoch's exits passed 80% of its exit limit (once per epoch);
 - `merchant_near_cap` (warning): a merchant's contributions in the epoch passed 80% of its daily
   cap (once per merchant per epoch); `sponsor_near_cap` (warning): the same for a sponsor of green
@@ -46,8 +57,9 @@ import requests
 from .. import pool_math as pm
 from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
+from ..interfaces import interface
 from . import BlockTimes, sources
-from .events import DEFAULT_PAGE, Event, LogRangeError, fetch
+from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
 from .report import CallDecoder
 
@@ -75,7 +87,21 @@ SEVERITY = {
     "platform_launched": "notice",
     "platform_suspended": "warning",
     "platform_reinstated": "notice",
+    "token_paused": "critical",
+    "token_unpaused": "notice",
+    "pool_blacklisted": "critical",
+    "member_blacklisted": "warning",
+    "unblacklisted": "notice",
+    "pool_funds_destroyed": "critical",
+    "member_funds_destroyed": "warning",
+    "guardian_paused": "critical",
+    "guardian_pause_failed": "critical",
 }
+GUARDIAN_TRIGGERS = frozenset(
+    {"asset_balance_short", "solvency_breach", "token_paused", "pool_blacklisted", "pool_funds_destroyed"}
+)
+"""The alerts on which a monitor with a guardian account pauses the pool: the asset can no longer be
+trusted to be there, or to move."""
 _BALANCE_OF = bytes.fromhex("70a08231")  # balanceOf(address)
 CHECK_ALERTS = {"2 value per point": "value_per_point_fell", "1 solvency": "solvency_breach"}
 NODE_ERRORS = (requests.exceptions.RequestException, OSError, TimeoutError, LogRangeError)
@@ -303,6 +329,62 @@ class Watcher:
     def _on_PoolShutDown(self, e: Event, a: dict) -> None:
         self._raise("shutdown", e, "the pool was shut down: holders can exit at full value")
 
+    # ------------------------------------------------------------ the token's issuer
+
+    def _role_of(self, account: str) -> str | None:
+        """What the pool knows `account` as, if anything ("the pool", "merchant", ...)."""
+        if account == self.ledger.pool:
+            return "pool"
+        state = self.ledger.model.state if self.ledger.model else None
+        if state is None:
+            return None
+        for role, known in (("merchant", state.merchants), ("sponsor", state.sponsors),
+                            ("charity", state.charities), ("consumer", state.basis)):  # fmt: skip
+            if account in known:
+                return role
+        return None
+
+    def _issuer(self, e: Event, kind_pool: str, kind_member: str, account: str, what: str, **details) -> None:
+        role = self._role_of(account)
+        if role is None:
+            return
+        if role == "pool":
+            self._raise(kind_pool, e, f"the token's issuer {what} the pool", account=account, **details)
+        else:
+            self._raise(kind_member, e, f"the token's issuer {what} {role} {account}", account=account,
+                        role=role, **details)  # fmt: skip
+
+    def _on_Pause(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            self._raise("token_paused", e, "the settlement token was paused by its issuer: no purchase, "
+                        "exit, settlement or reversal can move the asset until it is unpaused")  # fmt: skip
+
+    def _on_Unpause(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            self._raise("token_unpaused", e, "the settlement token was unpaused by its issuer")
+
+    def _on_AddedBlackList(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            self._issuer(e, "pool_blacklisted", "member_blacklisted", a["_user"], "blacklisted")
+
+    def _on_Blacklisted(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            self._issuer(e, "pool_blacklisted", "member_blacklisted", a["_account"], "blacklisted")
+
+    def _on_RemovedBlackList(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            self._issuer(e, "unblacklisted", "unblacklisted", a["_user"], "took off its blacklist")
+
+    def _on_UnBlacklisted(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            self._issuer(e, "unblacklisted", "unblacklisted", a["_account"], "took off its blacklist")
+
+    def _on_DestroyedBlackFunds(self, e: Event, a: dict) -> None:
+        if e.source == "issuer":
+            amount = fmt_units(a["_balance"], self.ledger.asset_decimals, 2)
+            self._issuer(e, "pool_funds_destroyed", "member_funds_destroyed", a["_blackListedUser"],
+                         f"destroyed {amount} held by", balance=a["_balance"])  # fmt: skip
+
 
 class Monitor:
     """Follows a deployment's new blocks; see the module doc.
@@ -328,6 +410,7 @@ class Monitor:
         max_backoff: float = 30.0,
         sleep: Callable[[float], None] | None = None,
         on_page: Callable[[list[Event], list[Alert], int, int], None] | None = None,
+        guardian=None,
     ):
         from ape import project
 
@@ -336,7 +419,10 @@ class Monitor:
                      max_backoff, sleep)  # fmt: skip
         pool_type = pool_type or project.ValuePool.contract_type
         registry_type = project.Registry.contract_type
-        self.sources = sources(system, pool_type, registry_type)
+        issuer = Decoder(interface("IIssuerEvents"), "issuer")
+        self.sources = sources(system, pool_type, registry_type) + [
+            (str(system.asset.address).lower(), issuer, [issuer.topics])
+        ]
         self.times = BlockTimes(web3)
         self.ledger = Ledger(
             pool=self.sources[0][0],
@@ -351,6 +437,9 @@ class Monitor:
         """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
         self.cursor = system.deployment_block - 1
         self.on_page = on_page
+        self.guardian = guardian
+        """An account holding the registry's guardian role: the monitor pauses the pool with it on
+        `GUARDIAN_TRIGGERS` (None: it only alerts)."""
         """Called with (events, alerts, first block, last block) after each page is folded (the
         dashboard keeps them in its database)."""
 
@@ -464,6 +553,7 @@ class Monitor:
             alerts = self.watcher.feed(events)
             if balance is not None:
                 alerts = alerts + self._check_asset_balance(hi, balance)
+            alerts = alerts + self._guard(alerts, hi)
             self.cursor = hi
             if self.on_page is not None:
                 self.on_page(events, alerts, lo, hi)
@@ -511,6 +601,29 @@ class Monitor:
             {"asset_balance": balance, "total_assets": owed, "shortfall": shortfall},
         )  # fmt: skip
         return [alert]
+
+    def _guard(self, alerts: list[Alert], block: int) -> list[Alert]:
+        """With a guardian account, pause the pool on the first alert of `GUARDIAN_TRIGGERS` while it
+        is not paused; the pause (or why it failed) is an alert of its own."""
+        if self.guardian is None or self.watcher.silent:
+            return []
+        cause = next((a for a in alerts if a.kind in GUARDIAN_TRIGGERS), None)
+        if cause is None or self.system.registry.paused():
+            return []
+        try:
+            receipt = self.system.registry.pause(sender=self.guardian)
+        except Exception as err:  # the node said no: the alert says why, the monitor goes on
+            reason = (
+                getattr(err, "revert_message", None) or str(err).splitlines()[0][:160] or type(err).__name__
+            )
+            kind, tx = "guardian_pause_failed", ""
+            message = f"could not pause the pool after {cause.kind} ({reason})"
+            details = {"cause": cause.kind, "reason": reason}
+        else:
+            kind, tx = "guardian_paused", str(receipt.txn_hash)
+            message = f"paused the pool after {cause.kind}, as guardian {self.guardian.address}"
+            details = {"cause": cause.kind, "guardian": str(self.guardian.address)}
+        return [Alert(kind, SEVERITY[kind], block, 2**31 + 1, self.times(block), tx, message, details)]
 
     def poll(self) -> list[Alert]:
         """One look at the node: fold every new block. Node errors propagate (see `run`)."""

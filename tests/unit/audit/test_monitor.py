@@ -304,7 +304,8 @@ def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_n
 
     token.addBlackList(system.pool, sender=deployer)
     token.destroyBlackFunds(system.pool, sender=deployer)
-    (alert,) = monitor.poll()
+    blacklisted, destroyed, alert = monitor.poll()
+    assert (blacklisted.kind, destroyed.kind) == ("pool_blacklisted", "pool_funds_destroyed")
     assert (alert.kind, alert.severity) == ("asset_balance_short", "critical")
     assert alert.details == {"asset_balance": 0, "total_assets": owed, "shortfall": owed}
     assert monitor.poll() == []  # still short, not repeated

@@ -106,8 +106,29 @@ def test_record_purchase__daily_cap__exceeded_reverts_then_resets_next_epoch(
 
 def test_record_purchase__no_allowance__reverts(live, pool, asset, merchant, consumer, unit):
     asset.approve(pool, 0, sender=merchant)
-    with ape.reverts("erc20: insufficient allowance"):
+    with ape.reverts("pool: merchant allowance too low"):
         pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+
+
+def test_record_purchase__merchant_out_of_funds__reverts(live, pool, asset, merchant, consumer, unit):
+    asset.transfer(consumer, asset.balanceOf(merchant), sender=merchant)
+    with ape.reverts("pool: merchant balance too low"):
+        pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+
+
+def test_explain_pull__allowance_and_balance_enough__asset_transfer_failed(live, registry, merchant, unit):
+    """Called by the pool after the token refused: with allowance and balance both enough, the
+    token refused for a reason of its own (pause, blacklist)."""
+    with ape.reverts("pool: asset transfer failed"):
+        registry.explain_pull.call(merchant, 1_000 * unit)
+
+
+def test_explain_pull__allowance_short__merchant_allowance_too_low(
+    live, registry, asset, pool, merchant, unit
+):
+    asset.approve(pool, 999 * unit, sender=merchant)
+    with ape.reverts("pool: merchant allowance too low"):
+        registry.explain_pull.call(merchant, 1_000 * unit)
 
 
 # ---------------------------------------------------------------- record_purchases
