@@ -154,6 +154,10 @@ class Watcher:
         self.alerts: list[Alert] = []
         self.silent = False
         self._alerted: set[tuple] = set()
+        self.token_paused = False
+        """The settlement token's issuer paused it (its last Pause not yet undone)."""
+        self.pool_blacklisted = False
+        """The token's issuer blacklisted the pool (and did not take it off the list since)."""
         ledger.listener = self._check_failed
 
     def feed(self, events: list[Event]) -> list[Alert]:
@@ -348,6 +352,8 @@ class Watcher:
         role = self._role_of(account)
         if role is None:
             return
+        if role == "pool" and kind_pool in ("pool_blacklisted", "unblacklisted"):
+            self.pool_blacklisted = kind_pool == "pool_blacklisted"
         if role == "pool":
             self._raise(kind_pool, e, f"the token's issuer {what} the pool", account=account, **details)
         else:
@@ -356,11 +362,13 @@ class Watcher:
 
     def _on_Pause(self, e: Event, a: dict) -> None:
         if e.source == "issuer":
+            self.token_paused = True
             self._raise("token_paused", e, "the settlement token was paused by its issuer: no purchase, "
                         "exit, settlement or reversal can move the asset until it is unpaused")  # fmt: skip
 
     def _on_Unpause(self, e: Event, a: dict) -> None:
         if e.source == "issuer":
+            self.token_paused = False
             self._raise("token_unpaused", e, "the settlement token was unpaused by its issuer")
 
     def _on_AddedBlackList(self, e: Event, a: dict) -> None:
@@ -624,6 +632,18 @@ class Monitor:
             message = f"paused the pool after {cause.kind}, as guardian {self.guardian.address}"
             details = {"cause": cause.kind, "guardian": str(self.guardian.address)}
         return [Alert(kind, SEVERITY[kind], block, 2**31 + 1, self.times(block), tx, message, details)]
+
+    @property
+    def token_status(self) -> str:
+        """The settlement token as the pool sees it: "ok", or what its issuer did (the dashboard)."""
+        said = []
+        if self.watcher.token_paused:
+            said.append("paused by its issuer")
+        if self.watcher.pool_blacklisted:
+            said.append("pool blacklisted")
+        if self.shortfall:
+            said.append(f"short {fmt_units(self.shortfall, self.ledger.asset_decimals, 2)}")
+        return ", ".join(said) or "ok"
 
     def poll(self) -> list[Alert]:
         """One look at the node: fold every new block. Node errors propagate (see `run`)."""

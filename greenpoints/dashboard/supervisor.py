@@ -295,6 +295,7 @@ class Supervisor:
             "asset": str(system.asset.address),
             "standing": self._statuses.get(pid, "active"),
             "status": status,
+            "token": monitor.token_status,
             "total_assets": fmt_units(assets, d, 2),
             "total_points": fmt_points(supply, 2),
             "value_per_point": fmt_units(pm.to_assets(10**18, assets, supply, d), d, 6) if supply else None,

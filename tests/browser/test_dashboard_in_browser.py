@@ -41,7 +41,7 @@ def test_page__platform_chart__drawn_with_points(page):
 def test_page__new_purchase__appears_without_reload(page, dashboard):
     base, _, chain, _ = dashboard
     page.evaluate("() => { window.notReloaded = true; }")
-    consumers = "#platforms tbody tr[data-platform='0'] td:nth-child(10)"
+    consumers = "#platforms tbody tr[data-platform='0'] td:nth-child(11)"
     before = int(page.locator(consumers).inner_text())
     chain.buy(0, chain.accounts[4], chain.accounts[9], 25, order_id("live-purchase"))
     page.wait_for_function(

@@ -47,7 +47,8 @@ async function refreshPlatforms() {
   const rows = platforms.map((p) => {
     const row = cells(el("tr", { "data-platform": p.id }), [
       [p.id], [p.name], [p.standing, p.standing === "suspended" ? "suspended" : ""],
-      [p.status, p.status === "running" ? "" : "paused"], [p.total_assets, "num"], [p.total_points, "num"],
+      [p.status, p.status === "running" ? "" : "paused"], [p.token, p.token === "ok" ? "" : "paused"],
+      [p.total_assets, "num"], [p.total_points, "num"],
       [p.value_per_point, "num"], [`${p.exit_budget_used_percent}%`, "num"], [p.carbon_kg, "num"],
       [p.consumers, "num"], [p.alerts_failed_checks, "num"],
     ]);

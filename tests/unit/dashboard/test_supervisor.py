@@ -111,3 +111,33 @@ def test_start__store_cursor_past_the_head__forgets_and_folds_again(supervisor, 
     assert "from the node" in again.start()
     assert "is gone" in said[0]
     assert again.platforms() == supervisor.platforms()
+
+
+def test_poll__token_issuer_pauses_and_blacklists__platform_token_column_and_alerts(
+    deployer, registrar, guardian, certifier, merchant, consumer, store, chain
+):
+    """The page shows what the monitor sees of the token's issuer (Tether's event names)."""
+    from ape import project
+
+    from greenpoints.catalog import SAMPLE_CATALOG
+    from greenpoints.deploy import deploy_system
+    from tests.conftest import GREEN, LICENSE
+
+    token = project.IssuerToken.deploy(6, sender=deployer)
+    system = deploy_system(deployer, asset=token, registrar=registrar, guardian=guardian,
+                           certifier=certifier, catalog=SAMPLE_CATALOG)  # fmt: skip
+    system.registry.admit(merchant, 3_000, 10**12, LICENSE, 1, sender=registrar)
+    token.mint(merchant, 10**12, sender=merchant)
+    token.approve(system.pool, 2**256 - 1, sender=merchant)
+    system.pool.record_purchase(consumer, 10**9, order("t"), GREEN, sender=merchant)
+    supervisor = Supervisor.for_system(system, chain.provider.web3, store)
+    supervisor.start()
+    assert supervisor.platforms()[0]["token"] == "ok"
+    token.pause(sender=deployer)
+    token.addBlackList(system.pool, sender=deployer)
+    supervisor.poll()
+    assert [a["kind"] for a in supervisor.alerts()] == ["token_paused", "pool_blacklisted"]
+    assert supervisor.platforms()[0]["token"] == "paused by its issuer, pool blacklisted"
+    token.unpause(sender=deployer)
+    supervisor.poll()
+    assert supervisor.platforms()[0]["token"] == "pool blacklisted"
