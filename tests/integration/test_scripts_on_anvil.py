@@ -142,3 +142,19 @@ def test_monitor_script__state_past_the_node_head__one_line_error(anvil_env, tmp
     assert f"read up to block {head + 500}, past this node's head ({head})" in output
     assert "start again without the state file" in output
     assert "Traceback" not in output
+
+
+def test_monitor_script__guardian_account_without_the_role__one_line_error(anvil_env, tmp_path):
+    record = tmp_path / "anvil.json"
+    deployed = run_env(anvil_env, "deploy", "--out", str(record), *FOUNDRY)
+    assert deployed.returncode == 0, deployed.stderr
+    # test account 2 is the local guardian; account 7 holds no role
+    result = run_env(anvil_env, "monitor", "--deployment", str(record), "--once", "--guardian-account",
+                     "TEST::7", *FOUNDRY)  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "does not hold the guardian role" in output and "Traceback" not in output
+    held = run_env(anvil_env, "monitor", "--deployment", str(record), "--once", "--guardian-account",
+                   "TEST::2", *FOUNDRY)  # fmt: skip
+    assert held.returncode == 0, held.stdout + held.stderr
+    assert "the pool is paused on a short asset" in held.stderr

@@ -41,6 +41,10 @@ def a_file(tmp_path):
         (["audit", "--out", "{file}/audit"], "--out: cannot create {file}/audit"),
         (["monitor", "--state", "{file}/state.json"], "--state: cannot create {file}/state.json"),
         (["dashboard", "--db", "{file}/db.sqlite"], "--db: cannot create {file}/db.sqlite"),
+        (
+            ["monitor", "--association", "0x" + "11" * 20, "--guardian-account", "TEST::2"],
+            "--guardian-account pauses one pool",
+        ),
         (["simulate", "--days", "100000"], "100000 is not in the range 1<=x<=3650"),
         (["simulate", "--consumers", "5000000"], "5000000 is not in the range 0<=x<=1000000"),
         (["simulate", "--audit"], "--audit and --association need a chain backend"),
