@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from ape import chain
 
-from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
+from greenpoints.audit.monitor import DAY, NEWCOMERS_THRESHOLD, AssociationMonitor, Monitor, MonitorError
 from greenpoints.cli import Command, one_line_errors, resolve_account
 from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.paths import check_file
@@ -34,13 +34,16 @@ from greenpoints.paths import check_file
               help="Longest wait, in seconds, between retries while the node is unreachable")  # fmt: skip
 @click.option("--association", help="An association's address or deployment record: follow every platform, "
               "new ones included, with one state file")  # fmt: skip
+@click.option("--newcomers-threshold", type=click.FloatRange(0, 1), default=NEWCOMERS_THRESHOLD,
+              show_default=True, help="Warn (paid_by_newcomers) when more than this share of the last "
+              "epochs' exit payouts was funded by later contributions")  # fmt: skip
 @click.option("--guardian-account", "guardian_alias", metavar="ALIAS",
               help="Opt-in: an account holding the guardian role (an Ape alias or TEST::N); the monitor "
               "pauses the pool with it when the asset is short, the token paused or the pool "
               "blacklisted, and alerts that it did")  # fmt: skip
 @one_line_errors
 def cli(network, deployment, as_json, state, from_block, until_block, once, poll, confirmations,
-        circular_window, max_backoff, association, guardian_alias):  # fmt: skip
+        circular_window, max_backoff, association, newcomers_threshold, guardian_alias):  # fmt: skip
     if association and deployment:
         raise click.UsageError("--association follows every platform: no --deployment")
     if association and guardian_alias:
@@ -86,6 +89,7 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         poll_interval=poll,
         max_backoff=max_backoff,
         **({"guardian": guardian} if guardian is not None else {}),
+        **({"newcomers_threshold": newcomers_threshold} if kind is Monitor else {}),
     )
     # Ctrl-C or a service manager's SIGTERM: finish the page being folded, save the state, exit 0
     # (Ape's own SIGINT handler would exit 130 wherever the monitor happened to be).

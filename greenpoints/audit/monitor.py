@@ -22,6 +22,10 @@ Alerts (kind, severity):
   `pool_funds_destroyed`, the monitor pauses the pool itself (`Registry.pause`, once while it is
   paused) and says so: `guardian_paused` (critical, with the transaction) or
   `guardian_pause_failed` (critical, with the reason: the account lacks the guardian role, say);
+- `paid_by_newcomers` (warning): over the last NEWCOMERS_EPOCHS epochs, more than
+  `newcomers_threshold` (default half) of the exit payouts was above the basis of the points exited,
+  i.e. funded by contributions that came after those points were issued (at least
+  NEWCOMERS_MIN_EXITS exits; said again only after it fell back under);
 - `exit_budget` (warning): the epoch's exits passed 80% of its exit limit (once per epoch);
 - `merchant_near_cap` (warning): a merchant's contributions in the epoch passed 80% of its daily
   cap (once per merchant per epoch); `sponsor_near_cap` (warning): the same for a sponsor of green
@@ -63,6 +67,13 @@ from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
 from .report import CallDecoder
 
+NEWCOMERS_THRESHOLD = 0.5
+"""`paid_by_newcomers` warns when more than this share of the last epochs' exit payouts was funded by
+later contributions (greenpoints.sim.outcomes.NEWCOMERS_PAY_MOST, the sweeps' verdict, is the same)."""
+NEWCOMERS_EPOCHS = 7
+"""... over this many epochs (the current one included) ..."""
+NEWCOMERS_MIN_EXITS = 5
+"""... and at least this many exits in them (one early exit says little)."""
 THRESHOLD_PERCENT = 80
 """Exit budget and merchant cap alerts fire when this share is passed."""
 DAY = 86_400
@@ -80,6 +91,7 @@ SEVERITY = {
     "class_withdrawn": "warning",
     "circular_flow": "warning",
     "paused": "warning",
+    "paid_by_newcomers": "warning",
     "shutdown": "warning",
     "rule_change_scheduled": "notice",
     "rule_changed": "notice",
@@ -147,13 +159,20 @@ def _utc(timestamp: int) -> str:
 class Watcher:
     """Folds events with the audit's `Ledger` and turns what it sees into alerts (no I/O)."""
 
-    def __init__(self, ledger: Ledger, registry_type, *, circular_window: int = DAY):
+    def __init__(
+        self, ledger: Ledger, registry_type, *, circular_window: int = DAY,
+        newcomers_threshold: float = NEWCOMERS_THRESHOLD,
+    ):  # fmt: skip
         self.ledger = ledger
         self.circular_window = circular_window
         self.describe_call = CallDecoder(registry_type, ledger.registry)
         self.alerts: list[Alert] = []
         self.silent = False
         self._alerted: set[tuple] = set()
+        self.newcomers_threshold = newcomers_threshold
+        self._exits_by_epoch: dict[int, list[int]] = {}
+        """Epoch -> [exit payouts, the part of them above the exited points' basis, exits]."""
+        self._newcomers_high = False
         self.token_paused = False
         """The settlement token's issuer paused it (its last Pause not yet undone)."""
         self.pool_blacklisted = False
@@ -164,7 +183,11 @@ class Watcher:
         """Fold `events` (whole blocks, in chain order) and return the alerts they raised."""
         self.alerts = []
         for event in events:
+            exited = event.name == "PointsExited" and event.source == "pool"
+            basis = self._basis_of(event.args["account"]) if exited else 0
             self.ledger.apply(event)
+            if exited:
+                self._exit_paid(event, basis)
             self._after(event)
         self.ledger.end_tx()
         return [] if self.silent else self.alerts
@@ -247,6 +270,42 @@ class Watcher:
             class_id=class_id,
             reason=a["reason"],
         )
+
+    def _basis_of(self, account: str) -> int:
+        model = self.ledger.model
+        return model.state.basis.get(account, 0) if model else 0
+
+    def _exit_paid(self, e: Event, basis_before: int) -> None:
+        """Book an exit's payout and the part of it above the basis of the points it burned (money
+        only contributions that came after those points were issued can have brought); warn when that
+        part passes `newcomers_threshold` of the exit payouts of the last NEWCOMERS_EPOCHS epochs,
+        and again only after it fell back under it (docs/sweeps.md, "paid by newcomers")."""
+        st = self.ledger.model.state
+        payout = e.args["payout"]
+        above = max(0, payout - (basis_before - st.basis.get(e.args["account"], 0)))
+        book = self._exits_by_epoch.setdefault(st.current_epoch, [0, 0, 0])
+        book[0] += payout
+        book[1] += above
+        book[2] += 1
+        oldest = st.current_epoch - NEWCOMERS_EPOCHS + 1
+        self._exits_by_epoch = {k: v for k, v in self._exits_by_epoch.items() if k >= oldest}
+        recent = list(self._exits_by_epoch.values())
+        paid, by_newcomers, count = (sum(b[i] for b in recent) for i in range(3))
+        high = count >= NEWCOMERS_MIN_EXITS and paid and by_newcomers > paid * self.newcomers_threshold
+        if high and not self._newcomers_high:
+            d = self.ledger.asset_decimals
+            self._raise(
+                "paid_by_newcomers",
+                e,
+                f"{by_newcomers / paid:.0%} of the {fmt_units(paid, d, 2)} paid by {count} exits over the "
+                f"last {NEWCOMERS_EPOCHS} epochs was above what the exited points were issued for: funded by "
+                f"later contributions (threshold {self.newcomers_threshold:.0%})",
+                share=by_newcomers / paid,
+                exit_payouts=paid,
+                paid_by_newcomers=by_newcomers,
+                exits=count,
+            )
+        self._newcomers_high = bool(high)
 
     def _on_PointsExited(self, e: Event, a: dict) -> None:
         ledger = self.ledger
@@ -419,6 +478,7 @@ class Monitor:
         sleep: Callable[[float], None] | None = None,
         on_page: Callable[[list[Event], list[Alert], int, int], None] | None = None,
         guardian=None,
+        newcomers_threshold: float = NEWCOMERS_THRESHOLD,
     ):
         from ape import project
 
@@ -439,7 +499,8 @@ class Monitor:
             asset_decimals=int(system.asset.decimals()),
             block_time=self.times,
         )
-        self.watcher = Watcher(self.ledger, registry_type, circular_window=circular_window)
+        self.watcher = Watcher(self.ledger, registry_type, circular_window=circular_window,
+                               newcomers_threshold=newcomers_threshold)  # fmt: skip
         self.asset = str(system.asset.address)
         self.shortfall = 0
         """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""

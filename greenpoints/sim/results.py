@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..formatting import fmt_units
+from .outcomes import outcomes
 from .runner import Runner
 
 
@@ -144,6 +145,8 @@ class SimResult:
                 "days_it_fell": falls,
             },
             "carbon": self.carbon(),
+            # The sustainability outcomes, as a sweep's sweep.csv has them (docs/sweeps.md).
+            "outcomes": outcomes(self),
             "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: -kv[1])),
             "attempts": {kind: dict(c) for kind, c in r.attempts.items() if c},
             "attempts_not_refused": list(r.let_through),

@@ -1,0 +1,116 @@
+"""Policy sweeps (greenpoints.sim.sweep) on a Dask cluster: the grid checked before any run, the same
+rows whatever the number of workers, a failed run reported without taking the sweep down, a stopped
+sweep resumed, the files a reader gets."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from greenpoints.sim.outcomes import OUTCOMES
+from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
+
+
+def small_spec(seeds=2):
+    return SweepSpec.parse(
+        "baseline", ["issue_bps=6000,8000", "exit_trigger_bps=12000"], seeds, days=8, consumers=30
+    )
+
+
+@pytest.mark.parametrize(
+    "grids, message",
+    [
+        (["issue_bps"], "expected NAME=V1,V2"),
+        (["fee=1,2"], "fee: not a rule"),
+        (["issue_bps=6000,x"], "values must be integers"),
+        (["issue_bps=6000,6000"], "a value is repeated"),
+        (["issue_bps=6000", "issue_bps=7000"], "given twice"),
+        (["issue_bps=500,6000"], "rule set issue_bps=500: issue_bps"),
+        ([], "at least one --grid"),
+    ],
+)
+def test_parse__bad_grid__one_line_error_before_any_run(grids, message):
+    with pytest.raises(SweepError, match=message):
+        SweepSpec.parse("baseline", grids, 2)
+
+
+def test_parse__unknown_scenario__error():
+    with pytest.raises(SweepError, match="no-such"):
+        SweepSpec.parse("no-such", ["issue_bps=6000"], 1)
+
+
+def test_parse__grid__every_rule_set_times_every_seed():
+    spec = SweepSpec.parse("baseline", ["issue_bps=6000,7000,8000", "exit_trigger_bps=15000,20000"], 5)
+    assert len(spec.points()) == 6 and len(spec.tasks()) == 30
+    assert spec.tasks()[0] == ({"issue_bps": 6000, "exit_trigger_bps": 15000}, 1)
+
+
+def test_run__one_worker_and_two__same_rows(tmp_path):
+    rows = {}
+    for workers in (1, 2):
+        result = Sweep(small_spec(), tmp_path / f"w{workers}", workers=workers).run()
+        assert result.complete and not result.failures
+        rows[workers] = result.frame().drop(columns=["seconds"])
+    pd.testing.assert_frame_equal(rows[1], rows[2])
+    assert len(rows[1]) == 4 and set(OUTCOMES) <= set(rows[1].columns)
+
+
+def test_run__a_run_fails__reported_with_its_parameters_and_the_rest_done(tmp_path, monkeypatch):
+    from greenpoints.sim import runner
+
+    real = runner.Runner.run
+
+    def failing(self, *args, **kwargs):
+        if self.seed == 2 and self.rules.issue_bps == 8000:
+            raise ZeroDivisionError("broken on purpose")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(runner.Runner, "run", failing)
+    result = Sweep(small_spec(), tmp_path, workers=1, processes=False).run()  # threads: the patch applies
+    (failure,) = result.failures
+    assert (failure["issue_bps"], failure["exit_trigger_bps"], failure["seed"]) == (8000, 12000, 2)
+    assert "ZeroDivisionError: broken on purpose" in failure["error"]
+    assert len(result.ok_rows) == 3 and not result.complete
+    written = result.write()
+    assert (tmp_path / "failures.csv") in written
+    assert "broken on purpose" in (tmp_path / "summary.md").read_text()
+    assert len(pd.read_csv(tmp_path / "sweep.csv")) == 3
+
+
+def test_sweep__runs_already_in_out__refused_without_resume(tmp_path):
+    Sweep(small_spec(seeds=1), tmp_path, workers=1, processes=False).run()
+    with pytest.raises(SweepError, match="--resume to finish it"):
+        Sweep(small_spec(seeds=1), tmp_path, workers=1)
+    with pytest.raises(SweepError, match="a sweep of another spec"):
+        Sweep(small_spec(seeds=2), tmp_path, workers=1, resume=True)
+
+
+def test_sweep__resume__runs_only_what_is_missing_and_ends_as_one_whole_run(tmp_path):
+    whole = Sweep(small_spec(), tmp_path / "whole", workers=1, processes=False).run()
+    runs = tmp_path / "part" / "runs.jsonl"
+    part = Sweep(small_spec(), tmp_path / "part", workers=1, processes=False).run()
+    kept = runs.read_text().splitlines()[:2]  # as if stopped after two runs
+    runs.write_text("\n".join(kept) + "\n")
+    again = Sweep(small_spec(), tmp_path / "part", workers=1, processes=False, resume=True)
+    assert len(again.pending()) == 2
+    resumed = again.run()
+    assert resumed.attempted == 2 and resumed.complete and len(part.rows) == 4
+    cols = lambda r: r.frame().drop(columns=["seconds"])  # noqa: E731
+    pd.testing.assert_frame_equal(cols(resumed), cols(whole))
+
+
+def test_write__finished_sweep__csv_summary_verdict_and_heatmaps(tmp_path):
+    result = Sweep(small_spec(), tmp_path, workers=1, processes=False).run()
+    written = result.write()
+    frame = pd.read_csv(tmp_path / "sweep.csv")
+    assert list(frame.columns[:3]) == ["issue_bps", "exit_trigger_bps", "seed"]
+    assert list(frame.columns[3 : 3 + len(OUTCOMES)]) == list(OUTCOMES)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "## Verdict" in summary and "| 6000 | 12000 |" in summary
+    heatmaps = [p for p in written if p.suffix == ".png"]
+    assert (tmp_path / "heatmap_value_per_point_growth.png") in heatmaps
+    assert all(p.stat().st_size > 1_000 for p in heatmaps)
+    drawn = {p.stem.removeprefix("heatmap_") for p in heatmaps}
+    assert "rogue_net" not in drawn and "paid_by_newcomers_share" not in drawn  # no rogue, no exit in 8 days
+    grid = json.loads((tmp_path / "spec.json").read_text())["grid"]
+    assert grid == {"issue_bps": [6000, 8000], "exit_trigger_bps": [12000]}
