@@ -314,3 +314,43 @@ def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_n
     chain.mine()
     (restored,) = monitor.poll()
     assert (restored.kind, restored.severity) == ("asset_balance_restored", "notice")
+
+
+@pytest.fixture
+def early_holders(live, buy, merchant, other_merchant, other_consumer, deployer, accounts, registry, chain):
+    """A consumer bought early; a large later purchase lifted its holding over the trigger (2.4x); the
+    lock is over: it may exit, and over a third of each exit's payout is above the points' basis."""
+    holders = [accounts.generate_test_account()]
+    deployer.transfer(holders[0], 10**17)  # gas for its exits
+    buy(merchant, holders[0], 1_000, order("early"))
+    buy(other_merchant, other_consumer, 1_000_000, order("late"))
+    chain.pending_timestamp = chain.pending_timestamp + registry.lock_period() + 1
+    return holders
+
+
+def _exit(pool, holders, times):
+    """`times` exits of one point each, the holders taking turns."""
+    for n in range(times):
+        who = holders[n % len(holders)]
+        pool.exit(min(POINT, pool.max_exit(who)), sender=who)
+
+
+def test_poll__five_exits_mostly_paid_by_a_later_purchase__paid_by_newcomers_once(
+    live, watch, pool, early_holders
+):
+    monitor = watch(live, newcomers_threshold=0.3)
+    _exit(pool, early_holders, 4)
+    assert "paid_by_newcomers" not in kinds(monitor.poll())  # four exits: too few to say
+    _exit(pool, early_holders, 1)
+    (alert,) = [a for a in monitor.poll() if a.kind == "paid_by_newcomers"]
+    assert alert.severity == "warning" and alert.details["exits"] == 5
+    assert 0.3 < alert.details["share"] < 0.5
+    assert alert.details["paid_by_newcomers"] < alert.details["exit_payouts"]
+    _exit(pool, early_holders, 1)
+    assert "paid_by_newcomers" not in kinds(monitor.poll())  # still above: said once
+
+
+def test_poll__newcomers_threshold_one__no_warning(live, watch, pool, early_holders):
+    monitor = watch(live, newcomers_threshold=1.0)
+    _exit(pool, early_holders, 6)
+    assert "paid_by_newcomers" not in kinds(monitor.poll())
