@@ -100,7 +100,8 @@ gas: install
 	$(APE) test tests/unit -q --gas
 
 # Every benchmark in one run, written to benchmarks/results.md (machine, date, command): gas of
-# every operation and its flatness, simulation speed, audit speed, dashboard speed. About 20 minutes.
+# every operation and its flatness, simulation speed, sweep speed, audit speed, dashboard speed. About
+# 25 minutes.
 bench: install
 	$(APE) compile
 	$(PY) -m benchmarks.results

@@ -4,7 +4,8 @@ Run: make bench   (or .venv/bin/python -m benchmarks.results [--out PATH]; anvil
 
 Sections: gas of every operation beside snekmate's ERC-20, with flatness as the system grows and
 where a purchase's gas goes (benchmarks/gas.py); purchases per second of the simulation in the
-model, on the embedded chain and on anvil (benchmarks/sim_speed.py); events audited per second
+model, on the embedded chain and on anvil (benchmarks/sim_speed.py); policy sweeps' runs per second at
+1 and 2 workers and 1,000 runs of the baseline (benchmarks/sweep_speed.py); events audited per second
 beside the raw log fetch (benchmarks/audit_speed.py); the dashboard's fold, resume, endpoints and
 page load with 10,000 consumers and over 100,000 events (benchmarks/dashboard_speed.py). Each
 module also runs alone.
@@ -20,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import audit_speed, dashboard_speed, gas, sim_speed
+from benchmarks import audit_speed, dashboard_speed, gas, sim_speed, sweep_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
@@ -70,6 +71,7 @@ def main() -> int:
     for title, produce in (
         ("Gas", gas.run),
         ("Simulation speed", sim_speed.run),
+        ("Sweep speed", sweep_speed.run),
         ("Audit speed", lambda: audit_speed.run()[0]),
         ("Dashboard speed", dashboard_speed.run),
     ):

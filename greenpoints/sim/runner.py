@@ -20,6 +20,7 @@ the contracts let through). Each day has two phases at fixed times, so every tim
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -205,7 +206,7 @@ class Runner:
     def pick(self, population: list[str], count: int) -> list[str]:
         if not population or count <= 0:
             return []
-        return [population[i] for i in self.rng.integers(0, len(population), size=count)]
+        return [population[i] for i in self.rng.integers(0, len(population), size=count).tolist()]
 
     def fraction(self, amount: int, share: float) -> int:
         return amount * round(share * FRACTION_SCALE) // FRACTION_SCALE
@@ -512,10 +513,11 @@ class Runner:
             bps = model.merchant(merchant).contribution_bps
             room = model.daily_cap_left(merchant, self.now)  # a till knows its cap and stops recording
             draws = self.class_draws.get(s.categories[self.agents.merchant_category[merchant]].name, [])
-            batch: list[tuple[str, int, bytes, bool, int, int]] = []
+            shares = [share for share, _, _ in draws]
+            batch: list[tuple[str, int, bytes, bool, int, int, int]] = []
             for i in by_merchant[m_index]:
-                green = next(((c, f) for share, c, f in draws if kinds[i] < share), None)
-                if green is None:
+                drawn = bisect_right(shares, kinds[i])  # the first class whose cumulative share is above
+                if drawn == len(draws):
                     self.today.not_green += 1
                     continue
                 amount = cents[i] * scale
@@ -524,11 +526,19 @@ class Runner:
                     self.today.held_back_by_cap += 1
                     continue
                 room -= contribution
-                batch.append((consumers[buyers[i]], amount, self.order_id(merchant), returned[i], *green))
+                _, class_id, factor = draws[drawn]
+                order_id = self.order_id(merchant)
+                batch.append(
+                    (consumers[buyers[i]], amount, order_id, returned[i], class_id, factor, contribution)
+                )
             for start in range(0, len(batch), MAX_BATCH):
                 self.record(merchant, bps, batch[start : start + MAX_BATCH])
 
-    def record(self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool, int, int]]) -> None:
+    def record(
+        self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool, int, int, int]]
+    ) -> None:
+        """Record one batch of the till's purchases: (consumer, amount, order id, returned later, class
+        id, its grams per unit, the contribution)."""
         consumers = [b[0] for b in batch]
         amounts = [b[1] for b in batch]
         ids = [b[2] for b in batch]
@@ -538,8 +548,7 @@ class Runner:
             return
         contribution = 0
         carbon: Counter = Counter()
-        for consumer, amount, order_id, returned, class_id, factor in batch:
-            c = pm.contribution_of(amount, bps)
+        for consumer, amount, order_id, returned, class_id, factor, c in batch:
             contribution += c
             carbon[class_id] += self.model.co2e_of_sale(amount, factor)
             self.contributed[consumer] += c
@@ -598,6 +607,7 @@ class Runner:
             if (
                 held
                 and held * price >= basis.get(consumer, 0) * trigger
+                and model._unlocked(consumer, now)  # cheap, and what often holds a near one back
                 and model.own_exit_limit(consumer, now)
             ):
                 self.first_exitable[consumer] = day

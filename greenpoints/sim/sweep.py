@@ -94,6 +94,12 @@ class SweepSpec:
                 raise SweepError(f"rule set {_label(point)}: {err}") from err
         return spec
 
+    def base(self):
+        """The scenario every run starts from: the named one (or file) with the sweep's sizes."""
+        from .scenario import load_scenario
+
+        return load_scenario(self.scenario).with_overrides(days=self.days, consumers=self.consumers)
+
     @property
     def names(self) -> list[str]:
         return [name for name, _ in self.grid]
@@ -123,24 +129,21 @@ def _label(point: dict[str, int]) -> str:
     return " ".join(f"{k}={v}" for k, v in point.items())
 
 
-def run_one(scenario: str, days: int | None, consumers: int | None, point: dict[str, int], seed: int) -> dict:
-    """One run on the model backend: the grid point's rules over the scenario's, one seed. Returns its
-    row (parameters, seed, outcomes, seconds), or the same with `error` when the run failed. Runs in
-    a Dask worker; imports what it needs."""
+def run_one(base, point: dict[str, int], seed: int) -> dict:
+    """One run on the model backend: `base` (a Scenario, sizes applied) with the grid point's rules over
+    its own, one seed. Returns its row (parameters, seed, outcomes, seconds), or the same with `error`
+    when the run failed. Runs in a Dask worker, which needs this package but no scenario file: the
+    scenario travels with the task."""
     began = time.perf_counter()
     row: dict = {**point, "seed": seed}
     try:
         from .backends import ModelBackend
+        from .outcomes import outcomes
         from .results import SimResult
         from .runner import Runner
-        from .scenario import load_scenario
 
-        base = load_scenario(scenario).with_overrides(days=days, consumers=consumers)
-        chosen = base.with_overrides(rules={**base.rules, **point})
-        runner = Runner(chosen, seed, ModelBackend())
+        runner = Runner(base.with_overrides(rules={**base.rules, **point}), seed, ModelBackend())
         runner.run()
-        from .outcomes import outcomes
-
         row.update(outcomes(SimResult(runner, "model", "python model", {"pool": {}})))
         row["purchases"] = sum(r["purchases"] for r in runner.rows)
     except Exception as err:  # reported with its parameters and seed; the sweep goes on
@@ -239,15 +242,9 @@ class Sweep:
         if todo:
             client, cluster = self._client()
             try:
-                s = self.spec
+                base = client.scatter(self.spec.base(), broadcast=True)  # sent to each worker once
                 futures = client.map(
-                    run_one,
-                    [s.scenario] * len(todo),
-                    [s.days] * len(todo),
-                    [s.consumers] * len(todo),
-                    [point for point, _ in todo],
-                    [seed for _, seed in todo],
-                    pure=False,
+                    run_one, [base] * len(todo), [p for p, _ in todo], [seed for _, seed in todo], pure=False
                 )
                 task_of = {future.key: task for future, task in zip(futures, todo, strict=True)}
                 with self.runs_path.open("a") as runs:
