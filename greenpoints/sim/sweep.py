@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import signal
+import textwrap
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -406,7 +407,8 @@ class SweepResult:
         short = days < EXIT_WITHIN_DAYS
         sustainable = (
             f"holds through a stall (value per point never fell, pool never more than {MAX_DRAWDOWN:.0%} "
-            f"below a peak) and the median consumer can exit within {EXIT_WITHIN_DAYS} days"
+            "below a peak: a stall test when the scenario has one, as growth-then-stall does) and the "
+            f"median consumer can exit within {EXIT_WITHIN_DAYS} days"
             + (f" (seen within this run's {days} days only)" if short else "")
         )
         lines.append(f"| {sustainable} | {', '.join(verdict['sustainable']) or 'none'} |")
@@ -485,7 +487,8 @@ def heatmaps(result: SweepResult, out: Path) -> list[Path]:
                 key = (x, y) if y_name else x
                 if key in mean.index:
                     grid[j, i], spread[j, i] = mean[key], sd[key]
-        fig, ax = plt.subplots(figsize=(1.6 + 1.5 * len(xs), 1.4 + 0.9 * len(ys)))
+        width = 1.6 + 1.5 * len(xs)
+        fig, ax = plt.subplots(figsize=(width, 1.8 + 0.9 * len(ys)))
         image = ax.imshow(np.ma.masked_invalid(grid), cmap="viridis", aspect="auto", origin="lower")
         for j in range(len(ys)):
             for i in range(len(xs)):
@@ -500,8 +503,9 @@ def heatmaps(result: SweepResult, out: Path) -> list[Path]:
         else:
             ax.set_yticks([])
         averaged = f"; averaged over {', '.join(rest)}" if rest else ""
+        title = f"{outcome}: mean over {result.spec.seeds} seeds (± sd){averaged}\n{meaning}"
         ax.set_title(
-            f"{outcome}: mean over {result.spec.seeds} seeds (± sd){averaged}\n{meaning}",
+            "\n".join(textwrap.fill(line, width=max(40, int(12 * width))) for line in title.splitlines()),
             fontsize=8,
             loc="left",
         )
