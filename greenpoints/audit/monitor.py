@@ -109,6 +109,14 @@ SEVERITY = {
     "guardian_paused": "critical",
     "guardian_pause_failed": "critical",
 }
+ISSUER_LISTS = {
+    # the issuer's event: (alert when it names the pool, when it names a known member, its account
+    # field, what the issuer did); Tether's names, then Circle's
+    "AddedBlackList": ("pool_blacklisted", "member_blacklisted", "_user", "blacklisted"),
+    "RemovedBlackList": ("unblacklisted", "unblacklisted", "_user", "took off its blacklist"),
+    "Blacklisted": ("pool_blacklisted", "member_blacklisted", "_account", "blacklisted"),
+    "UnBlacklisted": ("unblacklisted", "unblacklisted", "_account", "took off its blacklist"),
+}
 GUARDIAN_TRIGGERS = frozenset(
     {"asset_balance_short", "solvency_breach", "token_paused", "pool_blacklisted", "pool_funds_destroyed"}
 )
@@ -211,6 +219,9 @@ class Watcher:
         self._raise(kind, event, f"[{name}] {message}", check=name)
 
     def _after(self, e: Event) -> None:
+        if e.source == "issuer":
+            self._on_issuer(e, e.args)
+            return
         handler = getattr(self, f"_on_{e.name}", None)
         if handler is not None and (e.source != "asset"):
             handler(e, e.args)
@@ -419,38 +430,22 @@ class Watcher:
             self._raise(kind_member, e, f"the token's issuer {what} {role} {account}", account=account,
                         role=role, **details)  # fmt: skip
 
-    def _on_Pause(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
+    def _on_issuer(self, e: Event, a: dict) -> None:
+        """The settlement token's issuer: its pause, and its blacklist under Tether's and Circle's names."""
+        if e.name == "Pause":
             self.token_paused = True
             self._raise("token_paused", e, "the settlement token was paused by its issuer: no purchase, "
                         "exit, settlement or reversal can move the asset until it is unpaused")  # fmt: skip
-
-    def _on_Unpause(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
+        elif e.name == "Unpause":
             self.token_paused = False
             self._raise("token_unpaused", e, "the settlement token was unpaused by its issuer")
-
-    def _on_AddedBlackList(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
-            self._issuer(e, "pool_blacklisted", "member_blacklisted", a["_user"], "blacklisted")
-
-    def _on_Blacklisted(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
-            self._issuer(e, "pool_blacklisted", "member_blacklisted", a["_account"], "blacklisted")
-
-    def _on_RemovedBlackList(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
-            self._issuer(e, "unblacklisted", "unblacklisted", a["_user"], "took off its blacklist")
-
-    def _on_UnBlacklisted(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
-            self._issuer(e, "unblacklisted", "unblacklisted", a["_account"], "took off its blacklist")
-
-    def _on_DestroyedBlackFunds(self, e: Event, a: dict) -> None:
-        if e.source == "issuer":
+        elif e.name == "DestroyedBlackFunds":
             amount = fmt_units(a["_balance"], self.ledger.asset_decimals, 2)
             self._issuer(e, "pool_funds_destroyed", "member_funds_destroyed", a["_blackListedUser"],
                          f"destroyed {amount} held by", balance=a["_balance"])  # fmt: skip
+        elif e.name in ISSUER_LISTS:
+            kind_pool, kind_member, field_name, what = ISSUER_LISTS[e.name]
+            self._issuer(e, kind_pool, kind_member, a[field_name], what)
 
 
 class Monitor:

@@ -12,12 +12,9 @@ from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, or
 POINT = 10**18
 
 
-@pytest.fixture
-def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, other_merchant, charity):
-    """A system whose settlement token attacks it (contracts/mocks/HostileToken.vy), with two merchants
-    funded in it and a charity."""
-    token = project.HostileToken.deploy(decimals, sender=deployer)
-    system = deploy_system(
+def system_on(token, deployer, registrar, guardian, proposer):
+    """A system whose settlement token is `token` (an hour's timelock, the sample catalog)."""
+    return deploy_system(
         deployer,
         asset=token,
         registrar=registrar,
@@ -26,6 +23,14 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
         timelock_delay=3_600,
         catalog=SAMPLE_CATALOG,
     )
+
+
+@pytest.fixture
+def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, other_merchant, charity):
+    """A system whose settlement token attacks it (contracts/mocks/HostileToken.vy), with two merchants
+    funded in it and a charity."""
+    token = project.HostileToken.deploy(decimals, sender=deployer)
+    system = system_on(token, deployer, registrar, guardian, proposer)
     unit = 10**decimals
     for who in (merchant, other_merchant):
         system.registry.admit(who, CONTRIBUTION_BPS, DAILY_CAP_UNITS * unit, LICENSE, 1, sender=registrar)

@@ -11,11 +11,9 @@ import ape
 import pytest
 from ape import project
 
-from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.deploy import deploy_system
 from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order
 
-from .conftest import POINT
+from .conftest import POINT, system_on
 
 UNIT = 10**6  # both real tokens have 6 decimals
 ACTION_CLASS = 102  # own-cup refill, 25 g per refill
@@ -41,15 +39,7 @@ def issued(
     approved; a charity registered. The deployer is the token's issuer."""
     kind = request.param
     token = (project.IssuerToken if kind == "tether" else project.FiatToken).deploy(6, sender=deployer)
-    system = deploy_system(
-        deployer,
-        asset=token,
-        registrar=registrar,
-        guardian=guardian,
-        proposer=proposer,
-        timelock_delay=3_600,
-        catalog=SAMPLE_CATALOG,
-    )
+    system = system_on(token, deployer, registrar, guardian, proposer)
     for who in (merchant, other_merchant):
         system.registry.admit(who, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
     system.registry.admit_sponsor(sponsor, UNIT, DAILY_CAP_UNITS * UNIT, LICENSE, sender=registrar)
