@@ -213,12 +213,11 @@ def test_payout__token_paused__asset_transfer_failed_then_paid(
     assert token.balanceOf(system.pool) == system.pool.total_assets()
 
 
+@pytest.mark.parametrize("issued", ["tether"], indirect=True)  # Tether's own behaviour
 def test_exit__pool_blacklisted_by_tether__asset_transfer_failed(holding, deployer, consumer):
     """Tether checks only the sender: purchases still flow into a blacklisted pool, nothing flows out
-    (the monitor's `token_blacklisted` alert, docs/audit.md)."""
+    (the monitor's `pool_blacklisted` alert, docs/audit.md)."""
     kind, system, token = holding
-    if kind != "tether":
-        pytest.skip("Circle's blacklist refuses the pool as receiver too: covered by the purchase tests")
     _blacklist(token, kind, system.pool, deployer)
     before = _books(system, token, consumer)
     with ape.reverts("pool: asset transfer failed"):
@@ -226,10 +225,9 @@ def test_exit__pool_blacklisted_by_tether__asset_transfer_failed(holding, deploy
     assert _books(system, token, consumer) == before
 
 
+@pytest.mark.parametrize("issued", ["circle"], indirect=True)  # Circle's own behaviour
 def test_settle__merchant_blacklisted_by_circle__asset_transfer_failed(holding, deployer, merchant):
     kind, system, token = holding
-    if kind != "circle":
-        pytest.skip("Tether does not check the receiver: the settlement goes through")
     _blacklist(token, kind, merchant, deployer)
     before = _books(system, token, merchant)
     with ape.reverts("pool: asset transfer failed"):
@@ -240,12 +238,11 @@ def test_settle__merchant_blacklisted_by_circle__asset_transfer_failed(holding, 
 # ---------------------------------------------------------------- Tether's own rules
 
 
+@pytest.mark.parametrize("issued", ["tether"], indirect=True)  # Tether's own behaviour
 def test_approve__tether_nonzero_to_nonzero__refused_then_zero_first_works(
     issued, registrar, stranger, consumer
 ):
     kind, system, token = issued
-    if kind != "tether":
-        pytest.skip("the zero-first rule is Tether's")
     pool = system.pool
     system.registry.admit(stranger, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
     token.mint(stranger, 10**6 * UNIT, sender=stranger)
@@ -263,14 +260,13 @@ def test_approve__tether_nonzero_to_nonzero__refused_then_zero_first_works(
     assert token.allowance(stranger, pool) == 30 * UNIT
 
 
+@pytest.mark.parametrize("issued", ["tether"], indirect=True)  # Tether's own behaviour
 def test_record_purchase__tether_fee_turned_on__delivered_less_and_payouts_stay_whole(
     holding, deployer, merchant, consumer
 ):
     """The issuer turns the fee on after launch: purchases are refused (the pool would book more than
     it got), payouts still go out, the receiver bearing the fee, and the pool's books stay whole."""
     kind, system, token = holding
-    if kind != "tether":
-        pytest.skip("the fee switch is Tether's")
     pool = system.pool
     token.setParams(10, 10 * UNIT, sender=deployer)  # 0.1%, at most 10 units
     before = _books(system, token, merchant, consumer)

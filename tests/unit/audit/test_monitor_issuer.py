@@ -86,12 +86,11 @@ def test_poll__stranger_blacklisted__no_alert(on_token, deployer, stranger, chai
     assert monitor.poll() == []
 
 
+@pytest.mark.parametrize("on_token", ["tether"], indirect=True)  # Tether's own behaviour
 def test_poll__tether_destroys_a_merchants_funds__warning_with_the_amount(
     on_token, deployer, merchant, chain
 ):
     kind, system, token = on_token
-    if kind != "tether":
-        pytest.skip("destroyBlackFunds is Tether's")
     monitor = _watch(system, chain)
     held = token.balanceOf(merchant)
     token.addBlackList(merchant, sender=deployer)
