@@ -50,6 +50,13 @@ def issued(
     return kind, system, token
 
 
+def _admit_unapproved(system, token, who, registrar, funds=0):
+    """Admit `who` as a merchant, give it `funds` of the token, and approve nothing."""
+    system.registry.admit(who, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
+    if funds:
+        token.mint(who, funds, sender=who)
+
+
 def _books(system, token, *accounts):
     pool = system.pool
     return (
@@ -69,8 +76,7 @@ def test_record_purchase__merchant_never_approved__merchant_allowance_too_low(
 ):
     kind, system, token = issued
     pool = system.pool
-    system.registry.admit(stranger, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
-    token.mint(stranger, 10**6 * UNIT, sender=stranger)
+    _admit_unapproved(system, token, stranger, registrar, funds=10**6 * UNIT)
     before = _books(system, token, stranger, consumer)
     with ape.reverts("pool: merchant allowance too low"):
         pool.record_purchase(consumer, 100 * UNIT, order("unapproved"), GREEN, sender=stranger)
@@ -85,7 +91,7 @@ def test_record_purchase__merchant_out_of_funds__merchant_balance_too_low(
 ):
     kind, system, token = issued
     pool = system.pool
-    system.registry.admit(stranger, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
+    _admit_unapproved(system, token, stranger, registrar)
     token.approve(pool, 2**256 - 1, sender=stranger)
     token.mint(stranger, 29 * UNIT, sender=stranger)  # 30 owed
     before = _books(system, token, stranger, consumer)
@@ -100,7 +106,7 @@ def test_record_purchase__token_burns_all_gas_given__reason_still_given(
     """Tether's SafeMath `assert` burns all the gas the pool gives it: the gas kept back still
     finds the reason, with the gas limit a wallet would set for a purchase."""
     kind, system, token = issued
-    system.registry.admit(stranger, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
+    _admit_unapproved(system, token, stranger, registrar)
     with ape.reverts("pool: merchant allowance too low"):
         system.pool.record_purchase(
             consumer, 100 * UNIT, order("g"), GREEN, sender=stranger, gas_limit=300_000
@@ -133,8 +139,7 @@ def test_record_purchases__merchant_never_approved__merchant_allowance_too_low(
     issued, registrar, stranger, consumer, other_consumer
 ):
     kind, system, token = issued
-    system.registry.admit(stranger, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
-    token.mint(stranger, 10**6 * UNIT, sender=stranger)
+    _admit_unapproved(system, token, stranger, registrar, funds=10**6 * UNIT)
     before = _books(system, token, stranger, consumer, other_consumer)
     with ape.reverts("pool: merchant allowance too low"):
         system.pool.record_purchases(
@@ -244,8 +249,7 @@ def test_approve__tether_nonzero_to_nonzero__refused_then_zero_first_works(
 ):
     kind, system, token = issued
     pool = system.pool
-    system.registry.admit(stranger, CONTRIBUTION_BPS, DAILY_CAP_UNITS * UNIT, LICENSE, 1, sender=registrar)
-    token.mint(stranger, 10**6 * UNIT, sender=stranger)
+    _admit_unapproved(system, token, stranger, registrar, funds=10**6 * UNIT)
     token.approve(pool, 30 * UNIT, sender=stranger)
     pool.record_purchase(consumer, 100 * UNIT, order("z1"), GREEN, sender=stranger)  # uses it all
     token.approve(pool, 0, sender=stranger)
