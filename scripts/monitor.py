@@ -88,8 +88,8 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         circular_window=circular_window,
         poll_interval=poll,
         max_backoff=max_backoff,
-        **({"guardian": guardian} if guardian is not None else {}),
-        **({"newcomers_threshold": newcomers_threshold} if kind is Monitor else {}),
+        newcomers_threshold=newcomers_threshold,
+        **({"guardian": guardian} if guardian is not None else {}),  # one pool only (refused above)
     )
     # Ctrl-C or a service manager's SIGTERM: finish the page being folded, save the state, exit 0
     # (Ape's own SIGINT handler would exit 130 wherever the monitor happened to be).

@@ -501,11 +501,11 @@ class Monitor:
         """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
         self.cursor = system.deployment_block - 1
         self.on_page = on_page
+        """Called with (events, alerts, first block, last block) after each page is folded (the
+        dashboard keeps them in its database)."""
         self.guardian = guardian
         """An account holding the registry's guardian role: the monitor pauses the pool with it on
         `GUARDIAN_TRIGGERS` (None: it only alerts)."""
-        """Called with (events, alerts, first block, last block) after each page is folded (the
-        dashboard keeps them in its database)."""
 
     def _follow(self, web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
                 max_backoff, sleep) -> None:  # fmt: skip
@@ -751,7 +751,7 @@ class AssociationMonitor(Monitor):
     def __init__(self, association, web3, *, emit, status=lambda line: None, state_path=None,
                  from_block=None, page: int = DEFAULT_PAGE, confirmations: int = 0,
                  circular_window: int = DAY, poll_interval: float = 2.0, max_backoff: float = 30.0,
-                 sleep=None, on_page=None):  # fmt: skip
+                 sleep=None, on_page=None, newcomers_threshold: float = NEWCOMERS_THRESHOLD):  # fmt: skip
         from ape import project
 
         from .events import Decoder
@@ -760,6 +760,7 @@ class AssociationMonitor(Monitor):
         self._follow(web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
                      max_backoff, sleep)  # fmt: skip
         self.circular_window = circular_window
+        self.newcomers_threshold = newcomers_threshold
         self.platform_on_page = on_page
         """Called with (platform id, events, alerts, first block, last block) after each page."""
         self.address = str(association.address).lower()
@@ -803,6 +804,7 @@ class AssociationMonitor(Monitor):
         monitor = Monitor(
             system, self.web3, emit=tagged, page=self.page, confirmations=self.confirmations,
             circular_window=self.circular_window, on_page=page_done,
+            newcomers_threshold=self.newcomers_threshold,
         )  # fmt: skip
         monitor.times = self.times
         monitor.ledger.block_time = self.times

@@ -100,3 +100,14 @@ def test_association_monitor__state_of_another_association__refused(
     other = deploy_association(deployer)
     with pytest.raises(MonitorError, match="is for association"):
         AssociationMonitor(other, chain.provider.web3, emit=print, state_path=path).start()
+
+
+def test_association_monitor__newcomers_threshold__given_to_every_platform(platform, association, chain):
+    monitor = AssociationMonitor(
+        load_association(association.address), chain.provider.web3, emit=print, newcomers_threshold=0.9
+    )
+    monitor.start()
+    assert monitor.monitors and all(m.watcher.newcomers_threshold == 0.9 for m in monitor.monitors.values())
+    default = AssociationMonitor(load_association(association.address), chain.provider.web3, emit=print)
+    default.start()
+    assert all(m.watcher.newcomers_threshold == 0.5 for m in default.monitors.values())
