@@ -56,12 +56,10 @@ def cli(scenario_name, grids, seeds, days, consumers, workers, scheduler, out, r
         err=True,
     )
     stop = StopFlag()
-    failed = []
 
     def on_run(row):
         runs_bar.update(1)
         if "error" in row:
-            failed.append(row)
             label = " ".join(f"{n}={row.get(n)}" for n in spec.names)
             click.echo(f"sweep: run {label} seed {row.get('seed')} failed: {row['error']}", err=True)
 
@@ -74,10 +72,13 @@ def cli(scenario_name, grids, seeds, days, consumers, workers, scheduler, out, r
     paths = result.write()
     done = len(result.ok_rows)
     rate = f", {result.attempted / result.seconds:.2f} runs/s" if result.seconds and result.attempted else ""
-    click.echo(f"{done:,} of {total:,} runs finished in {result.seconds:.1f} s{rate}; {len(failed)} failed")
+    click.echo(
+        f"{done:,} of {total:,} runs finished in {result.seconds:.1f} s{rate}; {len(result.failures)} failed"
+    )
     for line in _verdict_lines(result):
         click.echo(line)
-    click.echo(f"written: {', '.join(p.name for p in paths[:3])} and {len(paths) - 3} heatmaps in {out}")
+    files = [p.name for p in paths if p.suffix != ".png"]
+    click.echo(f"written: {', '.join(files)} and {len(paths) - len(files)} heatmaps in {out}")
     if result.stopped or not result.complete:
         again = [f"--scenario {scenario_name}", *(f"--grid {g}" for g in grids), f"--seeds {seeds}"]
         again += [f"--days {days}"] if days is not None else []

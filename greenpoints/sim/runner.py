@@ -532,11 +532,9 @@ class Runner:
                     (consumers[buyers[i]], amount, order_id, returned[i], class_id, factor, contribution)
                 )
             for start in range(0, len(batch), MAX_BATCH):
-                self.record(merchant, bps, batch[start : start + MAX_BATCH])
+                self.record(merchant, batch[start : start + MAX_BATCH])
 
-    def record(
-        self, merchant: str, bps: int, batch: list[tuple[str, int, bytes, bool, int, int, int]]
-    ) -> None:
+    def record(self, merchant: str, batch: list[tuple[str, int, bytes, bool, int, int, int]]) -> None:
         """Record one batch of the till's purchases: (consumer, amount, order id, returned later, class
         id, its grams per unit, the contribution)."""
         consumers = [b[0] for b in batch]
