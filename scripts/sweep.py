@@ -71,7 +71,7 @@ def cli(scenario_name, grids, seeds, days, consumers, workers, scheduler, out, r
             raise click.ClickException(str(err)) from err
     paths = result.write()
     done = len(result.ok_rows)
-    rate = f", {result.attempted / result.seconds:.2f} runs/s" if result.seconds and result.attempted else ""
+    rate = f", {result.ran / result.seconds:.2f} runs/s" if result.seconds and result.ran else ""
     click.echo(
         f"{done:,} of {total:,} runs finished in {result.seconds:.1f} s{rate}; {len(result.failures)} failed"
     )

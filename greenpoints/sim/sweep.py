@@ -239,6 +239,7 @@ class Sweep:
         from dask.distributed import as_completed
 
         todo = self.pending()
+        done_before = len(self.done)
         began = time.perf_counter()
         if todo:
             client, cluster = self._client()
@@ -264,7 +265,8 @@ class Sweep:
                 if cluster is not None:
                     cluster.close()
         self.seconds = time.perf_counter() - began
-        return SweepResult(self.spec, self.out, self.done, self.seconds, self.stopped, self.engine, len(todo))
+        ran = len(self.done) - done_before
+        return SweepResult(self.spec, self.out, self.done, self.seconds, self.stopped, self.engine, ran)
 
 
 def _completed(futures, stop) -> Iterator:
@@ -297,7 +299,8 @@ class SweepResult:
     seconds: float
     stopped: bool
     engine: str
-    attempted: int
+    ran: int
+    """Runs finished in this session (a stopped sweep drops the runs in flight)."""
 
     @property
     def ok_rows(self) -> list[dict]:
@@ -378,7 +381,7 @@ class SweepResult:
         s = self.spec
         total = len(s.tasks())
         done = len(self.ok_rows)
-        rate = self.attempted / self.seconds if self.seconds and self.attempted else None
+        rate = self.ran / self.seconds if self.seconds and self.ran else None
         days = s.days or _scenario_days(s.scenario)
         lines = [
             f"# Sweep: {s.scenario}",
@@ -390,7 +393,7 @@ class SweepResult:
             f"- runs: {done:,} of {total:,} finished"
             + (f", {len(self.failures)} failed (failures.csv)" if self.failures else "")
             + (" — STOPPED: `--resume` with the same options runs the rest" if not self.complete else ""),
-            f"- this session: {self.attempted:,} runs in {self.seconds:.1f} s"
+            f"- this session: {self.ran:,} runs in {self.seconds:.1f} s"
             + (f" ({rate:.2f} runs/s)" if rate else "")
             + (f" on {self.engine}" if self.engine else ""),
             "",

@@ -53,6 +53,7 @@ def test_sweep_script__ctrl_c__finished_runs_kept_and_resume_finishes(tmp_path):
     assert "Traceback" not in stderr, stderr
     kept = len(pd.read_csv(out / "sweep.csv"))
     assert 2 <= kept < 40
+    assert f"this session: {kept} runs in" in (out / "summary.md").read_text()  # not the 40 planned
     (resume,) = [line for line in stderr.splitlines() if "resume with: ape run sweep" in line]
     again = resume.split("resume with: ape run ", 1)[1].split()
     finished = run(*again)

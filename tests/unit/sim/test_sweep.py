@@ -94,7 +94,7 @@ def test_sweep__resume__runs_only_what_is_missing_and_ends_as_one_whole_run(tmp_
     again = Sweep(small_spec(), tmp_path / "part", workers=1, processes=False, resume=True)
     assert len(again.pending()) == 2
     resumed = again.run()
-    assert resumed.attempted == 2 and resumed.complete and len(part.rows) == 4
+    assert resumed.ran == 2 and resumed.complete and len(part.rows) == 4
     cols = lambda r: r.frame().drop(columns=["seconds"])  # noqa: E731
     pd.testing.assert_frame_equal(cols(resumed), cols(whole))
 
