@@ -20,7 +20,7 @@ from ethpm_types import ContractType
 from vyper.cli.vyper_compile import compile_files
 
 from greenpoints.deploy import ZERO_ADDRESS
-from greenpoints.rules import DEFAULT_RULES
+from greenpoints.model.rules import DEFAULT_RULES
 
 BASELINE = "20f3106"
 """The last commit before issue 14 (benchmarks/results.md of 2026-11-22 was measured on it)."""

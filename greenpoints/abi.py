@@ -9,6 +9,7 @@ tests/unit/deploy/test_client_record.py fails while they differ from the compile
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -67,3 +68,17 @@ if __name__ == "__main__":  # python -m greenpoints.abi (inside `ape`'s project:
 
     for written in write_all():
         print(written)
+
+
+@functools.cache
+def view_types(contract: str, function: str) -> tuple[str, ...]:
+    """The ABI types a view of `contract` returns, read from its shipped ABI file, with a single
+    struct flattened into its fields: what a raw `eth_call` answer decodes as (the audit reads the
+    registry's records this way, so a struct that gains a field is decoded right, not typed twice)."""
+    for item in json.loads(abi_path(contract).read_text()):
+        if item.get("type") == "function" and item.get("name") == function:
+            outputs = item["outputs"]
+            if len(outputs) == 1 and outputs[0]["type"] == "tuple":
+                outputs = outputs[0]["components"]
+            return tuple(out["type"] for out in outputs)
+    raise KeyError(f"{contract} has no view {function!r} in {relative_path(contract)}")

@@ -22,7 +22,7 @@ from eth_utils import is_checksum_address, keccak, to_checksum_address
 
 from .catalog import certify
 from .interfaces import interface_at, runs
-from .rules import DAY, DEFAULT_RULES, RULE_NAMES, Rules
+from .model.rules import DAY, DEFAULT_RULES, RULE_NAMES, Rules
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 DEFAULT_TIMELOCK_DELAY = 2 * DAY

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ape import chain
 from eth_utils import keccak
 
-from .rules import check_rule
+from .model.rules import check_rule
 
 EMPTY_BYTES32 = b"\x00" * 32
 

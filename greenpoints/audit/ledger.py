@@ -13,7 +13,10 @@ Two kinds of check, kept apart on purpose:
   solvency against the asset token's own Transfers (and, at the end, its `balanceOf`); the value per
   point never falling; points supply and balances from the points token's own Transfers, matched one
   for one with the domain events, and their sum equal to the supply; every rule change through the
-  governor's delay and within the hard bounds written in `greenpoints.rules`.
+  governor's delay and within the hard bounds written in `greenpoints.model.rules`. For these figures
+  this module, alone outside the model (and the tests), imports the arithmetic itself
+  (`greenpoints.model.pool_math`, allowed by ruff's banned-api for this file only): it computes them
+  from the events' own figures, never from the model's state.
 
 Lineage is kept as lots: each purchase's points are a lot that moves, oldest first, with every outflow
 of its holder (a convention: points are fungible).
@@ -27,9 +30,9 @@ from datetime import UTC, datetime
 
 from eth_utils import keccak
 
-from .. import pool_math as pm
-from ..model import CERTIFIER_ROLE, DEFAULT_ADMIN_ROLE, GUARDIAN_ROLE, REGISTRAR_ROLE, Model, Refusal
-from ..rules import BOUNDS, DEFAULT_RULES
+from ..model import CERTIFIER_ROLE, DEFAULT_ADMIN_ROLE, GUARDIAN_ROLE, REGISTRAR_ROLE, Model, Receipt, Refusal
+from ..model import pool_math as pm
+from ..model.rules import BOUNDS, DEFAULT_RULES
 from .events import Event
 
 ZERO = "0x" + "0" * 40
@@ -222,6 +225,9 @@ class Ledger:
     """Optional callable (check name, message, event) told of every failed check (the monitor)."""
     last_moved: list = field(default_factory=list)
     """The lots the last outflow consumed, oldest first (the monitor's circular-flow alert)."""
+    receipt: Receipt | None = None
+    """The model's receipt of the last replayed operation (None after a final refusal): what the
+    rules computed for it, e.g. the basis an exit took (the monitor's paid_by_newcomers)."""
     _tx: str | None = None
     _tx_events: list = field(default_factory=list)
     _figures: tuple[int, int] = (0, 0)
@@ -278,17 +284,20 @@ class Ledger:
         return self.model
 
     def _replay(self, event: Event, operation: str, *args, expected: dict | None = None, now=True):
-        """Replay `operation(*args)` on the model for `event`; a final refusal becomes a finding."""
+        """Replay `operation(*args)` on the model for `event`; a final refusal becomes a finding.
+        Returns the model's receipt (None after a final refusal), also kept as `receipt`."""
         model = self._model(event)
         self.replay.begin(event, expected or {})
         self.checked[CHECK_OF_EVENT.get(event.name, "registry")] += 1
+        self.receipt = None
         try:
             if now:
-                return getattr(model, operation)(*args, self.block_time(event.block))
-            return getattr(model, operation)(*args)
+                self.receipt = getattr(model, operation)(*args, self.block_time(event.block))
+            else:
+                self.receipt = getattr(model, operation)(*args)
         except Refusal as refusal:
             self.replay.broken(refusal.reason)
-            return None
+        return self.receipt
 
     def apply_all(self, events: list[Event]) -> None:
         for event in events:

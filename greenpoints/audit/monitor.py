@@ -58,18 +58,18 @@ from pathlib import Path
 
 import requests
 
-from .. import pool_math as pm
 from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
 from ..interfaces import interface
+from ..model import NEWCOMERS_PAY_MOST, PointsExited
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
 from .report import CallDecoder
 
-NEWCOMERS_THRESHOLD = 0.5
-"""`paid_by_newcomers` warns when more than this share of the last epochs' exit payouts was funded by
-later contributions (greenpoints.sim.outcomes.NEWCOMERS_PAY_MOST, the sweeps' verdict, is the same)."""
+NEWCOMERS_THRESHOLD = NEWCOMERS_PAY_MOST
+"""`paid_by_newcomers` warns by default when more than this share of the last epochs' exit payouts was
+funded by later contributions: the model's one threshold, which the sweeps' verdict also reads."""
 NEWCOMERS_EPOCHS = 7
 """... over this many epochs (the current one included) ..."""
 NEWCOMERS_MIN_EXITS = 5
@@ -191,11 +191,11 @@ class Watcher:
         """Fold `events` (whole blocks, in chain order) and return the alerts they raised."""
         self.alerts = []
         for event in events:
-            exited = event.name == "PointsExited" and event.source == "pool"
-            basis = self._basis_of(event.args["account"]) if exited else 0
             self.ledger.apply(event)
-            if exited:
-                self._exit_paid(event, basis)
+            if event.name == "PointsExited" and event.source == "pool":
+                receipt = self.ledger.receipt
+                if isinstance(receipt, PointsExited):
+                    self._exit_paid(event, receipt)
             self._after(event)
         self.ledger.end_tx()
         return [] if self.silent else self.alerts
@@ -282,21 +282,15 @@ class Watcher:
             reason=a["reason"],
         )
 
-    def _basis_of(self, account: str) -> int:
-        model = self.ledger.model
-        return model.state.basis.get(account, 0) if model else 0
-
-    def _exit_paid(self, e: Event, basis_before: int) -> None:
+    def _exit_paid(self, e: Event, receipt: PointsExited) -> None:
         """Book an exit's payout and the part of it above the basis of the points it burned (money
         only contributions that came after those points were issued can have brought); warn when that
         part passes `newcomers_threshold` of the exit payouts of the last NEWCOMERS_EPOCHS epochs,
         and again only after it fell back under it (docs/sweeps.md, "paid by newcomers")."""
         st = self.ledger.model.state
-        payout = e.args["payout"]
-        above = max(0, payout - (basis_before - st.basis.get(e.args["account"], 0)))
         book = self._exits_by_epoch.setdefault(st.current_epoch, [0, 0, 0])
-        book[0] += payout
-        book[1] += above
+        book[0] += receipt.payout
+        book[1] += receipt.paid_by_newcomers
         book[2] += 1
         oldest = st.current_epoch - NEWCOMERS_EPOCHS + 1
         self._exits_by_epoch = {k: v for k, v in self._exits_by_epoch.items() if k >= oldest}
@@ -323,7 +317,7 @@ class Watcher:
         st = ledger.model.state
         if st.shutdown:
             return
-        limit = st.epoch_start_assets * ledger.rule("epoch_exit_limit_bps") // pm.BPS
+        limit = ledger.model.epoch_exit_limit()
         used, epoch = st.epoch_exited, st.current_epoch
         if limit and used * 100 >= limit * THRESHOLD_PERCENT and self._once(("exits", epoch)):
             d = ledger.asset_decimals

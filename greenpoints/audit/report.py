@@ -13,9 +13,11 @@ from pathlib import Path
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
+from ..abi import view_types
 from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
 from ..interfaces import runs
+from ..model import value_per_point
 from ..statuses import charity_status_name, merchant_status_name
 from .ledger import CHECKS, Ledger
 
@@ -161,7 +163,7 @@ class Report:
                 model.paid_out_of(account),
             )
             add(f"{account}.carbon", pool, "carbon_of(address)", arg, ["uint256"], model.carbon_of(account))
-        merchant_kinds = ["uint256", "uint8", "uint256", "uint256", "bytes32", "uint256", "uint256"]
+        merchant_kinds = list(view_types("Registry", "merchants"))
         for merchant, m in sorted(st.merchants.items()):
             add(
                 f"merchant {merchant}", registry, "merchants(address)", _encode_address(merchant),
@@ -169,7 +171,7 @@ class Report:
                 (m.status, m.category, m.contribution_bps, m.daily_cap, m.license_hash, m.epoch,
                  m.epoch_contribution),
             )  # fmt: skip
-        sponsor_kinds = ["uint256", "uint256", "uint256", "bytes32", "uint256", "uint256"]
+        sponsor_kinds = list(view_types("Registry", "sponsors"))
         for sponsor, sp in sorted(st.sponsors.items()):
             add(
                 f"sponsor {sponsor}", registry, "sponsors(address)", _encode_address(sponsor), sponsor_kinds,
@@ -178,13 +180,13 @@ class Report:
         for class_id, c in sorted(st.classes.items()):
             add(
                 f"class {class_id}", registry, "green_class(uint32)", class_id.to_bytes(32, "big"),
-                ["uint8", "bool", "uint256", "bytes32"],
+                list(view_types("Registry", "green_class")),
                 (c.kind, c.certified, c.co2e_per_unit, c.standard_hash),
             )  # fmt: skip
         for charity, c in sorted(st.charities.items()):
             add(
                 f"charity {charity}", registry, "charities(address)", _encode_address(charity),
-                ["uint256", "bytes32"], (c.status, c.license_hash),
+                list(view_types("Registry", "charities")), (c.status, c.license_hash),
             )  # fmt: skip
         for rule, value in sorted(st.rules.items()):
             add(f"rule {rule}", registry, f"{rule}()", b"", ["uint256"], value)
@@ -435,7 +437,11 @@ class Report:
                 "payouts": ledger.payouts,
                 "settlements": ledger.settlements,
                 "refunds": ledger.refunds,
-                "value_per_point": fmt_units(ledger.to_assets(10**18), d, 6) if ledger.total_supply else None,
+                "value_per_point": (
+                    fmt_units(value_per_point(ledger.total_assets, ledger.total_supply, d), d, 6)
+                    if ledger.total_supply
+                    else None
+                ),
                 "paused": ledger.paused,
                 "shut_down": ledger.shutdown,
             },
@@ -554,7 +560,9 @@ class Report:
         fig, (ax, bx) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
         if series:
             blocks = [b for b, _, _ in series]
-            ax.plot(blocks, [a * 10**18 // s / unit if s else 0 for _, a, s in series], color="tab:green")
+            d = self.ledger.asset_decimals
+            prices = [value_per_point(a, s, d) / unit if s else 0 for _, a, s in series]
+            ax.plot(blocks, prices, color="tab:green")
             bx.plot(blocks, [a / unit for _, a, _ in series], label="pool assets", color="tab:blue")
             bx2 = bx.twinx()
             bx2.plot(blocks, [s / 10**18 for _, _, s in series], label="points", color="tab:orange")

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 from web3.exceptions import BlockNotFound
 
-from .. import pool_math as pm
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..audit.report import Report
 from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
+from ..model import value_per_point
 from .store import Store
 
 ASSOCIATION_EVENTS = -1
@@ -280,9 +280,7 @@ class Supervisor:
         assets, supply = ledger.total_assets, ledger.total_supply
         model = ledger.model
         state = model.state if model else None
-        limit = (
-            (state.epoch_start_assets * ledger.rules.get("epoch_exit_limit_bps", 0) // pm.BPS) if state else 0
-        )
+        limit = model.epoch_exit_limit() if model else 0
         exited = state.epoch_exited if state else 0
         system = self._system(pid)
         status = "shut down" if ledger.shutdown else "paused" if ledger.paused else "running"
@@ -298,7 +296,7 @@ class Supervisor:
             "token": monitor.token_status,
             "total_assets": fmt_units(assets, d, 2),
             "total_points": fmt_points(supply, 2),
-            "value_per_point": fmt_units(pm.to_assets(10**18, assets, supply, d), d, 6) if supply else None,
+            "value_per_point": fmt_units(value_per_point(assets, supply, d), d, 6) if supply else None,
             "exit_budget_used_percent": round(100 * exited / limit, 1) if limit else 0.0,
             "carbon_kg": fmt_units(ledger.total_carbon, 3, 3),
             "consumers": sum(1 for b in ledger.balances.values() if b),
@@ -347,11 +345,10 @@ class Supervisor:
         if model is None:
             return rows
         book = model.state.merchants if kind == "merchant" else model.state.sponsors
-        epoch = model.state.current_epoch
         d = ledger.asset_decimals
         for row in rows:
             terms = book.get(row[kind])
-            used = terms.epoch_contribution if terms and terms.epoch == epoch else 0
+            used = model.cap_use(row[kind])[0] if terms else 0
             row["daily_cap"] = fmt_units(terms.daily_cap, d, 2) if terms else None
             row["cap_used"] = fmt_units(used, d, 2)
             row["cap_used_percent"] = (
@@ -366,7 +363,7 @@ class Supervisor:
         rows = self.store.series(self.target, pid)
         points = []
         for block, assets, supply, when in rows:
-            price = pm.to_assets(10**18, assets, supply, d) if supply else None
+            price = value_per_point(assets, supply, d) if supply else None
             points.append({
                 "block": block,
                 "time": when,

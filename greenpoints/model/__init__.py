@@ -7,7 +7,12 @@ a merchant's or sponsor's daily total, the pool's copy of the catalog), `ledger`
 points token), `exit_rule` (exit_rule.vy) and `pool` (ValuePool.vy). Every operation checks its
 conditions in the contract's order, refuses with the contract's revert reason (`Refusal(reason)`),
 and otherwise changes state exactly as the chain does, with the same integer rounding
-(`greenpoints.pool_math`). A refused operation changes nothing (`@atomic`).
+(`greenpoints.model.pool_math`). A refused operation changes nothing (`@atomic`). A pool operation
+returns a receipt shaped like the event the contract logs (`receipts`: `PurchaseRecorded`, ...,
+`PointsExited` with the basis the exited points took), and the views (`epoch_exit_limit`,
+`exit_budget_left`, `price_per_point`, `cap_use`, `settlement_of`, `exit_payout_of`, ...) answer what
+a reader would otherwise work out again: this package is the one place outside the contracts where a
+rule is computed (docs/design.md, "Where a rule lives"; ruff's banned-api keeps `pool_math` here).
 Operations take `sender` and `now` (the block timestamp) explicitly; addresses are strings.
 
 Two ways to run it:
@@ -21,12 +26,24 @@ Two ways to run it:
 
 from __future__ import annotations
 
-from ..rules import DEFAULT_RULES, Rules
 from .exit_rule import ExitRule
 from .ledger import Ledger
 from .members import Members
 from .pool import Pool
+from .pool_math import value_per_point
+from .receipts import (
+    NEWCOMERS_PAY_MOST,
+    ActionRecorded,
+    PointsDonated,
+    PointsExited,
+    PointsSettled,
+    PointsSpent,
+    PurchaseRecorded,
+    PurchaseReversed,
+    Receipt,
+)
 from .registry import Registry
+from .rules import DEFAULT_RULES, Rules
 from .state import (
     ACTION,
     CERTIFIER_ROLE,
@@ -114,6 +131,18 @@ class Model(Pool, ExitRule, Ledger, Members, Registry):
 
 __all__ = [
     "ACTION",
+    "NEWCOMERS_PAY_MOST",
+    "ActionRecorded",
+    "PointsDonated",
+    "PointsExited",
+    "PointsSettled",
+    "PointsSpent",
+    "PurchaseRecorded",
+    "PurchaseReversed",
+    "Receipt",
+    "value_per_point",
+    "DEFAULT_RULES",
+    "Rules",
     "CERTIFIER_ROLE",
     "DEFAULT_ADMIN_ROLE",
     "GUARDIAN_ROLE",

@@ -2,12 +2,12 @@
 
 Conversions between assets and points, each consumer's basis, lifetime issued value, lifetime exit
 payouts, last issuance time and carbon, and every movement of money in or out of `total_assets`. Rounding is
-`greenpoints.pool_math`'s, the contract's exactly.
+`greenpoints.model.pool_math`'s, the contract's exactly.
 """
 
 from __future__ import annotations
 
-from .. import pool_math as pm
+from . import pool_math as pm
 from .state import MAX_CARBON, MAX_EARNED, MAX_PAID_OUT, MAX_TOTAL_ASSETS, MAX_TOTAL_CARBON, State
 
 
@@ -55,6 +55,10 @@ class Ledger:
 
     def price_per_point(self) -> int:
         return self.to_assets(pm.POINT)
+
+    def settlement_of(self, points: int) -> tuple[int, int]:
+        """(assets paid, fee) for settling `points` at the current value per point."""
+        return pm.settlement(self.to_assets(points), self.rule("settlement_fee_bps"))
 
     # ------------------------------------------------------------ the points token (snekmate erc20)
 

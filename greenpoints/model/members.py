@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..statuses import NONE, CharityStatus, MerchantStatus, Standing
+from . import pool_math as pm
 from .state import (
     ACTION,
     NO_CHARITY,
@@ -102,6 +103,27 @@ class Members:
         """What a merchant or sponsor has recorded in the current epoch (0 on a new day)."""
         m = self._member_record(member)
         return m.epoch_contribution if m.epoch == now // self.rule("epoch_length") else 0
+
+    def contribution_of(self, merchant: str, amount: int) -> int:
+        """The contribution a sale of `amount` pays into the pool at `merchant`'s rate."""
+        return pm.contribution_of(amount, self.merchant(merchant).contribution_bps)
+
+    def sale_for_contribution(self, merchant: str, contribution: int) -> int:
+        """The sale worth `contribution` at `merchant`'s rate, rounded down (its contribution is at
+        most `contribution`)."""
+        return pm.sale_for_contribution(contribution, self.merchant(merchant).contribution_bps)
+
+    def action_cost(self, sponsor: str, class_id: int, quantity: int) -> tuple[int, int]:
+        """(co2e, contribution) of `quantity` units of action class `class_id` paid by `sponsor`: the
+        grams the class's factor books and what the sponsor pays for them at its reward_per_kg."""
+        co2e = quantity * self.green_class(class_id).co2e_per_unit
+        return co2e, pm.action_contribution(co2e, self.sponsor(sponsor).reward_per_kg)
+
+    def cap_use(self, member: str) -> tuple[int, int]:
+        """(used, cap): the contribution a merchant or sponsor recorded in the pool's current
+        (last snapshotted) epoch, and its daily cap."""
+        m = self._member_record(member)
+        return (m.epoch_contribution if m.epoch == self.state.current_epoch else 0), m.daily_cap
 
     def daily_cap_left(self, member: str, now: int) -> int:
         """The contribution a merchant or sponsor may still record in the current epoch."""

@@ -3,8 +3,17 @@ settlement token's side of each (snekmate's erc20, as the mock stablecoin is).""
 
 from __future__ import annotations
 
-from .. import pool_math as pm
 from ..statuses import NONE, CharityStatus, MerchantStatus
+from . import pool_math as pm
+from .receipts import (
+    ActionRecorded,
+    PointsDonated,
+    PointsExited,
+    PointsSettled,
+    PointsSpent,
+    PurchaseRecorded,
+    PurchaseReversed,
+)
 from .state import (
     ACTION,
     EMPTY32,
@@ -114,7 +123,7 @@ class Pool:
 
     def _record(
         self, merchant, contribution_bps, consumer, amount, order_id, class_id, now
-    ) -> tuple[int, int]:
+    ) -> PurchaseRecorded:
         # The simulation's hot path: the same checks, in the contract's order, with local names.
         st = self.state
         self._consumer_check(consumer)
@@ -126,25 +135,31 @@ class Pool:
         if key in st.orders:
             self.refuse("pool: order id already recorded")
         co2e = self.observe("co2e", self.co2e_of_sale(amount, self._class_factor(class_id, PRODUCT)))
-        contribution = self.observe("contribution", amount * contribution_bps // pm.BPS)
+        contribution = self.observe("contribution", pm.contribution_of(amount, contribution_bps))
         issue_bps = st.rules["issue_bps"]
-        points, _ = self._issue_points(
+        points, issued_value = self._issue_points(
             consumer, contribution, issue_bps, co2e, now, "pool: purchase issues no points"
         )
         st.orders[key] = Order(consumer, now, issue_bps, points, contribution, co2e)
         st.total_assets += contribution
         st.total_carbon += co2e
-        return points, contribution
+        return PurchaseRecorded(
+            merchant, consumer, order_id, class_id, amount, contribution, points, co2e,
+            st.total_assets, st.total_supply, issued_value,
+        )  # fmt: skip
 
     @atomic
-    def record_purchase(self, sender, consumer, amount, order_id, class_id, now) -> int:
+    def record_purchase(self, sender, consumer, amount, order_id, class_id, now) -> PurchaseRecorded:
         bps = self._begin_issue(sender, now).contribution_bps
-        points, contribution = self._record(sender, bps, consumer, amount, order_id, class_id, now)
-        self._finish_issue(sender, contribution, now)
-        return points
+        receipt = self._record(sender, bps, consumer, amount, order_id, class_id, now)
+        self._finish_issue(sender, receipt.contribution, now)
+        return receipt
 
     @atomic
-    def record_purchases(self, sender, consumers, amounts, order_ids, class_ids, now) -> int:
+    def record_purchases(
+        self, sender, consumers, amounts, order_ids, class_ids, now
+    ) -> tuple[PurchaseRecorded, ...]:
+        """Up to MAX_BATCH purchases in one call, all or nothing; one receipt per purchase, in order."""
         count = len(consumers)
         self.require(
             len(amounts) == count and len(order_ids) == count and len(class_ids) == count,
@@ -153,18 +168,18 @@ class Pool:
         self.require(count != 0, "pool: batch is empty")
         self.require(count <= MAX_BATCH, "pool: batch too large")
         bps = self._begin_issue(sender, now).contribution_bps
-        total_points = total_contribution = 0
-        for consumer, amount, order_id, class_id in zip(
-            consumers, amounts, order_ids, class_ids, strict=True
-        ):
-            points, contribution = self._record(sender, bps, consumer, amount, order_id, class_id, now)
-            total_points += points
-            total_contribution += contribution
-        self._finish_issue(sender, total_contribution, now)
-        return total_points
+        record = self._record
+        receipts = tuple(
+            record(sender, bps, consumer, amount, order_id, class_id, now)
+            for consumer, amount, order_id, class_id in zip(
+                consumers, amounts, order_ids, class_ids, strict=True
+            )
+        )
+        self._finish_issue(sender, sum(r.contribution for r in receipts), now)
+        return receipts
 
     @atomic
-    def record_action(self, sender, consumer, class_id, quantity, action_id, now) -> int:
+    def record_action(self, sender, consumer, class_id, quantity, action_id, now) -> ActionRecorded:
         """A green action attested and paid for by an active sponsor (SPEC 8.3)."""
         st = self.state
         reward = self._begin_issue(sender, now, by_sponsor=True).reward_per_kg
@@ -176,18 +191,22 @@ class Pool:
             self.refuse("pool: action id already recorded")
         co2e = self.observe("co2e", quantity * self._class_factor(class_id, ACTION))
         self.require(co2e <= MAX_CARBON, "ledger: carbon too large")
-        contribution = self.observe("contribution", co2e * reward // 1_000)
-        points, _ = self._issue_points(
+        contribution = self.observe("contribution", pm.action_contribution(co2e, reward))
+        points, issued_value = self._issue_points(
             consumer, contribution, st.rules["issue_bps"], co2e, now, "pool: action issues no points"
         )
         st.actions[key] = co2e
         st.total_assets += contribution
         st.total_carbon += co2e
+        receipt = ActionRecorded(
+            sender, consumer, class_id, action_id, quantity, co2e, contribution, points,
+            st.total_assets, st.total_supply, issued_value,
+        )  # fmt: skip
         self._finish_issue(sender, contribution, now, by_sponsor=True)
-        return points
+        return receipt
 
     @atomic
-    def reverse_purchase(self, sender, order_id, now) -> int:
+    def reverse_purchase(self, sender, order_id, now) -> PurchaseReversed:
         order = self.state.orders.get((sender, order_id))
         if order is None:
             raise_refusal(self, "pool: unknown order")
@@ -200,9 +219,13 @@ class Pool:
         refund = self.observe("refund", min(order.contribution, self.to_assets(order.points)))
         self.observe("co2e", order.co2e)
         self._pay_refund(order.consumer, order.points, order.issued_value, order.co2e, refund)
-        self.state.orders[(sender, order_id)] = order._replace(reversed=True)
+        st = self.state
+        st.orders[(sender, order_id)] = order._replace(reversed=True)
         self._pay(sender, refund)
-        return refund
+        return PurchaseReversed(
+            sender, order.consumer, order_id, order.points, refund, order.co2e,
+            st.total_assets, st.total_supply,
+        )  # fmt: skip
 
     # ------------------------------------------------------------ circulation
 
@@ -213,28 +236,33 @@ class Pool:
         self._transfer(owner, to, points)
 
     @atomic
-    def spend(self, sender, merchant, points, order_id=EMPTY32, now=0):
+    def spend(self, sender, merchant, points, order_id=EMPTY32, now=0) -> PointsSpent:
         self.require(not self.state.paused, "pausable: contract is paused")
         self.require(self.merchant(merchant).status == MerchantStatus.ACTIVE, "pool: merchant not active")
         self._move(sender, merchant, points)
+        return PointsSpent(sender, merchant, points, order_id)
 
     @atomic
-    def donate(self, sender, charity, points, now=0):
+    def donate(self, sender, charity, points, now=0) -> PointsDonated:
         self.require(self.charity(charity).status == CharityStatus.REGISTERED, "pool: charity not registered")
         self._move(sender, charity, points)
+        return PointsDonated(sender, charity, points)
 
-    def _route(self, owner: str, to: str, amount: int) -> None:
+    def _route(self, owner: str, to: str, amount: int) -> PointsSpent | PointsDonated:
+        """ERC-20 transfers: to an active merchant a spend (no order id), to a registered charity a
+        donation; the receipt is the event the pool logs."""
         if self.merchant(to).status == MerchantStatus.ACTIVE:
             self.require(not self.state.paused, "pausable: contract is paused")
             self._move(owner, to, amount)
-        elif self.charity(to).status == CharityStatus.REGISTERED:
+            return PointsSpent(owner, to, amount, EMPTY32)
+        if self.charity(to).status == CharityStatus.REGISTERED:
             self._move(owner, to, amount)
-        else:
-            raise_refusal(self, "pool: points go only to an active merchant or a registered charity")
+            return PointsDonated(owner, to, amount)
+        raise_refusal(self, "pool: points go only to an active merchant or a registered charity")
 
     @atomic
-    def transfer(self, sender, to, amount, now=0):
-        self._route(sender, to, amount)
+    def transfer(self, sender, to, amount, now=0) -> PointsSpent | PointsDonated:
+        return self._route(sender, to, amount)
 
     @atomic
     def approve(self, sender, spender, amount, now=0):
@@ -243,40 +271,41 @@ class Pool:
         self.state.allowances[(sender, spender)] = amount
 
     @atomic
-    def transfer_from(self, sender, owner, to, amount, now=0):
+    def transfer_from(self, sender, owner, to, amount, now=0) -> PointsSpent | PointsDonated:
         allowance = self.state.allowances.get((owner, sender), 0)
         if allowance < MAX_U256:
             self.require(allowance >= amount, "erc20: insufficient allowance")
             self.state.allowances[(owner, sender)] = allowance - amount
-        self._route(owner, to, amount)
+        return self._route(owner, to, amount)
 
     @atomic
-    def settle(self, sender, points, now) -> int:
+    def settle(self, sender, points, now) -> PointsSettled:
         self.require(self._is_merchant_or_charity(sender), "pool: only merchants and charities settle")
         self.require(points != 0, "pool: points is zero")
         self.require(points <= self.balance_of(sender), "pool: amount exceeds balance")
         self._sync_epoch(now)
-        value = self.to_assets(points)
-        paid = self.observe("paid", pm.settlement(value, self.rule("settlement_fee_bps"))[0])
-        self.observe("fee", value - paid)
+        paid, fee = self.settlement_of(points)
+        paid = self.observe("paid", paid)
+        fee = self.observe("fee", fee)
         self.require(paid != 0, "pool: settlement pays nothing")
         self._pay_settlement(sender, points, paid)
         self._pay(sender, paid)
-        return paid
+        return PointsSettled(sender, points, paid, fee)
 
     # ------------------------------------------------------------ exit
 
     @atomic
-    def exit(self, sender, points, now) -> int:
+    def exit(self, sender, points, now) -> PointsExited:
         self.require(points != 0, "exit_rule: points is zero")
         self.require(points <= self.balance_of(sender), "exit_rule: amount exceeds balance")
         self._sync_epoch(now)
         worth, payout = self._check_exit(sender, points, now)
-        self.observe("retained", worth - payout)
+        retained = self.observe("retained", worth - payout)
         self.require(payout != 0, "exit_rule: exit pays nothing")
+        basis = self.basis_of(sender)
         self._pay_exit(sender, points, payout)
         self._pay(sender, payout)
-        return payout
+        return PointsExited(sender, points, payout, retained, basis - self.basis_of(sender))
 
 
 def raise_refusal(model, reason: str):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..rules import BOUNDS
 from ..statuses import NONE, CharityStatus, MerchantStatus
+from .rules import BOUNDS
 from .state import (
     ACTION,
     CERTIFIER_ROLE,

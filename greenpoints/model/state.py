@@ -13,10 +13,10 @@ import functools
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
-from .. import pool_math as pm
 from ..catalog import MAX_FACTOR as MAX_FACTOR  # re-exported: a class's factor takes 64 bits
 from ..catalog import ClassKind
 from ..statuses import NONE
+from . import pool_math as pm
 
 ZERO = "0x0000000000000000000000000000000000000000"
 MAX_U128 = 2**128 - 1

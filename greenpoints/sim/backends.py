@@ -32,7 +32,7 @@ from eth_utils import keccak
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from ..deploy import deploy_system, is_local_network
-from ..rules import Rules
+from ..model.rules import Rules
 from .runner import DAY, DEFAULT_START, Divergence
 
 try:  # the embedded chain's web3 provider raises eth-tester's own error for a revert

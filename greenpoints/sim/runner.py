@@ -23,13 +23,13 @@ import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from eth_utils import keccak
 
-from .. import pool_math as pm
-from ..model import ACTION, MAX_BATCH, PRODUCT, Model, Refusal
-from ..rules import DAY, DEFAULT_RULES
+from ..model import ACTION, MAX_BATCH, PRODUCT, Model, PurchaseRecorded, Refusal
+from ..model.rules import DAY, DEFAULT_RULES
 from .scenario import Scenario
 
 MORNING = 8 * 3600
@@ -47,6 +47,17 @@ ATTEMPTS = (
     "rogue after suspension",
 )
 """Kinds of rule-breaking attempt; every one must be refused."""
+
+
+class Sale(NamedTuple):
+    """One sale at a till, about to be recorded (the model's receipt says what it paid and issued)."""
+
+    consumer: str
+    amount: int
+    order_id: bytes
+    class_id: int
+    returned: bool
+    """The consumer brings it back: the merchant reverses it the next evening."""
 
 
 class Divergence(RuntimeError):
@@ -322,12 +333,11 @@ class Runner:
     def evening(self) -> None:
         due, self.returns_due = self.returns_due, []
         for merchant, order_id in due:
-            order = self.model.state.orders.get((merchant, order_id))
-            refund, reason = self.act("reverse_purchase", merchant, order_id)
+            receipt, reason = self.act("reverse_purchase", merchant, order_id)
             if reason is None:
                 self.today.reversals += 1
-                self.today.refunds += refund
-                self.today.co2e_reversed += order.co2e
+                self.today.refunds += receipt.refund
+                self.today.co2e_reversed += receipt.co2e
         self.green_actions()
         self.tills()
         if self.scenario.rogue is not None and self.day >= self.scenario.rogue.start_day:
@@ -379,32 +389,30 @@ class Runner:
                 continue
             who = rng.integers(0, len(consumers), size=count).tolist()
             quantities = np.maximum(1, rng.poisson(ac.quantity, size=count)).tolist()
-            reward = model.sponsor(sponsor).reward_per_kg
             room = model.daily_cap_left(sponsor, self.now)  # a sponsor knows its cap and stops paying
             for i, quantity in zip(who, quantities, strict=True):
-                co2e = quantity * ac.co2e_per_unit
-                contribution = co2e * reward // 1_000
+                _, contribution = model.action_cost(sponsor, ac.class_id, quantity)
                 if contribution > room:
                     self.today.held_back_by_sponsor_cap += 1
                     continue
                 consumer = consumers[i]
-                points, reason = self.act(
+                receipt, reason = self.act(
                     "record_action", sponsor, consumer, ac.class_id, quantity, self.order_id(sponsor)
                 )
                 if reason is not None:
                     continue
-                room -= contribution
+                room -= receipt.contribution
                 t = self.today
                 t.actions += 1
-                t.action_contributions += contribution
-                t.action_points += points
-                t.issued_value += pm.issued_value_of(contribution, model.rule("issue_bps"))
-                t.co2e_actions += co2e
-                t.co2e_by_class[ac.class_id] += co2e
-                self.contributed[consumer] += contribution
+                t.action_contributions += receipt.contribution
+                t.action_points += receipt.points
+                t.issued_value += receipt.issued_value
+                t.co2e_actions += receipt.co2e
+                t.co2e_by_class[ac.class_id] += receipt.co2e
+                self.contributed[consumer] += receipt.contribution
 
     def exits(self, population: list[str], propensity: float) -> None:
-        model, payout_bps = self.model, self.model.rule("exit_payout_bps")
+        model = self.model
         for who in self.pick(population, self.rng.binomial(len(population), propensity)):
             wanted = self.fraction(model.own_exit_limit(who, self.now), self.scenario.exit_fraction)
             if wanted == 0:
@@ -412,16 +420,15 @@ class Runner:
             granted = min(wanted, model.max_exit(who, self.now))
             shortfall = wanted - granted
             if shortfall:
-                self.today.exit_demand_over_limit += pm.exit_payout(model.to_assets(shortfall), payout_bps)
-            if granted == 0 or pm.exit_payout(model.to_assets(granted), payout_bps) == 0:
+                self.today.exit_demand_over_limit += model.exit_payout_of(shortfall)
+            if granted == 0 or model.exit_payout_of(granted) == 0:
                 continue
-            basis = model.basis_of(who)
-            payout, reason = self.act("exit", who, granted)
+            receipt, reason = self.act("exit", who, granted)
             if reason is None:
                 self.today.exits += 1
                 self.today.exited_points += granted
-                self.today.exit_payouts += payout
-                self.today.exit_paid_by_newcomers += max(0, payout - (basis - model.basis_of(who)))
+                self.today.exit_payouts += receipt.payout
+                self.today.exit_paid_by_newcomers += receipt.paid_by_newcomers
 
     # ------------------------------------------------------------ adversaries
 
@@ -463,26 +470,23 @@ class Runner:
 
     def rogue_day(self) -> None:
         rogue, sybils, model = self.agents.rogue, self.agents.sybils, self.model
-        merchant = model.merchant(rogue)
-        bps, cap = merchant.contribution_bps, merchant.daily_cap
-        # Beyond the cap: one purchase whose contribution alone exceeds what the cap allows.
-        over = (cap + self.unit) * pm.BPS // bps + pm.BPS
+        cap = model.merchant(rogue).daily_cap
+        # Beyond the cap: one purchase whose contribution alone exceeds what the cap allows (a whole
+        # asset unit over it, and 10,000 base units more).
+        over = model.sale_for_contribution(rogue, cap + self.unit) + 10_000
         kind = "rogue beyond its daily cap" if model.is_active(rogue) else "rogue after suspension"
         green = self.rogue_class
         self.act("record_purchase", rogue, sybils[0], over, self.order_id(rogue), green, attempt=kind)
         if not model.is_active(rogue):
             return
-        each = cap * pm.BPS // bps // len(sybils)
+        each = model.sale_for_contribution(rogue, cap) // len(sybils)
         amounts = [each] * len(sybils)
         ids = [self.order_id(rogue) for _ in sybils]
         classes = [green] * len(sybils)
-        result, reason = self.act("record_purchases", rogue, list(sybils), amounts, ids, classes)
+        receipts, reason = self.act("record_purchases", rogue, list(sybils), amounts, ids, classes)
         if reason is None:
-            contribution = sum(pm.contribution_of(x, bps) for x in amounts)
-            self.rogue_contributed += contribution
-            factor = model.green_class(green).co2e_per_unit
-            co2e = [model.co2e_of_sale(x, factor) for x in amounts]
-            self.count_issue(len(amounts), sum(amounts), contribution, result, {green: sum(co2e)})
+            self.rogue_contributed += sum(r.contribution for r in receipts)
+            self.count_issue(receipts)
 
     # ------------------------------------------------------------ merchants
 
@@ -510,66 +514,63 @@ class Runner:
         scale = self.unit // 100
         for m_index in sorted(by_merchant):
             merchant = merchants[m_index]
-            bps = model.merchant(merchant).contribution_bps
+            contribution_of = model.contribution_of
             room = model.daily_cap_left(merchant, self.now)  # a till knows its cap and stops recording
             draws = self.class_draws.get(s.categories[self.agents.merchant_category[merchant]].name, [])
             shares = [share for share, _, _ in draws]
-            batch: list[tuple[str, int, bytes, bool, int, int, int]] = []
+            batch: list[Sale] = []
             for i in by_merchant[m_index]:
                 drawn = bisect_right(shares, kinds[i])  # the first class whose cumulative share is above
                 if drawn == len(draws):
                     self.today.not_green += 1
                     continue
                 amount = cents[i] * scale
-                contribution = pm.contribution_of(amount, bps)
+                contribution = contribution_of(merchant, amount)
                 if contribution > room:
                     self.today.held_back_by_cap += 1
                     continue
                 room -= contribution
-                _, class_id, factor = draws[drawn]
-                order_id = self.order_id(merchant)
                 batch.append(
-                    (consumers[buyers[i]], amount, order_id, returned[i], class_id, factor, contribution)
+                    Sale(consumers[buyers[i]], amount, self.order_id(merchant), draws[drawn][1], returned[i])
                 )
             for start in range(0, len(batch), MAX_BATCH):
                 self.record(merchant, batch[start : start + MAX_BATCH])
 
-    def record(self, merchant: str, batch: list[tuple[str, int, bytes, bool, int, int, int]]) -> None:
-        """Record one batch of the till's purchases: (consumer, amount, order id, returned later, class
-        id, its grams per unit, the contribution)."""
-        consumers = [b[0] for b in batch]
-        amounts = [b[1] for b in batch]
-        ids = [b[2] for b in batch]
-        classes = [b[4] for b in batch]
-        points, reason = self.act("record_purchases", merchant, consumers, amounts, ids, classes)
+    def record(self, merchant: str, batch: list[Sale]) -> None:
+        """Record one batch of the till's sales in one `record_purchases`; book what the receipts say."""
+        receipts, reason = self.act(
+            "record_purchases",
+            merchant,
+            [sale.consumer for sale in batch],
+            [sale.amount for sale in batch],
+            [sale.order_id for sale in batch],
+            [sale.class_id for sale in batch],
+        )
         if reason is not None:
             return
-        contribution = 0
-        carbon: Counter = Counter()
-        for consumer, amount, order_id, returned, class_id, factor, c in batch:
-            contribution += c
-            carbon[class_id] += self.model.co2e_of_sale(amount, factor)
-            self.contributed[consumer] += c
-            self.recorded[merchant].append(order_id)
-            if returned:
-                self.returns_due.append((merchant, order_id))
-        self.count_issue(len(batch), sum(amounts), contribution, points, carbon)
+        contributed, recorded = self.contributed, self.recorded[merchant]
+        for sale, receipt in zip(batch, receipts, strict=True):
+            contributed[sale.consumer] += receipt.contribution
+            recorded.append(sale.order_id)
+            if sale.returned:
+                self.returns_due.append((merchant, sale.order_id))
+        self.count_issue(receipts)
 
-    def count_issue(
-        self, purchases: int, amount: int, contribution: int, points: int, carbon: dict[int, int]
-    ) -> None:
+    def count_issue(self, receipts: tuple[PurchaseRecorded, ...]) -> None:
+        """Book a call's purchases in the day's figures, from their receipts."""
         t = self.today
-        t.purchases += purchases
-        t.purchase_amount += amount
-        t.contributions += contribution
-        t.points_issued += points
-        t.issued_value += pm.issued_value_of(contribution, self.model.rule("issue_bps"))
-        for class_id, co2e in carbon.items():
-            t.co2e_purchases += co2e
-            t.co2e_by_class[class_id] += co2e
+        t.purchases += len(receipts)
+        by_class = t.co2e_by_class
+        for r in receipts:
+            t.purchase_amount += r.amount
+            t.contributions += r.contribution
+            t.points_issued += r.points
+            t.issued_value += r.issued_value
+            t.co2e_purchases += r.co2e
+            by_class[r.class_id] += r.co2e
 
     def settlements(self) -> None:
-        model, fee = self.model, self.model.rule("settlement_fee_bps")
+        model = self.model
         rogue = [self.agents.rogue] if self.agents.rogue else []
         accounts = self.agents.merchants + rogue + self.agents.charities
         draws = self.rng.random(len(accounts))
@@ -577,41 +578,23 @@ class Runner:
             points = model.balance_of(account)
             if points == 0 or draw >= self.scenario.settle_propensity:
                 continue
-            if pm.settlement(model.to_assets(points), fee)[0] == 0:
+            if model.settlement_of(points)[0] == 0:
                 continue
-            paid, reason = self.act("settle", account, points)
+            receipt, reason = self.act("settle", account, points)
             if reason is None:
                 self.today.settlements += 1
-                self.today.settled_assets += paid
+                self.today.settled_assets += receipt.assets
 
     # ------------------------------------------------------------ figures
 
     def _note_exitable(self) -> None:
         """Mark the consumers whose holding could exit from now on (checked at the end of each day,
-        for those not yet marked): the model's `own_exit_limit` says so. Most consumers never get
-        there, so a float estimate of the trigger (the value of the holding against its basis, with
-        slack on the side of letting through) first sets aside those far from it: the model decides
-        for every other one (a third of a baseline run's time went here without it)."""
-        model, now, day = self.model, self.now, self.day
-        st = model.state
-        if not st.total_supply:
+        for those not yet marked): the model's `newly_exitable` says which."""
+        if not self.model.state.total_supply:
             return
-        price = st.total_assets / st.total_supply * pm.BPS * (1 + 1e-9)
-        trigger = model.rule("exit_trigger_bps")
-        balances, basis = st.balances, st.basis
-        waiting = []
-        for consumer in self._not_yet_exitable:
-            held = balances.get(consumer, 0)
-            if (
-                held
-                and held * price >= basis.get(consumer, 0) * trigger
-                and model._unlocked(consumer, now)  # cheap, and what often holds a near one back
-                and model.own_exit_limit(consumer, now)
-            ):
-                self.first_exitable[consumer] = day
-            else:
-                waiting.append(consumer)
-        self._not_yet_exitable = waiting
+        ready, self._not_yet_exitable = self.model.newly_exitable(self._not_yet_exitable, self.now)
+        for consumer in ready:
+            self.first_exitable[consumer] = self.day
 
     def close_day(self) -> None:
         self._note_exitable()

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..catalog import MAX_FACTOR
-from ..rules import BOUNDS, DAY, DEFAULT_RULES
+from ..model.rules import BOUNDS, DAY, DEFAULT_RULES
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 # Rules a scenario may override. epoch_length stays one day: the simulation's day is the pool's epoch.

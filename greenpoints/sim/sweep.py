@@ -30,7 +30,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..rules import DEFAULT_RULES, RULE_NAMES
+from ..model.rules import DEFAULT_RULES, RULE_NAMES
 from .outcomes import OUTCOMES, holds_through_stall, median_exits_within_year, newcomers_pay_most
 
 MAX_RUNS = 100_000

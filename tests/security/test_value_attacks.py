@@ -3,7 +3,7 @@ a manipulated first purchase, dust purchases and dust exits."""
 
 from eth_utils import keccak, to_checksum_address
 
-from greenpoints import pool_math as pm
+from greenpoints.model import pool_math as pm
 from tests.conftest import GREEN, order
 
 from .conftest import POINT

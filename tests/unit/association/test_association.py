@@ -13,7 +13,7 @@ from greenpoints.deploy import (
     load_association,
 )
 from greenpoints.governance import change_rule, schedule, unpause, wait_and_execute
-from greenpoints.rules import DEFAULT_RULES, RULE_NAMES
+from greenpoints.model.rules import DEFAULT_RULES, RULE_NAMES
 from tests.conftest import GREEN, order
 
 ACTIVE, SUSPENDED = 1, 2

@@ -16,7 +16,7 @@ from greenpoints.deploy import (
     write_record,
 )
 from greenpoints.model import ZERO
-from greenpoints.rules import DEFAULT_RULES, RULE_NAMES, Rules
+from greenpoints.model.rules import DEFAULT_RULES, RULE_NAMES, Rules
 
 
 def test_deploy_system__defaults__roles_rules_and_delay(

@@ -3,12 +3,25 @@
 import pytest
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.model import MAX_TOTAL_ASSETS, Model, Refusal
+from greenpoints.model import (
+    ACTION,
+    MAX_TOTAL_ASSETS,
+    ActionRecorded,
+    Model,
+    PointsDonated,
+    PointsExited,
+    PointsSettled,
+    PointsSpent,
+    PurchaseRecorded,
+    PurchaseReversed,
+    Refusal,
+)
 from greenpoints.model.state import _scalar_names
 from tests.conftest import GREEN
 
 POOL, GOV, REG, GUARD, CERT = "pool", "governor", "registrar", "guardian", "certifier"
 MERCHANT, CAFE, CHARITY, A, B = "merchant", "cafe", "charity", "consumer-a", "consumer-b"
+SPONSOR = "sponsor"
 LICENSE = b"\x01" * 32
 T0 = 1_800_000_000
 
@@ -42,10 +55,76 @@ def model(request):
 
 def test_record_purchase__worked_example__210_then_147(model):
     unit = model.unit
-    assert model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0) == 210 * 10**18
-    assert model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), GREEN, T0) == 147 * 10**18
+    assert model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0).points == 210 * 10**18
+    assert model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), GREEN, T0).points == 147 * 10**18
     assert (model.state.total_assets, model.state.total_supply) == (600 * unit, 357 * 10**18)
     assert model.state.asset_balances[POOL] == 600 * unit
+
+
+def test_record_purchase__worked_example__receipt_is_the_event_with_issued_value(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
+    receipt = model.record_purchase(MERCHANT, B, 1_000 * unit, oid(2), GREEN, T0)
+    factor = model.green_class(GREEN).co2e_per_unit
+    assert receipt == PurchaseRecorded(
+        merchant=MERCHANT, consumer=B, order_id=oid(2), class_id=GREEN, amount=1_000 * unit,
+        contribution=300 * unit, points=147 * 10**18, co2e=1_000 * factor,
+        total_assets=600 * unit, total_supply=357 * 10**18, issued_value=210 * unit,
+    )  # fmt: skip
+    assert receipt.issued_value == model.basis_of(B) == model.earned_of(B)
+    with pytest.raises(AttributeError):
+        receipt.points = 0  # a receipt is frozen
+
+
+def test_record_purchases__batch__one_receipt_per_purchase_in_order(model):
+    unit = model.unit
+    receipts = model.record_purchases(MERCHANT, [A, B], [1_000 * unit] * 2, [oid(1), oid(2)], [GREEN] * 2, T0)
+    assert [r.consumer for r in receipts] == [A, B]
+    assert [r.points for r in receipts] == [210 * 10**18, 147 * 10**18]
+    assert [r.total_assets for r in receipts] == [300 * unit, 600 * unit]
+    assert sum(r.contribution for r in receipts) == model.state.total_assets
+
+
+def test_record_action__sponsored__receipt_matches_books(model):
+    unit = model.unit
+    model.certify_class(CERT, 77, ACTION, 150, LICENSE, "bus km")
+    model.admit_sponsor(REG, SPONSOR, 50 * unit, 10**6 * unit, LICENSE)
+    model.asset_mint(SPONSOR, 10**6 * unit)
+    model.asset_approve(SPONSOR, POOL, 2**256 - 1)
+    co2e, contribution = model.action_cost(SPONSOR, 77, 20)
+    receipt = model.record_action(SPONSOR, A, 77, 20, oid(5), T0)
+    assert isinstance(receipt, ActionRecorded)
+    assert (receipt.co2e, receipt.contribution) == (co2e, contribution) == (3_000, 150 * unit)
+    assert receipt.points == model.balance_of(A) and receipt.issued_value == model.basis_of(A)
+
+
+def test_settle__merchant_paid__receipt_has_assets_and_fee(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
+    model.spend(A, CAFE, 10**20)
+    paid, fee = model.settlement_of(10**20)
+    receipt = model.settle(CAFE, 10**20, T0)
+    assert receipt == PointsSettled(account=CAFE, points=10**20, assets=paid, fee=fee)
+    assert paid + fee == 300 * unit * 10**20 // (210 * 10**18) and fee > 0
+
+
+def test_spend_donate_transfer__consumer__receipts_name_the_event(model):
+    unit = model.unit
+    model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
+    assert model.spend(A, CAFE, 5, oid(7)) == PointsSpent(A, CAFE, 5, oid(7))
+    assert model.donate(A, CHARITY, 6) == PointsDonated(A, CHARITY, 6)
+    assert model.transfer(A, CAFE, 7) == PointsSpent(A, CAFE, 7, b"\x00" * 32)
+    assert model.transfer(A, CHARITY, 8) == PointsDonated(A, CHARITY, 8)
+
+
+def test_reverse_purchase__within_window__receipt_refund_and_carbon(model):
+    unit = model.unit
+    bought = model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
+    receipt = model.reverse_purchase(MERCHANT, oid(1), T0 + 60)
+    assert receipt == PurchaseReversed(
+        merchant=MERCHANT, consumer=A, order_id=oid(1), points=bought.points, refund=bought.contribution,
+        co2e=bought.co2e, total_assets=0, total_supply=0,
+    )  # fmt: skip
 
 
 def test_record_purchases__one_bad_entry__nothing_changes(model):
@@ -65,8 +144,20 @@ def test_exit__inside_lock__refused_with_contract_reason(model):
     model.record_purchase(MERCHANT, B, 1_000_000 * unit, oid(2), GREEN, T0)
     with pytest.raises(Refusal, match="exit_rule: points still locked"):
         model.exit(A, 10**18, T0 + 10)
-    payout = model.exit(A, model.max_exit(A, T0 + 7 * 86_400), T0 + 7 * 86_400)
-    assert 0 < payout == model.paid_out_of(A)
+    points = model.max_exit(A, T0 + 7 * 86_400)
+    basis, worth, expected = model.basis_of(A), model.to_assets(points), model.exit_payout_of(points)
+    receipt = model.exit(A, points, T0 + 7 * 86_400)
+    assert isinstance(receipt, PointsExited) and receipt.points == points
+    assert 0 < receipt.payout == expected == model.paid_out_of(A)
+    assert receipt.payout + receipt.retained == worth
+    assert receipt.basis == basis - model.basis_of(A) > 0
+    assert receipt.paid_by_newcomers == max(0, receipt.payout - receipt.basis) > 0  # B's money paid A
+
+
+def test_paid_by_newcomers__payout_within_basis__zero():
+    receipt = PointsExited(account=A, points=10, payout=99, retained=1, basis=100)
+    assert receipt.paid_by_newcomers == 0
+    assert receipt._replace(payout=130).paid_by_newcomers == 30
 
 
 def test_set_rule__not_governor__refused(model):

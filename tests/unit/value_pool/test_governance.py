@@ -4,8 +4,8 @@ import ape
 import pytest
 
 from greenpoints import governance
-from greenpoints import pool_math as pm
-from greenpoints.rules import BOUNDS, DEFAULT_RULES, RULE_NAMES
+from greenpoints.model import pool_math as pm
+from greenpoints.model.rules import BOUNDS, DEFAULT_RULES, RULE_NAMES
 from tests.conftest import GREEN, order
 
 POINT = 10**18

@@ -6,8 +6,8 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints import governance
-from greenpoints import pool_math as pm
 from greenpoints.model import MAX_CARBON, MAX_DAILY_CAP, MAX_FACTOR
+from greenpoints.model import pool_math as pm
 from greenpoints.statuses import MerchantStatus, Standing
 from tests.conftest import ACTION_CLASS, ACTION_FACTOR, GREEN, GREEN_FACTOR, LICENSE, order
 

@@ -36,6 +36,22 @@ def contribution_of(amount: int, contribution_bps: int) -> int:
     return amount * contribution_bps // BPS
 
 
+def sale_for_contribution(contribution: int, contribution_bps: int) -> int:
+    """The sale worth `contribution` at `contribution_bps`, rounded down (its contribution is at most
+    `contribution`)."""
+    return contribution * BPS // contribution_bps
+
+
+def action_contribution(co2e: int, reward_per_kg: int) -> int:
+    """What a sponsor pays for `co2e` grams at `reward_per_kg` asset units per kilogram."""
+    return co2e * reward_per_kg // 1_000
+
+
+def value_per_point(total_assets: int, total_supply: int, asset_decimals: int) -> int:
+    """Asset units one whole point is worth (`ledger.price_per_point`; par when no points exist)."""
+    return to_assets(POINT, total_assets, total_supply, asset_decimals)
+
+
 def issued_value_of(contribution: int, issue_bps: int) -> int:
     return contribution * issue_bps // BPS
 
