@@ -6,9 +6,10 @@ from pathlib import Path
 import click
 from ape import chain
 
-from greenpoints.audit.monitor import DAY, NEWCOMERS_THRESHOLD, AssociationMonitor, Monitor, MonitorError
+from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
 from greenpoints.cli import Command, one_line_errors, resolve_account
 from greenpoints.deploy import default_record_path, load_association, load_system
+from greenpoints.model import NEWCOMERS_PAY_MOST
 from greenpoints.paths import check_file
 
 
@@ -34,7 +35,7 @@ from greenpoints.paths import check_file
               help="Longest wait, in seconds, between retries while the node is unreachable")  # fmt: skip
 @click.option("--association", help="An association's address or deployment record: follow every platform, "
               "new ones included, with one state file")  # fmt: skip
-@click.option("--newcomers-threshold", type=click.FloatRange(0, 1), default=NEWCOMERS_THRESHOLD,
+@click.option("--newcomers-threshold", type=click.FloatRange(0, 1), default=NEWCOMERS_PAY_MOST,
               show_default=True, help="Warn (paid_by_newcomers) when more than this share of the last "
               "epochs' exit payouts was funded by later contributions")  # fmt: skip
 @click.option("--guardian-account", "guardian_alias", metavar="ALIAS",

@@ -67,9 +67,8 @@ from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
 from .report import CallDecoder
 
-NEWCOMERS_THRESHOLD = NEWCOMERS_PAY_MOST
-"""`paid_by_newcomers` warns by default when more than this share of the last epochs' exit payouts was
-funded by later contributions: the model's one threshold, which the sweeps' verdict also reads."""
+# `paid_by_newcomers` warns by default when more than the model's NEWCOMERS_PAY_MOST of the last epochs'
+# exit payouts was funded by later contributions: the one threshold the sweeps' verdict also reads.
 NEWCOMERS_EPOCHS = 7
 """... over this many epochs (the current one included) ..."""
 NEWCOMERS_MIN_EXITS = 5
@@ -169,7 +168,7 @@ class Watcher:
 
     def __init__(
         self, ledger: Ledger, registry_type, *, circular_window: int = DAY,
-        newcomers_threshold: float = NEWCOMERS_THRESHOLD,
+        newcomers_threshold: float = NEWCOMERS_PAY_MOST,
     ):  # fmt: skip
         self.ledger = ledger
         self.circular_window = circular_window
@@ -467,7 +466,7 @@ class Monitor:
         sleep: Callable[[float], None] | None = None,
         on_page: Callable[[list[Event], list[Alert], int, int], None] | None = None,
         guardian=None,
-        newcomers_threshold: float = NEWCOMERS_THRESHOLD,
+        newcomers_threshold: float = NEWCOMERS_PAY_MOST,
     ):
         from ape import project
 
@@ -745,7 +744,7 @@ class AssociationMonitor(Monitor):
     def __init__(self, association, web3, *, emit, status=lambda line: None, state_path=None,
                  from_block=None, page: int = DEFAULT_PAGE, confirmations: int = 0,
                  circular_window: int = DAY, poll_interval: float = 2.0, max_backoff: float = 30.0,
-                 sleep=None, on_page=None, newcomers_threshold: float = NEWCOMERS_THRESHOLD):  # fmt: skip
+                 sleep=None, on_page=None, newcomers_threshold: float = NEWCOMERS_PAY_MOST):  # fmt: skip
         from ape import project
 
         from .events import Decoder

@@ -1,6 +1,6 @@
 """The sustainability outcomes of one run: what a regulator or an alliance asks of a rule set.
 
-    figures = outcomes(result)      # a SimResult of any backend: a dict, one value per OUTCOMES name
+    figures = outcomes(runner)  # a finished (or stopped) Runner of any backend: one value per OUTCOMES name
 
 The same figures are in `ape run simulate`'s summary.json (`outcomes`) and are the columns of a
 sweep's sweep.csv after the parameters and the seed (`greenpoints.sim.sweep`), so one run and a
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model import NEWCOMERS_PAY_MOST
+
 if TYPE_CHECKING:
-    from .results import SimResult
+    from .runner import Runner
 
 OUTCOMES: dict[str, str] = {
     "could_exit_share": "share of consumers whose holding reached the exit trigger, unlocked, on some day",
@@ -45,13 +47,13 @@ MAX_DRAWDOWN = 0.25
 assets never fell more than this far below an earlier peak."""
 EXIT_WITHIN_DAYS = 365
 """... and "lets the median consumer exit within a year" when its median_days_to_exit is at most this."""
-NEWCOMERS_PAY_MOST = 0.5
-"""Newcomers pay most of the exits when paid_by_newcomers_share is above this."""
+# NEWCOMERS_PAY_MOST (the model's): newcomers pay most of the exits when paid_by_newcomers_share is
+# above it; the monitor's paid_by_newcomers warning reads the same threshold.
+__all__ = ["NEWCOMERS_PAY_MOST", "OUTCOMES", "cohorts", "outcomes"]
 
 
-def outcomes(result: SimResult) -> dict[str, float | int | None]:
+def outcomes(r: Runner) -> dict[str, float | int | None]:
     """The outcomes of one finished (or stopped) run; see OUTCOMES."""
-    r = result.runner
     rows = r.rows
     unit = 10**r.scenario.asset_decimals
     consumers, joined = r.agents.consumers, r.agents.joined
@@ -68,7 +70,7 @@ def outcomes(result: SimResult) -> dict[str, float | int | None]:
         peak = max(peak, a)
         if peak:
             drawdown = max(drawdown, (peak - a) / peak)
-    cohorts = result.cohorts()
+    by_cohort = cohorts(r)
     rogue = None
     if r.agents.rogue:
         model, sybils = r.model, r.agents.sybils
@@ -88,11 +90,44 @@ def outcomes(result: SimResult) -> dict[str, float | int | None]:
         "pool_drawdown": drawdown,
         "value_fell_days": falls,
         "exit_limit_bound_days": sum(1 for row in rows if row["exit_demand_over_limit"]),
-        "first_cohort_return": cohorts[0]["received_per_issued"] if cohorts else None,
-        "last_cohort_return": cohorts[-1]["received_per_issued"] if cohorts else None,
+        "first_cohort_return": by_cohort[0]["received_per_issued"] if by_cohort else None,
+        "last_cohort_return": by_cohort[-1]["received_per_issued"] if by_cohort else None,
         "rogue_net": rogue,
         "carbon_kg": (rows[-1]["total_carbon_g"] if rows else 0) / 1_000,
     }
+
+
+def cohorts(r: Runner) -> list[dict]:
+    """Per cohort of consumers (by the period they joined in): what merchants contributed on
+    their purchases, the value issued to them, and what they got back so far (paid out by
+    exits, passed on as spends and donations at the value of the day, and still held)."""
+    model, period = r.model, r.scenario.cohort_days
+    table: dict[int, dict] = {}
+    for consumer, joined in zip(r.agents.consumers, r.agents.joined, strict=True):
+        c = table.setdefault(
+            joined // period,
+            {"consumers": 0, "contributed": 0, "issued": 0, "paid_out": 0, "passed_on": 0, "held": 0},
+        )
+        c["consumers"] += 1
+        c["contributed"] += r.contributed[consumer]
+        c["issued"] += model.earned_of(consumer)
+        c["paid_out"] += model.paid_out_of(consumer)
+        c["passed_on"] += r.passed_on[consumer]
+        c["held"] += model.value_of(consumer)
+    out = []
+    for index in sorted(table):
+        c = table[index]
+        received = c["paid_out"] + c["passed_on"] + c["held"]
+        out.append(
+            {
+                "cohort": f"days {index * period}-{min((index + 1) * period, r.scenario.days) - 1}",
+                **c,
+                "received": received,
+                "gain": received - c["issued"],
+                "received_per_issued": received / c["issued"] if c["issued"] else 0.0,
+            }
+        )
+    return out
 
 
 def holds_through_stall(row: dict) -> bool:

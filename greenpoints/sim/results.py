@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..formatting import fmt_units
-from .outcomes import outcomes
+from .outcomes import cohorts, outcomes
 from .runner import Runner
 
 
@@ -38,37 +38,8 @@ class SimResult:
         return not self.runner.let_through and self.cross_check.get("equal", True)
 
     def cohorts(self) -> list[dict]:
-        """Per cohort of consumers (by the period they joined in): what merchants contributed on
-        their purchases, the value issued to them, and what they got back so far (paid out by
-        exits, passed on as spends and donations at the value of the day, and still held)."""
-        r = self.runner
-        model, period = r.model, r.scenario.cohort_days
-        table: dict[int, dict] = {}
-        for consumer, joined in zip(r.agents.consumers, r.agents.joined, strict=True):
-            c = table.setdefault(
-                joined // period,
-                {"consumers": 0, "contributed": 0, "issued": 0, "paid_out": 0, "passed_on": 0, "held": 0},
-            )
-            c["consumers"] += 1
-            c["contributed"] += r.contributed[consumer]
-            c["issued"] += model.earned_of(consumer)
-            c["paid_out"] += model.paid_out_of(consumer)
-            c["passed_on"] += r.passed_on[consumer]
-            c["held"] += model.value_of(consumer)
-        out = []
-        for index in sorted(table):
-            c = table[index]
-            received = c["paid_out"] + c["passed_on"] + c["held"]
-            out.append(
-                {
-                    "cohort": f"days {index * period}-{min((index + 1) * period, r.scenario.days) - 1}",
-                    **c,
-                    "received": received,
-                    "gain": received - c["issued"],
-                    "received_per_issued": received / c["issued"] if c["issued"] else 0.0,
-                }
-            )
-        return out
+        """Per cohort of consumers: `greenpoints.sim.outcomes.cohorts` of this run."""
+        return cohorts(self.runner)
 
     def carbon(self) -> dict:
         """The carbon ledger of the run (SPEC 8.4): grams of CO2e by class, the total on the pool."""
@@ -146,7 +117,7 @@ class SimResult:
             },
             "carbon": self.carbon(),
             # The sustainability outcomes, as a sweep's sweep.csv has them (docs/sweeps.md).
-            "outcomes": outcomes(self),
+            "outcomes": outcomes(self.runner),
             "rejected_by_reason": dict(sorted(rejected.items(), key=lambda kv: -kv[1])),
             "attempts": {kind: dict(c) for kind, c in r.attempts.items() if c},
             "attempts_not_refused": list(r.let_through),

@@ -140,12 +140,11 @@ def run_one(base, point: dict[str, int], seed: int) -> dict:
     try:
         from .backends import ModelBackend
         from .outcomes import outcomes
-        from .results import SimResult
         from .runner import Runner
 
         runner = Runner(base.with_overrides(rules={**base.rules, **point}), seed, ModelBackend())
         runner.run()
-        row.update(outcomes(SimResult(runner, "model", "python model", {"pool": {}})))
+        row.update(outcomes(runner))
         row["purchases"] = sum(r["purchases"] for r in runner.rows)
     except Exception as err:  # reported with its parameters and seed; the sweep goes on
         last = traceback.extract_tb(err.__traceback__)[-1]

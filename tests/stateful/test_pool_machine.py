@@ -6,7 +6,9 @@ section 5's invariants 1 to 7, 9 and 10 must hold. Purchases name classes of the
 sponsor records green actions, and the certifier certifies and withdraws classes mid-run. At the end
 of every example the audit (`greenpoints.audit.audit`) reads the example's whole history from the
 chain: it must pass, and the model it replayed the events through must be the machine's model
-exactly. The chain is reset between examples with Ape's snapshots.
+exactly. Every operation's receipt from the model must equal the event the pool logged, field for
+field (a batch: one receipt per PurchaseRecorded, in order). The chain is reset between examples
+with Ape's snapshots.
 Profiles: `ci` (part of `make test`) and `deep` (`make fuzz`), see tests/conftest.py.
 """
 
@@ -34,12 +36,49 @@ from greenpoints import governance
 from greenpoints.audit import audit
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
-from greenpoints.model import ZERO, Model, Refusal
+from greenpoints.model import (
+    ZERO,
+    ActionRecorded,
+    Model,
+    PointsDonated,
+    PointsExited,
+    PointsSettled,
+    PointsSpent,
+    PurchaseRecorded,
+    PurchaseReversed,
+    Refusal,
+)
 from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
 from tests.stateful.reader import Reader
 
 EMPTY = b"\x00" * 32
+RECEIPT_EVENTS = frozenset(
+    kind.__name__
+    for kind in (PurchaseRecorded, ActionRecorded, PurchaseReversed, PointsSpent)
+    + (PointsDonated, PointsSettled, PointsExited)
+)
+"""The pool's events the model's operations return as receipts."""
+
+
+def receipts_of(result) -> list:
+    """The receipts a model operation returned: one, a batch's tuple of them, or none."""
+    if hasattr(result, "_fields"):
+        return [result]
+    if isinstance(result, tuple):
+        return [r for r in result if hasattr(r, "_fields")]
+    return []
+
+
+def _same(value):
+    """An event's or a receipt's field in one form: addresses lower-case, bytes as bytes."""
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    return value
+
+
 MAX = 2**256 - 1
 GAS = 30_000_000
 TIMELOCK_DELAY = 3_600
@@ -207,7 +246,25 @@ class PoolMachine(RuleBasedStateMachine):
         assert got == refused, f"{label}: chain says {got!r}, model says {refused!r}"
         if tx is not None:
             self._count_flows(tx)
+            self._compare_receipts(label, receipts_of(result), tx)
         return refused is None, result
+
+    def _compare_receipts(self, label, receipts, tx):
+        """The model's receipts equal the pool's events of their kinds, in order, field for field."""
+        events = [
+            e for e in tx.events if e.contract_address == self.pool.address and e.event_name in RECEIPT_EVENTS
+        ]
+        if not receipts and not events:
+            return
+        kinds = [type(r).__name__ for r in receipts]
+        assert kinds == [e.event_name for e in events], f"{label}: model's {kinds}, chain's {events}"
+        for receipt, event in zip(receipts, events, strict=True):
+            for name, value in event.event_arguments.items():
+                mine = getattr(receipt, name)
+                assert _same(mine) == _same(value), (
+                    f"{label}: {event.event_name}.{name}: chain {value!r}, model's receipt {mine!r}"
+                )
+            self.audits["receipts"] += 1
 
     def _count_flows(self, tx):
         pool = self.pool
@@ -817,7 +874,7 @@ def test_pool_machine__random_sequences__chain_equals_model(env):
     audits = PoolMachine.audits
     print(
         f"{audits['examples']} examples audited ({audits['events']} events), "
-        "each passing and replayed exactly"
+        f"each passing and replayed exactly; {audits['receipts']} receipts equal to the pool's events"
     )
     if settings.default.max_examples < MIN_EXAMPLES_FOR_COVERAGE:
         return
