@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
+from .client import Client
 from .formatting import fmt_points, fmt_units
 
 LICENSE = keccak(text="demo licence")
@@ -33,18 +34,18 @@ def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer
     """Admit a grocer (30%) and a cafe, register a charity, then: A buys 1,000 of organic food (210
     points, 60 kg of CO2e), B buys 1,000 (147 points), A spends 10 points at the cafe, A donates 5,
     the cafe settles. The system must have the sample catalog certified (`greenpoints.catalog`)."""
-    pool, registry, asset = system.pool, system.registry, system.asset
+    pool, asset, client = system.pool, system.asset, Client(system)
     unit = 10 ** int(asset.decimals())
     registrar = system.registrar
     cap = 1_000_000 * unit
-    registry.admit(merchant, 3_000, cap, LICENSE, 1, sender=registrar)
-    registry.admit(cafe, 2_000, cap, LICENSE, 2, sender=registrar)
-    registry.register_charity(charity, LICENSE, sender=registrar)
-    asset.mint(merchant, 10_000 * unit, sender=merchant)
-    asset.approve(pool, 2**256 - 1, sender=merchant)
+    client.admit(registrar, merchant, 3_000, cap, LICENSE, 1)
+    client.admit(registrar, cafe, 2_000, cap, LICENSE, 2)
+    client.register_charity(registrar, charity, LICENSE)
+    client.send("mint", merchant, merchant, 10_000 * unit)
+    client.send("asset_approve", merchant, pool, 2**256 - 1)
     steps = [_step(pool, "grocer (30%), cafe (20%), charity admitted")]
 
-    pool.record_purchase(consumer_a, 1_000 * unit, keccak(text="grocer-0001"), ORGANIC, sender=merchant)
+    client.record_purchase(merchant, consumer_a, 1_000 * unit, keccak(text="grocer-0001"), ORGANIC)
     steps.append(
         _step(
             pool,
@@ -53,7 +54,7 @@ def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer
             f"{fmt_units(pool.carbon_of(consumer_a), 3, 3)} kg of CO2e avoided",
         )
     )
-    pool.record_purchase(consumer_b, 1_000 * unit, keccak(text="grocer-0002"), ORGANIC, sender=merchant)
+    client.record_purchase(merchant, consumer_b, 1_000 * unit, keccak(text="grocer-0002"), ORGANIC)
     steps.append(
         _step(
             pool,
@@ -71,8 +72,8 @@ def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer
             f"{fmt_points(pool.max_exit(consumer_a), 2)} points (needs 2x and 7 days)",
         )
     )
-    pool.spend(cafe, 10 * 10**18, keccak(text="cafe-0001"), sender=consumer_a)
-    pool.donate(charity, 5 * 10**18, sender=consumer_a)
+    client.spend(consumer_a, cafe, 10 * 10**18, keccak(text="cafe-0001"))
+    client.donate(consumer_a, charity, 5 * 10**18)
     steps.append(
         _step(
             pool,
@@ -80,8 +81,7 @@ def play_worked_example(system, *, merchant, cafe, charity, consumer_a, consumer
             f"A's basis now {fmt_units(pool.basis_of(consumer_a), decimals, 2)}",
         )
     )
-    tx = pool.settle(10 * 10**18, sender=cafe)
-    settled = tx.events.filter(pool.PointsSettled)[0]
+    settled = client.settle(cafe, 10 * 10**18)
     steps.append(
         _step(
             pool,

@@ -59,6 +59,7 @@ from pathlib import Path
 import requests
 
 from ..catalog import kind_name
+from ..client import Client
 from ..formatting import fmt_points, fmt_units
 from ..interfaces import interface
 from ..model import NEWCOMERS_PAY_MOST, PointsExited
@@ -668,7 +669,7 @@ class Monitor:
         if cause is None or self.system.registry.paused():
             return []
         try:
-            receipt = self.system.registry.pause(sender=self.guardian)
+            paused = Client(self.system).pause(self.guardian)
         except Exception as err:  # the node said no: the alert says why, the monitor goes on
             reason = (
                 getattr(err, "revert_message", None) or str(err).splitlines()[0][:160] or type(err).__name__
@@ -677,7 +678,7 @@ class Monitor:
             message = f"could not pause the pool after {cause.kind} ({reason})"
             details = {"cause": cause.kind, "reason": reason}
         else:
-            kind, tx = "guardian_paused", str(receipt.txn_hash)
+            kind, tx = "guardian_paused", str(paused.transaction_hash)
             message = f"paused the pool after {cause.kind}, as guardian {self.guardian.address}"
             details = {"cause": cause.kind, "guardian": str(self.guardian.address)}
         return [Alert(kind, SEVERITY[kind], block, 2**31 + 1, self.times(block), tx, message, details)]

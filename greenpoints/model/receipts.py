@@ -5,8 +5,10 @@ chain's event field for field (`receipt._asdict()` against the decoded event's a
 
 Records are `NamedTuple`s: immutable, cheap to build on the simulation's hot path (one per
 purchase). Addresses are the model's strings, ids are bytes. A receipt carries a figure the event
-does not only where the model knows it and a reader needs it: `PointsExited.basis`, the cost basis
-the exited points took with them, which defines "paid by newcomers" (below) in one place.
+does not only where the model knows it and a reader needs it: the value a purchase or action issued
+(`issued_value`) and `PointsExited.basis`, the cost basis the exited points took with them, which
+defines "paid by newcomers" (below) in one place. `greenpoints.client` builds the same records from
+the chain's events; there those figures are None (the event does not carry them).
 """
 
 from __future__ import annotations
@@ -36,10 +38,10 @@ class PurchaseRecorded(NamedTuple):
     """The pool's assets after this purchase."""
     total_supply: int
     """Points outstanding after this purchase."""
-    issued_value: int
+    issued_value: int | None = None
     """The part of the contribution issued to the consumer as points (the rest raised the value per
-    point): the consumer's basis and lifetime issued value grew by it. Not in the event; the chain
-    keeps it in the order's record (`order_of`)."""
+    point): the consumer's basis and lifetime issued value grew by it. Not in the event (None in a
+    receipt read from the chain); the chain keeps it in the order's record (`order_of`)."""
 
 
 class ActionRecorded(NamedTuple):
@@ -55,7 +57,7 @@ class ActionRecorded(NamedTuple):
     points: int
     total_assets: int
     total_supply: int
-    issued_value: int
+    issued_value: int | None = None
     """As `PurchaseRecorded.issued_value` (not in the event)."""
 
 
@@ -106,14 +108,16 @@ class PointsExited(NamedTuple):
     payout: int
     retained: int
     """The part of the points' value that stayed in the pool."""
-    basis: int
+    basis: int | None = None
     """The cost basis the exited points took with them (not in the event: the chain's `basis_of`
-    before and after)."""
+    before and after; None in a receipt read from the chain)."""
 
     @property
     def paid_by_newcomers(self) -> int:
         """The part of the payout above what the exited points were issued for: money only
         contributions made after those points were issued can have brought."""
+        if self.basis is None:
+            raise ValueError("this exit's receipt was read from the chain: the event carries no basis")
         return max(0, self.payout - self.basis)
 
 

@@ -31,6 +31,7 @@ from eth_account import Account
 from eth_utils import keccak
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
+from ..client import OPERATIONS, Client
 from ..deploy import deploy_system, is_local_network
 from ..model.rules import Rules
 from .runner import DAY, DEFAULT_START, Divergence
@@ -42,24 +43,6 @@ except ImportError:  # pragma: no cover - eth-tester comes with eth-ape
 
 _REVERTS = (Web3ContractLogicError, TransactionFailed)
 
-# Actions, the contract that serves each, and which of their arguments are agent labels.
-_LABEL_ARGS = {
-    "admit": (0,),
-    "admit_sponsor": (0,),
-    "certify_class": (),
-    "record_action": (0,),
-    "register_charity": (0,),
-    "suspend": (0,),
-    "record_purchase": (0,),
-    "record_purchases": (),  # first argument is a list of labels
-    "reverse_purchase": (),
-    "spend": (0,),
-    "donate": (0,),
-    "transfer": (0,),
-    "settle": (),
-    "exit": (),
-}
-_REGISTRY_ACTIONS = frozenset({"admit", "admit_sponsor", "certify_class", "register_charity", "suspend"})
 _READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
 _AGGREGATE = keccak(text="aggregate((address,bool,bytes)[])")[:4]
 
@@ -138,7 +121,7 @@ def _reason(message: str | None) -> str:
 
 
 def _gas(op: str, args: tuple) -> int:
-    if op == "record_purchases":
+    if OPERATIONS[op].batch:
         return 200_000 + 180_000 * len(args[0])
     return 600_000
 
@@ -357,6 +340,7 @@ class ChainBackend:
                 rules=rules,
             )
         self.pool, self.registry, self.asset = self.system.pool, self.system.registry, self.system.asset
+        self.client = Client(self.system)
         self.reader = project.MulticallMock.deploy(sender=self.deployer)
         chain.pending_timestamp = start
         self.begin_phase(start)
@@ -374,25 +358,32 @@ class ChainBackend:
     def fund_merchant(self, label: str, amount: int) -> None:
         self._fund(label, MERCHANT_FUNDS)
         sender = self.account(label)
-        self._transact(sender, self.asset, "mint", (self.address(label), amount), 200_000)
-        self._transact(sender, self.asset, "approve", (str(self.pool.address), 2**256 - 1), 200_000)
+        self._transact(sender, self.client.contract("mint"), "mint", (self.address(label), amount), 200_000)
+        self._transact(
+            sender,
+            self.client.contract("asset_approve"),
+            "approve",
+            (str(self.pool.address), 2**256 - 1),
+            200_000,
+        )
 
     # ------------------------------------------------------------ actions
 
     def _args(self, op: str, args: tuple) -> tuple:
-        args = list(args)
-        if op == "record_purchases":
-            args[0] = [self.address(c) for c in args[0]]
-        for i in _LABEL_ARGS[op]:
+        """The runner's arguments with agent labels turned into addresses (`OPERATIONS` says which)."""
+        spec, args = OPERATIONS[op], list(args)
+        for i in spec.account_lists:
+            args[i] = [self.address(label) for label in args[i]]
+        for i in spec.accounts:
             args[i] = self.address(args[i])
         return tuple(args)
 
     def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
-        if op not in _LABEL_ARGS:
+        if op not in OPERATIONS:
             raise ValueError(f"no chain mapping for {op}")
         chain_args = self._args(op, args)
         account = self.account(sender)
-        contract = self.registry if op in _REGISTRY_ACTIONS else self.pool
+        contract = self.client.contract(op)
         what = f"{op} by {sender}{args}"
         self._fund(sender, CONSUMER_FUNDS)  # eth_call on eth-tester also checks the sender can pay
         if reason is None:
