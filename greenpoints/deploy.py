@@ -1,10 +1,10 @@
 """Deploy the system (SPEC section 7) and keep a record of the deployment.
 
 `deploy_system(deployer, ...)` deploys the governor (a timelock), the blueprint of the registry, the
-pool (which is also the points token, and which creates its registry from the blueprint) and, on a
-local chain, a mock stablecoin with an open `mint` faucet; the certifier may certify a catalog of
-green classes right after. It returns a `System` whose attributes
-say which contract serves which role.
+pool (which is also the points token, and which creates its registry from the blueprint), the pool's
+lens (its previews: `contracts/Lens.vy`) and, on a local chain, a mock stablecoin with an open `mint`
+faucet; the certifier may certify a catalog of green classes right after. It returns a `System`
+whose attributes say which contract serves which role.
 """
 
 from __future__ import annotations
@@ -73,7 +73,10 @@ class System:
     transactions: dict[str, str] = field(default_factory=dict)
     """The deployment's transaction hashes by what they created (`asset` when a mock was deployed,
     `governor`, `registry_blueprint`, `pool` (which also created the registry), or `launch` when an
-    association launched the platform)."""
+    association launched the platform; `lens`)."""
+    lens: Any = None
+    """The pool's `Lens`: `preview_purchase`, `preview_action`, `preview_exit`, `preview_settle`
+    (docs/integration.md, "Previews"). None for a platform launched without one (`deploy_lens`)."""
 
     @property
     def points(self) -> Any:
@@ -88,6 +91,7 @@ class System:
             "pool": str(self.pool.address),
             "registry": str(self.registry.address),
             "governor": str(self.governor.address),
+            **({"lens": str(self.lens.address)} if self.lens is not None else {}),
         }
         return {
             "network": provider.network.name,
@@ -352,8 +356,22 @@ def deploy_system(
             "pool": _txn_hash(pool),
         },
     )
+    deploy_lens(system, deployer)
     certify(system.registry, certifier, catalog)
     return system
+
+
+def deploy_lens(system: System, deployer) -> Any:
+    """Deploy the lens of `system`'s pool (`contracts/Lens.vy`: the previews of its actions), as
+    `deployer`, and record it on `system` (`lens`, `transactions["lens"]`); returns it.
+
+    `deploy_system` and `launch_platform` call it. A platform launched through the `Association`
+    contract by other hands has none until someone deploys one: anyone may, as the lens holds
+    nothing, has no owner and changes nothing (docs/integration.md, "Previews")."""
+    lens = project.Lens.deploy(system.pool.address, sender=deployer)
+    system.lens = lens
+    system.transactions["lens"] = _txn_hash(lens)
+    return lens
 
 
 def _txn_hash(handle) -> str:
@@ -440,6 +458,9 @@ def _system_from_record(record: dict) -> System:
         address = parse_address(contracts[name], name)
         if not chain.provider.get_code(address):
             raise DeployError(f"{name}: no contract at {address} on this network{_vanished_hint()}")
+    lens = contracts.get("lens")
+    if lens is not None and not chain.provider.get_code(parse_address(lens, "lens")):
+        raise DeployError(f"lens: no contract at {lens} on this network{_vanished_hint()}")
     known = _known_accounts()
     platform = record.get("platform") or {}
     return System(
@@ -459,6 +480,7 @@ def _system_from_record(record: dict) -> System:
         platform_id=platform.get("id"),
         association=platform.get("association"),
         transactions=dict(record.get("transactions") or {}),
+        lens=project.Lens.at(lens) if lens is not None else None,
     )
 
 
@@ -668,6 +690,7 @@ def launch_platform(
         transactions={"launch": _txn_hash(receipt)},
     )
     association.platforms.append(system)
+    deploy_lens(system, admin)
     certify(system.registry, certifier, catalog)
     return system
 
@@ -766,4 +789,21 @@ def load_association(source: str | Path) -> Association:
         transactions=dict(record.get("transactions") or {}),
     )
     association.refresh()
+    _attach_lenses(association, record.get("platforms") or [])
     return association
+
+
+def _attach_lenses(association: Association, records: list[dict]) -> None:
+    """The lenses the association's record names for its platforms (the chain does not link a lens
+    to its pool: `launch_platform` deploys one beside each platform it launches)."""
+    named = [r for r in records if (r.get("contracts") or {}).get("lens")]
+    by_pool = {str(r["contracts"].get("pool")): r for r in named}
+    for platform in association.platforms:
+        found = by_pool.get(str(platform.pool.address))
+        if found is None or platform.lens is not None:
+            continue
+        address = parse_address(found["contracts"]["lens"], "lens")
+        if chain.provider.get_code(address):
+            platform.lens = project.Lens.at(address)
+            if (found.get("transactions") or {}).get("lens"):
+                platform.transactions["lens"] = found["transactions"]["lens"]

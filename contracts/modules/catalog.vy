@@ -46,7 +46,16 @@ def _factor(class_id: uint256, kind: uint256) -> uint256:
     """
     @dev The factor of class `class_id`; reverts unless it is certified now and of `kind`.
     """
-    word: uint256 = self._classes[class_id]
+    return self._factor_of(self._classes[class_id], kind)
+
+
+@internal
+@pure
+def _factor_of(word: uint256, kind: uint256) -> uint256:
+    """
+    @dev The factor of a class whose word is `word`; reverts unless it is certified and of `kind`.
+         Pure, so the pool's `Lens` runs the same checks on the registry's record of the class.
+    """
     assert word & _CERTIFIED != 0, "catalog: class not certified"
     if kind == PRODUCT:
         assert word & 255 == PRODUCT, "catalog: not a product class"

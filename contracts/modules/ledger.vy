@@ -164,11 +164,7 @@ def _to_points(assets: uint256, total_assets: uint256, supply: uint256) -> uint2
     @dev Points worth `assets` when the pool holds `total_assets` against `supply` points, rounded
          down; par when no points exist.
     """
-    if supply == 0:
-        return assets * _PAR_SCALE
-    # While points exist the pool holds assets (every issuance adds a non-zero contribution and
-    # every payout leaves the value of the remaining points), so this never divides by zero.
-    return assets * supply // total_assets
+    return self._points_at(assets, total_assets, supply, _PAR_SCALE)
 
 
 @internal
@@ -178,8 +174,32 @@ def _to_assets(points: uint256, total_assets: uint256, supply: uint256) -> uint2
     @dev Assets that `points` are worth when the pool holds `total_assets` against `supply`
          points, rounded down.
     """
+    return self._assets_at(points, total_assets, supply, _PAR_SCALE)
+
+
+@internal
+@pure
+def _points_at(assets: uint256, total_assets: uint256, supply: uint256, par_scale: uint256) -> uint256:
+    """
+    @dev `_to_points` for an asset whose par is `par_scale` points per smallest unit (pure: the
+         pool's `Lens` runs it on the pool's figures).
+    """
     if supply == 0:
-        return points // _PAR_SCALE
+        return assets * par_scale
+    # While points exist the pool holds assets (every issuance adds a non-zero contribution and
+    # every payout leaves the value of the remaining points), so this never divides by zero.
+    return assets * supply // total_assets
+
+
+@internal
+@pure
+def _assets_at(points: uint256, total_assets: uint256, supply: uint256, par_scale: uint256) -> uint256:
+    """
+    @dev `_to_assets` for an asset whose par is `par_scale` points per smallest unit (pure: the
+         pool's `Lens` runs it on the pool's figures).
+    """
+    if supply == 0:
+        return points // par_scale
     return points * total_assets // supply
 
 

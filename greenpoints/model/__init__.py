@@ -4,7 +4,8 @@ the simulation, the stateful tests and the audit share.
 The package mirrors the contracts' modules: `registry` (contracts/Registry.vy: whitelist, catalog,
 roles, rules, pause, shutdown), `members` (accounts.vy, members.vy and catalog.vy: who an address is,
 a merchant's or sponsor's daily total, the pool's copy of the catalog), `ledger` (ledger.vy and the
-points token), `exit_rule` (exit_rule.vy) and `pool` (ValuePool.vy). Every operation checks its
+points token), `exit_rule` (exit_rule.vy), `pool` (ValuePool.vy) and `previews` (Lens.vy: what an
+action would do, asked before doing it). Every operation checks its
 conditions in the contract's order, refuses with the contract's revert reason (`Refusal(reason)`),
 and otherwise changes state exactly as the chain does, with the same integer rounding
 (`greenpoints.model.pool_math`). A refused operation changes nothing (`@atomic`). A pool operation
@@ -31,6 +32,7 @@ from .ledger import Ledger
 from .members import Members
 from .pool import Pool
 from .pool_math import value_per_point
+from .previews import Previews
 from .receipts import (
     NEWCOMERS_PAY_MOST,
     ActionRecorded,
@@ -73,7 +75,7 @@ from .state import (
 )
 
 
-class Model(Pool, ExitRule, Ledger, Members, Registry):
+class Model(Previews, Pool, ExitRule, Ledger, Members, Registry):
     """The system's rules over a `State`. Public methods mirror the contracts' external functions."""
 
     replay = None

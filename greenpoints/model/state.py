@@ -9,6 +9,7 @@ both lists are derived from the dataclass, so a new field is rolled back without
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
@@ -236,14 +237,36 @@ def atomic(operation):
         try:
             return operation(self, *args, **kwargs)
         except Refusal:
-            for mapping, key, old in reversed(journal.entries):
-                if old is _MISSING:
-                    dict.pop(mapping, key, None)
-                else:
-                    dict.__setitem__(mapping, key, old)
-            state.restore_scalars(saved)
+            _undo(state, saved)
             raise
         finally:
             journal.entries = None
 
     return run
+
+
+def _undo(state: State, saved: tuple) -> None:
+    """Put back every entry the running operation's journal recorded, and the scalars `saved`."""
+    for mapping, key, old in reversed(state.journal.entries):
+        if old is _MISSING:
+            dict.pop(mapping, key, None)
+        else:
+            dict.__setitem__(mapping, key, old)
+    state.restore_scalars(saved)
+
+
+@contextlib.contextmanager
+def rolled_back(state: State):
+    """Run a block whose changes to `state` are all undone when it ends, whether it returns or
+    refuses: a preview runs its operation's own steps (the epoch's sync, the daily cap's use) and
+    leaves nothing behind. Needs the undo journal, outside any operation."""
+    journal = state.journal
+    if not state.undo or journal.entries is not None:
+        raise RuntimeError("a preview needs a state with its undo journal, outside any operation")
+    saved = state.scalars()
+    journal.entries = []
+    try:
+        yield state
+    finally:
+        _undo(state, saved)
+        journal.entries = None

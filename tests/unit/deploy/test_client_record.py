@@ -34,6 +34,7 @@ def test_record__system__abi_files_code_hashes_versions_and_transactions(system,
         "pool": "abi/ValuePool.json",
         "registry": "abi/Registry.json",
         "governor": "abi/Governor.json",
+        "lens": "abi/Lens.json",
     }
     for path in record["abi"].values():
         assert (ROOT / path).is_file()
@@ -46,6 +47,7 @@ def test_record__system__abi_files_code_hashes_versions_and_transactions(system,
     }
     assert created["pool"] == record["contracts"]["pool"]
     assert created["governor"] == record["contracts"]["governor"]
+    assert created["lens"] == record["contracts"]["lens"] == str(system.lens.address)
     assert created["registry_blueprint"] == record["registry_blueprint"]
     assert created["asset"] == record["contracts"]["asset"]  # the mock this deployment made
 
@@ -53,6 +55,8 @@ def test_record__system__abi_files_code_hashes_versions_and_transactions(system,
 def test_record__saved_and_loaded__transactions_kept(system, tmp_path):
     loaded = load_system(system.save(tmp_path / "record.json"))
     assert loaded.transactions == system.transactions and loaded.transactions
+    assert loaded.lens.address == system.lens.address
+    assert loaded.lens.pool() == system.pool.address
 
 
 def test_abi_files__plain_web3_client__reads_points_and_decodes_a_purchase(
