@@ -31,6 +31,8 @@ from ape.types import AddressType
 
 from .model.receipts import (
     ActionRecorded,
+    ExitPreview,
+    IssuePreview,
     PointsDonated,
     PointsExited,
     PointsSettled,
@@ -38,6 +40,7 @@ from .model.receipts import (
     PurchaseRecorded,
     PurchaseReversed,
     Receipt,
+    SettlePreview,
 )
 
 if TYPE_CHECKING:
@@ -243,6 +246,32 @@ class Client:
     def exit(self, consumer: AccountAPI, points: int, **tx) -> PointsExited:
         """A consumer cashes out under the capped exit (SPEC 4.5)."""
         return self._receipt("exit", consumer, points, **tx)
+
+    # ------------------------------------------------------------ previews (the system's lens)
+
+    def _lens(self) -> ContractInstance:
+        lens = getattr(self.system, "lens", None)
+        if lens is None:
+            raise LookupError(
+                "this system has no lens on record: deploy one with greenpoints.deploy.deploy_lens"
+            )
+        return lens
+
+    def preview_purchase(self, merchant: Account, amount: int, class_id: int) -> IssuePreview:
+        """What `record_purchase` by `merchant` would record now (the lens's `preview_purchase`)."""
+        return IssuePreview(*self._lens().preview_purchase(address_of(merchant), amount, class_id))
+
+    def preview_action(self, sponsor: Account, class_id: int, quantity: int) -> IssuePreview:
+        """What `record_action` by `sponsor` would record now."""
+        return IssuePreview(*self._lens().preview_action(address_of(sponsor), class_id, quantity))
+
+    def preview_exit(self, account: Account, points: int) -> ExitPreview:
+        """What `exit(points)` by `account` would pay now."""
+        return ExitPreview(*self._lens().preview_exit(address_of(account), points))
+
+    def preview_settle(self, account: Account, points: int) -> SettlePreview:
+        """What `settle(points)` by `account` would pay now."""
+        return SettlePreview(*self._lens().preview_settle(address_of(account), points))
 
     # ------------------------------------------------------------ the registry
 

@@ -36,6 +36,8 @@ from .previews import Previews
 from .receipts import (
     NEWCOMERS_PAY_MOST,
     ActionRecorded,
+    ExitPreview,
+    IssuePreview,
     PointsDonated,
     PointsExited,
     PointsSettled,
@@ -43,6 +45,7 @@ from .receipts import (
     PurchaseRecorded,
     PurchaseReversed,
     Receipt,
+    SettlePreview,
 )
 from .registry import Registry
 from .rules import DEFAULT_RULES, Rules
@@ -135,6 +138,9 @@ __all__ = [
     "ACTION",
     "NEWCOMERS_PAY_MOST",
     "ActionRecorded",
+    "ExitPreview",
+    "IssuePreview",
+    "SettlePreview",
     "PointsDonated",
     "PointsExited",
     "PointsSettled",

@@ -12,13 +12,14 @@ balance.
 from __future__ import annotations
 
 from . import pool_math as pm
+from .receipts import ExitPreview, IssuePreview, SettlePreview
 from .state import ACTION, MAX_CARBON, MAX_PAID_OUT, MAX_U128, PRODUCT, State, rolled_back
 
 
 class Previews:
     state: State
 
-    def preview_purchase(self, merchant: str, amount: int, class_id: int, now: int) -> tuple[int, int, int]:
+    def preview_purchase(self, merchant: str, amount: int, class_id: int, now: int) -> IssuePreview:
         """`Lens.preview_purchase`: (contribution, points, co2e) of `record_purchase` by `merchant`."""
         with rolled_back(self.state):
             bps = self._begin_issue(merchant, now).contribution_bps
@@ -28,9 +29,9 @@ class Previews:
             contribution = pm.contribution_of(amount, bps)
             points = self._preview_points(contribution, "pool: purchase issues no points")
             self._preview_finish(merchant, contribution, co2e, now, by_sponsor=False)
-            return contribution, points, co2e
+            return IssuePreview(contribution, points, co2e)
 
-    def preview_action(self, sponsor: str, class_id: int, quantity: int, now: int) -> tuple[int, int, int]:
+    def preview_action(self, sponsor: str, class_id: int, quantity: int, now: int) -> IssuePreview:
         """`Lens.preview_action`: (contribution, points, co2e) of `record_action` by `sponsor`."""
         with rolled_back(self.state):
             reward = self._begin_issue(sponsor, now, by_sponsor=True).reward_per_kg
@@ -41,9 +42,9 @@ class Previews:
             contribution = pm.action_contribution(co2e, reward)
             points = self._preview_points(contribution, "pool: action issues no points")
             self._preview_finish(sponsor, contribution, co2e, now, by_sponsor=True)
-            return contribution, points, co2e
+            return IssuePreview(contribution, points, co2e)
 
-    def preview_exit(self, account: str, points: int, now: int) -> tuple[int, int]:
+    def preview_exit(self, account: str, points: int, now: int) -> ExitPreview:
         """`Lens.preview_exit`: (payout, retained) of `exit(points)` by `account`."""
         with rolled_back(self.state):
             self.require(points != 0, "exit_rule: points is zero")
@@ -52,16 +53,16 @@ class Previews:
             worth, payout = self._check_exit(account, points, now)
             self.require(payout != 0, "exit_rule: exit pays nothing")
             self.require(self.paid_out_of(account) + payout <= MAX_PAID_OUT, "ledger: payouts too large")
-            return payout, worth - payout
+            return ExitPreview(payout, worth - payout)
 
-    def preview_settle(self, account: str, points: int, now: int) -> tuple[int, int]:
+    def preview_settle(self, account: str, points: int, now: int) -> SettlePreview:
         """`Lens.preview_settle`: (assets, fee) of `settle(points)` by `account`."""
         self.require(self._is_merchant_or_charity(account), "pool: only merchants and charities settle")
         self.require(points != 0, "pool: points is zero")
         self.require(points <= self.balance_of(account), "pool: amount exceeds balance")
         paid, fee = self.settlement_of(points)
         self.require(paid != 0, "pool: settlement pays nothing")
-        return paid, fee
+        return SettlePreview(paid, fee)
 
     # ------------------------------------------------------------ the steps an issuance shares
 

@@ -131,3 +131,26 @@ Receipt = (
     | PointsExited
 )
 """Any receipt of the pool's operations."""
+
+
+class IssuePreview(NamedTuple):
+    """`preview_purchase` and `preview_action` (the lens's and the model's): what the issuance would
+    record, the figures its `PurchaseRecorded` or `ActionRecorded` would carry."""
+
+    contribution: int
+    points: int
+    co2e: int
+
+
+class ExitPreview(NamedTuple):
+    """`preview_exit`: what the exit would pay and leave in the pool (its `PointsExited`'s figures)."""
+
+    payout: int
+    retained: int
+
+
+class SettlePreview(NamedTuple):
+    """`preview_settle`: what the settlement would pay and keep (its `PointsSettled`'s figures)."""
+
+    assets: int
+    fee: int

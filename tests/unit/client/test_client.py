@@ -1,6 +1,7 @@
 """greenpoints.client: the one table of operations, and each operation sent through it answered with
 what the chain logged (the pool's events as the model's receipt types)."""
 
+import dataclasses
 import json
 
 import ape
@@ -9,12 +10,15 @@ import pytest
 from greenpoints.abi import abi_path
 from greenpoints.client import OPERATIONS, Client, Serves
 from greenpoints.model import (
+    ExitPreview,
+    IssuePreview,
     PointsDonated,
     PointsExited,
     PointsSettled,
     PointsSpent,
     PurchaseRecorded,
     PurchaseReversed,
+    SettlePreview,
 )
 from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
@@ -168,3 +172,39 @@ def test_registry_operations__wrong_role__refused(client, stranger, attacker, un
         client.admit(stranger, attacker, 2_000, 10 * unit, LICENSE, 3)
     with ape.reverts("pool: caller is not the guardian or governor"):
         client.pause(stranger)
+
+
+def test_preview_purchase__then_record__the_receipts_figures(client, merchant, consumer, unit):
+    client.record_purchase(merchant, consumer, 1_000 * unit, order(1), GREEN)
+    preview = client.preview_purchase(merchant, 500 * unit, GREEN)
+    bought = client.record_purchase(merchant, consumer, 500 * unit, order(2), GREEN)
+    assert preview == IssuePreview(bought.contribution, bought.points, bought.co2e)
+
+
+def test_preview_exit_and_settle__then_act__the_receipts_figures(
+    client, merchant, other_merchant, consumer, other_consumer, chain, unit
+):
+    client.record_purchase(merchant, consumer, 1_000 * unit, order(1), GREEN)
+    client.record_purchase(merchant, other_consumer, 1_000_000 * unit, order(2), GREEN)
+    chain.pending_timestamp += 8 * 86_400
+    chain.mine()
+    preview = client.preview_exit(consumer, 100 * POINT)
+    exited = client.exit(consumer, 100 * POINT)
+    assert preview == ExitPreview(exited.payout, exited.retained)
+    client.spend(other_consumer, other_merchant, 10 * POINT, order("s"))
+    quoted = client.preview_settle(other_merchant, 10 * POINT)
+    settled = client.settle(other_merchant, 10 * POINT)
+    assert quoted == SettlePreview(settled.assets, settled.fee)
+
+
+def test_preview_exit__inside_lock__refused_as_the_exit(client, merchant, consumer, other_consumer, unit):
+    client.record_purchase(merchant, consumer, 1_000 * unit, order(1), GREEN)
+    client.record_purchase(merchant, other_consumer, 1_000_000 * unit, order(2), GREEN)
+    with ape.reverts("exit_rule: points still locked"):
+        client.preview_exit(consumer, POINT)
+
+
+def test_preview__system_without_a_lens__says_how_to_get_one(live):
+    without = Client(dataclasses.replace(live, lens=None))
+    with pytest.raises(LookupError, match="deploy_lens"):
+        without.preview_settle(live.pool, POINT)
