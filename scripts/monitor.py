@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from ape import chain
 
-from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError
+from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError, MonitorSettings
 from greenpoints.cli import Command, one_line_errors, resolve_account
 from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.model import NEWCOMERS_PAY_MOST
@@ -78,11 +78,7 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         status(
             f"guardian {guardian.address}: the pool is paused on a short asset, a token pause or a blacklist"
         )
-    monitor = kind(
-        target,
-        chain.provider.web3,
-        emit=emit,
-        status=status,
+    settings = MonitorSettings(
         state_path=state,
         from_block=from_block,
         confirmations=confirmations,
@@ -90,6 +86,13 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         poll_interval=poll,
         max_backoff=max_backoff,
         newcomers_threshold=newcomers_threshold,
+    )
+    monitor = kind(
+        target,
+        chain.provider.web3,
+        emit=emit,
+        status=status,
+        settings=settings,
         **({"guardian": guardian} if guardian is not None else {}),  # one pool only (refused above)
     )
     # Ctrl-C or a service manager's SIGTERM: finish the page being folded, save the state, exit 0

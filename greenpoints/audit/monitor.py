@@ -52,7 +52,8 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -442,93 +443,93 @@ class Watcher:
             self._issuer(e, kind_pool, kind_member, a[field_name], what)
 
 
-class Monitor:
-    """Follows a deployment's new blocks; see the module doc.
+@dataclass(frozen=True)
+class MonitorSettings:
+    """How a monitor follows a chain (one object: `ape run monitor`'s options, the page's, the tests')."""
+
+    state_path: Path | None = None
+    """A file that keeps the last block folded, to resume from (None: start from the head each time)."""
+    from_block: int | None = None
+    """Raise alerts from this block on (the history before it is folded silently)."""
+    page: int = DEFAULT_PAGE
+    """Blocks read per log query."""
+    confirmations: int = 0
+    """Blocks below the head left unread (0: read up to the head)."""
+    circular_window: int = DAY
+    """Seconds within which points spent at the merchant that issued them are a circular flow."""
+    poll_interval: float = 2.0
+    """Seconds between looks at the node."""
+    max_backoff: float = 30.0
+    """The longest wait between retries while the node is away."""
+    newcomers_threshold: float = NEWCOMERS_PAY_MOST
+    """`paid_by_newcomers` warns above this share of the recent exit payouts."""
+
+
+class Follower:
+    """What every monitor does to follow a chain: a cursor (the last block folded), a state file to
+    resume from, the poll loop with its backoff while the node is away. What is followed, and how a
+    range of blocks is folded, is the subclass's (`Monitor`: one platform; `AssociationMonitor`: an
+    association and every platform it launches, each a `Monitor` of its own).
 
     `emit(alert)` receives each alert, `status(line)` the monitor's own news (node away and back,
     caught up). `sleep` is injectable for tests (by default: a wait that `stop()` ends).
     """
 
-    def __init__(
-        self,
-        system,
-        web3,
-        *,
-        emit: Callable[[Alert], None],
-        status: Callable[[str], None] = lambda line: None,
-        state_path: Path | None = None,
-        from_block: int | None = None,
-        page: int = DEFAULT_PAGE,
-        confirmations: int = 0,
-        circular_window: int = DAY,
-        pool_type=None,
-        poll_interval: float = 2.0,
-        max_backoff: float = 30.0,
-        sleep: Callable[[float], None] | None = None,
-        on_page: Callable[[list[Event], list[Alert], int, int], None] | None = None,
-        guardian=None,
-        newcomers_threshold: float = NEWCOMERS_PAY_MOST,
-    ):
-        from ape import project
-
-        self.system = system
-        self._follow(web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
-                     max_backoff, sleep)  # fmt: skip
-        pool_type = pool_type or project.ValuePool.contract_type
-        registry_type = project.Registry.contract_type
-        issuer = Decoder(interface("IIssuerEvents"), "issuer")
-        self.sources = sources(system, pool_type, registry_type) + [
-            (str(system.asset.address).lower(), issuer, [issuer.topics])
-        ]
-        self.times = BlockTimes(web3)
-        self.ledger = Ledger(
-            pool=self.sources[0][0],
-            registry=self.sources[1][0],
-            governor=self.sources[2][0],
-            asset_decimals=int(system.asset.decimals()),
-            block_time=self.times,
-        )
-        self.watcher = Watcher(self.ledger, registry_type, circular_window=circular_window,
-                               newcomers_threshold=newcomers_threshold)  # fmt: skip
-        self.asset = str(system.asset.address)
-        self.shortfall = 0
-        """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
-        self.cursor = system.deployment_block - 1
-        self.on_page = on_page
-        """Called with (events, alerts, first block, last block) after each page is folded (the
-        dashboard keeps them in its database)."""
-        self.guardian = guardian
-        """An account holding the registry's guardian role: the monitor pauses the pool with it on
-        `GUARDIAN_TRIGGERS` (None: it only alerts)."""
-
-    def _follow(self, web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
-                max_backoff, sleep) -> None:  # fmt: skip
-        """What every monitor keeps to follow a chain (the rest of `__init__` says what it follows)."""
-        self.web3 = web3
-        self._stopping = threading.Event()
-        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
-        self.state_path = Path(state_path) if state_path else None
-        self.from_block, self.page, self.confirmations = from_block, page, confirmations
-        self.poll_interval, self.max_backoff = poll_interval, max_backoff
-        self.chain_id = int(web3.eth.chain_id)
-        self.counts: dict[str, int] = {}
-        """Alerts raised by this run, by kind."""
-        self.node_errors = 0
-
-    # ------------------------------------------------------------ state
-
     STATE_KEY = "pool"
     """What the state file names the followed contract by."""
     STATE_KIND = "a monitor state"
 
+    def __init__(
+        self,
+        web3,
+        settings: MonitorSettings,
+        *,
+        emit: Callable[[Alert], None],
+        status: Callable[[str], None] = lambda line: None,
+        sleep: Callable[[float], None] | None = None,
+    ):
+        self.web3 = web3
+        self.settings = settings
+        self._stopping = threading.Event()
+        self.emit, self.status, self.sleep = emit, status, sleep or self._stopping.wait
+        self.state_path = Path(settings.state_path) if settings.state_path else None
+        self.chain_id = int(web3.eth.chain_id)
+        self.counts: dict[str, int] = {}
+        """Alerts raised by this run, by kind."""
+        self.node_errors = 0
+        self.cursor = 0
+        """The last block folded."""
+
+    # ------------------------------------------------------------ what the subclass says
+
     @property
     def followed(self) -> str:
         """The address the state file is for (lower case)."""
-        return self.ledger.pool
+        raise NotImplementedError
 
-    def _silence(self, silent: bool) -> None:
-        """Fold without raising alerts (the history before where alerts start)."""
-        self.watcher.silent = silent
+    @property
+    def silent(self) -> bool:
+        """Folding without raising alerts (the history before where alerts start)."""
+        raise NotImplementedError
+
+    @silent.setter
+    def silent(self, value: bool) -> None:
+        raise NotImplementedError
+
+    def advance(self, until: int) -> list[Alert]:
+        """Fold blocks cursor+1..until; returns the alerts raised (and emitted)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ state
+
+    @contextmanager
+    def silenced(self):
+        """Fold silently inside the block (the history before where alerts start)."""
+        before, self.silent = self.silent, True
+        try:
+            yield self
+        finally:
+            self.silent = before
 
     def _saved(self) -> dict | None:
         if self.state_path is None or not self.state_path.exists():
@@ -553,24 +554,26 @@ class Monitor:
             "chain_id": self.chain_id,
             self.STATE_KEY: self.followed,
             "cursor": self.cursor,
-            "cursor_hash": self._hash(self.cursor),
+            "cursor_hash": self.block_hash(self.cursor),
         }
         temporary = self.state_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, indent=1))
         os.replace(temporary, self.state_path)  # atomic: a crash leaves the old or the new state
 
-    def _hash(self, number: int) -> str:
+    def block_hash(self, number: int) -> str:
+        """The node's hash of block `number`, 0x-hex (what a resume checks the chain by)."""
         return "0x" + bytes(self.web3.eth.get_block(number)["hash"]).hex()
 
     # ------------------------------------------------------------ following
 
     def head(self) -> int:
-        return int(self.web3.eth.block_number) - self.confirmations
+        return int(self.web3.eth.block_number) - self.settings.confirmations
 
     def start(self) -> int:
         """Fold the history silently up to where alerts start: the saved cursor, `from_block - 1`,
         or the current head. Returns that block."""
         state = self._saved()
+        from_block = self.settings.from_block
         if state is not None:
             until = int(state["cursor"])
             if until > int(self.web3.eth.block_number):
@@ -579,35 +582,139 @@ class Monitor:
                     f"head ({int(self.web3.eth.block_number)}): another chain or a restarted node; "
                     "start again without the state file"
                 )
-            if self._hash(until) != state.get("cursor_hash"):
+            if self.block_hash(until) != state.get("cursor_hash"):
                 raise MonitorError(
                     f"block {until} is not the block this monitor last read (a reorg or a restarted "
                     f"node): start again without the state file {self.state_path}"
                 )
-        elif self.from_block is not None:
-            until = max(self.from_block - 1, self.cursor)
+        elif from_block is not None:
+            until = max(from_block - 1, self.cursor)
         else:
             until = max(self.head(), self.cursor)
-        self._silence(True)
-        try:
-            self._advance(until)
-        finally:
-            self._silence(False)
+        with self.silenced():
+            self.advance(until)
         if self.cursor == until:  # not when stopped half-way: the rest must stay silent on resume
             self._save()
         return until
 
-    def _advance(self, until: int) -> list[Alert]:
+    def poll(self) -> list[Alert]:
+        """One look at the node: fold every new block. Node errors propagate (see `run`)."""
+        return self.advance(self.head())
+
+    def run(self, *, until_block: int | None = None, once: bool = False) -> None:
+        """Poll until `until_block` is folded, once (`once`), or forever; survive node errors with
+        exponential backoff (the range is taken again when the node is back)."""
+        backoff = 0.0
+        settings = self.settings
+        while not self._stopping.is_set():
+            try:
+                target = self.head() if until_block is None else min(self.head(), until_block)
+                self.advance(target)
+            except NODE_ERRORS as err:
+                self.node_errors += 1
+                backoff = min(settings.max_backoff, backoff * 2 if backoff else settings.poll_interval or 0.5)
+                reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
+                self.status(f"node unreachable at block {self.cursor + 1} ({reason}); retry in {backoff:g} s")
+                self.sleep(backoff)
+                continue
+            if backoff:
+                self.status(f"node back; resumed after block {self.cursor}")
+                backoff = 0.0
+            if once or (until_block is not None and self.cursor >= until_block):
+                return
+            self.sleep(settings.poll_interval)
+
+    def stop(self) -> None:
+        """Stop after the page being folded (safe from a signal handler: the cursor and the state file
+        then match the alerts emitted)."""
+        self._stopping.set()
+
+    @property
+    def critical(self) -> int:
+        return sum(n for kind, n in self.counts.items() if SEVERITY.get(kind) == "critical")
+
+    def _count(self, alert: Alert) -> None:
+        self.counts[alert.kind] = self.counts.get(alert.kind, 0) + 1
+
+
+class Monitor(Follower):
+    """Follows one deployment's new blocks; see the module doc."""
+
+    def __init__(
+        self,
+        system,
+        web3,
+        *,
+        emit: Callable[[Alert], None],
+        status: Callable[[str], None] = lambda line: None,
+        settings: MonitorSettings = MonitorSettings(),
+        sleep: Callable[[float], None] | None = None,
+        on_page: Callable[[list[Event], list[Alert], int, int], None] | None = None,
+        guardian=None,
+        pool_type=None,
+        times: BlockTimes | None = None,
+    ):
+        """`times`: the block times to share (an association's monitor shares one for every platform)."""
+        from ape import project
+
+        super().__init__(web3, settings, emit=emit, status=status, sleep=sleep)
+        self.system = system
+        pool_type = pool_type or project.ValuePool.contract_type
+        registry_type = project.Registry.contract_type
+        issuer = Decoder(interface("IIssuerEvents"), "issuer")
+        self.sources = sources(system, pool_type, registry_type) + [
+            (str(system.asset.address).lower(), issuer, [issuer.topics])
+        ]
+        self.times = times or BlockTimes(web3)
+        self.ledger = Ledger(
+            pool=self.sources[0][0],
+            registry=self.sources[1][0],
+            governor=self.sources[2][0],
+            asset_decimals=int(system.asset.decimals()),
+            block_time=self.times,
+        )
+        self.watcher = Watcher(self.ledger, registry_type, circular_window=settings.circular_window,
+                               newcomers_threshold=settings.newcomers_threshold)  # fmt: skip
+        self.asset = str(system.asset.address)
+        self.shortfall = 0
+        """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
+        self.cursor = system.deployment_block - 1
+        self.on_page = on_page
+        """Called with (events, alerts, first block, last block) after each page is folded (the
+        dashboard keeps them in its database)."""
+        self.guardian = guardian
+        """An account holding the registry's guardian role: the monitor pauses the pool with it on
+        `GUARDIAN_TRIGGERS` (None: it only alerts)."""
+
+    @property
+    def followed(self) -> str:
+        return self.ledger.pool
+
+    @property
+    def silent(self) -> bool:
+        return self.watcher.silent
+
+    @silent.setter
+    def silent(self, value: bool) -> None:
+        self.watcher.silent = value
+
+    def fold(self, events: list[Event]) -> list[Alert]:
+        """Fold `events` (whole blocks, in chain order) without moving the cursor: the alerts they
+        raise (none while silent). The page's database replays its stored pages this way."""
+        return self.watcher.feed(events)
+
+    def advance(self, until: int) -> list[Alert]:
         """Fold blocks cursor+1..until in pages; each page is fetched whole, then folded, then the
         cursor moves (and is saved) and its alerts are emitted."""
         raised = []
+        page = self.settings.page
         while self.cursor < until and not self._stopping.is_set():
-            lo, hi = self.cursor + 1, min(until, self.cursor + self.page)
-            events, _ = fetch(self.web3, self.sources, lo, hi, self.page)
+            lo, hi = self.cursor + 1, min(until, self.cursor + page)
+            events, _ = fetch(self.web3, self.sources, lo, hi, page)
             self.times.learn(events)
             self.times.prefetch(e.block for e in events)
             # Every request of the page before anything is folded: a node error retries it whole.
-            balance = None if self.watcher.silent else self._asset_balance(hi)
+            balance = None if self.silent else self._asset_balance(hi)
             alerts = self.watcher.feed(events)
             if balance is not None:
                 alerts = alerts + self._check_asset_balance(hi, balance)
@@ -616,10 +723,10 @@ class Monitor:
             if self.on_page is not None:
                 self.on_page(events, alerts, lo, hi)
             for alert in alerts:
-                self.counts[alert.kind] = self.counts.get(alert.kind, 0) + 1
+                self._count(alert)
                 self.emit(alert)
             raised += alerts
-            if not self.watcher.silent:
+            if not self.silent:
                 self._save()
         return raised
 
@@ -695,68 +802,41 @@ class Monitor:
             said.append(f"short {fmt_units(self.shortfall, self.ledger.asset_decimals, 2)}")
         return ", ".join(said) or "ok"
 
-    def poll(self) -> list[Alert]:
-        """One look at the node: fold every new block. Node errors propagate (see `run`)."""
-        return self._advance(self.head())
 
-    def run(self, *, until_block: int | None = None, once: bool = False) -> None:
-        """Poll until `until_block` is folded, once (`once`), or forever; survive node errors with
-        exponential backoff (the range is taken again when the node is back)."""
-        backoff = 0.0
-        while not self._stopping.is_set():
-            try:
-                target = self.head() if until_block is None else min(self.head(), until_block)
-                self._advance(target)
-            except NODE_ERRORS as err:
-                self.node_errors += 1
-                backoff = min(self.max_backoff, backoff * 2 if backoff else self.poll_interval or 0.5)
-                reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
-                self.status(f"node unreachable at block {self.cursor + 1} ({reason}); retry in {backoff:g} s")
-                self.sleep(backoff)
-                continue
-            if backoff:
-                self.status(f"node back; resumed after block {self.cursor}")
-                backoff = 0.0
-            if once or (until_block is not None and self.cursor >= until_block):
-                return
-            self.sleep(self.poll_interval)
-
-    def stop(self) -> None:
-        """Stop after the page being folded (safe from a signal handler: the cursor and the state file
-        then match the alerts emitted)."""
-        self._stopping.set()
-
-    @property
-    def critical(self) -> int:
-        return sum(n for kind, n in self.counts.items() if SEVERITY.get(kind) == "critical")
-
-
-class AssociationMonitor(Monitor):
+class AssociationMonitor(Follower):
     """Follows every platform of an association, new platforms included as they launch, with one
     cursor and one state file (SPEC 9).
 
     Each page of blocks is read from the association first (`platform_launched`,
-    `platform_suspended` and `platform_reinstated` alerts; a launched platform gets its own
-    `Monitor` from its launch block on), then from every platform; each platform's alerts carry its
-    id and name (`details["platform"]`, `details["platform_name"]`). The cursor moves, and is saved,
-    once every platform has folded the page.
+    `platform_suspended` and `platform_reinstated` alerts; a launched platform gets a `Monitor` of
+    its own, in `monitors`, from its launch block on), then from every platform; each platform's
+    alerts carry its id and name (`details["platform"]`, `details["platform_name"]`). The cursor
+    moves, and is saved, once every platform has folded the page. It has no ledger of its own: each
+    platform's is `monitors[id].ledger`.
     """
 
-    def __init__(self, association, web3, *, emit, status=lambda line: None, state_path=None,
-                 from_block=None, page: int = DEFAULT_PAGE, confirmations: int = 0,
-                 circular_window: int = DAY, poll_interval: float = 2.0, max_backoff: float = 30.0,
-                 sleep=None, on_page=None, newcomers_threshold: float = NEWCOMERS_PAY_MOST):  # fmt: skip
+    STATE_KEY = "association"
+    STATE_KIND = "an association monitor's state"
+
+    def __init__(
+        self,
+        association,
+        web3,
+        *,
+        emit: Callable[[Alert], None],
+        status: Callable[[str], None] = lambda line: None,
+        settings: MonitorSettings = MonitorSettings(),
+        sleep: Callable[[float], None] | None = None,
+        on_page: Callable[[int, list[Event], list[Alert], int, int], None] | None = None,
+    ):
+        """`on_page(platform id, events, alerts, first block, last block)` after each platform's page."""
         from ape import project
 
         from .events import Decoder
 
+        super().__init__(web3, settings, emit=emit, status=status, sleep=sleep)
         self.association = association
-        self._follow(web3, emit, status, state_path, from_block, page, confirmations, poll_interval,
-                     max_backoff, sleep)  # fmt: skip
-        self.circular_window = circular_window
-        self.newcomers_threshold = newcomers_threshold
         self.platform_on_page = on_page
-        """Called with (platform id, events, alerts, first block, last block) after each page."""
         self.address = str(association.address).lower()
         self.sources = [(self.address, Decoder(project.Association.contract_type, "association"), None)]
         self.times = BlockTimes(web3)
@@ -765,22 +845,25 @@ class AssociationMonitor(Monitor):
         # Known from its record, or block 0 (the genesis, which holds no association) from an address.
         self.cursor = max(int(association.deployment_block) - 1, 0)
         self.association_cursor = self.cursor
-        self.silent = False
-        self.on_page = None
-
-    # The state file names the association instead of a pool; silence reaches every platform as
-    # it folds (`_advance`).
-    STATE_KEY = "association"
-    STATE_KIND = "an association monitor's state"
+        self._silent = False
 
     @property
     def followed(self) -> str:
         return self.address
 
-    def _silence(self, silent: bool) -> None:
-        self.silent = silent
+    @property
+    def silent(self) -> bool:
+        return self._silent
 
-    def _add_platform(self, platform_id: int) -> Monitor:
+    @silent.setter
+    def silent(self, value: bool) -> None:
+        """Silence reaches every platform (now, and as each folds: `advance`)."""
+        self._silent = value
+        for monitor in self.monitors.values():
+            monitor.silent = value
+
+    def add_platform(self, platform_id: int) -> Monitor:
+        """Start following platform `platform_id` of the association (from its launch block on)."""
         from ..deploy import platform_from_chain
 
         system = platform_from_chain(self.association.contract, platform_id)
@@ -796,13 +879,10 @@ class AssociationMonitor(Monitor):
                 )
 
         monitor = Monitor(
-            system, self.web3, emit=tagged, page=self.page, confirmations=self.confirmations,
-            circular_window=self.circular_window, on_page=page_done,
-            newcomers_threshold=self.newcomers_threshold,
+            system, self.web3, emit=tagged, on_page=page_done, times=self.times,
+            settings=replace(self.settings, state_path=None, from_block=None),
         )  # fmt: skip
-        monitor.times = self.times
-        monitor.ledger.block_time = self.times
-        monitor.watcher.silent = self.silent
+        monitor.silent = self.silent
         self.monitors[platform_id] = monitor
         return monitor
 
@@ -815,7 +895,7 @@ class AssociationMonitor(Monitor):
         )  # fmt: skip
 
     def _emit(self, alert: Alert) -> None:
-        self.counts[alert.kind] = self.counts.get(alert.kind, 0) + 1
+        self._count(alert)
         self.emit(alert)
 
     def _association_alerts(self, events: list[Event]) -> list[Alert]:
@@ -826,7 +906,7 @@ class AssociationMonitor(Monitor):
                 continue  # the admin's handover (OwnershipTransferred and its start)
             pid = int(a["id"])
             if e.name == "PlatformLaunched":
-                self._add_platform(pid)
+                self.add_platform(pid)
                 kind, message = (
                     "platform_launched",
                     f"platform {pid} ({a['name']}) launched: pool {a['pool']}",
@@ -847,13 +927,14 @@ class AssociationMonitor(Monitor):
             ))  # fmt: skip
         return alerts
 
-    def _advance(self, until: int) -> list[Alert]:
+    def advance(self, until: int) -> list[Alert]:
         raised = []
+        page = self.settings.page
         while self.cursor < until and not self._stopping.is_set():
-            hi = min(until, self.cursor + self.page)
+            hi = min(until, self.cursor + page)
             # The association's page once (a page retried after a node error repeats nothing).
             if self.association_cursor < hi:
-                events, _ = fetch(self.web3, self.sources, self.association_cursor + 1, hi, self.page)
+                events, _ = fetch(self.web3, self.sources, self.association_cursor + 1, hi, page)
                 self.times.learn(events)
                 alerts = self._association_alerts(events)
                 self.association_cursor = hi
@@ -864,9 +945,9 @@ class AssociationMonitor(Monitor):
             # Then every platform, each from where it stands (a platform launched in this page
             # from its launch block).
             for monitor in list(self.monitors.values()):
-                monitor.watcher.silent = self.silent
+                monitor.silent = self.silent
                 if monitor.cursor < hi:
-                    raised += monitor._advance(hi)
+                    raised += monitor.advance(hi)
             self.cursor = hi
             if not self.silent:
                 self._save()
@@ -876,8 +957,3 @@ class AssociationMonitor(Monitor):
         self._stopping.set()
         for monitor in self.monitors.values():
             monitor.stop()
-
-    @property
-    def ledger(self):
-        """Not one pool: see `monitors[id].ledger`."""
-        raise AttributeError("an association monitor has one ledger per platform: monitors[id].ledger")
