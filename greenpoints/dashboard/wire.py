@@ -50,5 +50,6 @@ def _key(key) -> str:
 
 
 def dumps(value) -> str:
-    """`value` as strict JSON text (no NaN, no infinities), through `jsonable`."""
-    return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """`value` as strict JSON text, through `jsonable`: no NaN or infinities, and ASCII only, so a
+    server-sent event stays one line for every client (U+2028 or U+0085 end a line for some)."""
+    return json.dumps(jsonable(value), allow_nan=False, separators=(",", ":"))
