@@ -37,9 +37,10 @@ function showStatus(status) {
   pill.textContent = status.node.ok ? `following · block ${status.cursor}` : "node unreachable";
   pill.classList.toggle("down", !status.node.ok);
   const banner = document.getElementById("banner");
-  banner.hidden = status.node.ok;
-  banner.textContent = status.node.ok ? "" :
+  const down = status.node.ok ? "" :
     `${status.node.message}. Figures are as of block ${status.cursor}; the page recovers by itself when the node is back.`;
+  banner.hidden = status.node.ok && !status.notice;
+  banner.textContent = [down, status.notice || ""].filter(Boolean).join(" ");
 }
 
 async function refreshPlatforms() {
