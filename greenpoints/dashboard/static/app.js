@@ -58,6 +58,7 @@ async function refreshPlatforms() {
     return row;
   });
   fill("#platforms", rows, "no platform yet");
+  return platforms;
 }
 
 function drawChart(id, label, points, key) {
@@ -113,8 +114,9 @@ async function refreshAll() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      await refreshPlatforms();
-      await refreshDetail();
+      const platforms = await refreshPlatforms();
+      if (platforms.length && !platforms.some((p) => p.id === state.selected)) state.selected = platforms[0].id;
+      if (platforms.length) await refreshDetail();
     } catch (err) {
       const banner = document.getElementById("banner");
       banner.hidden = false;
