@@ -279,12 +279,10 @@ class Supervisor:
         while not self._stop.is_set():
             try:
                 self.poll()
-            except NODE_ERRORS as err:
+            except NODE_ERRORS:
                 backoff = min(self.max_backoff, backoff * 2 if backoff else self.poll_interval)
-                reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
                 if self.node["ok"]:
-                    self.node = {"ok": False, "message": f"node unreachable ({reason}); retrying",
-                                 "since": int(time.time())}  # fmt: skip
+                    self.node = {"ok": False, "message": self._node_away(), "since": int(time.time())}
                     self.version += 1
                     self.say(self.node["message"])
                 self._stop.wait(backoff)
@@ -309,6 +307,12 @@ class Supervisor:
                 self.say(self.node["message"])
             backoff = 0.0
             self._stop.wait(self.poll_interval)
+
+    def _node_away(self) -> str:
+        """One plain line for the banner: which node, since when (not the HTTP library's exception)."""
+        where = getattr(self.web3.provider, "endpoint_uri", None) or "the node"
+        since = datetime.now(UTC).strftime("%H:%M:%S UTC")
+        return f"node at {where} not answering since {since}; retrying"
 
     def run_in_background(self) -> None:
         self._thread = threading.Thread(target=self.follow, name="dashboard-follower", daemon=True)

@@ -1,5 +1,7 @@
 """The dashboard's supervisor on the embedded chain: folds, stores, resumes, answers."""
 
+import re
+
 import pytest
 
 import greenpoints.audit.monitor as monitor_module
@@ -206,3 +208,27 @@ def test_follow__fault_of_the_page__one_line_and_the_follower_goes_on(supervisor
         "the dashboard could not fold the chain (RuntimeError: no such platform); retrying",
         "node back; following",
     ]
+
+
+def test_follow__node_not_answering__one_plain_line_naming_the_node(supervisor, monkeypatch):
+    import requests
+
+    calls = []
+
+    def poll():
+        calls.append(1)
+        if len(calls) == 1:
+            raise requests.exceptions.ConnectionError(
+                "HTTPConnectionPool(host='127.0.0.1', port=8545): Max retries exceeded"
+            )
+        supervisor._stop.set()
+
+    said = []
+    monkeypatch.setattr(supervisor, "poll", poll)
+    monkeypatch.setattr(supervisor.web3.provider, "endpoint_uri", "http://127.0.0.1:8545", raising=False)
+    supervisor.say, supervisor.poll_interval = said.append, 0
+    supervisor.follow()
+    assert re.fullmatch(
+        r"node at http://127\.0\.0\.1:8545 not answering since \d\d:\d\d:\d\d UTC; retrying", said[0]
+    )
+    assert said[1] == "node back; following"
