@@ -1,7 +1,8 @@
 """The dashboard's web application (Starlette): the page, its JSON endpoints and a server-sent event
 stream. Read-only: it holds no keys and sends no transaction.
 
-Endpoints (all GET; JSON; errors are `{"error": "..."}` with 400 or 404):
+Endpoints (all GET; JSON as `wire` writes it: bytes as 0x-hex, integers past 2**53 - 1 as decimal
+text; errors are `{"error": "..."}` with 400 or 404):
 
 - `/api/status`: what is followed, the last block folded, the node's state, a version number that
   goes up on every change;
@@ -20,7 +21,6 @@ Endpoints (all GET; JSON; errors are `{"error": "..."}` with 400 or 404):
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from pathlib import Path
@@ -33,6 +33,7 @@ from starlette.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from . import wire
 from .supervisor import NotFound, Supervisor
 
 logger = logging.getLogger("greenpoints.dashboard")
@@ -52,8 +53,15 @@ def chart_js_path(root: Path | None = None) -> Path:
     raise FileNotFoundError("Chart.js is not installed (node_modules/chart.js): run `make install`")
 
 
+class WireJSON(JSONResponse):
+    """JSON as `wire.dumps` writes it: bytes as 0x-hex, integers past 2**53 - 1 as decimal text."""
+
+    def render(self, content) -> bytes:
+        return wire.dumps(content).encode("utf-8")
+
+
 def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+    return WireJSON({"error": message}, status_code=status)
 
 
 def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starlette:
@@ -61,7 +69,7 @@ def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starl
 
     async def answer(func, *args):
         try:
-            return JSONResponse(await run_in_threadpool(func, *args))
+            return WireJSON(await run_in_threadpool(func, *args))
         except NotFound as err:
             return _error(404, str(err))
 
@@ -120,7 +128,7 @@ def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starl
                     if new:
                         after = new[-1]["id"]
                     payload = {"status": await run_in_threadpool(supervisor.status), "alerts": new}
-                    yield f"event: update\ndata: {json.dumps(payload)}\n\n"
+                    yield f"event: update\ndata: {wire.dumps(payload)}\n\n"
                     quiet = 0.0
                 elif quiet >= 15:
                     yield ": keep-alive\n\n"

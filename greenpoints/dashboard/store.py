@@ -12,12 +12,16 @@ Tables:
 - `alerts`: every alert raised, in order (the live feed).
 
 Big integers (amounts in the smallest units, points in 1e-18) are stored as decimal text: exact on
-both engines.
+both engines. An event's arguments and an alert's details are JSON with two tags of the store's own,
+`{"$b": hex}` for bytes and `{"$i": "digits"}` for integers of 2**53 and more, so they read back
+exactly as they were folded. An alert row the store cannot serve (written by an older version, or by
+hand) is served as one `unreadable_alert` in its place, said once in the log: it never stops the feed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from sqlalchemy import (
@@ -38,6 +42,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from ..audit.events import Event
 
+logger = logging.getLogger("greenpoints.dashboard")
+UNREADABLE_ALERT = "unreadable_alert"
+"""The kind served in place of an alert row the store cannot read (warning)."""
+SEVERITIES = ("critical", "warning", "notice")
 metadata = MetaData()
 meta = Table(
     "meta",
@@ -92,6 +100,10 @@ class StoreError(RuntimeError):
     """The database cannot be used (a bad URL, a server that is not there)."""
 
 
+TAGS = ("$b", "$i", "$d")
+"""The store's own JSON tags: bytes, big integers, and a mapping that would read as a tag."""
+
+
 def _encode(value):
     if isinstance(value, bytes | bytearray):
         return {"$b": bytes(value).hex()}
@@ -100,20 +112,35 @@ def _encode(value):
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
+        plain = {_key(k): _encode(v) for k, v in value.items()}
+        return {"$d": plain} if len(plain) == 1 and next(iter(plain)) in TAGS else plain
     return value
+
+
+def _key(key) -> str:
+    if isinstance(key, bytes | bytearray):
+        return "0x" + bytes(key).hex()
+    return key if isinstance(key, str) else str(key)
 
 
 def _decode(value):
     if isinstance(value, dict):
-        if "$b" in value and len(value) == 1:
-            return bytes.fromhex(value["$b"])
-        if "$i" in value and len(value) == 1:
-            return int(value["$i"])
+        if len(value) == 1 and next(iter(value)) in TAGS:
+            ((tag, inner),) = value.items()
+            if tag == "$b":
+                return bytes.fromhex(inner)
+            if tag == "$i":
+                return int(inner)
+            return {k: _decode(v) for k, v in inner.items()}
         return {k: _decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_decode(v) for v in value]
     return value
+
+
+def _dumps(value) -> str:
+    """Stored JSON: never refuses a value (an unknown object is kept as its text)."""
+    return json.dumps(_encode(value), default=str)
 
 
 def _event(row) -> Event:
@@ -121,6 +148,29 @@ def _event(row) -> Event:
     return Event(
         row["name"], args, row["block"], row["log_index"], row["tx"], row["source"], row["time"] or None
     )
+
+
+def _checked_alert(row: dict) -> dict:
+    """The row with its details decoded, or ValueError/TypeError saying why it cannot be served."""
+    for name in ("id", "platform", "block", "log_index", "time"):
+        if not isinstance(row[name], int) or isinstance(row[name], bool):
+            raise TypeError(f"{name} is {row[name]!r}, not a whole number")
+    for name in ("kind", "tx", "message"):
+        if not isinstance(row[name], str):
+            raise TypeError(f"{name} is {type(row[name]).__name__}, not text")
+    if row["severity"] not in SEVERITIES:
+        raise ValueError(f"severity {row['severity']!r} is none of {', '.join(SEVERITIES)}")
+    try:
+        details = _decode(json.loads(row["details"]))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"details are not JSON: {err}") from err
+    if not isinstance(details, dict):
+        raise TypeError(f"details are {type(details).__name__}, not an object")
+    return {**row, "details": details}
+
+
+def _int_or_zero(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def default_url(path: Path | str) -> str:
@@ -140,6 +190,8 @@ class Store:
         except (ArgumentError, OperationalError, ModuleNotFoundError) as err:
             reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise StoreError(f"database {url}: {reason}") from err
+        self._unreadable: set = set()
+        """Ids of alert rows already said to be unreadable (each is logged once)."""
 
     # ------------------------------------------------------------ the cursor
 
@@ -164,7 +216,7 @@ class Store:
                 if page_events:
                     db.execute(insert(events), [
                         {"target": target, "platform": platform, "block": e.block, "log_index": e.log_index,
-                         "source": e.source, "name": e.name, "args": json.dumps(_encode(e.args)),
+                         "source": e.source, "name": e.name, "args": _dumps(e.args),
                          "tx": e.tx, "time": e.time or 0}
                         for e in page_events
                     ])  # fmt: skip
@@ -178,7 +230,7 @@ class Store:
                     db.execute(insert(alerts), [
                         {"target": target, "platform": platform, "block": a.block, "log_index": a.log_index,
                          "time": a.time, "kind": a.kind, "severity": a.severity, "tx": a.tx,
-                         "message": a.message, "details": json.dumps(_encode(a.details))}
+                         "message": a.message, "details": _dumps(a.details)}
                         for a in page_alerts
                     ])  # fmt: skip
             row = {"chain_id": chain_id, "cursor": cursor, "cursor_hash": cursor_hash}
@@ -243,7 +295,24 @@ class Store:
             if platform is not None:
                 query = query.where(alerts.c.platform == platform)
             rows = db.execute(query.order_by(alerts.c.id.desc()).limit(limit)).mappings().all()
-        return [{**dict(r), "details": _decode(json.loads(r["details"]))} for r in reversed(rows)]
+        return [self._alert(dict(r)) for r in reversed(rows)]
+
+    def _alert(self, row: dict) -> dict:
+        """An alert row as served, or an `unreadable_alert` in its place (logged once per row)."""
+        try:
+            return _checked_alert(row)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            reason = (str(err).splitlines() or [""])[0][:160] or type(err).__name__
+        message = f"alert {row.get('id')} in the store cannot be read ({reason}); left out"
+        if row.get("id") not in self._unreadable:
+            self._unreadable.add(row.get("id"))
+            logger.warning("dashboard: %s", message)
+        block, log_index, time = (_int_or_zero(row.get(k)) for k in ("block", "log_index", "time"))
+        return {
+            "id": row.get("id"), "target": row.get("target"), "platform": _int_or_zero(row.get("platform")),
+            "block": block, "log_index": log_index, "time": time, "kind": UNREADABLE_ALERT,
+            "severity": "warning", "tx": "", "message": message, "details": {},
+        }  # fmt: skip
 
     def counts(self, target: str) -> dict[str, int]:
         with self.engine.connect() as db:

@@ -42,6 +42,7 @@ class Supervisor:
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
         status=lambda line: None,
+        new_monitor=None,
     ):
         self.target = target.lower()
         self.web3, self.store, self.monitor = web3, store, monitor
@@ -53,6 +54,12 @@ class Supervisor:
         """Goes up whenever something the page shows changed (a page folded, the node's state)."""
         self.node = {"ok": True, "message": "following", "since": int(time.time())}
         self.head_time = 0
+        self.notice: str | None = None
+        """What the page must say even when the node answers (the chain replaced under it)."""
+        self._new_monitor = new_monitor
+        """Builds a monitor from scratch, to fold again when the chain changed under the page."""
+        self._cursor_hash: str | None = None
+        """The hash of the last block folded, checked against the node's at every poll."""
         self._pending: dict[int, list] = {}
         self._pending_alerts: list = []
         self._series_seen: dict[int, int] = {}
@@ -67,25 +74,33 @@ class Supervisor:
     @classmethod
     def for_system(cls, system, web3, store: Store, **kwargs) -> Supervisor:
         holder: dict = {}
-        monitor = Monitor(system, web3, emit=lambda a: holder["s"]._alert(a),
-                          on_page=lambda ev, al, lo, hi: holder["s"]._page(0, ev))  # fmt: skip
+
+        def new_monitor():
+            return Monitor(system, web3, emit=lambda a: holder["s"]._alert(a),
+                           on_page=lambda ev, al, lo, hi: holder["s"]._page(0, ev))  # fmt: skip
+
         supervisor = holder["s"] = cls(
-            str(system.pool.address), web3, store, monitor, systems={0: system}, **kwargs
-        )
+            str(system.pool.address), web3, store, new_monitor(), systems={0: system},
+            new_monitor=new_monitor, **kwargs,
+        )  # fmt: skip
         return supervisor
 
     @classmethod
     def for_association(cls, association, web3, store: Store, **kwargs) -> Supervisor:
         holder: dict = {}
-        monitor = AssociationMonitor(
-            association,
-            web3,
-            emit=lambda a: holder["s"]._alert(a),
-            on_page=lambda pid, ev, al, lo, hi: holder["s"]._page(pid, ev),
-        )
+
+        def new_monitor():
+            return AssociationMonitor(
+                association,
+                web3,
+                emit=lambda a: holder["s"]._alert(a),
+                on_page=lambda pid, ev, al, lo, hi: holder["s"]._page(pid, ev),
+            )
+
         supervisor = holder["s"] = cls(
-            str(association.address), web3, store, monitor, association=association, **kwargs
-        )
+            str(association.address), web3, store, new_monitor(), association=association,
+            new_monitor=new_monitor, **kwargs,
+        )  # fmt: skip
         return supervisor
 
     # ------------------------------------------------------------ following
@@ -135,9 +150,54 @@ class Supervisor:
         self._pending.clear()
         self._pending_alerts = []
         if cursor >= 0:
-            self.store.save_page(self.target, self.chain_id, cursor, self.monitor._hash(cursor), pages)
-            self.head_time = times(cursor)
+            try:
+                self._cursor_hash = self._block_hash(cursor)
+            except BlockNotFound:  # a chain replaced under the page, not yet as long as the fold began
+                self._cursor_hash = None
+            if self._cursor_hash is not None:
+                self.store.save_page(self.target, self.chain_id, cursor, self._cursor_hash, pages)
+                self.head_time = times(cursor)
         self.version += 1
+
+    def _block_hash(self, number: int) -> str:
+        """The node's hash of block `number` (one eth_getBlockByNumber); BlockNotFound past its head."""
+        return "0x" + bytes(self.web3.eth.get_block(number)["hash"]).hex()
+
+    def _chain_changed(self) -> str | None:
+        """Is the last block folded still the node's? One eth_getBlockByNumber; None when it is,
+        else what happened, in one line."""
+        cursor, folded = self.monitor.cursor, self._cursor_hash
+        if folded is None or cursor < 0:
+            return None
+        try:
+            now = self._block_hash(cursor)
+        except BlockNotFound:
+            head = int(self.web3.eth.block_number)
+            return (f"block {cursor}, the last one folded, is gone: the node's chain ends at block {head} "
+                    "(a node restarted empty, or a reorg deeper than the fold)")  # fmt: skip
+        if now != folded:
+            return (f"block {cursor}, the last one folded, is another block on the node now (a reorg "
+                    "deeper than the fold, or another chain on the same node address)")  # fmt: skip
+        return None
+
+    def _refold(self, reason: str) -> None:
+        """The chain changed under the page: forget what was folded and fold from the node again."""
+        monitor = self._new_monitor()  # first: if it cannot be built, nothing is forgotten yet
+        when = datetime.now(UTC).strftime("%H:%M:%S UTC")
+        self.notice = f"The chain changed under the page at {when}: {reason}; folded again from the node."
+        self.say(self.notice)
+        self.store.forget(self.target)
+        self._pending.clear()
+        self._pending_alerts = []
+        self._series_seen.clear()
+        self._order_index.clear()
+        self._statuses.clear()
+        self._cursor_hash = None
+        self.head_time = 0
+        self.monitor = monitor
+        self.monitor.start()
+        self._flush()
+        self._read_statuses()
 
     def start(self) -> str:
         """Fold the history: from the store when it holds this chain's (no refetching), else from
@@ -156,6 +216,7 @@ class Supervisor:
                     if not same and problem is None:
                         problem = f"block {saved['cursor']} is not the block the store last read"
                 if problem is None:
+                    self._cursor_hash = saved["cursor_hash"]
                     return self._resume(int(saved["cursor"]))
                 self.store.forget(self.target)
                 self.say(f"the chain changed under the store ({problem}: a reorg or a restarted node); "
@@ -198,8 +259,13 @@ class Supervisor:
                 self._statuses[pid] = self.association.status_of(pid)
 
     def poll(self) -> None:
-        """One look at the node: fold every new block and store it. Node errors propagate."""
+        """One look at the node: check that the last block folded is still the node's (else fold
+        again from the node), fold every new block and store it. Node errors propagate."""
         with self.lock:
+            changed = self._chain_changed() if self._new_monitor is not None else None
+            if changed is not None:
+                self._refold(changed)
+                return
             before = (self.monitor.cursor, len(self._pending_alerts))
             try:
                 self.monitor.poll()
@@ -213,12 +279,10 @@ class Supervisor:
         while not self._stop.is_set():
             try:
                 self.poll()
-            except NODE_ERRORS as err:
+            except NODE_ERRORS:
                 backoff = min(self.max_backoff, backoff * 2 if backoff else self.poll_interval)
-                reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
                 if self.node["ok"]:
-                    self.node = {"ok": False, "message": f"node unreachable ({reason}); retrying",
-                                 "since": int(time.time())}  # fmt: skip
+                    self.node = {"ok": False, "message": self._node_away(), "since": int(time.time())}
                     self.version += 1
                     self.say(self.node["message"])
                 self._stop.wait(backoff)
@@ -229,12 +293,26 @@ class Supervisor:
                 self.say(str(err))
                 self._stop.wait(self.max_backoff)
                 continue
+            except Exception as err:  # noqa: BLE001 - a fault of the page must not stop the follower
+                reason = (str(err).splitlines() or [""])[0][:160] or type(err).__name__
+                message = f"the dashboard could not fold the chain ({type(err).__name__}: {reason}); retrying"
+                self.node = {"ok": False, "message": message, "since": int(time.time())}
+                self.version += 1
+                self.say(message)
+                self._stop.wait(self.max_backoff)
+                continue
             if not self.node["ok"]:
                 self.node = {"ok": True, "message": "node back; following", "since": int(time.time())}
                 self.version += 1
                 self.say(self.node["message"])
             backoff = 0.0
             self._stop.wait(self.poll_interval)
+
+    def _node_away(self) -> str:
+        """One plain line for the banner: which node, since when (not the HTTP library's exception)."""
+        where = getattr(self.web3.provider, "endpoint_uri", None) or "the node"
+        since = datetime.now(UTC).strftime("%H:%M:%S UTC")
+        return f"node at {where} not answering since {since}; retrying"
 
     def run_in_background(self) -> None:
         self._thread = threading.Thread(target=self.follow, name="dashboard-follower", daemon=True)
@@ -270,6 +348,7 @@ class Supervisor:
                 "cursor": self.monitor.cursor,
                 "head_time": self.head_time,
                 "node": dict(self.node),
+                "notice": self.notice,
                 "version": self.version,
                 "platforms": len(self._monitors()),
             }

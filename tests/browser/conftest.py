@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,29 +102,39 @@ def chain_with_activity(tmp_path_factory):
         yield chain, record_path, url, env
 
 
-@pytest.fixture(scope="module")
-def dashboard(chain_with_activity, tmp_path_factory):
-    """`ape run dashboard --association RECORD` on a free port, reaching anvil through a proxy."""
-    chain, record_path, url, env = chain_with_activity
-    proxy = Proxy(int(url.rsplit(":", 1)[1]))
+@contextmanager
+def serve_dashboard(record_path: Path, node_url: str, db: Path, env: dict) -> Iterator[tuple[str, Lines]]:
+    """`ape run dashboard --association RECORD --db DB` on a free port, reaching the node at
+    `node_url`; yields the page's base URL and its stderr, and stops it afterwards."""
     port = free_port()
-    db = tmp_path_factory.mktemp("dashboard") / "dashboard.sqlite"
     command = [APE, "run", "dashboard", "--association", str(record_path), "--port", str(port),
                "--db", str(db), "--poll", "0.3", *FOUNDRY, "-v", "WARNING"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env, "APE_FOUNDRY_HOST": proxy.url},
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env, "APE_FOUNDRY_HOST": node_url},
                                text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     err = Lines(process.stderr)
     try:
         err.until("serving http://", timeout=120)
         base = f"http://127.0.0.1:{port}"
         _wait_for(base + "/api/status")
-        yield base, proxy, chain, err
+        yield base, err
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def dashboard(chain_with_activity, tmp_path_factory):
+    """`ape run dashboard --association RECORD` on a free port, reaching anvil through a proxy."""
+    chain, record_path, url, env = chain_with_activity
+    proxy = Proxy(int(url.rsplit(":", 1)[1]))
+    db = tmp_path_factory.mktemp("dashboard") / "dashboard.sqlite"
+    try:
+        with serve_dashboard(record_path, proxy.url, db, env) as (base, err):
+            yield base, proxy, chain, err
+    finally:
         proxy.cut()
 
 
@@ -149,9 +161,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, dashboard):
-    base = dashboard[0]
+@contextmanager
+def open_page(browser, base: str):
+    """The page at `base` in a new browser context, its platforms drawn; fails if its JavaScript
+    threw."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     errors = []
@@ -161,6 +174,12 @@ def page(browser, dashboard):
     yield page
     context.close()
     assert errors == [], f"errors in the page's JavaScript: {errors}"
+
+
+@pytest.fixture
+def page(browser, dashboard):
+    with open_page(browser, dashboard[0]) as page:
+        yield page
 
 
 def screenshot(page, name: str) -> None:

@@ -37,9 +37,10 @@ function showStatus(status) {
   pill.textContent = status.node.ok ? `following · block ${status.cursor}` : "node unreachable";
   pill.classList.toggle("down", !status.node.ok);
   const banner = document.getElementById("banner");
-  banner.hidden = status.node.ok;
-  banner.textContent = status.node.ok ? "" :
+  const down = status.node.ok ? "" :
     `${status.node.message}. Figures are as of block ${status.cursor}; the page recovers by itself when the node is back.`;
+  banner.hidden = status.node.ok && !status.notice;
+  banner.textContent = [down, status.notice || ""].filter(Boolean).join(" ");
 }
 
 async function refreshPlatforms() {
@@ -57,6 +58,7 @@ async function refreshPlatforms() {
     return row;
   });
   fill("#platforms", rows, "no platform yet");
+  return platforms;
 }
 
 function drawChart(id, label, points, key) {
@@ -112,8 +114,9 @@ async function refreshAll() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      await refreshPlatforms();
-      await refreshDetail();
+      const platforms = await refreshPlatforms();
+      if (platforms.length && !platforms.some((p) => p.id === state.selected)) state.selected = platforms[0].id;
+      if (platforms.length) await refreshDetail();
     } catch (err) {
       const banner = document.getElementById("banner");
       banner.hidden = false;

@@ -1,9 +1,13 @@
 """The dashboard's JSON endpoints and page (Starlette's test client; the browser tests are in
 tests/browser/)."""
 
+import json
+import re
+
 import pytest
 from starlette.testclient import TestClient
 
+from greenpoints import governance
 from greenpoints.dashboard import create_app
 from tests.conftest import order
 
@@ -75,3 +79,57 @@ def test_endpoints__bad_or_unknown_input__json_error_not_a_page(client, path, st
 def test_unknown_page__404_page_not_blank(client):
     answer = client.get("/somewhere")
     assert answer.status_code == 404 and "There is no such page" in answer.text
+
+
+ENDPOINTS = ["/api/status", "/api/platforms", "/api/platforms/0", "/api/platforms/0/history", "/api/alerts"]
+
+
+def test_endpoints__rule_change_scheduled__every_one_answers_json_with_the_operation_in_hex(
+    client, supervisor, active
+):
+    operation = governance.propose_rule(active, "issue_bps", 6_500)
+    supervisor.poll()
+    for path in ENDPOINTS:
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.text)
+    [alert] = client.get("/api/alerts").json()
+    assert alert["kind"] == "rule_change_scheduled"
+    assert alert["details"]["call"] == "set_rule('issue_bps', 6500)"
+    assert re.fullmatch(r"0x[0-9a-f]{64}", alert["details"]["operation"])
+    [pending] = client.get("/api/platforms/0").json()["governance"]
+    assert pending["call"] == "set_rule('issue_bps', 6500)" and pending["ready_at"] == operation.ready_at
+    assert pending["state"] == "pending"
+
+
+def test_endpoints__rule_change_executed__new_rule_and_a_later_purchase_served(
+    client, supervisor, active, buy, merchant, stranger
+):
+    governance.change_rule(active, "issue_bps", 6_500)
+    buy(merchant, stranger, 10, order("after-the-rule"))
+    supervisor.poll()
+    kinds = [a["kind"] for a in client.get("/api/alerts").json()]
+    assert kinds == ["rule_change_scheduled", "rule_changed"]
+    assert client.get("/api/platforms/0").json()["rules"]["issue_bps"] == 6_500
+    assert client.get("/api/orders/0x" + order("after-the-rule").hex()).status_code == 200
+
+
+def test_stream__rule_change_scheduled__first_update_carries_the_alert_as_json(client, supervisor, active):
+    governance.propose_rule(active, "issue_bps", 6_500)
+    supervisor.poll()
+    update = first_update(client)
+    [alert] = update["alerts"]
+    assert alert["kind"] == "rule_change_scheduled" and alert["details"]["operation"].startswith("0x")
+
+
+def first_update(client, after: int = 0) -> dict:
+    """The first `update` of /api/stream, parsed (the stream is left at once)."""
+    with client.stream("GET", f"/api/stream?after={after}") as answer:
+        assert answer.status_code == 200
+        lines = answer.iter_lines()
+        assert next(lines) == "event: update"
+        data = next(lines)
+    return json.loads(data.removeprefix("data: "), parse_constant=_refuse)
+
+
+def _refuse(constant: str):
+    raise ValueError(f"{constant} is not JSON")

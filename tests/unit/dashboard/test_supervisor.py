@@ -1,5 +1,7 @@
 """The dashboard's supervisor on the embedded chain: folds, stores, resumes, answers."""
 
+import re
+
 import pytest
 
 import greenpoints.audit.monitor as monitor_module
@@ -141,3 +143,92 @@ def test_poll__token_issuer_pauses_and_blacklists__platform_token_column_and_ale
     token.unpause(sender=deployer)
     supervisor.poll()
     assert supervisor.platforms()[0]["token"] == "pool blacklisted"
+
+
+def test_poll__same_chain_grown__no_notice_and_the_same_fold_goes_on(supervisor, buy, merchant, stranger):
+    monitor = supervisor.monitor
+    buy(merchant, stranger, 5, order("grown"))
+    supervisor.poll()
+    assert supervisor.monitor is monitor and supervisor.status()["notice"] is None
+
+
+def test_poll__last_folded_block_rewound_away__notice_and_folded_again(
+    supervisor, buy, merchant, stranger, store, chain
+):
+    before = supervisor.platforms()
+    snapshot = chain.snapshot()
+    buy(merchant, stranger, 50, order("rewound"))
+    supervisor.poll()
+    assert supervisor.platforms()[0]["consumers"] == before[0]["consumers"] + 1
+    gone = supervisor.monitor.cursor
+    chain.restore(snapshot)
+    supervisor.poll()
+    notice = supervisor.status()["notice"]
+    assert f"block {gone}, the last one folded, is gone: the node's chain ends at block {gone - 1}" in notice
+    assert "\n" not in notice and notice.endswith("folded again from the node.")
+    assert supervisor.platforms() == before
+    assert store.cursor(supervisor.target)["cursor"] == supervisor.monitor.cursor == gone - 1
+    assert len(store.events(supervisor.target, 0)) == before[0]["events"]
+
+
+def test_poll__last_folded_block_replaced_at_the_same_height__notice_and_the_new_block_folded(
+    supervisor, buy, merchant, stranger, other_consumer, chain
+):
+    snapshot = chain.snapshot()
+    buy(merchant, stranger, 50, order("first-fork"))
+    supervisor.poll()
+    height = supervisor.monitor.cursor
+    chain.restore(snapshot)
+    buy(merchant, other_consumer, 7, order("second-fork"))
+    assert chain.blocks.head.number == height
+    supervisor.poll()
+    assert (
+        f"block {height}, the last one folded, is another block on the node now"
+        in supervisor.status()["notice"]
+    )
+    assert supervisor.order(order("second-fork")) and supervisor.monitor.cursor == height
+    with pytest.raises(NotFound):
+        supervisor.order(order("first-fork"))
+
+
+def test_follow__fault_of_the_page__one_line_and_the_follower_goes_on(supervisor, monkeypatch):
+    calls = []
+
+    def poll():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("no such platform\nsecond line")
+        supervisor._stop.set()
+
+    said = []
+    monkeypatch.setattr(supervisor, "poll", poll)
+    supervisor.say, supervisor.max_backoff = said.append, 0
+    supervisor.follow()
+    assert said == [
+        "the dashboard could not fold the chain (RuntimeError: no such platform); retrying",
+        "node back; following",
+    ]
+
+
+def test_follow__node_not_answering__one_plain_line_naming_the_node(supervisor, monkeypatch):
+    import requests
+
+    calls = []
+
+    def poll():
+        calls.append(1)
+        if len(calls) == 1:
+            raise requests.exceptions.ConnectionError(
+                "HTTPConnectionPool(host='127.0.0.1', port=8545): Max retries exceeded"
+            )
+        supervisor._stop.set()
+
+    said = []
+    monkeypatch.setattr(supervisor, "poll", poll)
+    monkeypatch.setattr(supervisor.web3.provider, "endpoint_uri", "http://127.0.0.1:8545", raising=False)
+    supervisor.say, supervisor.poll_interval = said.append, 0
+    supervisor.follow()
+    assert re.fullmatch(
+        r"node at http://127\.0\.0\.1:8545 not answering since \d\d:\d\d:\d\d UTC; retrying", said[0]
+    )
+    assert said[1] == "node back; following"
