@@ -597,6 +597,11 @@ class Follower:
             self._save()
         return until
 
+    def resume_at(self, cursor: int) -> None:
+        """Take `cursor` as the last block folded: the history up to it was folded from elsewhere
+        (the page's database replays its stored events through `Monitor.fold`)."""
+        self.cursor = cursor
+
     def poll(self) -> list[Alert]:
         """One look at the node: fold every new block. Node errors propagate (see `run`)."""
         return self.advance(self.head())
@@ -926,6 +931,10 @@ class AssociationMonitor(Follower):
                 details={"platform": pid, "platform_name": self.names.get(pid)},
             ))  # fmt: skip
         return alerts
+
+    def resume_at(self, cursor: int) -> None:
+        """As `Follower.resume_at`, for the association's own events too."""
+        self.cursor = self.association_cursor = cursor
 
     def advance(self, until: int) -> list[Alert]:
         raised = []

@@ -161,7 +161,7 @@ class Supervisor:
 
     def _block_hash(self, number: int) -> str:
         """The node's hash of block `number` (one eth_getBlockByNumber); BlockNotFound past its head."""
-        return "0x" + bytes(self.web3.eth.get_block(number)["hash"]).hex()
+        return self.monitor.block_hash(number)
 
     def _chain_changed(self) -> str | None:
         """Is the last block folded still the node's? One eth_getBlockByNumber; None when it is,
@@ -210,7 +210,7 @@ class Supervisor:
                     problem = f"the store holds chain {saved['chain_id']}, the node is chain {self.chain_id}"
                 else:
                     try:
-                        same = self.monitor._hash(int(saved["cursor"])) == saved["cursor_hash"]
+                        same = self.monitor.block_hash(int(saved["cursor"])) == saved["cursor_hash"]
                     except (ValueError, BlockNotFound) as err:  # a node restarted with a shorter chain
                         same, problem = False, f"block {saved['cursor']} is gone ({str(err)[:80]})"
                     if not same and problem is None:
@@ -230,14 +230,12 @@ class Supervisor:
         count = 0
         monitor = self.monitor
         if isinstance(monitor, AssociationMonitor):
-            monitor._silence(True)
-            for pid in (p for p in self.store.platforms(self.target) if p >= 0):
-                count += self._replay(monitor._add_platform(pid), pid, cursor)
-            monitor._silence(False)
-            monitor.association_cursor = cursor
+            with monitor.silenced():
+                for pid in (p for p in self.store.platforms(self.target) if p >= 0):
+                    count += self._replay(monitor.add_platform(pid), pid, cursor)
         else:
             count += self._replay(monitor, 0, cursor)
-        monitor.cursor = cursor
+        monitor.resume_at(cursor)
         self.head_time = monitor.times(cursor)
         self._read_statuses()
         self.version += 1
@@ -246,10 +244,9 @@ class Supervisor:
     def _replay(self, monitor: Monitor, pid: int, cursor: int) -> int:
         events = self.store.events(self.target, pid)
         monitor.times.learn(events)
-        monitor._silence(True)
-        monitor.watcher.feed(events)
-        monitor._silence(False)
-        monitor.cursor = cursor
+        with monitor.silenced():
+            monitor.fold(events)
+        monitor.resume_at(cursor)
         self._series_seen[pid] = len(monitor.ledger.series)
         return len(events)
 

@@ -4,7 +4,7 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints.audit.association import audit_association, check_release
-from greenpoints.audit.monitor import AssociationMonitor, MonitorError
+from greenpoints.audit.monitor import AssociationMonitor, MonitorError, MonitorSettings
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_association, launch_platform, load_association
 from greenpoints.governance import schedule, wait_and_execute
@@ -65,7 +65,10 @@ def test_association_monitor__launch_trade_suspend__alerts_tagged_by_platform(
     state = tmp_path / "state.json"
     web3 = chain.provider.web3
     monitor = AssociationMonitor(
-        load_association(association.address), web3, emit=alerts.append, state_path=state
+        load_association(association.address),
+        web3,
+        emit=alerts.append,
+        settings=MonitorSettings(state_path=state),
     )
     monitor.start()
     second = launch_platform(association, operator=operator, registrar=registrar, certifier=certifier,
@@ -81,7 +84,10 @@ def test_association_monitor__launch_trade_suspend__alerts_tagged_by_platform(
     # One state file; a second monitor resumes from it and repeats nothing.
     again = []
     resumed = AssociationMonitor(
-        load_association(association.address), web3, emit=again.append, state_path=state
+        load_association(association.address),
+        web3,
+        emit=again.append,
+        settings=MonitorSettings(state_path=state),
     )
     resumed.start()
     resumed.run(once=True)
@@ -94,17 +100,25 @@ def test_association_monitor__state_of_another_association__refused(
 ):
     path = tmp_path / "state.json"
     first = AssociationMonitor(
-        load_association(association.address), chain.provider.web3, emit=print, state_path=path
+        load_association(association.address),
+        chain.provider.web3,
+        emit=print,
+        settings=MonitorSettings(state_path=path),
     )
     first.start()
     other = deploy_association(deployer)
     with pytest.raises(MonitorError, match="is for association"):
-        AssociationMonitor(other, chain.provider.web3, emit=print, state_path=path).start()
+        AssociationMonitor(
+            other, chain.provider.web3, emit=print, settings=MonitorSettings(state_path=path)
+        ).start()
 
 
 def test_association_monitor__newcomers_threshold__given_to_every_platform(platform, association, chain):
     monitor = AssociationMonitor(
-        load_association(association.address), chain.provider.web3, emit=print, newcomers_threshold=0.9
+        load_association(association.address),
+        chain.provider.web3,
+        emit=print,
+        settings=MonitorSettings(newcomers_threshold=0.9),
     )
     monitor.start()
     assert monitor.monitors and all(m.watcher.newcomers_threshold == 0.9 for m in monitor.monitors.values())

@@ -6,8 +6,9 @@ import pytest
 import requests
 
 from greenpoints import governance
-from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError
+from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError, MonitorSettings
 from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
+from tests.monitoring import split
 
 POINT = 10**18
 DAY = 86_400
@@ -19,7 +20,9 @@ def watch(chain):
 
     def _watch(system, **options):
         got = []
-        monitor = Monitor(system, chain.provider.web3, emit=got.append, sleep=lambda s: None, **options)
+        monitor = Monitor(
+            system, chain.provider.web3, emit=got.append, sleep=lambda s: None, **split(options)
+        )
         monitor.start()
         monitor.got = got
         return monitor
@@ -215,13 +218,19 @@ def test_run__node_goes_away_and_comes_back__same_alerts_none_repeated(
     governance.unpause(live)
     end = chain.blocks.head.number
     reference = []
-    steady = Monitor(live, chain.provider.web3, emit=reference.append, from_block=start + 1, page=1)
+    steady = Monitor(
+        live,
+        chain.provider.web3,
+        emit=reference.append,
+        settings=MonitorSettings(from_block=start + 1, page=1),
+    )
     steady.start()  # the deployment's history (its catalog's certifications included) stays silent
     steady.run(until_block=end)
     assert kinds(reference) == ["circular_flow", "paused", "rule_change_scheduled", "unpaused"]
     got, news, waits = [], [], []
+    settings = MonitorSettings(from_block=start + 1, page=1, poll_interval=0.5, max_backoff=4)
     monitor = Monitor(live, chain.provider.web3, emit=got.append, status=news.append, sleep=waits.append,
-                      from_block=start + 1, page=1, poll_interval=0.5, max_backoff=4)  # fmt: skip
+                      settings=settings)  # fmt: skip
     monitor.start()
     monitor.web3 = monitor.times.web3 = FlakyWeb3(chain.provider.web3, failing)
     monitor.run(until_block=end)
@@ -236,7 +245,9 @@ def test_start__state_file__resumes_without_missing_or_repeating(
 ):
     state = tmp_path / "monitor.json"
     first = []
-    monitor = Monitor(live, chain.provider.web3, emit=first.append, state_path=state)
+    monitor = Monitor(
+        live, chain.provider.web3, emit=first.append, settings=MonitorSettings(state_path=state)
+    )
     monitor.start()
     registry.pause(sender=guardian)
     monitor.poll()
@@ -248,7 +259,9 @@ def test_start__state_file__resumes_without_missing_or_repeating(
     buy(merchant, consumer, 100)
     pool.spend(merchant, POINT, order("s-1"), sender=consumer)
     second = []
-    resumed = Monitor(live, chain.provider.web3, emit=second.append, state_path=state)
+    resumed = Monitor(
+        live, chain.provider.web3, emit=second.append, settings=MonitorSettings(state_path=state)
+    )
     assert resumed.start() == saved["cursor"] and second == []
     resumed.poll()
     assert kinds(second) == ["rule_change_scheduled", "unpaused", "circular_flow"]
@@ -257,17 +270,17 @@ def test_start__state_file__resumes_without_missing_or_repeating(
 
 def test_start__state_of_another_pool_or_chain__refused(live, chain, tmp_path):
     state = tmp_path / "monitor.json"
-    Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+    Monitor(live, chain.provider.web3, emit=print, settings=MonitorSettings(state_path=state)).start()
     saved = json.loads(state.read_text())
     state.write_text(json.dumps({**saved, "pool": "0x" + "11" * 20}))
     with pytest.raises(MonitorError, match="is for pool 0x1111"):
-        Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+        Monitor(live, chain.provider.web3, emit=print, settings=MonitorSettings(state_path=state)).start()
     state.write_text(json.dumps({**saved, "cursor_hash": "0x" + "00" * 32}))
     with pytest.raises(MonitorError, match="reorg or a restarted node"):
-        Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+        Monitor(live, chain.provider.web3, emit=print, settings=MonitorSettings(state_path=state)).start()
     state.write_text("{}")
     with pytest.raises(MonitorError, match="not a monitor state"):
-        Monitor(live, chain.provider.web3, emit=print, state_path=state).start()
+        Monitor(live, chain.provider.web3, emit=print, settings=MonitorSettings(state_path=state)).start()
 
 
 def test_alert__line_and_json__carry_block_kind_and_details(registry, live, watch, pool, guardian):

@@ -9,6 +9,7 @@ from greenpoints.audit.monitor import Monitor
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from tests.conftest import GREEN, LICENSE, order
+from tests.monitoring import split
 
 UNIT = 10**6
 
@@ -32,7 +33,9 @@ def on_token(request, deployer, registrar, guardian, certifier, merchant, consum
 
 
 def _watch(system, chain, **options):
-    monitor = Monitor(system, chain.provider.web3, emit=lambda a: None, sleep=lambda s: None, **options)
+    monitor = Monitor(
+        system, chain.provider.web3, emit=lambda a: None, sleep=lambda s: None, **split(options)
+    )
     monitor.start()
     return monitor
 

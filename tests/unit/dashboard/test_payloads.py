@@ -126,7 +126,7 @@ def test_alerts__every_kind_with_hostile_details__every_endpoint_200_with_strict
         supervisor.target,
         supervisor.chain_id,
         supervisor.monitor.cursor,
-        supervisor.monitor._hash(supervisor.monitor.cursor),
+        supervisor.monitor.block_hash(supervisor.monitor.cursor),
         [(0, [], [alert], [])],
     )
     supervisor.version += 1
