@@ -143,7 +143,7 @@ def test_write__report__json_markdown_and_self_contained_html(history, tmp_path)
     markdown = (tmp_path / "audit.md").read_text()
     assert "# greenpoints audit: PASSED" in markdown and "## Carbon (grams of CO2e avoided)" in markdown
     page = (tmp_path / "audit.html").read_text()
-    assert "g of CO2e avoided" in page and "Sponsors of green actions" in page
+    assert "Total " in page and "grams of CO2e avoided" in page and "Sponsors of green actions" in page
     assert "data:image/png;base64," in page and "<table>" in page
     assert "http://" not in page and "https://" not in page  # nothing loaded from elsewhere
 
