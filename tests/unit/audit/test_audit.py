@@ -149,7 +149,7 @@ def test_write__report__json_markdown_and_self_contained_html(history, tmp_path)
     assert "data:image/png;base64," in page and "<table>" in page
     assert "http://" not in page and "https://" not in page  # nothing loaded from elsewhere
     tables = [block for block in report.page(chart=False).blocks if isinstance(block, Table)]
-    assert len(tables) == 10  # checks, pool, merchants, sponsors, carbon x3, rules, governor, bytecode, run
+    assert len(tables) == 11  # checks, pool, merchants, sponsors, carbon x3, rules, governor, bytecode, run
     for table in tables:  # one table, built once, the same cells in both files
         for cell in (cell for row in table.cells() for cell in row):
             assert cell in markdown and html.escape(cell) in page
