@@ -30,7 +30,7 @@ def cli(network, deployment, out, start_block, association):
         report = audit_association(load_association(association), progress=True)
         click.echo(report.describe())
         report.write(out)
-        click.echo(f"report in {out}/: association.json and platform-<id>/")
+        click.echo(f"report in {out}/: association.json, association.md, association.html and platform-<id>/")
         if not report.ok:
             raise click.ClickException(f"audit FAILED: {len(report.failures)} failures (see {out}/)")
         return

@@ -4,6 +4,10 @@ each one runs checked against the release.
     report = audit_association(association)
     report.ok, report.failures, report.platforms[i], report.write(Path("out"))
 
+`write` puts association.json, association.md and association.html (the release's verdict and one row
+per platform, through the audit's one renderer, `greenpoints.audit.render`) in `out`, and each
+platform's own audit in `out`/platform-<id>/.
+
 The release is what this checkout compiles (`ape compile`, vyper 0.4.3): the association's three
 blueprints must hold exactly the release's initcode (EIP-5202: `0xFE7100` then the initcode) and
 have the code hashes the association published; every platform's pool, registry and governor must
@@ -21,8 +25,9 @@ from ape import chain, project
 from eth_utils import keccak, to_checksum_address
 
 from ..interfaces import runs
-from . import audit
+from . import audit, render
 from .report import Report, verdict_lines
+from .tables import Bullets, Column, Page, Paragraph, Table, thousands
 
 RELEASE_CHECK = "release"
 """The name of the association's own check in the report."""
@@ -88,13 +93,54 @@ class AssociationReport:
             ],
         }
 
+    def page(self) -> Page:
+        """The association's verdict, the release check and one row per platform, for markdown and HTML."""
+        verdict = "ok" if not self.release_failures else f"FAILED x{len(self.release_failures)}"
+        platforms = Table(
+            "Platforms",
+            (
+                Column("id", numeric=True),
+                Column("name"),
+                Column("status", description="the platform's standing with the association"),
+                Column("pool"),
+                Column("events", thousands, numeric=True),
+                Column("audit", description="the platform's own audit: platform-<id>/audit.md"),
+            ),
+            [
+                (
+                    entry["id"],
+                    entry["name"],
+                    entry["status"],
+                    entry["pool"],
+                    report.stats.get("events", 0),
+                    "PASSED" if report.ok else f"FAILED ({len(report.failures)} failures)",
+                )
+                for entry, report in self.platforms
+            ],
+        )
+        return Page(
+            "greenpoints association audit",
+            [
+                Paragraph(
+                    f"Association {self.address}, {len(self.platforms)} platforms, release checked on "
+                    f"{self.release_checked} contracts: {verdict}."
+                ),
+                platforms,
+                Bullets("Failures", self.failures[:200]),
+            ],
+            passed=self.ok,
+        )
+
     def write(self, out: Path) -> list[Path]:
-        """association.json in `out`, and each platform's audit in `out`/platform-<id>/."""
+        """association.json, .md and .html in `out`, and each platform's audit in `out`/platform-<id>/."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         summary = out / "association.json"
         summary.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-        written = [summary]
+        page = self.page()
+        (out / "association.md").write_text(render.markdown(page))
+        (out / "association.html").write_text(render.html(page))
+        written = [summary, out / "association.md", out / "association.html"]
         for entry, report in self.platforms:
             report.write(out / f"platform-{entry['id']}")
             written.append(out / f"platform-{entry['id']}")

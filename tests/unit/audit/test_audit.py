@@ -1,5 +1,6 @@
 """The audit rebuilds everything from events, passes on an honest history, names each broken rule."""
 
+import html
 import json
 
 import pytest
@@ -7,6 +8,7 @@ from eth_utils import keccak
 
 from greenpoints import governance
 from greenpoints.audit import CHECKS, audit
+from greenpoints.audit.tables import Table
 from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
 from tests.mocks.broken_pools import VARIANTS
 
@@ -143,9 +145,14 @@ def test_write__report__json_markdown_and_self_contained_html(history, tmp_path)
     markdown = (tmp_path / "audit.md").read_text()
     assert "# greenpoints audit: PASSED" in markdown and "## Carbon (grams of CO2e avoided)" in markdown
     page = (tmp_path / "audit.html").read_text()
-    assert "g of CO2e avoided" in page and "Sponsors of green actions" in page
+    assert "Total " in page and "grams of CO2e avoided" in page and "Sponsors of green actions" in page
     assert "data:image/png;base64," in page and "<table>" in page
     assert "http://" not in page and "https://" not in page  # nothing loaded from elsewhere
+    tables = [block for block in report.page(chart=False).blocks if isinstance(block, Table)]
+    assert len(tables) == 11  # checks, pool, merchants, sponsors, carbon x3, rules, governor, bytecode, run
+    for table in tables:  # one table, built once, the same cells in both files
+        for cell in (cell for row in table.cells() for cell in row):
+            assert cell in markdown and html.escape(cell) in page
 
 
 # ---------------------------------------------------------------- broken pools
