@@ -111,7 +111,7 @@ def run(rounds: int = ROUNDS) -> str:
         subprocess.run(["git", "cat-file", "-e", f"{BEFORE}^{{commit}}"], cwd=ROOT, check=True,
                        capture_output=True)  # fmt: skip
     except subprocess.CalledProcessError:
-        return f"The commit before issue 26 ({BEFORE}) is not in this clone's history (shallow?): not measured."
+        return f"The commit before issue 26 ({BEFORE}) is not in this clone's history: not measured."
     with tempfile.TemporaryDirectory(prefix="greenpoints-before-") as tmp:
         before = Path(tmp) / "before"
         try:

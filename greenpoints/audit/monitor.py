@@ -67,7 +67,7 @@ from ..model import NEWCOMERS_PAY_MOST, PointsExited
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
-from .report import CallDecoder
+from .views import CallDecoder
 
 # `paid_by_newcomers` warns by default when more than the model's NEWCOMERS_PAY_MOST of the last epochs'
 # exit payouts was funded by later contributions: the one threshold the sweeps' verdict also reads.

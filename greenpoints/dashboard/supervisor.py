@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from web3.exceptions import BlockNotFound
 
+from ..audit import views
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
-from ..audit.report import Report
 from ..catalog import kind_name
 from ..formatting import fmt_points, fmt_units
 from ..model import value_per_point
@@ -323,12 +323,6 @@ class Supervisor:
 
     # ------------------------------------------------------------ answers (JSON-ready)
 
-    def _report(self, pid: int) -> Report:
-        monitor = self._monitor(pid)
-        return Report(
-            ledger=monitor.ledger, system=self._system(pid), start_block=0, end_block=monitor.cursor
-        )
-
     def _monitor(self, pid: int) -> Monitor:
         monitors = self._monitors()
         if pid not in monitors:
@@ -387,22 +381,21 @@ class Supervisor:
     def platform(self, pid: int) -> dict:
         with self.lock:
             monitor = self._monitor(pid)
-            report = self._report(pid)
             ledger = monitor.ledger
-            report.decode_governance(project_registry_type(), self.head_time or int(time.time()))
+            now = self.head_time or int(time.time())
             return {
                 **self._figures(pid, monitor),
                 "rules": dict(ledger.rules),
-                "governance": report.governance,
-                "merchants": self._members(ledger, report.merchants(), "merchant"),
-                "sponsors": self._members(ledger, report.sponsors(), "sponsor"),
-                "charities": report.charities(),
-                "carbon": self._carbon(ledger, report.carbon()),
+                "governance": views.governance(ledger, project_registry_type(), now),
+                "merchants": self._members(ledger, views.merchants(ledger), "merchant"),
+                "sponsors": self._members(ledger, views.sponsors(ledger), "sponsor"),
+                "charities": views.charities(ledger),
+                "carbon": self._carbon(ledger, views.carbon(ledger)),
             }
 
     @staticmethod
     def _carbon(ledger, carbon: dict) -> dict:
-        """The report's carbon ledger, with every class of the catalog in `by_class` (0 g if none yet)."""
+        """The audit's carbon view, with every class of the catalog in `by_class` (0 g if none yet)."""
         model = ledger.model
         listed = {row["class_id"] for row in carbon["by_class"]}
         for class_id, record in sorted((model.state.classes if model else {}).items()):
@@ -416,7 +409,7 @@ class Supervisor:
         return carbon
 
     def _members(self, ledger, rows: list[dict], kind: str) -> list[dict]:
-        """The report's rows with each member's cap use in the current epoch."""
+        """The audit's rows of members with each member's cap use in the current epoch."""
         model = ledger.model
         if model is None:
             return rows
