@@ -5,8 +5,6 @@ the green catalog."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..statuses import NONE, CharityStatus, MerchantStatus, Standing
 from . import pool_math as pm
 from .state import (
@@ -137,7 +135,11 @@ class Members:
         used = (m.epoch_contribution if m.epoch == epoch else 0) + contribution
         if used > m.daily_cap:
             self.refuse(reason)
-        records[member] = replace(m, epoch=epoch, epoch_contribution=used)
+        # A copy with the day's total, without dataclasses.replace's checks: a purchase's hot path (the
+        # audit replays one per PurchaseRecorded). The record stays frozen to everyone else.
+        new = object.__new__(type(m))
+        new.__dict__.update(m.__dict__, epoch=epoch, epoch_contribution=used)
+        records[member] = new
 
     def _class_factor(self, class_id: int, kind: int) -> int:
         """`catalog._factor`: the factor of a class certified now and of `kind`."""
