@@ -5,7 +5,9 @@ import json
 import re
 import urllib.request
 
-from tests.browser.conftest import order_id, screenshot
+import pytest
+
+from tests.browser.conftest import open_page, order_id, screenshot
 
 
 def _api(base, path):
@@ -107,3 +109,56 @@ def test_page__node_goes_away__says_so_and_recovers(page, dashboard):
         proxy.restore()
     page.wait_for_selector("#banner", state="hidden", timeout=30_000)
     assert "following" in page.locator("#node-status").inner_text()
+
+
+NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _box(page, selector):
+    return page.locator(selector).bounding_box()
+
+
+@pytest.mark.parametrize("width", [390, 768, 1440])
+def test_page__screen_width__no_horizontal_scroll_and_nothing_over_the_charts(browser, dashboard, width):
+    with open_page(browser, dashboard[0], width=width, height=900) as page:
+        page.wait_for_function("() => Chart.getChart('chart-value')")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), f"page {widths[0]} px wide in a {widths[1]} px window"
+        detail, aside = _box(page, "#detail"), _box(page, "aside")
+        assert detail["width"] >= min(width, 1100) * 0.55  # the platform panel is not squeezed
+        if width < 1100:  # stacked: lookup and alerts below the platform, not beside or over it
+            assert aside["y"] >= detail["y"] + detail["height"]
+        else:
+            assert aside["x"] >= detail["x"] + detail["width"]
+        chart = _box(page, "#chart-value")
+        assert chart["width"] > 150 and chart["x"] + chart["width"] <= width
+        if width == 390:
+            table = page.evaluate(
+                "() => { const w = document.querySelector('#platforms').closest('.table-wrap');"
+                " return [w.scrollWidth, w.clientWidth]; }"
+            )
+            assert table[0] > table[1]  # the wide table scrolls inside its own box
+            screenshot(page, "dashboard-phone")
+
+
+def test_page__printed_at_a4__report_as_of_block_without_controls_or_scroll(browser, dashboard, tmp_path):
+    base = dashboard[0]
+    status = _api(base, "/api/status")
+    with open_page(browser, base, width=794, height=1123) as page:
+        page.wait_for_function("() => Chart.getChart('chart-value')")
+        page.emulate_media(media="print")
+        heading = page.locator("#print-heading")
+        assert heading.is_visible()
+        text = heading.inner_text()
+        assert re.search(r"^Report of platform 0 \(.+\), pool 0x[0-9a-fA-F]{40}, as of block \d+, "
+                         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; printed ", text), text  # fmt: skip
+        assert int(re.search(r"as of block (\d+)", text)[1]) >= status["cursor"]
+        for hidden in ("#node-status", "#lookup", "#lookup-form", "footer"):
+            assert not page.locator(hidden).is_visible(), hidden
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        breaks = "() => getComputedStyle(document.querySelector('#detail')).breakBefore"
+        assert page.evaluate(breaks) == "page"
+        screenshot(page, "dashboard-print")
+        pdf = page.pdf(format="A4", print_background=True)
+        pages = re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)
+        assert pdf.startswith(b"%PDF") and len(pages) >= 2  # the platform's section starts a new page

@@ -31,6 +31,7 @@ async function getJSON(path) {
 }
 
 function showStatus(status) {
+  state.status = status;
   document.getElementById("target").textContent =
     `${status.kind} ${status.target} · chain ${status.chain_id} · block ${status.cursor}`;
   const pill = document.getElementById("node-status");
@@ -78,10 +79,23 @@ function drawChart(id, label, points, key) {
   });
 }
 
+function utcText(seconds) {
+  return new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+}
+
+function printHeading(p) {
+  // What a printout says it is: one platform's report as of the last block folded.
+  const s = state.status;
+  const asOf = s ? `as of block ${s.cursor}${s.head_time ? `, ${utcText(s.head_time)}` : ""}` : "";
+  document.getElementById("print-heading").textContent =
+    `Report of platform ${p.id} (${p.name}), pool ${p.pool}, ${asOf}; printed ${utcText(Date.now() / 1000)}.`;
+}
+
 async function refreshDetail() {
   const id = state.selected;
   const [p, history] = await Promise.all([getJSON(`/api/platforms/${id}`), getJSON(`/api/platforms/${id}/history`)]);
   document.getElementById("detail-name").textContent = `${p.id}: ${p.name}`;
+  printHeading(p);
   drawChart("chart-value", "value per point", history.points, "value_per_point");
   drawChart("chart-assets", "assets", history.points, "total_assets");
   fill("#rules", Object.entries(p.rules).map(([k, v]) => cells(el("tr"), [[k], [v, "num"]])), "no rules read yet");
@@ -139,13 +153,14 @@ function describeLookup(result) {
       const body = el("tbody");
       for (const f of entry.fates) body.append(cells(el("tr"), [[f.fate], [f.points, "num"], [f.holder, "addr"], [f.counterparty, "addr"], [f.block]]));
       table.append(body);
-      box.append(table);
+      box.append(el("div", { class: "table-wrap" }, table));
     } else {
       box.append(el("h3", { text: `platform ${entry.platform}: account ${entry.account}` }),
         el("p", { text: `holds ${entry.balance} points · ${entry.purchases.length} purchases · ${entry.outflows.length} outflows` }));
       const body = el("tbody");
       for (const o of entry.outflows) body.append(cells(el("tr"), [[o.kind], [String(o.points), "num"], [o.to, "addr"], [o.block]]));
-      box.append(el("table", {}, el("thead", {}, cells(el("tr"), [["outflow"], ["points (1e-18)"], ["to"], ["block"]])), body));
+      box.append(el("div", { class: "table-wrap" },
+        el("table", {}, el("thead", {}, cells(el("tr"), [["outflow"], ["points (1e-18)"], ["to"], ["block"]])), body)));
     }
   }
   return box;
@@ -183,6 +198,8 @@ function follow() {
 }
 
 async function main() {
+  // Charts follow their box; a printout gets them at the paper's width.
+  window.addEventListener("beforeprint", () => Object.values(state.charts).forEach((c) => c.resize()));
   document.getElementById("lookup-form").addEventListener("submit", lookup);
   try {
     showStatus(await getJSON("/api/status"));
