@@ -27,6 +27,21 @@ def test_page__association__every_platform_listed_with_its_figures(page, dashboa
     screenshot(page, "dashboard-overview")
 
 
+def test_page__amounts_and_rules__exact_text_with_units_and_meanings_on_hover(page, dashboard):
+    base = dashboard[0]
+    platform = _api(base, "/api/platforms/0")
+    row = page.locator("#platforms tbody tr[data-platform='0']")
+    assert f"{platform['total_assets']}" in row.inner_text() and platform["total_assets"].endswith(" mUSD")
+    exact = f"exact: {platform['total_assets_raw']} (1e-{platform['asset_decimals']} mUSD)"
+    assert row.locator("td").nth(5).get_attribute("title") == exact
+    assert row.locator("td").nth(10).inner_text() == "1"  # merchant and charity with points: not counted
+    rules = {r.locator("td").nth(0).inner_text(): r for r in page.locator("#rules tbody tr").all()}
+    assert rules["lock_period"].locator("td").nth(1).inner_text() == "7 days (604800 s)"
+    assert "reversal window" in rules["lock_period"].locator("td").nth(0).get_attribute("title")
+    headers = page.locator("#overview th, #detail th")
+    assert all(h.get_attribute("title") for h in headers.all())
+
+
 def test_page__platform_chart__drawn_with_points(page):
     page.wait_for_function(
         "() => Chart.getChart('chart-value') && Chart.getChart('chart-value').data.labels.length > 0"
@@ -77,6 +92,8 @@ def test_lookup__order_id__shows_the_fates_of_its_points(page):
     table = page.wait_for_selector("#lookup-result table.fates")
     text = table.inner_text()
     assert "spent" in text and "donated" in text and "held" in text
+    line = page.locator("#lookup-result p").first.inner_text()
+    assert "sale 100.00 mUSD" in line and "class 1 (" in line and "kg CO2e" in line and " g " not in line
     screenshot(page, "dashboard-lookup")
 
 

@@ -14,8 +14,17 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function cells(row, values) {
-  for (const [value, cls] of values) row.append(el("td", { class: cls || "", text: value ?? "—" }));
+  // [text, class, hover text]: the hover text is the raw integer behind an amount, or a meaning.
+  for (const [value, cls, title] of values) {
+    const cell = el("td", { class: cls || "", text: value ?? "—" });
+    if (title) cell.title = title;
+    row.append(cell);
+  }
   return row;
+}
+
+function raw(value, unit) {
+  return value == null ? "" : `exact: ${value} (${unit})`;
 }
 
 function fill(selector, rows, empty) {
@@ -50,19 +59,26 @@ async function refreshPlatforms() {
     const row = cells(el("tr", { "data-platform": p.id }), [
       [p.id], [p.name], [p.standing, p.standing === "suspended" ? "suspended" : ""],
       [p.status, p.status === "running" ? "" : "paused"], [p.token, p.token === "ok" ? "" : "paused"],
-      [p.total_assets, "num"], [p.total_points, "num"],
-      [p.value_per_point, "num"], [`${p.exit_budget_used_percent}%`, "num"], [p.carbon_kg, "num"],
+      [p.total_assets, "num", raw(p.total_assets_raw, `1e-${p.asset_decimals} ${p.asset_symbol}`)],
+      [p.total_points, "num", raw(p.total_points_raw, `1e-18 ${p.points_symbol}`)],
+      [p.value_per_point ?? "no points yet", "num", raw(p.value_per_point_raw, `1e-${p.asset_decimals} ${p.asset_symbol}`)],
+      [`${p.exit_budget_used_percent}%`, "num"], [p.carbon_kg, "num", raw(p.carbon_g, "g")],
       [p.consumers, "num"], [p.alerts_failed_checks, "num"],
     ]);
     if (p.id === state.selected) row.classList.add("selected");
-    row.addEventListener("click", () => { state.selected = p.id; refreshAll(); });
+    row.addEventListener("click", () => { state.selected = p.id; state.chosen = true; refreshAll(); });
     return row;
   });
+  state.platforms = platforms;
   fill("#platforms", rows, "no platform yet");
   return platforms;
 }
 
 function drawChart(id, label, points, key) {
+  // No point yet: say so instead of an empty frame.
+  const canvas = document.getElementById(id);
+  canvas.hidden = points.length === 0;
+  canvas.parentElement.querySelector(".empty").hidden = points.length > 0;
   const when = (t) => new Date(t * 1000).toISOString().slice(5, 16).replace("T", " ");
   const data = { labels: points.map((p) => when(p.time)), datasets: [{ label, data: points.map((p) => p[key]),
     borderColor: "#2f7a4a", backgroundColor: "rgba(47,122,74,.12)", fill: true,
@@ -98,15 +114,19 @@ async function refreshDetail() {
   printHeading(p);
   drawChart("chart-value", "value per point", history.points, "value_per_point");
   drawChart("chart-assets", "assets", history.points, "total_assets");
-  fill("#rules", Object.entries(p.rules).map(([k, v]) => cells(el("tr"), [[k], [v, "num"]])), "no rules read yet");
+  for (const unit of document.querySelectorAll("#detail .unit")) unit.textContent = `(${p.asset_symbol})`;
+  fill("#rules", p.rules_shown.map((r) => cells(el("tr"), [[r.name, "", r.meaning], [r.value, "num"]])), "no rules read yet");
   fill("#governance", p.governance.map((g) => cells(el("tr"), [[g.call], [g.state],
     [new Date(g.ready_at * 1000).toISOString().replace(".000", "")]])), "no operation scheduled");
   fill("#carbon", p.carbon.by_class.map((c) => cells(el("tr"), [[c.class_id], [c.label], [c.kind],
-    [(c.co2e_g / 1000).toFixed(3), "num"]])), "no carbon booked yet");
-  const member = (key, count) => (m) => cells(el("tr"), [[m[key], "addr"], [m.status], [m[count], "num"],
-    [m.contributions, "num"], [m.daily_cap, "num"], [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]]);
-  fill("#merchants", p.merchants.map(member("merchant", "purchases")), "no merchant");
-  fill("#sponsors", p.sponsors.map(member("sponsor", "actions")), "no sponsor");
+    [c.co2e_kg, "num", raw(c.co2e_g, "g")]])), "no carbon booked yet");
+  const money = (m, key) => [m[key], "num", raw(m[`${key}_raw`], `1e-${p.asset_decimals} ${p.asset_symbol}`)];
+  fill("#merchants", p.merchants.map((m) => cells(el("tr"), [[m.merchant, "addr"], [m.status], [m.purchases, "num"],
+    money(m, "sales"), money(m, "contributions"), money(m, "daily_cap"),
+    [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no merchant");
+  fill("#sponsors", p.sponsors.map((m) => cells(el("tr"), [[m.sponsor, "addr"], [m.status], [m.actions, "num"],
+    [m.co2e_kg, "num"], money(m, "contributions"), money(m, "daily_cap"),
+    [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no sponsor");
 }
 
 function addAlerts(alerts) {
@@ -129,7 +149,13 @@ async function refreshAll() {
   refreshing = (async () => {
     try {
       const platforms = await refreshPlatforms();
-      if (platforms.length && !platforms.some((p) => p.id === state.selected)) state.selected = platforms[0].id;
+      if (platforms.length && (!state.chosen || !platforms.some((p) => p.id === state.selected))) {
+        // Until the regulator picks one: the first platform with points out, not an empty platform 0.
+        state.selected = (platforms.find((p) => p.total_points_raw !== "0") || platforms[0]).id;
+        for (const row of document.querySelectorAll("#platforms tbody tr[data-platform]")) {
+          row.classList.toggle("selected", +row.dataset.platform === state.selected);
+        }
+      }
       if (platforms.length) await refreshDetail();
     } catch (err) {
       const banner = document.getElementById("banner");
@@ -142,25 +168,47 @@ async function refreshAll() {
   return refreshing;
 }
 
+function table(headers, rows) {
+  const head = el("tr");
+  for (const [text, title] of headers) head.append(el("th", title ? { text, title } : { text }));
+  return el("div", { class: "table-wrap" }, el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
+}
+
+function issuance(o) {
+  // A purchase (the sale's amount) or a sponsored green action (its quantity), as one line.
+  const what = o.kind === "action" ? `action sponsored by ${o.sponsor} · quantity ${o.quantity}`
+    : `purchase at ${o.merchant} · sale ${o.amount}`;
+  return `${what} · class ${o.class_id}${o.class_label ? ` (${o.class_label})` : ""} · ${o.co2e_kg} kg CO2e · ` +
+    `${o.points} issued${o.reversed ? " · reversed" : ""}`;
+}
+
 function describeLookup(result) {
   const box = el("div");
+  const pointsHead = ["points", "exact, in the points' unit (hover a figure for the integer in 1e-18 points)"];
   for (const entry of result) {
     if (entry.fates) {
       box.append(el("h3", { text: `platform ${entry.platform}: order ${entry.order_id}` }),
-        el("p", { text: `merchant ${entry.merchant} · consumer ${entry.consumer} · block ${entry.block} · ` +
-          `${entry.points} points · ${entry.co2e_g} g CO2e` }));
-      const table = el("table", { class: "fates" }, el("thead", {}, cells(el("tr"), [["fate"], ["points"], ["holder"], ["to"], ["block"]])));
-      const body = el("tbody");
-      for (const f of entry.fates) body.append(cells(el("tr"), [[f.fate], [f.points, "num"], [f.holder, "addr"], [f.counterparty, "addr"], [f.block]]));
-      table.append(body);
-      box.append(el("div", { class: "table-wrap" }, table));
+        el("p", { text: `${issuance(entry)} · consumer ${entry.consumer} · block ${entry.block}` }));
+      const rows = entry.fates.map((f) => cells(el("tr"), [[f.fate], [f.points, "num", raw(f.points_raw, "1e-18 points")],
+        [f.holder, "addr"], [f.counterparty, "addr"], [f.block]]));
+      const wrap = table([["fate", "what became of these points"], pointsHead, ["holder", "who held them"],
+        ["to", "merchant, charity or order they went to"], ["block"]], rows);
+      wrap.querySelector("table").classList.add("fates");
+      box.append(wrap);
     } else {
       box.append(el("h3", { text: `platform ${entry.platform}: account ${entry.account}` }),
-        el("p", { text: `holds ${entry.balance} points · ${entry.purchases.length} purchases · ${entry.outflows.length} outflows` }));
-      const body = el("tbody");
-      for (const o of entry.outflows) body.append(cells(el("tr"), [[o.kind], [String(o.points), "num"], [o.to, "addr"], [o.block]]));
-      box.append(el("div", { class: "table-wrap" },
-        el("table", {}, el("thead", {}, cells(el("tr"), [["outflow"], ["points (1e-18)"], ["to"], ["block"]])), body)));
+        el("p", { text: `holds ${entry.balance} · ${entry.purchases.length} purchases · ` +
+          `${entry.actions.length} sponsored actions · ${entry.outflows.length} outflows` }));
+      const bought = [...entry.purchases, ...entry.actions].map((o) => cells(el("tr"), [[o.kind], [o.order_id, "addr"],
+        [o.kind === "action" ? `quantity ${o.quantity}` : o.amount, "num"], [o.co2e_kg, "num"],
+        [o.points, "num", raw(o.points_raw, "1e-18 points")], [o.block]]));
+      if (bought.length) {
+        box.append(table([["kind", "purchase, or green action sponsored"], ["order id"],
+          ["sale", "the sale's amount (a purchase) or the action's quantity"], ["kg CO2e"], pointsHead, ["block"]], bought));
+      }
+      const out = entry.outflows.map((o) => cells(el("tr"), [[o.kind], [o.points, "num", raw(o.points_raw, "1e-18 points")],
+        [o.to, "addr"], [o.block]]));
+      box.append(table([["outflow", "spent, donated, settled, exited or reversed"], pointsHead, ["to"], ["block"]], out));
     }
   }
   return box;
