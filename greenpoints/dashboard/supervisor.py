@@ -16,7 +16,7 @@ from ..audit import views
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..catalog import kind_name
 from ..model import value_per_point
-from . import units
+from . import exports, units
 from .store import Store
 
 ASSOCIATION_EVENTS = -1
@@ -505,6 +505,38 @@ class Supervisor:
 
     def alerts(self, after: int = 0, limit: int = 200) -> list[dict]:
         return self.store.alerts(self.target, after=after, limit=limit)
+
+    def every_alert(self, platform: int | None = None, severity: str | None = None) -> list[dict]:
+        """Every stored alert, oldest first, about `platform` (the association's own alerts count
+        for the platform they name) and of `severity`, when given."""
+        out, after = [], 0
+        while page := self.store.alerts(self.target, after=after, limit=1_000):
+            after = page[-1]["id"]
+            out.extend(
+                a for a in page
+                if (platform is None or exports.alert_platform(a) == platform)
+                and (severity is None or a["severity"] == severity)
+            )  # fmt: skip
+        return out
+
+    # ------------------------------------------------------------ CSV (exports.py)
+
+    def platforms_csv(self) -> str:
+        return exports.platforms(self.platforms(), self.status())
+
+    def members_csv(self, pid: int, kind: str) -> str:
+        return exports.members(self.platform(pid), kind)
+
+    def history_csv(self, pid: int) -> str:
+        """Every stored point of platform `pid`'s series, not the chart's sample of about 400."""
+        with self.lock:
+            d = self._monitor(pid).ledger.asset_decimals
+            symbol = self.symbols(pid)[0]
+        rows = self.store.series(self.target, pid, points=2**62)
+        return exports.history(rows, d, symbol, lambda assets, supply: value_per_point(assets, supply, d))
+
+    def alerts_csv(self, platform: int | None = None, severity: str | None = None) -> str:
+        return exports.alerts(self.every_alert(platform, severity))
 
     def order(self, order_id: bytes) -> list[dict]:
         """Every purchase or green action with this order id (ids are unique per merchant or
