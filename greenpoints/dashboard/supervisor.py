@@ -43,12 +43,15 @@ class Supervisor:
         max_backoff: float = 10.0,
         status=lambda line: None,
         new_monitor=None,
+        explorer: str | None = None,
     ):
         self.target = target.lower()
         self.web3, self.store, self.monitor = web3, store, monitor
         self.association = association
         self._systems = systems or {}
         self.poll_interval, self.max_backoff, self.say = poll_interval, max_backoff, status
+        self.explorer = explorer
+        """A block explorer's address for a transaction (the hash appended), or None."""
         self.lock = threading.RLock()
         self.version = 0
         """Goes up whenever something the page shows changed (a page folded, the node's state)."""
@@ -345,6 +348,7 @@ class Supervisor:
                 "notice": self.notice,
                 "version": self.version,
                 "platforms": len(self._monitors()),
+                "explorer": self.explorer,
             }
 
     def symbols(self, pid: int) -> tuple[str, str]:

@@ -1,9 +1,12 @@
 """What a regulator sees in the browser (SPEC 10): every platform with its figures, a chart drawn,
 a new purchase and an alert appearing without a reload, lookups, and a node that goes away."""
 
+import csv
+import io
 import json
 import re
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +182,60 @@ def test_page__printed_at_a4__report_as_of_block_without_controls_or_scroll(brow
         pdf = page.pdf(format="A4", print_background=True)
         pages = re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)
         assert pdf.startswith(b"%PDF") and len(pages) >= 2  # the platform's section starts a new page
+
+
+def test_page__platforms_csv_link__downloaded_file_equals_the_chain(browser, dashboard):
+    base, _, chain, _ = dashboard
+    with open_page(browser, base, accept_downloads=True) as page:
+        with page.expect_download() as download:
+            page.click("#csv-platforms")
+        text = Path(download.value.path()).read_text()
+    assert download.value.suggested_filename.startswith("greenpoints-platforms-block-")
+    rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(text))}
+    assert set(rows) == {0, 1}
+    for pid, row in rows.items():
+        pool = chain.platform(pid)["pool"]
+        assert row["total_points_raw"] == str(pool.functions.totalSupply().call())
+        assert row["total_assets_raw"] == str(pool.functions.total_assets().call())
+        assert row["value_per_point_raw"] == str(pool.functions.price_per_point().call())
+        assert row["pool"].lower() == pool.address.lower()
+
+
+def test_page__address_names_platform_1__opens_on_it_and_a_click_changes_the_address(browser, dashboard):
+    with open_page(browser, dashboard[0], path="/#/platform/1") as page:
+        page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('1: ')")
+        page.click("#platforms tbody tr[data-platform='0']")
+        page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('0: ')")
+        assert page.evaluate("() => location.hash") == "#/platform/0"
+        assert page.locator("#csv-merchants").get_attribute("href") == "/api/platforms/0/merchants.csv"
+    with open_page(browser, dashboard[0], path="/?platform=1") as page:
+        page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('1: ')")
+
+
+def test_page__chart_range_7_days__dates_with_the_year_and_no_more_points_than_all(page):
+    page.wait_for_function("() => Chart.getChart('chart-value').data.labels.length > 0")
+    labels = page.evaluate("() => Chart.getChart('chart-value').data.labels")
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", label) for label in labels), labels
+    page.click("#range button[data-days='7']")
+    assert page.locator("#range button[data-days='7']").get_attribute("aria-pressed") == "true"
+    assert page.evaluate("() => Chart.getChart('chart-value').data.labels.length") <= len(labels)
+
+
+def test_alerts__filtered_by_platform_and_severity__only_those_with_links_to_platform(page):
+    """After the suspension of platform 1 (test above): its alerts link to it; filters hide the rest."""
+    page.wait_for_selector("#alerts li[data-kind='platform_suspended']")
+    suspended = page.locator("#alerts li[data-kind='platform_suspended']")
+    assert suspended.locator("a.platform-link").get_attribute("href") == "#/platform/1"
+    assert re.fullmatch(r"0x[0-9a-f]{64}", suspended.locator(".tx").inner_text())
+    page.select_option("#alert-platform", "0")
+    assert page.locator("#alerts li:not([hidden])[data-platform='1']").count() == 0
+    page.select_option("#alert-platform", "1")
+    visible = page.locator("#alerts li:not([hidden])")
+    assert visible.count() >= 2 and visible.count() == page.locator("#alerts li[data-platform='1']").count()
+    page.select_option("#alert-severity", "critical")
+    assert page.locator("#alerts li:not([hidden])").count() == 0
+    assert page.locator("#csv-alerts").get_attribute("href") == "/api/alerts.csv?platform=1&severity=critical"
+    suspended_link = page.locator("#alerts li[data-kind='platform_suspended'] a.platform-link")
+    page.select_option("#alert-severity", "")
+    suspended_link.click()
+    page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('1: ')")

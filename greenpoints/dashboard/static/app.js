@@ -2,7 +2,14 @@
 // without a reload. Everything shown is text from the API; nothing is sent to the chain.
 "use strict";
 
-const state = { selected: 0, version: -1, lastAlert: 0, charts: {}, alerts: 0 };
+const state = { selected: 0, chosen: false, version: -1, lastAlert: 0, charts: {}, alerts: 0, days: 0, history: [] };
+const DAY = 86400;
+
+function platformInURL() {
+  // A platform's page is addressable: #/platform/1 or ?platform=1.
+  const match = /^#\/platform\/(\d+)$/.exec(location.hash) || /[?&]platform=(\d+)(&|$)/.exec(location.search);
+  return match ? +match[1] : null;
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -66,10 +73,15 @@ async function refreshPlatforms() {
       [p.consumers, "num"], [p.alerts_failed_checks, "num"],
     ]);
     if (p.id === state.selected) row.classList.add("selected");
-    row.addEventListener("click", () => { state.selected = p.id; state.chosen = true; refreshAll(); });
+    row.addEventListener("click", () => { location.hash = `#/platform/${p.id}`; });
     return row;
   });
   state.platforms = platforms;
+  const select = document.getElementById("alert-platform");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "", text: "all" }),
+    ...platforms.map((p) => el("option", { value: String(p.id), text: `${p.id}: ${p.name}` })));
+  select.value = chosen;
   fill("#platforms", rows, "no platform yet");
   return platforms;
 }
@@ -79,7 +91,7 @@ function drawChart(id, label, points, key) {
   const canvas = document.getElementById(id);
   canvas.hidden = points.length === 0;
   canvas.parentElement.querySelector(".empty").hidden = points.length > 0;
-  const when = (t) => new Date(t * 1000).toISOString().slice(5, 16).replace("T", " ");
+  const when = (t) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ");
   const data = { labels: points.map((p) => when(p.time)), datasets: [{ label, data: points.map((p) => p[key]),
     borderColor: "#2f7a4a", backgroundColor: "rgba(47,122,74,.12)", fill: true,
     pointRadius: points.length < 30 ? 3 : 0, tension: 0 }] };
@@ -107,13 +119,26 @@ function printHeading(p) {
     `Report of platform ${p.id} (${p.name}), pool ${p.pool}, ${asOf}; printed ${utcText(Date.now() / 1000)}.`;
 }
 
+function drawCharts() {
+  // The range counts back from the last point (the chain's time, not this computer's).
+  const points = state.history;
+  const last = points.length ? points[points.length - 1].time : 0;
+  const shown = state.days ? points.filter((p) => p.time >= last - state.days * DAY) : points;
+  drawChart("chart-value", "value per point", shown, "value_per_point");
+  drawChart("chart-assets", "assets", shown, "total_assets");
+}
+
 async function refreshDetail() {
   const id = state.selected;
   const [p, history] = await Promise.all([getJSON(`/api/platforms/${id}`), getJSON(`/api/platforms/${id}/history`)]);
   document.getElementById("detail-name").textContent = `${p.id}: ${p.name}`;
   printHeading(p);
-  drawChart("chart-value", "value per point", history.points, "value_per_point");
-  drawChart("chart-assets", "assets", history.points, "total_assets");
+  state.history = history.points;
+  drawCharts();
+  document.getElementById("link-platform").href = `#/platform/${id}`;
+  for (const kind of ["merchants", "sponsors", "history"]) {
+    document.getElementById(`csv-${kind}`).href = `/api/platforms/${id}/${kind}.csv`;
+  }
   for (const unit of document.querySelectorAll("#detail .unit")) unit.textContent = `(${p.asset_symbol})`;
   fill("#rules", p.rules_shown.map((r) => cells(el("tr"), [[r.name, "", r.meaning], [r.value, "num"]])), "no rules read yet");
   fill("#governance", p.governance.map((g) => cells(el("tr"), [[g.call], [g.state],
@@ -135,12 +160,50 @@ function addAlerts(alerts) {
     if (a.id <= state.lastAlert) continue;
     state.lastAlert = a.id;
     state.alerts += 1;
-    const when = new Date(a.time * 1000).toISOString().slice(0, 19).replace("T", " ");
-    list.prepend(el("li", { class: a.severity, "data-kind": a.kind },
-      el("span", { class: "sev", text: a.severity }), el("span", { text: `${a.kind}: ${a.message}` }),
-      el("div", { class: "muted", text: `block ${a.block} · ${when} UTC` })));
+    const platform = alertPlatform(a);
+    const where = el("div", { class: "muted", text: `block ${a.block} · ${utcText(a.time)}` });
+    if (platform !== "") {
+      where.append(" · ", el("a", { href: `#/platform/${platform}`, class: "platform-link", text: `platform ${platform}` }));
+    }
+    if (a.tx) {
+      const explorer = state.status && state.status.explorer;
+      where.append(" · tx ", explorer ? el("a", { href: explorer + a.tx, class: "tx-link", target: "_blank", rel: "noopener", text: a.tx })
+        : el("span", { class: "tx", title: "no --explorer given to the page", text: a.tx }));
+    }
+    list.prepend(el("li", { class: a.severity, "data-kind": a.kind, "data-severity": a.severity, "data-platform": platform },
+      el("span", { class: "sev", text: a.severity }), el("span", { text: `${a.kind}: ${a.message}` }), where));
   }
-  document.getElementById("alert-count").textContent = `(${state.alerts})`;
+  filterAlerts();
+}
+
+function alertPlatform(a) {
+  // The platform an alert is about: the association's own alerts name it in their details.
+  const named = a.details && a.details.platform;
+  if (Number.isInteger(named)) return String(named);
+  return Number.isInteger(a.platform) && a.platform >= 0 ? String(a.platform) : "";
+}
+
+function filterAlerts() {
+  const platform = document.getElementById("alert-platform").value;
+  const severity = document.getElementById("alert-severity").value;
+  let shown = 0;
+  for (const li of document.querySelectorAll("#alerts li")) {
+    li.hidden = (platform !== "" && li.dataset.platform !== platform) || (severity !== "" && li.dataset.severity !== severity);
+    if (!li.hidden) shown += 1;
+  }
+  const query = new URLSearchParams();
+  if (platform !== "") query.set("platform", platform);
+  if (severity !== "") query.set("severity", severity);
+  document.getElementById("csv-alerts").href = "/api/alerts.csv" + (query.toString() ? `?${query}` : "");
+  document.getElementById("alert-count").textContent = shown === state.alerts ? `(${state.alerts})` : `(${shown} of ${state.alerts})`;
+}
+
+function choosePlatformFromURL() {
+  const wanted = platformInURL();
+  if (wanted === null) return false;
+  state.selected = wanted;
+  state.chosen = true;
+  return true;
 }
 
 let refreshing = null;
@@ -246,6 +309,16 @@ function follow() {
 }
 
 async function main() {
+  choosePlatformFromURL();
+  window.addEventListener("hashchange", () => { if (choosePlatformFromURL()) refreshAll(); });
+  for (const button of document.querySelectorAll("#range button")) {
+    button.addEventListener("click", () => {
+      state.days = +button.dataset.days;
+      for (const b of document.querySelectorAll("#range button")) b.setAttribute("aria-pressed", String(b === button));
+      drawCharts();
+    });
+  }
+  for (const id of ["alert-platform", "alert-severity"]) document.getElementById(id).addEventListener("change", filterAlerts);
   // Charts follow their box; a printout gets them at the paper's width.
   window.addEventListener("beforeprint", () => Object.values(state.charts).forEach((c) => c.resize()));
   document.getElementById("lookup-form").addEventListener("submit", lookup);
