@@ -36,12 +36,17 @@ def _free(host: str, port: int) -> None:
 @click.option("--port", type=click.IntRange(1, 65_535), default=8000, show_default=True, help="Port")
 @click.option("--poll", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
               help="Seconds between looks at the node")  # fmt: skip
+@click.option("--explorer", default=None, metavar="URL",
+              help="A block explorer's address for a transaction, the hash appended "
+              "(https://etherscan.io/tx/): alerts link their transaction there")  # fmt: skip
 @one_line_errors
-def cli(network, deployment, association, db, host, port, poll):
+def cli(network, deployment, association, db, host, port, poll, explorer):
     import uvicorn
 
     if association and deployment:
         raise click.UsageError("--association shows every platform: no --deployment")
+    if explorer is not None and not explorer.startswith(("https://", "http://")):
+        raise click.BadParameter(f"{explorer!r} is not an http(s) address", param_hint="--explorer")
     _free(host, port)
     if not (db and "://" in db):
         db = check_file(db or Path("results") / "dashboard.sqlite", "--db")
@@ -57,11 +62,15 @@ def cli(network, deployment, association, db, host, port, poll):
     web3 = chain.provider.web3
     if association:
         target = load_association(association)
-        supervisor = Supervisor.for_association(target, web3, store, poll_interval=poll, status=say)
+        supervisor = Supervisor.for_association(
+            target, web3, store, poll_interval=poll, status=say, explorer=explorer
+        )
         what = f"association {target.address} ({len(target.platforms)} platforms)"
     else:
         system = load_system(deployment or default_record_path())
-        supervisor = Supervisor.for_system(system, web3, store, poll_interval=poll, status=say)
+        supervisor = Supervisor.for_system(
+            system, web3, store, poll_interval=poll, status=say, explorer=explorer
+        )
         what = f"pool {system.pool.address}"
     say(f"{what}: {supervisor.start()}")
     app = create_app(supervisor)

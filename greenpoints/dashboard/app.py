@@ -14,6 +14,8 @@ text; errors are `{"error": "..."}` with 400 or 404):
 - `/api/alerts?after=N&limit=M`: alerts with an id above N (the feed);
 - `/api/orders/{order_id}`: the purchases (or actions) with that id and the fates of their points;
 - `/api/accounts/{address}`: an account's purchases, where their points went, what it holds;
+- `/api/platforms.csv`, `/api/platforms/{id}/merchants.csv`, `.../sponsors.csv`, `.../history.csv`,
+  `/api/alerts.csv?platform=N&severity=S`: the tables as CSV (`exports`), exact decimals;
 - `/api/stream`: server-sent events, `update` with the status and the new alerts, within a second of
   a page folded.
 """
@@ -29,11 +31,12 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import wire
+from .store import SEVERITIES
 from .supervisor import NotFound, Supervisor
 
 logger = logging.getLogger("greenpoints.dashboard")
@@ -115,6 +118,43 @@ def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starl
             return _error(400, f"{raw[:80]!r} is not an address (0x and 40 hex digits)")
         return await answer(supervisor.account, raw)
 
+    async def csv_answer(name: str, func, *args):
+        try:
+            text = await run_in_threadpool(func, *args)
+        except NotFound as err:
+            return _error(404, str(err))
+        cursor = supervisor.monitor.cursor
+        headers = {"Content-Disposition": f'attachment; filename="greenpoints-{name}-block-{cursor}.csv"'}
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+    async def platforms_csv(request: Request):
+        return await csv_answer("platforms", supervisor.platforms_csv)
+
+    async def members_csv(request: Request):
+        pid, kind = request.path_params["pid"], request.path_params["kind"]
+        if kind not in ("merchants", "sponsors"):
+            raise HTTPException(404)
+        return await csv_answer(f"platform-{pid}-{kind}", supervisor.members_csv, pid, kind.removesuffix("s"))
+
+    async def history_csv(request: Request):
+        pid = request.path_params["pid"]
+        return await csv_answer(f"platform-{pid}-history", supervisor.history_csv, pid)
+
+    async def alerts_csv(request: Request):
+        raw_platform = request.query_params.get("platform") or None
+        severity = request.query_params.get("severity") or None
+        if raw_platform is not None and not raw_platform.isdigit():
+            raise HTTPException(400, "platform must be a platform's id (a whole number)")
+        if severity is not None and severity not in SEVERITIES:
+            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITIES)}")
+        platform = None if raw_platform is None else int(raw_platform)
+        name = (
+            "alerts"
+            + (f"-platform-{platform}" if platform is not None else "")
+            + (f"-{severity}" if severity else "")
+        )
+        return await csv_answer(name, supervisor.alerts_csv, platform, severity)
+
     async def stream(request: Request):
         after = _int(request, "after", 0, 2**62)
 
@@ -156,6 +196,10 @@ def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starl
         Route("/vendor/chart.umd.js", chart),
         Route("/api/status", status),
         Route("/api/platforms", platforms),
+        Route("/api/platforms.csv", platforms_csv),
+        Route("/api/platforms/{pid:int}/history.csv", history_csv),
+        Route("/api/platforms/{pid:int}/{kind}.csv", members_csv),
+        Route("/api/alerts.csv", alerts_csv),
         Route("/api/platforms/{pid:int}", platform),
         Route("/api/platforms/{pid:int}/history", history),
         Route("/api/alerts", alerts),

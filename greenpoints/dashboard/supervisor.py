@@ -15,8 +15,8 @@ from web3.exceptions import BlockNotFound
 from ..audit import views
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..catalog import kind_name
-from ..formatting import fmt_points, fmt_units
 from ..model import value_per_point
+from . import exports, units
 from .store import Store
 
 ASSOCIATION_EVENTS = -1
@@ -43,12 +43,15 @@ class Supervisor:
         max_backoff: float = 10.0,
         status=lambda line: None,
         new_monitor=None,
+        explorer: str | None = None,
     ):
         self.target = target.lower()
         self.web3, self.store, self.monitor = web3, store, monitor
         self.association = association
         self._systems = systems or {}
         self.poll_interval, self.max_backoff, self.say = poll_interval, max_backoff, status
+        self.explorer = explorer
+        """A block explorer's address for a transaction (the hash appended), or None."""
         self.lock = threading.RLock()
         self.version = 0
         """Goes up whenever something the page shows changed (a page folded, the node's state)."""
@@ -65,6 +68,8 @@ class Supervisor:
         self._series_seen: dict[int, int] = {}
         self._statuses: dict[int, str] = {}
         self._order_index: dict[int, tuple[int, dict]] = {}
+        self._symbols: dict[int, tuple[str, str]] = {}
+        """Platform -> (the asset's symbol, the points' symbol), read once from the chain."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.chain_id = int(web3.eth.chain_id)
@@ -191,6 +196,7 @@ class Supervisor:
         self._pending_alerts = []
         self._series_seen.clear()
         self._order_index.clear()
+        self._symbols.clear()
         self._statuses.clear()
         self._cursor_hash = None
         self.head_time = 0
@@ -342,7 +348,41 @@ class Supervisor:
                 "notice": self.notice,
                 "version": self.version,
                 "platforms": len(self._monitors()),
+                "explorer": self.explorer,
             }
+
+    def symbols(self, pid: int) -> tuple[str, str]:
+        """(the asset's symbol, the points' symbol) of platform `pid`, asked once; a token that
+        cannot say (no `symbol()`, the node away at that moment) is named by its kind."""
+        if pid not in self._symbols:
+            system = self._system(pid)
+            found = []
+            for contract, fallback in ((system.asset, "units"), (system.pool, units.POINTS_SYMBOL)):
+                try:
+                    symbol = str(contract.symbol()).strip()
+                except Exception:  # noqa: BLE001 - any failure: the kind's name instead
+                    symbol = ""
+                found.append(symbol if symbol.isprintable() and 0 < len(symbol) <= 16 else fallback)
+            self._symbols[pid] = (found[0], found[1])
+        return self._symbols[pid]
+
+    def _money(self, pid: int, ledger):
+        """`money(value, key)`: {key: exact text with the asset's symbol, key_raw: the integer as text}."""
+        d, (symbol, _) = ledger.asset_decimals, self.symbols(pid)
+        return lambda value, key: {key: units.amount(value, d, symbol), f"{key}_raw": units.raw(value)}
+
+    def _points(self, pid: int):
+        """`points(value, key)`: {key: exact text with the points' symbol, key_raw: 1e-18 points as text}."""
+        symbol = self.symbols(pid)[1]
+        return lambda value, key: {key: units.amount(value, 18, symbol), f"{key}_raw": units.raw(value)}
+
+    @staticmethod
+    def _consumers(ledger) -> int:
+        """Holders of points who are consumers: no merchant, charity or sponsor (the model knows)."""
+        model = ledger.model
+        if model is None:
+            return sum(1 for b in ledger.balances.values() if b)
+        return sum(1 for a, b in ledger.balances.items() if b and model.is_consumer(a))
 
     def _figures(self, pid: int, monitor: Monitor) -> dict:
         ledger = monitor.ledger
@@ -354,6 +394,9 @@ class Supervisor:
         exited = state.epoch_exited if state else 0
         system = self._system(pid)
         status = "shut down" if ledger.shutdown else "paused" if ledger.paused else "running"
+        money, points = self._money(pid, ledger), self._points(pid)
+        symbol, points_symbol = self.symbols(pid)
+        price = value_per_point(assets, supply, d) if supply else None
         return {
             "id": pid,
             "name": getattr(system, "name", None) or f"pool {str(system.pool.address)[:10]}",
@@ -364,12 +407,17 @@ class Supervisor:
             "standing": self._statuses.get(pid, "active"),
             "status": status,
             "token": monitor.token_status,
-            "total_assets": fmt_units(assets, d, 2),
-            "total_points": fmt_points(supply, 2),
-            "value_per_point": fmt_units(value_per_point(assets, supply, d), d, 6) if supply else None,
+            "asset_symbol": symbol,
+            "asset_decimals": d,
+            "points_symbol": points_symbol,
+            **money(assets, "total_assets"),
+            **points(supply, "total_points"),
+            "value_per_point": None if price is None else f"{units.amount(price, d, symbol)} per point",
+            "value_per_point_raw": None if price is None else units.raw(price),
             "exit_budget_used_percent": round(100 * exited / limit, 1) if limit else 0.0,
-            "carbon_kg": fmt_units(ledger.total_carbon, 3, 3),
-            "consumers": sum(1 for b in ledger.balances.values() if b),
+            "carbon_kg": units.kg(ledger.total_carbon),
+            "carbon_g": units.raw(ledger.total_carbon),
+            "consumers": self._consumers(ledger),
             "events": ledger.events,
             "alerts_failed_checks": sum(ledger.failed.values()),
         }
@@ -386,16 +434,18 @@ class Supervisor:
             return {
                 **self._figures(pid, monitor),
                 "rules": dict(ledger.rules),
+                "rules_shown": [units.rule(name, value) for name, value in ledger.rules.items()],
                 "governance": views.governance(ledger, project_registry_type(), now),
-                "merchants": self._members(ledger, views.merchants(ledger), "merchant"),
-                "sponsors": self._members(ledger, views.sponsors(ledger), "sponsor"),
+                "merchants": self._members(pid, ledger, views.merchants(ledger), "merchant"),
+                "sponsors": self._members(pid, ledger, views.sponsors(ledger), "sponsor"),
                 "charities": views.charities(ledger),
                 "carbon": self._carbon(ledger, views.carbon(ledger)),
             }
 
     @staticmethod
     def _carbon(ledger, carbon: dict) -> dict:
-        """The audit's carbon view, with every class of the catalog in `by_class` (0 g if none yet)."""
+        """The audit's carbon view, with every class of the catalog in `by_class` (0 g if none yet) and
+        each row's `co2e_kg` beside its grams."""
         model = ledger.model
         listed = {row["class_id"] for row in carbon["by_class"]}
         for class_id, record in sorted((model.state.classes if model else {}).items()):
@@ -406,20 +456,36 @@ class Supervisor:
                     "co2e_per_unit": record.co2e_per_unit, "co2e_g": 0,
                 })  # fmt: skip
         carbon["by_class"].sort(key=lambda row: row["class_id"])
+        for key in ("by_class", "by_merchant", "by_sponsor", "by_month"):
+            for row in carbon[key]:
+                row["co2e_kg"] = units.kg(row["co2e_g"])
         return carbon
 
-    def _members(self, ledger, rows: list[dict], kind: str) -> list[dict]:
-        """The audit's rows of members with each member's cap use in the current epoch."""
+    def _members(self, pid: int, ledger, rows: list[dict], kind: str) -> list[dict]:
+        """The audit's rows of members with each member's cap use in the current epoch, their
+        amounts as exact text with the symbol (the audit's are cut to two decimals)."""
         model = ledger.model
         if model is None:
             return rows
         book = model.state.merchants if kind == "merchant" else model.state.sponsors
-        d = ledger.asset_decimals
+        money, points = self._money(pid, ledger), self._points(pid)
         for row in rows:
             terms = book.get(row[kind])
             used = model.cap_use(row[kind])[0] if terms else 0
-            row["daily_cap"] = fmt_units(terms.daily_cap, d, 2) if terms else None
-            row["cap_used"] = fmt_units(used, d, 2)
+            books = (ledger.merchants if kind == "merchant" else ledger.sponsors).get(row[kind])
+            if books is not None:
+                row.update(money(books.contributions, "contributions"))
+                row.update(points(books.points_issued, "points_issued"))
+                if kind == "merchant":
+                    row.update(money(books.sales, "sales"))
+                    row.update(money(books.settled_assets, "settled"))
+                    row.update(money(books.refunds, "refunds"))
+                    row.update(points(books.receipts_points, "receipts_points"))
+                else:
+                    row["co2e_kg"] = units.kg(books.co2e)
+                    row.update(money(terms.reward_per_kg, "reward_per_kg") if terms else {})
+            row.update(money(terms.daily_cap, "daily_cap") if terms else {"daily_cap": None})
+            row.update(money(used, "cap_used"))
             row["cap_used_percent"] = (
                 round(100 * used / terms.daily_cap, 2) if terms and terms.daily_cap else 0.0
             )
@@ -444,30 +510,84 @@ class Supervisor:
     def alerts(self, after: int = 0, limit: int = 200) -> list[dict]:
         return self.store.alerts(self.target, after=after, limit=limit)
 
+    def every_alert(self, platform: int | None = None, severity: str | None = None) -> list[dict]:
+        """Every stored alert, oldest first, about `platform` (the association's own alerts count
+        for the platform they name) and of `severity`, when given."""
+        out, after = [], 0
+        while page := self.store.alerts(self.target, after=after, limit=1_000):
+            after = page[-1]["id"]
+            out.extend(
+                a for a in page
+                if (platform is None or exports.alert_platform(a) == platform)
+                and (severity is None or a["severity"] == severity)
+            )  # fmt: skip
+        return out
+
+    # ------------------------------------------------------------ CSV (exports.py)
+
+    def platforms_csv(self) -> str:
+        return exports.platforms(self.platforms(), self.status())
+
+    def members_csv(self, pid: int, kind: str) -> str:
+        return exports.members(self.platform(pid), kind)
+
+    def history_csv(self, pid: int) -> str:
+        """Every stored point of platform `pid`'s series, not the chart's sample of about 400."""
+        with self.lock:
+            d = self._monitor(pid).ledger.asset_decimals
+            symbol = self.symbols(pid)[0]
+        rows = self.store.series(self.target, pid, points=2**62)
+        return exports.history(rows, d, symbol, lambda assets, supply: value_per_point(assets, supply, d))
+
+    def alerts_csv(self, platform: int | None = None, severity: str | None = None) -> str:
+        return exports.alerts(self.every_alert(platform, severity))
+
     def order(self, order_id: bytes) -> list[dict]:
-        """Every purchase with this order id (ids are unique per merchant), with the fates of its points."""
+        """Every purchase or green action with this order id (ids are unique per merchant or
+        sponsor), with the sale's amount, its class and the fates of its points."""
         found = []
         with self.lock:
             for pid, monitor in sorted(self._monitors().items()):
                 ledger = monitor.ledger
-                for merchant, oid in self._orders_with(pid, ledger).get(order_id, ()):
-                    origin = ledger.orders[(merchant, oid)]
-                    d = ledger.asset_decimals
+                points = self._points(pid)
+                for issuer, oid in self._orders_with(pid, ledger).get(order_id, ()):
+                    origin = ledger.orders[(issuer, oid)]
                     fates = [
-                        {"fate": f.kind, "points": fmt_points(f.points, 4), "holder": f.holder,
+                        {"fate": f.kind, **points(f.points, "points"), "holder": f.holder,
                          "counterparty": f.counterparty, "block": f.block}
-                        for f in ledger.trace(merchant, oid)
+                        for f in sorted(ledger.trace(issuer, oid), key=_by_block)
                     ]  # fmt: skip
-                    found.append({
-                        "platform": pid, "merchant": merchant, "order_id": "0x" + oid.hex(),
-                        "consumer": origin.get("consumer"), "block": origin.get("block"),
-                        "class_id": origin.get("class_id"), "co2e_g": origin.get("co2e"),
-                        "amount": fmt_units(origin.get("amount", 0), d, 2),
-                        "points": fmt_points(origin.get("points", 0), 4), "fates": fates,
-                    })  # fmt: skip
+                    found.append({"platform": pid, **self._issuance(pid, ledger, issuer, oid, origin),
+                                  "fates": fates})  # fmt: skip
         if not found:
             raise NotFound(f"no purchase with order id 0x{order_id.hex()}")
         return found
+
+    def _issuance(self, pid: int, ledger, issuer: str, oid: bytes, origin: dict) -> dict:
+        """A purchase (the sale's amount) or a green action (its quantity) as the page shows it."""
+        action = bool(origin.get("action"))
+        class_id = origin.get("class_id")
+        row = {
+            "kind": "action" if action else "purchase",
+            "sponsor" if action else "merchant": issuer,
+            "order_id": "0x" + oid.hex(),
+            "consumer": origin.get("consumer"),
+            "block": origin.get("block"),
+            "tx": origin.get("tx"),
+            "class_id": class_id,
+            "class_label": ledger.class_labels.get(class_id, ""),
+            "co2e_g": units.raw(origin.get("co2e", 0)),
+            "co2e_kg": units.kg(origin.get("co2e", 0)),
+            **self._money(pid, ledger)(origin.get("contribution", 0), "contribution"),
+            **self._points(pid)(origin.get("points", 0), "points"),
+        }
+        if action:
+            row["quantity"] = units.raw(origin.get("quantity", 0))
+        else:
+            row.update(self._money(pid, ledger)(origin.get("amount", 0), "amount"))
+        if origin.get("reversed"):
+            row["reversed"] = True
+        return row
 
     def _orders_with(self, pid: int, ledger) -> dict[bytes, list[tuple[str, bytes]]]:
         """Order id -> the (merchant, order id) keys with it, rebuilt only when orders were added
@@ -481,7 +601,8 @@ class Supervisor:
         return index
 
     def account(self, address: str) -> list[dict]:
-        """An account's history on every platform it appears on."""
+        """An account's history on every platform it appears on: its purchases and its sponsored
+        actions apart, where their points went (by block) and what it holds."""
         address = address.lower()
         out = []
         with self.lock:
@@ -490,10 +611,42 @@ class Supervisor:
                 history = ledger.trace_account(address)
                 balance = ledger.balances.get(address, 0)
                 if history["purchases"] or history["outflows"] or history["holds"] or balance:
-                    out.append({"platform": pid, "balance": fmt_points(balance, 4), **history})
+                    out.append({"platform": pid, **self._points(pid)(balance, "balance"),
+                                **self._account_history(pid, ledger, address, history)})  # fmt: skip
         if not out:
             raise NotFound(f"account {address} has no history here")
         return out
+
+    def _account_history(self, pid: int, ledger, address: str, history: dict) -> dict:
+        points = self._points(pid)
+        issued = [
+            self._issuance(pid, ledger, row["merchant"], bytes.fromhex(row["order_id"]),
+                           ledger.orders[(row["merchant"], bytes.fromhex(row["order_id"]))])
+            for row in history["purchases"]
+        ]  # fmt: skip
+        outflows = [
+            {"kind": o["kind"], **points(o["points"], "points"), "to": o["to"], "block": o["block"],
+             "order_id": "0x" + o["order_id"] if o["order_id"] else None,
+             "origin": {"issuer": o["origin"]["merchant"], "order_id": "0x" + o["origin"]["order_id"]}}
+            for o in sorted(history["outflows"], key=lambda o: _by_block(o["block"]))
+        ]  # fmt: skip
+        holds = [
+            {"issuer": h["merchant"], "order_id": "0x" + h["order_id"], **points(h["points"], "points")}
+            for h in history["holds"]
+        ]
+        return {
+            "account": address,
+            "purchases": [row for row in issued if row["kind"] == "purchase"],
+            "actions": [row for row in issued if row["kind"] == "action"],
+            "outflows": outflows,
+            "holds": holds,
+        }
+
+
+def _by_block(item) -> tuple[bool, int]:
+    """Sorts fates or outflows by block, those without one (points still held) last."""
+    block = getattr(item, "block", item)
+    return (block is None, block or 0)
 
 
 def _number(amount: int, decimals: int) -> float:

@@ -162,14 +162,14 @@ def browser():
 
 
 @contextmanager
-def open_page(browser, base: str):
-    """The page at `base` in a new browser context, its platforms drawn; fails if its JavaScript
-    threw."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser, base: str, *, width: int = 1400, height: int = 1000, path: str = "/", **options):
+    """The page at `base` + `path` in a new browser context of `width` x `height` CSS pixels, its
+    platforms drawn; fails if its JavaScript threw. `options` go to the context (downloads...)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/")
+    page.goto(base + path)
     page.wait_for_selector("#platforms tbody tr[data-platform]")
     yield page
     context.close()

@@ -26,10 +26,12 @@ def _governance_row(page):
 
 
 def _rule_shown(page, rule: str, value: int) -> None:
+    """The rule in human units with the raw value beside: `65.00% (6500 bps)`."""
+    shown = f"{value // 100}.{value % 100:02d}% ({value} bps)"
     page.wait_for_function(
-        """([rule, value]) => [...document.querySelectorAll('#rules tbody tr')].some(
-               (tr) => tr.cells[0].textContent === rule && tr.cells[1].textContent === value)""",
-        arg=[rule, str(value)],
+        """([rule, shown]) => [...document.querySelectorAll('#rules tbody tr')].some(
+               (tr) => tr.cells[0].textContent === rule && tr.cells[1].textContent === shown)""",
+        arg=[rule, shown],
         timeout=15_000,
     )
 

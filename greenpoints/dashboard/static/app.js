@@ -2,7 +2,14 @@
 // without a reload. Everything shown is text from the API; nothing is sent to the chain.
 "use strict";
 
-const state = { selected: 0, version: -1, lastAlert: 0, charts: {}, alerts: 0 };
+const state = { selected: 0, chosen: false, version: -1, lastAlert: 0, charts: {}, alerts: 0, days: 0, history: [] };
+const DAY = 86400;
+
+function platformInURL() {
+  // A platform's page is addressable: #/platform/1 or ?platform=1.
+  const match = /^#\/platform\/(\d+)$/.exec(location.hash) || /[?&]platform=(\d+)(&|$)/.exec(location.search);
+  return match ? +match[1] : null;
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -14,8 +21,17 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function cells(row, values) {
-  for (const [value, cls] of values) row.append(el("td", { class: cls || "", text: value ?? "—" }));
+  // [text, class, hover text]: the hover text is the raw integer behind an amount, or a meaning.
+  for (const [value, cls, title] of values) {
+    const cell = el("td", { class: cls || "", text: value ?? "—" });
+    if (title) cell.title = title;
+    row.append(cell);
+  }
   return row;
+}
+
+function raw(value, unit) {
+  return value == null ? "" : `exact: ${value} (${unit})`;
 }
 
 function fill(selector, rows, empty) {
@@ -31,6 +47,7 @@ async function getJSON(path) {
 }
 
 function showStatus(status) {
+  state.status = status;
   document.getElementById("target").textContent =
     `${status.kind} ${status.target} · chain ${status.chain_id} · block ${status.cursor}`;
   const pill = document.getElementById("node-status");
@@ -49,20 +66,32 @@ async function refreshPlatforms() {
     const row = cells(el("tr", { "data-platform": p.id }), [
       [p.id], [p.name], [p.standing, p.standing === "suspended" ? "suspended" : ""],
       [p.status, p.status === "running" ? "" : "paused"], [p.token, p.token === "ok" ? "" : "paused"],
-      [p.total_assets, "num"], [p.total_points, "num"],
-      [p.value_per_point, "num"], [`${p.exit_budget_used_percent}%`, "num"], [p.carbon_kg, "num"],
+      [p.total_assets, "num", raw(p.total_assets_raw, `1e-${p.asset_decimals} ${p.asset_symbol}`)],
+      [p.total_points, "num", raw(p.total_points_raw, `1e-18 ${p.points_symbol}`)],
+      [p.value_per_point ?? "no points yet", "num", raw(p.value_per_point_raw, `1e-${p.asset_decimals} ${p.asset_symbol}`)],
+      [`${p.exit_budget_used_percent}%`, "num"], [p.carbon_kg, "num", raw(p.carbon_g, "g")],
       [p.consumers, "num"], [p.alerts_failed_checks, "num"],
     ]);
     if (p.id === state.selected) row.classList.add("selected");
-    row.addEventListener("click", () => { state.selected = p.id; refreshAll(); });
+    row.addEventListener("click", () => { location.hash = `#/platform/${p.id}`; });
     return row;
   });
+  state.platforms = platforms;
+  const select = document.getElementById("alert-platform");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "", text: "all" }),
+    ...platforms.map((p) => el("option", { value: String(p.id), text: `${p.id}: ${p.name}` })));
+  select.value = chosen;
   fill("#platforms", rows, "no platform yet");
   return platforms;
 }
 
 function drawChart(id, label, points, key) {
-  const when = (t) => new Date(t * 1000).toISOString().slice(5, 16).replace("T", " ");
+  // No point yet: say so instead of an empty frame.
+  const canvas = document.getElementById(id);
+  canvas.hidden = points.length === 0;
+  canvas.parentElement.querySelector(".empty").hidden = points.length > 0;
+  const when = (t) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ");
   const data = { labels: points.map((p) => when(p.time)), datasets: [{ label, data: points.map((p) => p[key]),
     borderColor: "#2f7a4a", backgroundColor: "rgba(47,122,74,.12)", fill: true,
     pointRadius: points.length < 30 ? 3 : 0, tension: 0 }] };
@@ -78,21 +107,51 @@ function drawChart(id, label, points, key) {
   });
 }
 
+function utcText(seconds) {
+  return new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+}
+
+function printHeading(p) {
+  // What a printout says it is: one platform's report as of the last block folded.
+  const s = state.status;
+  const asOf = s ? `as of block ${s.cursor}${s.head_time ? `, ${utcText(s.head_time)}` : ""}` : "";
+  document.getElementById("print-heading").textContent =
+    `Report of platform ${p.id} (${p.name}), pool ${p.pool}, ${asOf}; printed ${utcText(Date.now() / 1000)}.`;
+}
+
+function drawCharts() {
+  // The range counts back from the last point (the chain's time, not this computer's).
+  const points = state.history;
+  const last = points.length ? points[points.length - 1].time : 0;
+  const shown = state.days ? points.filter((p) => p.time >= last - state.days * DAY) : points;
+  drawChart("chart-value", "value per point", shown, "value_per_point");
+  drawChart("chart-assets", "assets", shown, "total_assets");
+}
+
 async function refreshDetail() {
   const id = state.selected;
   const [p, history] = await Promise.all([getJSON(`/api/platforms/${id}`), getJSON(`/api/platforms/${id}/history`)]);
   document.getElementById("detail-name").textContent = `${p.id}: ${p.name}`;
-  drawChart("chart-value", "value per point", history.points, "value_per_point");
-  drawChart("chart-assets", "assets", history.points, "total_assets");
-  fill("#rules", Object.entries(p.rules).map(([k, v]) => cells(el("tr"), [[k], [v, "num"]])), "no rules read yet");
+  printHeading(p);
+  state.history = history.points;
+  drawCharts();
+  document.getElementById("link-platform").href = `#/platform/${id}`;
+  for (const kind of ["merchants", "sponsors", "history"]) {
+    document.getElementById(`csv-${kind}`).href = `/api/platforms/${id}/${kind}.csv`;
+  }
+  for (const unit of document.querySelectorAll("#detail .unit")) unit.textContent = `(${p.asset_symbol})`;
+  fill("#rules", p.rules_shown.map((r) => cells(el("tr"), [[r.name, "", r.meaning], [r.value, "num"]])), "no rules read yet");
   fill("#governance", p.governance.map((g) => cells(el("tr"), [[g.call], [g.state],
     [new Date(g.ready_at * 1000).toISOString().replace(".000", "")]])), "no operation scheduled");
   fill("#carbon", p.carbon.by_class.map((c) => cells(el("tr"), [[c.class_id], [c.label], [c.kind],
-    [(c.co2e_g / 1000).toFixed(3), "num"]])), "no carbon booked yet");
-  const member = (key, count) => (m) => cells(el("tr"), [[m[key], "addr"], [m.status], [m[count], "num"],
-    [m.contributions, "num"], [m.daily_cap, "num"], [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]]);
-  fill("#merchants", p.merchants.map(member("merchant", "purchases")), "no merchant");
-  fill("#sponsors", p.sponsors.map(member("sponsor", "actions")), "no sponsor");
+    [c.co2e_kg, "num", raw(c.co2e_g, "g")]])), "no carbon booked yet");
+  const money = (m, key) => [m[key], "num", raw(m[`${key}_raw`], `1e-${p.asset_decimals} ${p.asset_symbol}`)];
+  fill("#merchants", p.merchants.map((m) => cells(el("tr"), [[m.merchant, "addr"], [m.status], [m.purchases, "num"],
+    money(m, "sales"), money(m, "contributions"), money(m, "daily_cap"),
+    [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no merchant");
+  fill("#sponsors", p.sponsors.map((m) => cells(el("tr"), [[m.sponsor, "addr"], [m.status], [m.actions, "num"],
+    [m.co2e_kg, "num"], money(m, "contributions"), money(m, "daily_cap"),
+    [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no sponsor");
 }
 
 function addAlerts(alerts) {
@@ -101,12 +160,50 @@ function addAlerts(alerts) {
     if (a.id <= state.lastAlert) continue;
     state.lastAlert = a.id;
     state.alerts += 1;
-    const when = new Date(a.time * 1000).toISOString().slice(0, 19).replace("T", " ");
-    list.prepend(el("li", { class: a.severity, "data-kind": a.kind },
-      el("span", { class: "sev", text: a.severity }), el("span", { text: `${a.kind}: ${a.message}` }),
-      el("div", { class: "muted", text: `block ${a.block} · ${when} UTC` })));
+    const platform = alertPlatform(a);
+    const where = el("div", { class: "muted", text: `block ${a.block} · ${utcText(a.time)}` });
+    if (platform !== "") {
+      where.append(" · ", el("a", { href: `#/platform/${platform}`, class: "platform-link", text: `platform ${platform}` }));
+    }
+    if (a.tx) {
+      const explorer = state.status && state.status.explorer;
+      where.append(" · tx ", explorer ? el("a", { href: explorer + a.tx, class: "tx-link", target: "_blank", rel: "noopener", text: a.tx })
+        : el("span", { class: "tx", title: "no --explorer given to the page", text: a.tx }));
+    }
+    list.prepend(el("li", { class: a.severity, "data-kind": a.kind, "data-severity": a.severity, "data-platform": platform },
+      el("span", { class: "sev", text: a.severity }), el("span", { text: `${a.kind}: ${a.message}` }), where));
   }
-  document.getElementById("alert-count").textContent = `(${state.alerts})`;
+  filterAlerts();
+}
+
+function alertPlatform(a) {
+  // The platform an alert is about: the association's own alerts name it in their details.
+  const named = a.details && a.details.platform;
+  if (Number.isInteger(named)) return String(named);
+  return Number.isInteger(a.platform) && a.platform >= 0 ? String(a.platform) : "";
+}
+
+function filterAlerts() {
+  const platform = document.getElementById("alert-platform").value;
+  const severity = document.getElementById("alert-severity").value;
+  let shown = 0;
+  for (const li of document.querySelectorAll("#alerts li")) {
+    li.hidden = (platform !== "" && li.dataset.platform !== platform) || (severity !== "" && li.dataset.severity !== severity);
+    if (!li.hidden) shown += 1;
+  }
+  const query = new URLSearchParams();
+  if (platform !== "") query.set("platform", platform);
+  if (severity !== "") query.set("severity", severity);
+  document.getElementById("csv-alerts").href = "/api/alerts.csv" + (query.toString() ? `?${query}` : "");
+  document.getElementById("alert-count").textContent = shown === state.alerts ? `(${state.alerts})` : `(${shown} of ${state.alerts})`;
+}
+
+function choosePlatformFromURL() {
+  const wanted = platformInURL();
+  if (wanted === null) return false;
+  state.selected = wanted;
+  state.chosen = true;
+  return true;
 }
 
 let refreshing = null;
@@ -115,7 +212,13 @@ async function refreshAll() {
   refreshing = (async () => {
     try {
       const platforms = await refreshPlatforms();
-      if (platforms.length && !platforms.some((p) => p.id === state.selected)) state.selected = platforms[0].id;
+      if (platforms.length && (!state.chosen || !platforms.some((p) => p.id === state.selected))) {
+        // Until the regulator picks one: the first platform with points out, not an empty platform 0.
+        state.selected = (platforms.find((p) => p.total_points_raw !== "0") || platforms[0]).id;
+        for (const row of document.querySelectorAll("#platforms tbody tr[data-platform]")) {
+          row.classList.toggle("selected", +row.dataset.platform === state.selected);
+        }
+      }
       if (platforms.length) await refreshDetail();
     } catch (err) {
       const banner = document.getElementById("banner");
@@ -128,24 +231,47 @@ async function refreshAll() {
   return refreshing;
 }
 
+function table(headers, rows) {
+  const head = el("tr");
+  for (const [text, title] of headers) head.append(el("th", title ? { text, title } : { text }));
+  return el("div", { class: "table-wrap" }, el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
+}
+
+function issuance(o) {
+  // A purchase (the sale's amount) or a sponsored green action (its quantity), as one line.
+  const what = o.kind === "action" ? `action sponsored by ${o.sponsor} · quantity ${o.quantity}`
+    : `purchase at ${o.merchant} · sale ${o.amount}`;
+  return `${what} · class ${o.class_id}${o.class_label ? ` (${o.class_label})` : ""} · ${o.co2e_kg} kg CO2e · ` +
+    `${o.points} issued${o.reversed ? " · reversed" : ""}`;
+}
+
 function describeLookup(result) {
   const box = el("div");
+  const pointsHead = ["points", "exact, in the points' unit (hover a figure for the integer in 1e-18 points)"];
   for (const entry of result) {
     if (entry.fates) {
       box.append(el("h3", { text: `platform ${entry.platform}: order ${entry.order_id}` }),
-        el("p", { text: `merchant ${entry.merchant} · consumer ${entry.consumer} · block ${entry.block} · ` +
-          `${entry.points} points · ${entry.co2e_g} g CO2e` }));
-      const table = el("table", { class: "fates" }, el("thead", {}, cells(el("tr"), [["fate"], ["points"], ["holder"], ["to"], ["block"]])));
-      const body = el("tbody");
-      for (const f of entry.fates) body.append(cells(el("tr"), [[f.fate], [f.points, "num"], [f.holder, "addr"], [f.counterparty, "addr"], [f.block]]));
-      table.append(body);
-      box.append(table);
+        el("p", { text: `${issuance(entry)} · consumer ${entry.consumer} · block ${entry.block}` }));
+      const rows = entry.fates.map((f) => cells(el("tr"), [[f.fate], [f.points, "num", raw(f.points_raw, "1e-18 points")],
+        [f.holder, "addr"], [f.counterparty, "addr"], [f.block]]));
+      const wrap = table([["fate", "what became of these points"], pointsHead, ["holder", "who held them"],
+        ["to", "merchant, charity or order they went to"], ["block"]], rows);
+      wrap.querySelector("table").classList.add("fates");
+      box.append(wrap);
     } else {
       box.append(el("h3", { text: `platform ${entry.platform}: account ${entry.account}` }),
-        el("p", { text: `holds ${entry.balance} points · ${entry.purchases.length} purchases · ${entry.outflows.length} outflows` }));
-      const body = el("tbody");
-      for (const o of entry.outflows) body.append(cells(el("tr"), [[o.kind], [String(o.points), "num"], [o.to, "addr"], [o.block]]));
-      box.append(el("table", {}, el("thead", {}, cells(el("tr"), [["outflow"], ["points (1e-18)"], ["to"], ["block"]])), body));
+        el("p", { text: `holds ${entry.balance} · ${entry.purchases.length} purchases · ` +
+          `${entry.actions.length} sponsored actions · ${entry.outflows.length} outflows` }));
+      const bought = [...entry.purchases, ...entry.actions].map((o) => cells(el("tr"), [[o.kind], [o.order_id, "addr"],
+        [o.kind === "action" ? `quantity ${o.quantity}` : o.amount, "num"], [o.co2e_kg, "num"],
+        [o.points, "num", raw(o.points_raw, "1e-18 points")], [o.block]]));
+      if (bought.length) {
+        box.append(table([["kind", "purchase, or green action sponsored"], ["order id"],
+          ["sale", "the sale's amount (a purchase) or the action's quantity"], ["kg CO2e"], pointsHead, ["block"]], bought));
+      }
+      const out = entry.outflows.map((o) => cells(el("tr"), [[o.kind], [o.points, "num", raw(o.points_raw, "1e-18 points")],
+        [o.to, "addr"], [o.block]]));
+      box.append(table([["outflow", "spent, donated, settled, exited or reversed"], pointsHead, ["to"], ["block"]], out));
     }
   }
   return box;
@@ -183,6 +309,18 @@ function follow() {
 }
 
 async function main() {
+  choosePlatformFromURL();
+  window.addEventListener("hashchange", () => { if (choosePlatformFromURL()) refreshAll(); });
+  for (const button of document.querySelectorAll("#range button")) {
+    button.addEventListener("click", () => {
+      state.days = +button.dataset.days;
+      for (const b of document.querySelectorAll("#range button")) b.setAttribute("aria-pressed", String(b === button));
+      drawCharts();
+    });
+  }
+  for (const id of ["alert-platform", "alert-severity"]) document.getElementById(id).addEventListener("change", filterAlerts);
+  // Charts follow their box; a printout gets them at the paper's width.
+  window.addEventListener("beforeprint", () => Object.values(state.charts).forEach((c) => c.resize()));
   document.getElementById("lookup-form").addEventListener("submit", lookup);
   try {
     showStatus(await getJSON("/api/status"));

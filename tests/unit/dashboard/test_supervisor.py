@@ -71,8 +71,8 @@ def test_platform__details__rules_members_cap_use_and_carbon(supervisor, merchan
     assert detail["rules"]["issue_bps"] == 7_000
     merchants = {m["merchant"]: m for m in detail["merchants"]}
     row = merchants[str(merchant.address).lower()]
-    assert row["cap_used"] == "30.00"  # 30% of the 100 units bought today
-    assert row["daily_cap"] == "1,000,000.00" and row["cap_used_percent"] == 0.0
+    assert row["cap_used"] == "30.00 mUSD"  # 30% of the 100 units bought today
+    assert row["daily_cap"] == "1,000,000.00 mUSD" and row["cap_used_percent"] == 0.0
     classes = {c["class_id"]: c for c in detail["carbon"]["by_class"]}
     assert classes[1]["co2e_g"] > 0 and classes[101]["co2e_g"] == 0  # every catalog class listed
 
@@ -232,3 +232,78 @@ def test_follow__node_not_answering__one_plain_line_naming_the_node(supervisor, 
         r"node at http://127\.0\.0\.1:8545 not answering since \d\d:\d\d:\d\d UTC; retrying", said[0]
     )
     assert said[1] == "node back; following"
+
+
+def test_platforms__merchant_and_charity_hold_points__consumers_counts_consumers_only(
+    supervisor, merchant, other_merchant, charity
+):
+    """The fixture's consumer spent points at a merchant and donated some to a charity: both hold
+    points now, and neither is a consumer."""
+    ledger = supervisor.monitor.ledger
+    holders = {a for a, b in ledger.balances.items() if b}
+    assert {str(other_merchant.address).lower(), str(charity.address).lower()} <= holders
+    assert supervisor.platforms()[0]["consumers"] == len(holders) - 2 == 2
+
+
+def test_platforms__amounts__exact_text_with_the_symbol_and_the_integer_beside(supervisor, decimals):
+    [figures] = supervisor.platforms()
+    ledger = supervisor.monitor.ledger
+    assert figures["asset_symbol"] == "mUSD" and figures["points_symbol"] == "GCP"
+    assert figures["total_assets_raw"] == str(ledger.total_assets)
+    assert figures["total_points_raw"] == str(ledger.total_supply)
+    whole, _, frac = figures["total_points"].removesuffix(" GCP").replace(",", "").partition(".")
+    assert int(whole) * 10**18 + int(frac.ljust(18, "0")) == ledger.total_supply  # every digit kept
+    assert figures["total_assets"].endswith(" mUSD")
+    assert figures["value_per_point"].endswith(" mUSD per point")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{3}", figures["carbon_kg"])
+
+
+def test_platform__rules__human_units_with_the_raw_value_and_meaning(supervisor):
+    shown = {r["name"]: r for r in supervisor.platform(0)["rules_shown"]}
+    assert shown["issue_bps"]["value"] == "70.00% (7000 bps)" and shown["issue_bps"]["raw"] == "7000"
+    assert shown["lock_period"]["value"] == "7 days (604800 s)"
+    assert shown["epoch_length"]["value"] == "1 day (86400 s)"
+    assert "issued to the consumer as points" in shown["issue_bps"]["meaning"]
+    assert all(r["meaning"] for r in shown.values())
+
+
+def test_order__purchase__sale_amount_class_and_kilograms(supervisor, unit):
+    [found] = supervisor.order(order("first"))
+    assert found["kind"] == "purchase" and found["order_id"] == "0x" + order("first").hex()
+    assert found["amount"] == "100.00 mUSD" and found["amount_raw"] == str(100 * unit)
+    assert found["class_id"] == 1 and found["class_label"]
+    assert found["co2e_kg"] == f"{int(found['co2e_g']) // 1000:,}.{int(found['co2e_g']) % 1000:03d}"
+    assert all(f["points"].endswith(" GCP") and f["points_raw"].isdigit() for f in found["fates"])
+
+
+def test_account__consumer_with_a_sponsored_action__purchases_and_actions_apart(
+    supervisor, admit_sponsor, sponsor, consumer, pool
+):
+    from tests.conftest import ACTION_CLASS
+
+    admit_sponsor(sponsor)
+    pool.record_action(consumer, ACTION_CLASS, 12, order("action-1"), sender=sponsor)
+    supervisor.poll()
+    [history] = supervisor.account(str(consumer.address))
+    assert [p["order_id"] for p in history["purchases"]] == ["0x" + order("first").hex()]
+    assert [a["order_id"] for a in history["actions"]] == ["0x" + order("action-1").hex()]
+    assert history["actions"][0]["sponsor"] == str(sponsor.address).lower()
+    assert history["actions"][0]["quantity"] == "12" and "amount" not in history["actions"][0]
+    assert history["balance_raw"] == str(supervisor.monitor.ledger.balances[str(consumer.address).lower()])
+
+
+def test_account__merchant_settles_lots_of_two_orders_in_two_blocks__outflows_sorted_by_block(
+    supervisor, other_merchant, consumer, other_consumer, pool
+):
+    """The merchant holds lots of order "first" (the fixture's spend), "second", then "first"
+    again; settling the first two lots, then the last, gives outflows of "first" in two blocks with
+    one of "second" between them: listed by order they would not be by block."""
+    pool.spend(other_merchant, 10**17, order("spend-2"), sender=other_consumer)
+    pool.spend(other_merchant, 10**17, order("spend-3"), sender=consumer)
+    pool.settle(10**18 + 10**17, sender=other_merchant)
+    pool.settle(pool.balanceOf(other_merchant), sender=other_merchant)
+    supervisor.poll()
+    [history] = supervisor.account(str(other_merchant.address))
+    settled = [o for o in history["outflows"] if o["kind"] == "settled"]
+    assert len(settled) == 3 and len({o["block"] for o in settled}) == 2
+    assert [o["block"] for o in history["outflows"]] == sorted(o["block"] for o in history["outflows"])
