@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -25,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .anvil import MNEMONIC, _port_open
+from .tools import ANVIL_MISSING, REPO_BIN, anvil_binary  # noqa: F401  (REPO_BIN: where make install puts anvil)
 
 NODE_DIR = Path(".node")
 """Where the node keeps node.json, state.json and anvil.log (relative to the project)."""
@@ -33,8 +33,6 @@ STATE_INTERVAL = 30
 """Seconds between anvil's saves of the chain to state.json (it also saves when stopped)."""
 ACCOUNTS = 16
 """Test accounts, as ape-config.yaml's `test.number_of_accounts`."""
-REPO_BIN = Path(__file__).resolve().parents[1] / "node_modules" / ".bin"
-"""Where `make install` puts anvil (npm's @foundry-rs/anvil)."""
 
 
 class NodeError(RuntimeError):
@@ -61,15 +59,6 @@ class NodeInfo:
         except PermissionError:
             pass
         return _port_open(self.port)
-
-
-def anvil_binary() -> str | None:
-    """anvil on PATH, else the one `make install` put in node_modules/.bin."""
-    found = shutil.which("anvil")
-    if found:
-        return found
-    local = REPO_BIN / "anvil"
-    return str(local) if local.exists() else None
 
 
 def default_port() -> int:
@@ -104,7 +93,7 @@ def start(
         return info, False
     binary = anvil_binary()
     if binary is None:
-        raise NodeError("anvil is not installed: `make install` puts it in node_modules/.bin")
+        raise NodeError(ANVIL_MISSING)
     port = port or default_port()
     if _port_open(port):
         raise NodeError(

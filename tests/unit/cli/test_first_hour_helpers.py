@@ -3,6 +3,7 @@ the node's record, progress bars that stay out of logs, a simulation stopped hal
 
 import json
 import os
+import shutil
 
 import pytest
 from ape.exceptions import ProviderError
@@ -139,3 +140,15 @@ def test_scenario__over_the_limits__scenario_error():
         load_scenario("baseline").with_overrides(days=3_651)
     with pytest.raises(ScenarioError, match="consumers: at most 1,000,000"):
         load_scenario("baseline").with_overrides(consumers=1_000_001)
+
+
+def test_put_on_path__shell_without_the_venv__the_venvs_vyper_first_and_anvil_found(monkeypatch):
+    from greenpoints import tools
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    tools.put_on_path()
+    assert shutil.which("vyper") == str(tools.VENV_BIN / "vyper")
+    assert shutil.which("anvil") is not None  # the venv's link (make install) or node_modules/.bin
+    once = os.environ["PATH"]
+    tools.put_on_path()  # again: nothing added
+    assert os.environ["PATH"] == once
