@@ -53,13 +53,24 @@ def a_file(tmp_path):
         (["simulate", "--days", "100000"], "100000 is not in the range 1<=x<=3650"),
         (["simulate", "--consumers", "5000000"], "5000000 is not in the range 0<=x<=1000000"),
         (["simulate", "--audit"], "--audit and --association need a chain backend"),
+        (
+            ["simulate", "--days", "2", "--out", "/proc/x"],
+            "--out: cannot create /proc/x: /proc is not writable",
+        ),
+        (["simulate", "--seed", "-3"], "Invalid value for '--seed': -3 is not in the range x>=0"),
+        (
+            ["simulate", "--scenario", "{yaml}"],
+            "{yaml}, line 2, column 12: not valid YAML (mapping values are not allowed here)",
+        ),
         (["audit", "--network", "ethereum:sepolia:node"], "Missing URI for network 'sepolia'"),
         (["association", "list"], "no deployment record at deployments/ethereum-local-test-association.json"),
     ],
 )
-def test_scripts__bad_output_path_or_option__one_line_error_before_any_work(args, message, a_file):
-    result = run(*[a.format(file=a_file) for a in args])
-    _one_line_failure(result, message.format(file=a_file))
+def test_scripts__bad_output_path_or_option__one_line_error_before_any_work(args, message, a_file, tmp_path):
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("days: 10\n  consumers: 5\n")
+    result = run(*[a.format(file=a_file, yaml=bad_yaml) for a in args])
+    _one_line_failure(result, message.format(file=a_file, yaml=bad_yaml))
     if args[0] == "deploy":  # refused before the first transaction: nothing deployed, nothing said
         assert "Contract 'MockStablecoin' deployed" not in result.stdout + result.stderr
 

@@ -152,3 +152,23 @@ def test_put_on_path__shell_without_the_venv__the_venvs_vyper_first_and_anvil_fo
     once = os.environ["PATH"]
     tools.put_on_path()  # again: nothing added
     assert os.environ["PATH"] == once
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_check_dir__a_folder_that_refuses_files__output_error_before_any_work():
+    # root passes the permission bits on /proc; creating a file there fails: the check tries it
+    with pytest.raises(OutputError, match=r"^--out: cannot create /proc/x: /proc is not writable \("):
+        check_dir("/proc/x", "--out")
+    with pytest.raises(OutputError, match=r"^--out: /proc/self is not writable"):
+        check_dir("/proc/self", "--out")
+    with pytest.raises(OutputError, match=r"^--out: cannot create /proc/x.json: /proc is not writable \("):
+        check_file("/proc/x.json", "--out")
+
+
+def test_load_scenario__yaml_error__names_the_line_and_column(tmp_path):
+    from greenpoints.sim.scenario import ScenarioError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("days: 10\n  consumers: 5\n")
+    with pytest.raises(ScenarioError, match=r"bad.yaml, line 2, column 12: not valid YAML \(mapping values"):
+        load_scenario(str(path))
