@@ -172,3 +172,34 @@ def test_load_scenario__yaml_error__names_the_line_and_column(tmp_path):
     path.write_text("days: 10\n  consumers: 5\n")
     with pytest.raises(ScenarioError, match=r"bad.yaml, line 2, column 12: not valid YAML \(mapping values"):
         load_scenario(str(path))
+
+
+def _kg(text: str) -> int:
+    return int(text.replace(",", "").replace(".", ""))  # grams
+
+
+def test_describe__returns_actions_and_one_exit__carbon_adds_up_and_words_mean_one_thing():
+    result = run_simulation(load_scenario("green-city").with_overrides(days=30, consumers=100), seed=3)
+    text, totals = result.describe(), result.summary()["totals"]
+    assert (totals["exits"], totals["reversals"] > 0, totals["green_actions"] > 0) == (1, True, True)
+    (carbon,) = [line for line in text.splitlines() if "carbon avoided" in line]
+    words = carbon.replace("=", " ").replace("+", " ").split()
+    figures = [_kg(words[i - 1]) for i, word in enumerate(words) if word == "kg"]
+    total, purchases, actions, reversed_ = figures
+    assert total == purchases + actions - reversed_ == result.summary()["carbon"]["total_g"]
+    assert f"reversed by {totals['reversals']} returns" in carbon
+    assert "1 exit paying" in text and "1 exits" not in text
+    assert "sponsored green actions" in carbon and "actions/s" not in text  # the runner's are operations
+    assert f"{result.summary()['actions']:,} operations" in text
+    assert "value per point (pool assets ÷ points outstanding): " in text
+    assert "at the end of day 0, the first with points out -> " in text
+    assert "at the end of day 29;" in text
+
+
+def test_describe__rule_breaking_attempts_all_refused__said_once():
+    result = run_simulation(load_scenario("rogue-merchant").with_overrides(days=40, consumers=100), seed=3)
+    attempts = result.summary()["totals"]["attempts"]
+    assert attempts > 0 and not result.summary()["attempts_not_refused"]
+    text = result.describe()
+    assert f"{attempts} rule-breaking attempts, all refused (" in text
+    assert "refusals in all" not in text
