@@ -4,6 +4,7 @@ the node's record, progress bars that stay out of logs, a simulation stopped hal
 import json
 import os
 import shutil
+import time
 
 import pytest
 from ape.exceptions import ProviderError
@@ -203,3 +204,31 @@ def test_describe__rule_breaking_attempts_all_refused__said_once():
     text = result.describe()
     assert f"{attempts} rule-breaking attempts, all refused (" in text
     assert "refusals in all" not in text
+
+
+def test_reset_note__record_older_than_a_fresh_chain__says_started_fresh_and_deploy_again(
+    tmp_path, monkeypatch
+):
+    from greenpoints.anvil import free_port
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text("{}")
+    os.utime(old, (os.path.getmtime(old) - 3600,) * 2)  # made an hour before
+    try:
+        info, _ = node.start(tmp_path / "node", port=free_port(), fresh=True)
+        monkeypatch.setenv("APE_FOUNDRY_HOST", info.url)
+        new.write_text("{}")
+        note = node.reset_note(old, tmp_path / "node")
+        began = time.strftime("%H:%M", time.localtime(node.chain_began(tmp_path / "node")[0]))
+        assert (
+            note
+            == f"the node was started fresh at {began}; {old} was made on the chain before it: deploy again"
+        )
+        assert node.reset_note(new, tmp_path / "node") is None
+        node.stop(tmp_path / "node")  # stopped and started again: the same chain, the same note
+        node.start(tmp_path / "node", port=info.port)
+        assert node.reset_note(old, tmp_path / "node") == note
+        monkeypatch.setenv("APE_FOUNDRY_HOST", "http://127.0.0.1:1")  # another node: nothing to say
+        assert node.reset_note(old, tmp_path / "node") is None
+    finally:
+        node.stop(tmp_path / "node")
