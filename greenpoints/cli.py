@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import signal
+import socket
 
 import click
 from ape import accounts
@@ -70,6 +71,21 @@ class Command(ConnectedProviderCommand):
                 ctx.exit(130)
             finally:
                 signal.signal(signal.SIGINT, previous)
+
+
+def check_port(host: str, port: int) -> None:
+    """A one-line error when another program listens on host:port. Connections of a page stopped a
+    moment ago (TIME-WAIT) do not count: uvicorn binds with SO_REUSEADDR, and so does this probe, so
+    the page restarts on its port at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot serve on {host}:{port} ({err.strerror}): pass --port N"
+            ) from err
 
 
 def resolve_account(alias: str | None, *, role: str, local_default: int | None):

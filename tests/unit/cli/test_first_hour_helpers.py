@@ -232,3 +232,46 @@ def test_reset_note__record_older_than_a_fresh_chain__says_started_fresh_and_dep
         assert node.reset_note(old, tmp_path / "node") is None
     finally:
         node.stop(tmp_path / "node")
+
+
+def _time_wait_on_a_port() -> int:
+    """A port whose server closed a connection first (so it sits in TIME-WAIT) and stopped listening."""
+    import socket
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server closes first: its side goes to TIME-WAIT
+        client.recv(1)
+        client.close()
+    return port
+
+
+def test_check_port__only_time_wait_left_by_a_stopped_page__free():
+    import socket
+
+    from greenpoints.cli import check_port
+
+    port = _time_wait_on_a_port()
+    with socket.socket() as plain, pytest.raises(OSError):  # what a probe without SO_REUSEADDR met
+        plain.bind(("127.0.0.1", port))
+    check_port("127.0.0.1", port)
+
+
+def test_check_port__another_program_listens__one_line_naming_port():
+    import socket
+
+    import click
+
+    from greenpoints.cli import check_port
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(click.ClickException, match=f"cannot serve on 127.0.0.1:{port} .*: pass --port N"):
+            check_port("127.0.0.1", port)
