@@ -238,3 +238,62 @@ def test_benchmark_main__no_anvil_installed__one_line_saying_make_install_before
         "(or `npm ci`, which puts it in node_modules/.bin)"
     ]
     assert "Machine:" not in result.stdout  # stopped before any work
+
+
+def _in_a_terminal(command: list[str], cwd) -> tuple[subprocess.Popen, int]:
+    """`command` as a terminal runs it: its own session, a pseudo-terminal as its controlling terminal
+    (Ctrl-C written to the terminal reaches its foreground process group)."""
+    import fcntl
+    import termios
+
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+    )  # fmt: skip
+    os.close(slave)
+    return process, master
+
+
+def _read_until(master: int, text: str, timeout: float = 60) -> str:
+    import select
+    import time
+
+    seen, deadline = b"", time.monotonic() + timeout
+    while text.encode() not in seen:
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"{text!r} never came; got {seen!r}")
+        try:
+            seen += os.read(master, 4096)
+        except OSError:  # the terminal closed: everything was read
+            break
+    return seen.decode(errors="replace")
+
+
+def test_own_terminal__ctrl_c_in_a_make_recipe__demo_stops_and_make_exits_0(tmp_path):
+    # What `make dashboard-demo` does on Ctrl-C, with a step that waits for it instead of the page.
+    step = (
+        "import signal, time\n"
+        "from greenpoints.dashboard.demo import own_terminal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # as main() does\n"
+        "with own_terminal():\n"
+        "    try:\n"
+        "        print('ready', flush=True)\n"
+        "        time.sleep(60)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('demo: stopped (Ctrl-C)', flush=True)\n"
+    )
+    (tmp_path / "step.py").write_text(step)
+    (tmp_path / "Makefile").write_text(f"demo:\n\t{sys.executable} step.py\n")
+    env_path = f"PYTHONPATH={ROOT}"
+    process, master = _in_a_terminal(["env", env_path, "make", "-s", "demo"], tmp_path)
+    try:
+        _read_until(master, "ready")
+        os.write(master, b"\x03")  # Ctrl-C typed at the terminal
+        output = _read_until(master, "demo: stopped (Ctrl-C)")
+        assert process.wait(timeout=30) == 0, output
+        assert "Error" not in output and "Interrupt" not in output, output
+    finally:
+        process.kill()
+        os.close(master)

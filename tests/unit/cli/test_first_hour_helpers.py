@@ -275,3 +275,20 @@ def test_check_port__another_program_listens__one_line_naming_port():
         port = other.getsockname()[1]
         with pytest.raises(click.ClickException, match=f"cannot serve on 127.0.0.1:{port} .*: pass --port N"):
             check_port("127.0.0.1", port)
+
+
+def test_dashboard_demo__dashboard_port__passed_to_the_page():
+    import subprocess
+    from pathlib import Path
+
+    from greenpoints.dashboard.demo import _arguments
+
+    root = Path(__file__).resolve().parents[3]
+    dry = subprocess.run(
+        ["make", "-n", "-o", "install", "dashboard-demo", "DASHBOARD_PORT=8123"],
+        cwd=root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "-m greenpoints.dashboard.demo --port 8123" in dry.stdout
+    assert _arguments(["--port", "8123"]).port == 8123 and _arguments([]).port == 8000
+    with pytest.raises(SystemExit):
+        _arguments(["--port", "70000"])
