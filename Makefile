@@ -57,10 +57,12 @@ demo: install
 	@echo "Simulation and audit (daily.csv, summary.json, plots, audit.html): $(CURDIR)/results/baseline"
 
 # The monitoring page (SPEC 10) on a local association with activity: an anvil of its own, an
-# association with two platforms, a simulated fortnight on a third; http://127.0.0.1:8000/, Ctrl-C stops.
+# association with two platforms, a simulated fortnight on a third; http://127.0.0.1:8000/ (another port:
+# make dashboard-demo DASHBOARD_PORT=8001); Ctrl-C stops it with one line and status 0.
+DASHBOARD_PORT ?= 8000
 dashboard-demo: install
 	$(APE) compile
-	$(PY) -m greenpoints.dashboard.demo
+	$(PY) -m greenpoints.dashboard.demo --port $(DASHBOARD_PORT)
 
 # A local chain that stays up between commands (anvil in the background, its chain saved in .node/
 # and reloaded at the next start): every script finds it on --network ethereum:local:foundry.

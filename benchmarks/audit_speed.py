@@ -26,7 +26,7 @@ import time
 
 from ape import chain, networks
 
-from benchmarks import sim_speed
+from benchmarks import require_anvil, sim_speed
 from greenpoints.anvil import anvil_node
 from greenpoints.audit import audit, sources
 from greenpoints.audit.events import DEFAULT_PAGE, get_logs, pages
@@ -113,6 +113,7 @@ def run(small: bool = False) -> tuple[str, bool]:
 
 
 def main() -> int:
+    require_anvil("audit_speed")
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}\n")
     table, ok = run(small="--small" in sys.argv)
     print(table)

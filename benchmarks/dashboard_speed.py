@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ape import chain, networks
 
-from benchmarks import sim_speed
+from benchmarks import require_anvil, sim_speed
 from greenpoints.anvil import anvil_node, free_port
 from greenpoints.dashboard import Store, Supervisor, create_app
 from greenpoints.dashboard.store import default_url
@@ -172,6 +172,7 @@ def run(small: bool = False) -> str:
 
 
 def main() -> int:
+    require_anvil("dashboard_speed")
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}\n")
     print(run(small="--small" in sys.argv))
     return 0

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from ape import accounts, chain, networks
 from eth_utils import keccak, to_checksum_address
 
+from benchmarks import require_anvil
 from benchmarks.baseline import BASELINE, BaselineUnavailable, deploy_baseline
 from greenpoints.anvil import anvil_node
 from greenpoints.catalog import SAMPLE_CATALOG
@@ -380,6 +381,7 @@ def run() -> str:
 
 
 def main() -> int:
+    require_anvil("gas")
     print(run())
     return 0
 

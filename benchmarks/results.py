@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import audit_speed, dashboard_speed, gas, sim_speed, sweep_speed
+from benchmarks import audit_speed, dashboard_speed, gas, require_anvil, sim_speed, sweep_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
@@ -64,6 +64,7 @@ def versions() -> str:
 
 
 def main() -> int:
+    require_anvil("results")
     out = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else DEFAULT_OUT
     began = time.perf_counter()
     sections = []

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import require_anvil
+
 BEFORE = "4cbd0fe"
 """The last commit before issue 26."""
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,6 +146,7 @@ def main() -> int:
     if "--probe" in sys.argv:
         print(json.dumps(probe()))
         return 0
+    require_anvil("side_by_side")
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else ROUNDS
     print(run(rounds))
     return 0

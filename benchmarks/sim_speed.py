@@ -20,6 +20,7 @@ import time
 
 from ape import networks
 
+from benchmarks import require_anvil
 from greenpoints.anvil import anvil_node
 from greenpoints.sim import load_scenario, run_simulation
 from greenpoints.sim.scenario import Adversaries
@@ -100,6 +101,8 @@ def run(model_only: bool = False) -> str:
 
 
 def main() -> int:
+    if "--model-only" not in sys.argv:
+        require_anvil("sim_speed")
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.platform()}\n")
     print(run(model_only="--model-only" in sys.argv))
     return 0

@@ -10,12 +10,13 @@ points at it (ape-foundry then uses the running node instead of starting its own
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from .tools import ANVIL_MISSING, anvil_binary
 
 MNEMONIC = "test test test test test test test test test test test junk"
 """The mnemonic of ape-config.yaml's test accounts (anvil derives the same accounts)."""
@@ -41,9 +42,9 @@ def free_port() -> int:
 def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
     """Start anvil on `port` (a free one by default), set APE_FOUNDRY_HOST to it, yield its URL,
     and stop it afterwards."""
-    binary = shutil.which("anvil")
+    binary = anvil_binary()
     if binary is None:
-        raise NodeError("anvil is not on PATH (make install puts it in node_modules/.bin)")
+        raise NodeError(ANVIL_MISSING)
     port = port or free_port()
     if _port_open(port):
         raise NodeError(f"port {port} is already in use")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
 import signal
+import socket
 
 import click
 from ape import accounts
@@ -15,20 +15,19 @@ from ape.cli import ConnectedProviderCommand
 from ape.cli.commands import parse_network
 from ape.exceptions import ApeException
 
-from . import node
+from . import node, tools
 from .deploy import DeployError, is_local_network, parse_address
 
 
-def _find_anvil_and_node() -> None:
-    """anvil on PATH (the one `make install` put in node_modules/.bin, for `.venv/bin/ape` run
-    without activating), and ape-foundry pointed at the node `make node` started, if it runs."""
-    if shutil.which("anvil") is None and node.anvil_binary():
-        os.environ["PATH"] = f"{node.REPO_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+def _find_tools_and_node() -> None:
+    """The venv's vyper and anvil on PATH (for `.venv/bin/ape` run without activating the venv:
+    `greenpoints.tools`), and ape-foundry pointed at the node `make node` started, if it runs."""
+    tools.put_on_path()
     if "APE_FOUNDRY_HOST" not in os.environ and (info := node.running()) is not None:
         os.environ["APE_FOUNDRY_HOST"] = info.url
 
 
-_find_anvil_and_node()
+_find_tools_and_node()
 
 
 def connection_message(err: Exception, choice: str) -> str:
@@ -72,6 +71,21 @@ class Command(ConnectedProviderCommand):
                 ctx.exit(130)
             finally:
                 signal.signal(signal.SIGINT, previous)
+
+
+def check_port(host: str, port: int) -> None:
+    """A one-line error when another program listens on host:port. Connections of a page stopped a
+    moment ago (TIME-WAIT) do not count: uvicorn binds with SO_REUSEADDR, and so does this probe, so
+    the page restarts on its port at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot serve on {host}:{port} ({err.strerror}): pass --port N"
+            ) from err
 
 
 def resolve_account(alias: str | None, *, role: str, local_default: int | None):

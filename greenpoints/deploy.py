@@ -214,12 +214,14 @@ def write_record(record: dict, path: Path) -> Path:
         ) from err
 
 
-def _vanished_hint() -> str:
-    """Why a record's contracts are missing when this chain started empty with the command."""
-    from .node import ephemeral_note
+def _vanished_hint(record: Path | None = None) -> str:
+    """Why a record's contracts are missing: this chain started empty with the command, or the node
+    of `make node` began a new chain (`--fresh`) after the record was made."""
+    from .node import ephemeral_note, reset_note
 
     if ephemeral_note() is None:
-        return ""
+        note = reset_note(record) if record is not None and chain.provider.name == "foundry" else None
+        return f" ({note})" if note else ""
     return (
         " (this chain started empty with this command: deploy on a node that stays up, `make node` "
         "then --network ethereum:local:foundry, and run this command there)"
@@ -447,20 +449,20 @@ def load_system(path: Path | str) -> System:
             "a platform's own record (results of `simulate --association` keep one)"
         )
     try:
-        return _system_from_record(record)
+        return _system_from_record(record, path)
     except (KeyError, TypeError) as err:
         raise DeployError(f"{path} is not a deployment record (no {err})") from err
 
 
-def _system_from_record(record: dict) -> System:
+def _system_from_record(record: dict, path: Path | None = None) -> System:
     contracts, roles = record["contracts"], record["roles"]
     for name in ("asset", "pool", "registry", "governor"):
         address = parse_address(contracts[name], name)
         if not chain.provider.get_code(address):
-            raise DeployError(f"{name}: no contract at {address} on this network{_vanished_hint()}")
+            raise DeployError(f"{name}: no contract at {address} on this network{_vanished_hint(path)}")
     lens = contracts.get("lens")
     if lens is not None and not chain.provider.get_code(parse_address(lens, "lens")):
-        raise DeployError(f"lens: no contract at {lens} on this network{_vanished_hint()}")
+        raise DeployError(f"lens: no contract at {lens} on this network{_vanished_hint(path)}")
     known = _known_accounts()
     platform = record.get("platform") or {}
     return System(
@@ -755,7 +757,7 @@ def load_association(source: str | Path) -> Association:
     """Handles on an association from its address (`0x...`) or its deployment record, with every
     platform it launched, read from the chain (so platforms launched since the record are included)."""
     text, record = str(source), {}
-    admin = None
+    admin, path = None, None
     if text.startswith("0x"):
         address = parse_address(text, "association")
         first_block = 0
@@ -767,7 +769,7 @@ def load_association(source: str | Path) -> Association:
         first_block = int(record.get("deployment_block", 0))
         admin = record.get("admin")
     if not chain.provider.get_code(address):
-        raise DeployError(f"association: no contract at {address} on this network{_vanished_hint()}")
+        raise DeployError(f"association: no contract at {address} on this network{_vanished_hint(path)}")
     contract = project.Association.at(address)
     try:
         owner = str(contract.owner())

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -25,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .anvil import MNEMONIC, _port_open
+from .tools import ANVIL_MISSING, REPO_BIN, anvil_binary  # noqa: F401  (REPO_BIN: where make install puts anvil)
 
 NODE_DIR = Path(".node")
 """Where the node keeps node.json, state.json and anvil.log (relative to the project)."""
@@ -33,8 +33,6 @@ STATE_INTERVAL = 30
 """Seconds between anvil's saves of the chain to state.json (it also saves when stopped)."""
 ACCOUNTS = 16
 """Test accounts, as ape-config.yaml's `test.number_of_accounts`."""
-REPO_BIN = Path(__file__).resolve().parents[1] / "node_modules" / ".bin"
-"""Where `make install` puts anvil (npm's @foundry-rs/anvil)."""
 
 
 class NodeError(RuntimeError):
@@ -61,15 +59,6 @@ class NodeInfo:
         except PermissionError:
             pass
         return _port_open(self.port)
-
-
-def anvil_binary() -> str | None:
-    """anvil on PATH, else the one `make install` put in node_modules/.bin."""
-    found = shutil.which("anvil")
-    if found:
-        return found
-    local = REPO_BIN / "anvil"
-    return str(local) if local.exists() else None
 
 
 def default_port() -> int:
@@ -104,7 +93,7 @@ def start(
         return info, False
     binary = anvil_binary()
     if binary is None:
-        raise NodeError("anvil is not installed: `make install` puts it in node_modules/.bin")
+        raise NodeError(ANVIL_MISSING)
     port = port or default_port()
     if _port_open(port):
         raise NodeError(
@@ -118,6 +107,9 @@ def start(
     state, log = directory / "state.json", directory / "anvil.log"
     if fresh:
         state.unlink(missing_ok=True)
+    if not state.exists():  # a new chain from block 0: records made before it name nothing on it
+        began = {"began": time.time(), "fresh": fresh}
+        (directory / "chain.json").write_text(json.dumps(began) + "\n")
     command = [binary, "--port", str(port), "--mnemonic", MNEMONIC, "--accounts", str(ACCOUNTS)]
     command += ["--state", str(state), "--state-interval", str(STATE_INTERVAL), "--silent"]
     with open(log, "ab") as out:
@@ -143,6 +135,33 @@ def start(
     )
     (directory / "node.json").write_text(json.dumps(asdict(info), indent=2) + "\n")
     return info, True
+
+
+def chain_began(directory: Path = NODE_DIR) -> tuple[float, bool] | None:
+    """When the node's chain began at block 0 (unix time), and whether `--fresh` threw the saved one
+    away; None when unknown. Kept in `.node/chain.json` across stops and restarts of that chain."""
+    try:
+        record = json.loads((Path(directory) / "chain.json").read_text())
+        return float(record["began"]), bool(record.get("fresh"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def reset_note(record: Path | str, directory: Path = NODE_DIR) -> str | None:
+    """One sentence when `record` (a deployment record) was written before the running node's chain
+    began: its contracts were on the chain before; None otherwise."""
+    info, began = running(directory), chain_began(directory)
+    if info is None or began is None or os.environ.get("APE_FOUNDRY_HOST", info.url) != info.url:
+        return None
+    try:
+        written = Path(record).stat().st_mtime
+    except OSError:
+        return None
+    if written >= began[0]:
+        return None
+    at = time.strftime("%H:%M", time.localtime(began[0]))
+    how = "was started fresh" if began[1] else "started a new chain"
+    return f"the node {how} at {at}; {record} was made on the chain before it: deploy again"
 
 
 def stop(directory: Path = NODE_DIR, *, timeout: float = 30) -> NodeInfo | None:

@@ -1,27 +1,16 @@
 """ape run dashboard: the regulator's read-only web page over a deployment or an association (SPEC 10)."""
 
 import signal
-import socket
 from pathlib import Path
 
 import click
 from ape import chain
 
-from greenpoints.cli import Command, one_line_errors
+from greenpoints.cli import Command, check_port, one_line_errors
 from greenpoints.dashboard import Store, Supervisor, create_app
 from greenpoints.dashboard.store import StoreError, default_url
 from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.paths import check_file
-
-
-def _free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as err:
-            raise click.ClickException(
-                f"cannot serve on {host}:{port} ({err.strerror}): pass --port N"
-            ) from err
 
 
 @click.command(cls=Command, short_help="Serve the monitoring web page (read-only)")
@@ -47,7 +36,7 @@ def cli(network, deployment, association, db, host, port, poll, explorer):
         raise click.UsageError("--association shows every platform: no --deployment")
     if explorer is not None and not explorer.startswith(("https://", "http://")):
         raise click.BadParameter(f"{explorer!r} is not an http(s) address", param_hint="--explorer")
-    _free(host, port)
+    check_port(host, port)
     if not (db and "://" in db):
         db = check_file(db or Path("results") / "dashboard.sqlite", "--db")
     url = db if isinstance(db, str) else default_url(db)

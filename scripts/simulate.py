@@ -18,7 +18,7 @@ from greenpoints.sim.scenario import LIMITS
 @click.command(cls=Command, short_help="Simulate consumers and merchants over many days")
 @click.option("--scenario", "scenario_name", default="baseline", show_default=True,
               help=f"A scenario name ({', '.join(known_scenarios())}) or a .yaml file")  # fmt: skip
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same run")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Same seed, same run")
 @click.option("--backend", type=click.Choice(["model", "chain", "fast"]), default="model", show_default=True,
               help="model: Python model; chain: Ape transactions; fast: raw JSON-RPC transactions")  # fmt: skip # noqa: E501
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -48,6 +48,14 @@ def cli(scenario_name, grids, seeds, days, consumers, workers, scheduler, out, r
         raise click.ClickException(str(err)) from err
     todo = sweep.pending()
     total = len(spec.tasks())
+    if not todo:  # this sweep, finished before: nothing to run
+        if not (out / "sweep.csv").exists() or not (out / "summary.md").exists():
+            sweep.run().write()
+        click.echo(
+            f"sweep: {out} holds this sweep, finished ({total:,} runs): the results are "
+            f"{out / 'sweep.csv'} and {out / 'summary.md'}; nothing to run (another --out runs it again)"
+        )
+        return
     where = f"scheduler {scheduler}" if scheduler else f"{sweep.workers} local worker processes"
     click.echo(
         f"sweep: {spec.scenario}, {len(spec.points())} rule sets x {seeds} seeds = {total:,} runs"

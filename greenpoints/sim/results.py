@@ -165,25 +165,39 @@ class SimResult:
         d = r.scenario.asset_decimals
         t = s["totals"]
         stopped = f" (STOPPED after {s['days']} of {s['days_planned']} days)" if s["partial"] else ""
+        with_points = [row["day"] for row in self.rows if row["total_supply"]]
+        if with_points:
+            value = (
+                f"  value per point (pool assets ÷ points outstanding): "
+                f"{fmt_units(s['value_per_point']['first'], d, 6)} at the end of day {with_points[0]}, "
+                f"the first with points out -> {s['final']['value_per_point']} at the end of day "
+                f"{self.rows[-1]['day']}; pool holds {fmt_units(s['final']['total_assets'], d, 2)}"
+            )
+        else:
+            value = f"  no points out yet; pool holds {fmt_units(s['final']['total_assets'], d, 2)}"
+        refused = t["attempts"] - len(s["attempts_not_refused"])
+        others = t["rejected"] - refused
         lines = [
             f"{s['scenario']}{stopped}: {s['days']} days, {s['consumers']} consumers, "
             f"{s['merchants']} merchants, "
             f"seed {s['seed']}, backend {s['backend']} ({s['network']})",
-            f"  {t['purchases']:,} purchases, {fmt_units(t['contributions'], d, 2)} contributed, "
-            f"{t['exits']:,} exits paying {fmt_units(t['exit_payouts'], d, 2)}, "
-            f"{t['settlements']:,} settlements paying {fmt_units(t['settled_assets'], d, 2)}",
-            f"  value per point {fmt_units(s['value_per_point']['first'] or 0, d, 6)} -> "
-            f"{s['final']['value_per_point']}; pool holds "
-            f"{fmt_units(s['final']['total_assets'], d, 2)}",
-            f"  carbon avoided: {s['carbon']['total_kg']} kg CO2e "
-            f"({fmt_units(t['co2e_purchases_g'], 3, 1)} kg from {t['purchases']:,} green purchases, "
-            f"{fmt_units(t['co2e_actions_g'], 3, 1)} kg from {t['green_actions']:,} sponsored actions); "
-            f"{t['not_green']:,} sales of no certified class",
-            f"  {t['attempts']:,} rule-breaking attempts, {t['attempts'] - len(s['attempts_not_refused']):,} "
-            f"refused; {t['rejected']:,} refusals in all ({len(s['rejected_by_reason'])} reasons)",
-            f"  {s['actions']:,} actions in {s['wall_seconds']:.1f} s ({s['setup_seconds']:.1f} s set-up): "
+            f"  {_count(t['purchases'], 'purchase')}, {fmt_units(t['contributions'], d, 2)} contributed, "
+            f"{_count(t['exits'], 'exit')} paying {fmt_units(t['exit_payouts'], d, 2)}, "
+            f"{_count(t['settlements'], 'settlement')} paying {fmt_units(t['settled_assets'], d, 2)}",
+            value,
+            # what the pool books: purchases + sponsored green actions - what returns reversed
+            f"  carbon avoided: {s['carbon']['total_kg']} kg CO2e = "
+            f"{fmt_units(t['co2e_purchases_g'], 3, 3)} kg from {_count(t['purchases'], 'green purchase')} "
+            f"+ {fmt_units(t['co2e_actions_g'], 3, 3)} kg from "
+            f"{_count(t['green_actions'], 'sponsored green action')} "
+            f"- {fmt_units(t['co2e_reversed_g'], 3, 3)} kg reversed by {_count(t['reversals'], 'return')}; "
+            f"{_count(t['not_green'], 'sale')} of no certified class (not recorded)",
+            _refusals_line(t["attempts"], refused, others, len(s["rejected_by_reason"])),
+            f"  {_count(s['actions'], 'operation')} (a till's batch of purchases, a spend, an exit, ...: "
+            "one call each) in "
+            f"{s['wall_seconds']:.1f} s ({s['setup_seconds']:.1f} s set-up): "
             f"{s['purchases_per_second'] or 0:,.0f} purchases/s, "
-            f"{s['actions_per_second'] or 0:,.0f} actions/s",
+            f"{s['actions_per_second'] or 0:,.0f} operations/s",
         ]
         if self.cross_check:
             c = self.cross_check
@@ -198,6 +212,24 @@ class SimResult:
             more = f"; and {len(missed) - 3} more" if len(missed) > 3 else ""
             lines.append(f"  ATTEMPTS NOT REFUSED: {'; '.join(missed[:3])}{more}")
         return "\n".join(lines)
+
+
+def _refusals_line(attempts: int, refused: int, others: int, reasons: int) -> str:
+    """Rule-breaking attempts and how many were refused, said once; other refusals beside them."""
+    if attempts:
+        said = f"{_count(attempts, 'rule-breaking attempt')}, " + (
+            "all refused" if refused == attempts else f"{refused:,} refused"
+        )
+    else:
+        said = "no rule-breaking attempts"
+    if others:
+        said += f"; {_count(others, 'other operation')} refused by the rules"
+    return f"  {said} ({_count(reasons, 'refusal reason')})" if reasons else f"  {said}"
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 exit`, `2 exits`, `1,000 green purchases`."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _rate(count: int, seconds: float) -> float | None:

@@ -460,7 +460,15 @@ def load_scenario(name_or_file: str) -> Scenario:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
         first = str(err).strip().splitlines()[0]
-        raise ScenarioError(f"{path}: not valid YAML ({first})") from err
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(err, "problem", None)
+        what = (
+            f"{problem} ({getattr(err, 'context', None)})"
+            if problem and getattr(err, "context", None)
+            else problem
+        )
+        raise ScenarioError(f"{where}: not valid YAML ({what or first})") from err
     return scenario_from_dict(data, path.stem)
 
 

@@ -12,8 +12,9 @@ of worker processes on this machine (`workers`), or the scheduler of a cluster (
 workers need this package installed. Why Dask rather than Ray: docs/sweeps.md.
 
 Each finished run is appended to `runs.jsonl` in the output folder at once, so a stopped sweep
-(Ctrl-C, a crash, a lost cluster) keeps what it did and `--resume` runs only the rest. A run that
-fails is a row with its parameters, seed and error in `failures.csv`; the sweep goes on.
+(Ctrl-C, a crash, a lost cluster) keeps what it did and `--resume` runs only the rest; a run cancelled
+that way is not a failure. A run that fails is a row with its parameters, seed and error in
+`failures.csv`; the sweep goes on. The same spec on a folder that holds it finished runs nothing.
 """
 
 from __future__ import annotations
@@ -172,22 +173,24 @@ class Sweep:
         self.runs_path = self.out / RUNS_FILE
         saved = self.out / SPEC_FILE
         if self.runs_path.exists() and self.runs_path.stat().st_size:
-            if not resume:
-                raise SweepError(
-                    f"{self.out} holds the runs of a sweep already: --resume to finish it, or another --out"
-                )
             try:
                 previous = json.loads(saved.read_text())
             except (OSError, ValueError) as err:
-                raise SweepError(f"{saved}: cannot read the spec of the sweep to resume ({err})") from err
+                raise SweepError(f"{saved}: cannot read the spec of the sweep in {self.out} ({err})") from err
             if previous != spec.as_dict():
                 raise SweepError(
                     f"{self.out} holds a sweep of another spec ({_describe(previous)}): the same options to "
                     "resume it, or another --out"
                 )
-            self.done = [json.loads(line) for line in self.runs_path.read_text().splitlines() if line.strip()]
+            rows = [json.loads(line) for line in self.runs_path.read_text().splitlines() if line.strip()]
             # a failed run is run again on resume
-            self.done = [row for row in self.done if "error" not in row]
+            self.done = [row for row in rows if "error" not in row]
+            if not resume and self.pending():
+                raise SweepError(
+                    f"{self.out} holds this sweep, not finished ({len(self.done):,} of {len(spec.tasks()):,} "
+                    "runs): --resume to finish it, or another --out"
+                )
+            # the same sweep, finished: nothing to run (`pending()` is empty), nothing rewritten
         self.out.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(spec.as_dict(), indent=1) + "\n")
         if resume:  # keep only the finished runs: the failures are tried again
@@ -250,6 +253,8 @@ class Sweep:
                 task_of = {future.key: task for future, task in zip(futures, todo, strict=True)}
                 with self.runs_path.open("a") as runs:
                     for future in _completed(as_completed(futures), stop):
+                        if future.cancelled():  # dropped by Ctrl-C or a lost cluster: not a failure,
+                            continue  # not finished either (`--resume` runs it)
                         row = _row_of(future, *task_of[future.key])
                         runs.write(json.dumps(row) + "\n")
                         runs.flush()

@@ -2,6 +2,7 @@
 processes, bad grids in one line, Ctrl-C keeping the finished runs and saying how to resume."""
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -36,21 +37,24 @@ def test_sweep_script__bad_grid__one_line_error(tmp_path):
     assert not (tmp_path / "s").exists()  # refused before anything was written
 
 
-def test_sweep_script__ctrl_c__finished_runs_kept_and_resume_finishes(tmp_path):
+def test_sweep_script__ctrl_c_as_a_terminal_sends_it__no_fake_failure_and_resume_finishes(tmp_path):
     out = tmp_path / "sweep"
     args = ["sweep", "--grid", "issue_bps=7000", "--seeds", "40", "--days", "60", "--consumers", "300",
             "--workers", "2", "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(
-        [APE, "run", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        [APE, "run", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     runs = out / "runs.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (runs.exists() and len(runs.read_text().splitlines()) >= 2):
         time.sleep(0.1)
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C: to every process of the command
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stdout + stderr
     assert "Traceback" not in stderr, stderr
+    assert "failed:" not in stderr and "Cancelled" not in stderr, stderr  # a cancelled run is no failure
+    assert "; 0 failed" in stdout and not (out / "failures.csv").exists()
     kept = len(pd.read_csv(out / "sweep.csv"))
     assert 2 <= kept < 40
     assert f"this session: {kept} runs in" in (out / "summary.md").read_text()  # not the 40 planned
@@ -62,3 +66,10 @@ def test_sweep_script__ctrl_c__finished_runs_kept_and_resume_finishes(tmp_path):
     frame = pd.read_csv(out / "sweep.csv")
     assert sorted(frame["seed"]) == list(range(1, 41))
     assert json.loads((out / "spec.json").read_text())["seeds"] == 40
+
+    again = run(*args)  # the first command a second time: the sweep is there, finished
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (
+        f"sweep: {out} holds this sweep, finished (40 runs): the results are {out / 'sweep.csv'}"
+        in again.stdout
+    )

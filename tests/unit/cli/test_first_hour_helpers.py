@@ -3,6 +3,8 @@ the node's record, progress bars that stay out of logs, a simulation stopped hal
 
 import json
 import os
+import shutil
+import time
 
 import pytest
 from ape.exceptions import ProviderError
@@ -139,3 +141,154 @@ def test_scenario__over_the_limits__scenario_error():
         load_scenario("baseline").with_overrides(days=3_651)
     with pytest.raises(ScenarioError, match="consumers: at most 1,000,000"):
         load_scenario("baseline").with_overrides(consumers=1_000_001)
+
+
+def test_put_on_path__shell_without_the_venv__the_venvs_vyper_first_and_anvil_found(monkeypatch):
+    from greenpoints import tools
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    tools.put_on_path()
+    assert shutil.which("vyper") == str(tools.VENV_BIN / "vyper")
+    assert shutil.which("anvil") is not None  # the venv's link (make install) or node_modules/.bin
+    once = os.environ["PATH"]
+    tools.put_on_path()  # again: nothing added
+    assert os.environ["PATH"] == once
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_check_dir__a_folder_that_refuses_files__output_error_before_any_work():
+    # root passes the permission bits on /proc; creating a file there fails: the check tries it
+    with pytest.raises(OutputError, match=r"^--out: cannot create /proc/x: /proc is not writable \("):
+        check_dir("/proc/x", "--out")
+    with pytest.raises(OutputError, match=r"^--out: /proc/self is not writable"):
+        check_dir("/proc/self", "--out")
+    with pytest.raises(OutputError, match=r"^--out: cannot create /proc/x.json: /proc is not writable \("):
+        check_file("/proc/x.json", "--out")
+
+
+def test_load_scenario__yaml_error__names_the_line_and_column(tmp_path):
+    from greenpoints.sim.scenario import ScenarioError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("days: 10\n  consumers: 5\n")
+    with pytest.raises(ScenarioError, match=r"bad.yaml, line 2, column 12: not valid YAML \(mapping values"):
+        load_scenario(str(path))
+
+
+def _kg(text: str) -> int:
+    return int(text.replace(",", "").replace(".", ""))  # grams
+
+
+def test_describe__returns_actions_and_one_exit__carbon_adds_up_and_words_mean_one_thing():
+    result = run_simulation(load_scenario("green-city").with_overrides(days=30, consumers=100), seed=3)
+    text, totals = result.describe(), result.summary()["totals"]
+    assert (totals["exits"], totals["reversals"] > 0, totals["green_actions"] > 0) == (1, True, True)
+    (carbon,) = [line for line in text.splitlines() if "carbon avoided" in line]
+    words = carbon.replace("=", " ").replace("+", " ").split()
+    figures = [_kg(words[i - 1]) for i, word in enumerate(words) if word == "kg"]
+    total, purchases, actions, reversed_ = figures
+    assert total == purchases + actions - reversed_ == result.summary()["carbon"]["total_g"]
+    assert f"reversed by {totals['reversals']} returns" in carbon
+    assert "1 exit paying" in text and "1 exits" not in text
+    assert "sponsored green actions" in carbon and "actions/s" not in text  # the runner's are operations
+    assert f"{result.summary()['actions']:,} operations" in text
+    assert "value per point (pool assets ÷ points outstanding): " in text
+    assert "at the end of day 0, the first with points out -> " in text
+    assert "at the end of day 29;" in text
+
+
+def test_describe__rule_breaking_attempts_all_refused__said_once():
+    result = run_simulation(load_scenario("rogue-merchant").with_overrides(days=40, consumers=100), seed=3)
+    attempts = result.summary()["totals"]["attempts"]
+    assert attempts > 0 and not result.summary()["attempts_not_refused"]
+    text = result.describe()
+    assert f"{attempts} rule-breaking attempts, all refused (" in text
+    assert "refusals in all" not in text
+
+
+def test_reset_note__record_older_than_a_fresh_chain__says_started_fresh_and_deploy_again(
+    tmp_path, monkeypatch
+):
+    from greenpoints.anvil import free_port
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text("{}")
+    os.utime(old, (os.path.getmtime(old) - 3600,) * 2)  # made an hour before
+    try:
+        info, _ = node.start(tmp_path / "node", port=free_port(), fresh=True)
+        monkeypatch.setenv("APE_FOUNDRY_HOST", info.url)
+        new.write_text("{}")
+        note = node.reset_note(old, tmp_path / "node")
+        began = time.strftime("%H:%M", time.localtime(node.chain_began(tmp_path / "node")[0]))
+        assert (
+            note
+            == f"the node was started fresh at {began}; {old} was made on the chain before it: deploy again"
+        )
+        assert node.reset_note(new, tmp_path / "node") is None
+        node.stop(tmp_path / "node")  # stopped and started again: the same chain, the same note
+        node.start(tmp_path / "node", port=info.port)
+        assert node.reset_note(old, tmp_path / "node") == note
+        monkeypatch.setenv("APE_FOUNDRY_HOST", "http://127.0.0.1:1")  # another node: nothing to say
+        assert node.reset_note(old, tmp_path / "node") is None
+    finally:
+        node.stop(tmp_path / "node")
+
+
+def _time_wait_on_a_port() -> int:
+    """A port whose server closed a connection first (so it sits in TIME-WAIT) and stopped listening."""
+    import socket
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server closes first: its side goes to TIME-WAIT
+        client.recv(1)
+        client.close()
+    return port
+
+
+def test_check_port__only_time_wait_left_by_a_stopped_page__free():
+    import socket
+
+    from greenpoints.cli import check_port
+
+    port = _time_wait_on_a_port()
+    with socket.socket() as plain, pytest.raises(OSError):  # what a probe without SO_REUSEADDR met
+        plain.bind(("127.0.0.1", port))
+    check_port("127.0.0.1", port)
+
+
+def test_check_port__another_program_listens__one_line_naming_port():
+    import socket
+
+    import click
+
+    from greenpoints.cli import check_port
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(click.ClickException, match=f"cannot serve on 127.0.0.1:{port} .*: pass --port N"):
+            check_port("127.0.0.1", port)
+
+
+def test_dashboard_demo__dashboard_port__passed_to_the_page():
+    import subprocess
+    from pathlib import Path
+
+    from greenpoints.dashboard.demo import _arguments
+
+    root = Path(__file__).resolve().parents[3]
+    dry = subprocess.run(
+        ["make", "-n", "-o", "install", "dashboard-demo", "DASHBOARD_PORT=8123"],
+        cwd=root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "-m greenpoints.dashboard.demo --port 8123" in dry.stdout
+    assert _arguments(["--port", "8123"]).port == 8123 and _arguments([]).port == 8000
+    with pytest.raises(SystemExit):
+        _arguments(["--port", "70000"])

@@ -77,12 +77,25 @@ def test_run__a_run_fails__reported_with_its_parameters_and_the_rest_done(tmp_pa
     assert len(pd.read_csv(tmp_path / "sweep.csv")) == 3
 
 
-def test_sweep__runs_already_in_out__refused_without_resume(tmp_path):
+def test_sweep__same_sweep_finished_in_out__nothing_to_run_and_nothing_rewritten(tmp_path):
     Sweep(small_spec(seeds=1), tmp_path, workers=1, processes=False).run()
-    with pytest.raises(SweepError, match="--resume to finish it"):
+    runs = (tmp_path / "runs.jsonl").read_text()
+    again = Sweep(small_spec(seeds=1), tmp_path, workers=1)  # the same command a second time
+    assert again.pending() == [] and len(again.done) == 2
+    assert (tmp_path / "runs.jsonl").read_text() == runs
+
+
+def test_sweep__same_sweep_unfinished_or_another_in_out__refused_without_resume(tmp_path):
+    Sweep(small_spec(seeds=1), tmp_path, workers=1, processes=False).run()
+    runs = tmp_path / "runs.jsonl"
+    runs.write_text(runs.read_text().splitlines()[0] + "\n")  # as if stopped after one run
+    with pytest.raises(
+        SweepError, match=r"holds this sweep, not finished \(1 of 2 runs\): --resume to finish"
+    ):
         Sweep(small_spec(seeds=1), tmp_path, workers=1)
-    with pytest.raises(SweepError, match="a sweep of another spec"):
-        Sweep(small_spec(seeds=2), tmp_path, workers=1, resume=True)
+    for resume in (False, True):
+        with pytest.raises(SweepError, match="a sweep of another spec"):
+            Sweep(small_spec(seeds=2), tmp_path, workers=1, resume=resume)
 
 
 def test_sweep__resume__runs_only_what_is_missing_and_ends_as_one_whole_run(tmp_path):
