@@ -30,12 +30,14 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import wire
+from .access import TokenGate
 from .store import SEVERITIES
 from .supervisor import NotFound, Supervisor
 
@@ -67,7 +69,10 @@ def _error(status: int, message: str) -> JSONResponse:
     return WireJSON({"error": message}, status_code=status)
 
 
-def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starlette:
+def create_app(
+    supervisor: Supervisor, *, stream_interval: float = 0.5, token: str | None = None
+) -> Starlette:
+    """The page over `supervisor`; with `token`, every request must show it (`access.TokenGate`)."""
     chart_js = chart_js_path()
 
     async def answer(func, *args):
@@ -208,4 +213,7 @@ def create_app(supervisor: Supervisor, *, stream_interval: float = 0.5) -> Starl
         Route("/api/stream", stream),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: failed})
+    middleware = [Middleware(TokenGate, token=token)] if token else []
+    return Starlette(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: not_found, Exception: failed}
+    )
