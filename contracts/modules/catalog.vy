@@ -46,7 +46,15 @@ def _factor(class_id: uint256, kind: uint256) -> uint256:
     """
     @dev The factor of class `class_id`; reverts unless it is certified now and of `kind`.
     """
-    return self._factor_of(self._classes[class_id], kind)
+    # The same checks as `_factor_of`, written out: a call costs the pool's blueprint room
+    # (docs/design.md, "Code size"); tests/unit/lens holds the two to the same answers.
+    word: uint256 = self._classes[class_id]
+    assert word & _CERTIFIED != 0, "catalog: class not certified"
+    if kind == PRODUCT:
+        assert word & 255 == PRODUCT, "catalog: not a product class"
+    else:
+        assert word & 255 == ACTION, "catalog: not an action class"
+    return word >> _FACTOR
 
 
 @internal
