@@ -51,8 +51,9 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
     ),
     "ignores_the_catalog": (
         "modules/catalog.vy",
+        "    word: uint256 = self._classes[class_id]\n"
         '    assert word & _CERTIFIED != 0, "catalog: class not certified"\n',
-        "",
+        "    word: uint256 = self._classes[class_id]\n",
         "issues points for a purchase of a withdrawn class (invariant 10)",
     ),
     "inflates_carbon": (
