@@ -792,11 +792,11 @@ class PoolMachine(RuleBasedStateMachine):
 
     def _chain_equals_model(self, full: bool):
         """Every figure of the chain equals the model's. On an engine with `partial_reads` (boa), a
-        step reads the pool's figures and every holder's balance and `max_exit` (which move with
-        the pool's), and the other figures (basis, earned, paid out, carbon, asset balance) of the
-        holders the step's transactions named or its events mention; every `FULL_READ_EVERY`-th step
-        and at the end of every example it reads everything, so a holder changed behind the
-        machine's back is still found within the example."""
+        step reads the pool's figures (on which every `max_exit` depends) and every holder's balance
+        (invariant 3), and the other figures (`max_exit`, basis, earned, paid out, carbon, asset
+        balance) of the holders the step's transactions named or its events mention; every
+        `FULL_READ_EVERY`-th step and at the end of every example it reads everything, so a holder
+        changed behind the machine's back is still found within the example."""
         m, st_ = self.model, self.model.state
         now = self.chain.latest_timestamp  # the time views are evaluated at
         expected = {
@@ -814,8 +814,8 @@ class PoolMachine(RuleBasedStateMachine):
         }
         for a in self.env.holders:
             expected[("balance", a)] = m.balance_of(a)
-            expected[("max_exit", a)] = m.max_exit(a, now)
             if full or a in self.touched:
+                expected[("max_exit", a)] = m.max_exit(a, now)
                 expected[("basis", a)] = m.basis_of(a)
                 expected[("earned", a)] = m.earned_of(a)
                 expected[("paid_out", a)] = m.paid_out_of(a)
@@ -958,15 +958,16 @@ def run_machine(env: Env, run_settings, label: str) -> Counter:
     reached = {op for op, _ in outcomes}
     succeeded = {op for (op, what) in outcomes if what == "ok"}
     refusals = {what for (_, what) in outcomes if what != "ok"}
-    for op in OPERATIONS:
+    small = run_settings.max_examples < MIN_EXAMPLES_FOR_COVERAGE  # `dev`, `smoke`: too few to judge
+    for op in () if small else OPERATIONS:
         if op not in reached:
             print(f"FINDING: operation {op} never reached")
         elif op not in succeeded:
             print(f"FINDING: operation {op} never succeeded")
     unmet = sorted(model_refusals() - refusals)
     print(f"{len(refusals)} kinds of refusal met; refusals written in the model and not met: {len(unmet)}")
-    print("\n".join(f"    {reason}" for reason in unmet))
-    if run_settings.max_examples >= MIN_EXAMPLES_FOR_COVERAGE:
+    print("\n".join(f"    {reason}" for reason in (() if small else unmet)))
+    if not small:
         never = MUST_SUCCEED - succeeded
         assert not never, f"never succeeded: {never}"
         assert len(refusals) >= MIN_DISTINCT_REFUSALS, f"only {len(refusals)} kinds of refusal: {refusals}"
