@@ -25,7 +25,7 @@ _COMMON = {
 # `ci` and `smoke` are derandomized: every CI run explores the same sequences (stable and
 # reproducible); `deep` draws new ones each run.
 settings.register_profile(
-    "ci", max_examples=25, stateful_step_count=30, derandomize=True, database=None, **_COMMON
+    "ci", max_examples=125, stateful_step_count=50, derandomize=True, database=None, **_COMMON
 )
 settings.register_profile(
     "smoke", max_examples=3, stateful_step_count=20, derandomize=True, database=None, **_COMMON

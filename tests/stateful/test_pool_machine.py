@@ -896,6 +896,8 @@ OPERATIONS = (
 )  # fmt: skip
 """Every kind of operation the machine makes (the first word of its label)."""
 MIN_DISTINCT_REFUSALS = 15
+APE_PROFILE = os.environ.get("GREENPOINTS_APE_PROFILE", "smoke")
+"""The Ape engine's profile (docs/testing.md measures both engines with the same one)."""
 MIN_EXAMPLES_FOR_COVERAGE = 20  # the small `dev` and `smoke` profiles are not held to it
 MODEL_DIR = Path(__file__).resolve().parents[2] / "greenpoints" / "model"
 
@@ -980,9 +982,10 @@ def test_pool_machine__boa_random_sequences__chain_equals_model(boa_env, decimal
 
 
 def test_pool_machine__ape_smoke__chain_equals_model(ape_env, decimals):
-    """The same machine on Ape's embedded chain, `smoke` profile: Ape's handles, receipt decoding,
-    gas and the full audit (web3 reads, bytecode) stay in every `make test`."""
+    """The same machine on Ape's embedded chain, `smoke` profile (or `GREENPOINTS_APE_PROFILE`):
+    Ape's handles, receipt decoding, gas and the full audit (web3 reads, bytecode) stay in every
+    `make test`."""
     # Every refused call is mined as a failed transaction (explicit gas limit, so the chain and the
     # model see the same timestamp); Ape logs each one as an error, which here is expected.
     with logger.at_level(logging.CRITICAL):
-        run_machine(ape_env, settings.get_profile("smoke"), f"ape dec{decimals}")
+        run_machine(ape_env, settings.get_profile(APE_PROFILE), f"ape dec{decimals}")
