@@ -30,7 +30,7 @@ settings.register_profile(
 settings.register_profile(
     "smoke", max_examples=3, stateful_step_count=20, derandomize=True, database=None, **_COMMON
 )
-settings.register_profile("deep", max_examples=250, stateful_step_count=50, **_COMMON)
+settings.register_profile("deep", max_examples=2_500, stateful_step_count=50, **_COMMON)
 settings.register_profile("dev", max_examples=4, stateful_step_count=20, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
