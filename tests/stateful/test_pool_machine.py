@@ -270,6 +270,8 @@ class PoolMachine(RuleBasedStateMachine):
         note(f"{label} @ {now}: {'refused ' + repr(refused) if refused else 'ok'}")
         self.outcomes[(label.split()[0], refused or "ok")] += 1
         self.progress.tick()
+        if got != refused:
+            self.progress.disagreements += 1
         assert got == refused, f"{label}: chain says {got!r}, model says {refused!r}"
         if got is None:
             events = self.chain.pool_events()
@@ -824,6 +826,7 @@ class PoolMachine(RuleBasedStateMachine):
         chain = self.env.reader.read(None if full else expected)
         self.audits["full reads" if full else "partial reads"] += 1
         differences = {k: (chain[k], v) for k, v in expected.items() if chain[k] != v}
+        self.progress.disagreements += bool(differences)
         assert not differences, f"chain != model (chain, model): {differences}"
         # invariant 3: the sum of balances is the supply (only these actors can ever hold points)
         assert sum(chain[("balance", h)] for h in self.env.holders) == chain["total_supply"]
@@ -919,6 +922,8 @@ class Progress:
         self.began = time.monotonic()
         self.next = self.began + every
         self.examples = 0
+        self.disagreements = 0
+        """Chain and model disagreeing (a reason or a figure): each fails its example."""
 
     def tick(self) -> None:
         if self.every and time.monotonic() >= self.next:
@@ -930,7 +935,7 @@ class Progress:
         n = sum(self.outcomes.values())
         return (
             f"[{self.label}] {elapsed / 60:5.1f} min: {n:,} operations in {self.examples:,} examples "
-            f"({n / max(elapsed, 1e-9):.1f}/s), 0 disagreements so far"
+            f"({n / max(elapsed, 1e-9):.1f}/s), {self.disagreements} disagreements so far"
         )
 
 
@@ -951,11 +956,12 @@ def run_machine(env: Env, run_settings, label: str) -> Counter:
     total = sum(outcomes.values())
     print(
         f"{total:,} operations on chain and model in {progress.examples:,} examples, {elapsed:.0f} s "
-        f"({total / max(elapsed, 1e-9):.1f} operations/s), 0 disagreements"
+        f"({total / max(elapsed, 1e-9):.1f} operations/s), {progress.disagreements} disagreements"
     )
     print(
         f"{audits['examples']} examples audited ({audits['events']} events), "
-        f"each passing and replayed exactly; {audits['receipts']} receipts equal to the pool's events"
+        f"each passing and replayed exactly; {audits['receipts']} receipts equal to the pool's events; "
+        f"chain read in full {audits['full reads']} times, in part {audits['partial reads']} times"
     )
     reached = {op for op, _ in outcomes}
     succeeded = {op for (op, what) in outcomes if what == "ok"}
