@@ -80,21 +80,29 @@ format: install
 	$(VENV)/bin/ruff check --fix greenpoints scripts tests benchmarks
 	$(VENV)/bin/ruff format greenpoints scripts tests benchmarks
 
-# Two test processes side by side on the two cores, each with its own embedded chain: the stateful
-# machine (4.5 minutes alone) and everything else; the machine's output is shown after the rest's.
+# Two test processes side by side on the two cores: the stateful machine (tests/stateful: the `ci`
+# profile on titanoboa for both decimals, the `smoke` profile on Ape's embedded chain, the
+# regressions) and everything else; the machine's output is shown after the rest's.
 # (pytest-xdist workers ran the machine 2x slower, with most of the time in the kernel: measured.)
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \
-	$(APE) test tests/stateful -q >$$log 2>&1 & machine=$$!; \
+	$(APE) test tests/stateful -q -p no:warnings >$$log 2>&1 & machine=$$!; \
 	$(APE) test tests -q --ignore=tests/stateful; rest=$$?; \
 	wait $$machine; stateful=$$?; echo "--- tests/stateful:"; cat $$log; rm -f $$log; \
 	test $$rest -eq 0 && test $$stateful -eq 0
 
-# Stateful fuzzing with the `deep` hypothesis profile (10x the examples of `ci`, which `make test` runs).
+# Stateful fuzzing with the `deep` hypothesis profile on titanoboa, one process per asset decimals
+# on the two cores; a progress line a minute from each, then each one's operations by kind and
+# outcome (an operation never reached is printed as a FINDING). docs/testing.md has the figures.
+FUZZ := HYPOTHESIS_PROFILE=deep GREENPOINTS_MACHINE_PROGRESS=60 $(APE) test tests/stateful/test_pool_machine.py -p no:warnings -s -q
 fuzz: install
 	$(APE) compile
-	HYPOTHESIS_PROFILE=deep $(APE) test tests/stateful -p no:warnings -s
+	@log=$$(mktemp); \
+	$(FUZZ) -k "boa and dec6" >$$log & six=$$!; \
+	$(FUZZ) -k "boa and dec18"; eighteen=$$?; \
+	wait $$six; s6=$$?; echo "--- decimals 6:"; cat $$log; rm -f $$log; \
+	test $$s6 -eq 0 && test $$eighteen -eq 0
 
 # Gas of every method across the unit suite (Ape's gas profile).
 gas: install

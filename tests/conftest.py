@@ -15,18 +15,22 @@ from hypothesis import HealthCheck, settings
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 
-# Hypothesis profiles for the stateful machines: `ci` runs in `make test`, `deep` in `make fuzz`.
+# Hypothesis profiles for the stateful machine (tests/stateful, docs/testing.md): `ci` runs it on
+# titanoboa in `make test`, `deep` in `make fuzz`; `smoke` is the Ape engine's short run in `make test`.
 _COMMON = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     "print_blob": True,
 }
-# `ci` is derandomized: every CI run explores the same sequences (stable and reproducible);
-# `deep` draws new ones each run.
+# `ci` and `smoke` are derandomized: every CI run explores the same sequences (stable and
+# reproducible); `deep` draws new ones each run.
 settings.register_profile(
-    "ci", max_examples=25, stateful_step_count=30, derandomize=True, database=None, **_COMMON
+    "ci", max_examples=125, stateful_step_count=50, derandomize=True, database=None, **_COMMON
 )
-settings.register_profile("deep", max_examples=250, stateful_step_count=50, **_COMMON)
+settings.register_profile(
+    "smoke", max_examples=3, stateful_step_count=20, derandomize=True, database=None, **_COMMON
+)
+settings.register_profile("deep", max_examples=2_500, stateful_step_count=50, **_COMMON)
 settings.register_profile("dev", max_examples=4, stateful_step_count=20, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
