@@ -7,8 +7,9 @@ where a purchase's gas goes (benchmarks/gas.py); purchases per second of the sim
 model, on the embedded chain and on anvil (benchmarks/sim_speed.py); policy sweeps' runs per second at
 1 and 2 workers and 1,000 runs of the baseline (benchmarks/sweep_speed.py); events audited per second
 beside the raw log fetch (benchmarks/audit_speed.py); the dashboard's fold, resume, endpoints and
-page load with 10,000 consumers and over 100,000 events (benchmarks/dashboard_speed.py). Each
-module also runs alone.
+page load with 10,000 consumers and over 100,000 events (benchmarks/dashboard_speed.py); this
+checkout beside the commit before issue 26, alternately (benchmarks/side_by_side.py). Each module also
+runs alone.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import audit_speed, dashboard_speed, gas, require_anvil, sim_speed, sweep_speed
+from benchmarks import audit_speed, dashboard_speed, gas, require_anvil, side_by_side, sim_speed, sweep_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
@@ -75,6 +76,7 @@ def main() -> int:
         ("Sweep speed", sweep_speed.run),
         ("Audit speed", lambda: audit_speed.run()[0]),
         ("Dashboard speed", dashboard_speed.run),
+        ("Before and after issue 26, side by side", side_by_side.run),
     ):
         t0 = time.perf_counter()
         sections.append(f"## {title}\n\n{produce()}\n")
