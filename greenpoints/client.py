@@ -30,6 +30,7 @@ from ape.contracts import ContractInstance, ContractLog
 from ape.types import AddressType
 
 from .model.receipts import (
+    RECEIPTS,
     ActionRecorded,
     ExitPreview,
     IssuePreview,
@@ -105,12 +106,6 @@ OPERATIONS: dict[str, Operation] = {
 """Every operation a role sends to a system, by name (the contract's function name, except
 `asset_approve`: the token's `approve`)."""
 
-_RECEIPTS: dict[str, type] = {
-    kind.__name__: kind
-    for kind in (PurchaseRecorded, ActionRecorded, PurchaseReversed, PointsSpent, PointsDonated)
-    + (PointsSettled, PointsExited)
-}
-
 
 def address_of(account: Account) -> str:
     """The address of an account handle, a contract handle or an address."""
@@ -120,7 +115,7 @@ def address_of(account: Account) -> str:
 def receipt_from_log(log: ContractLog) -> Receipt:
     """The model's receipt type for one of the pool's events, from the decoded log (figures the event
     does not carry are None)."""
-    kind = _RECEIPTS[log.event_name]
+    kind = RECEIPTS[log.event_name]
     args = log.event_arguments
     fields = {name: _plain(args[name]) for name in kind._fields if name in args}
     return kind(**fields)

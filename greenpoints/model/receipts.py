@@ -132,6 +132,9 @@ Receipt = (
 )
 """Any receipt of the pool's operations."""
 
+RECEIPTS: dict[str, type] = {kind.__name__: kind for kind in Receipt.__args__}
+"""The receipt type of each of the pool's events that a model operation returns, by event name."""
+
 
 class IssuePreview(NamedTuple):
     """`preview_purchase` and `preview_action` (the lens's and the model's): what the issuance would

@@ -38,28 +38,14 @@ from hypothesis.stateful import (
 )
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.model import (
-    ZERO,
-    ActionRecorded,
-    Model,
-    PointsDonated,
-    PointsExited,
-    PointsSettled,
-    PointsSpent,
-    PurchaseRecorded,
-    PurchaseReversed,
-    Refusal,
-)
+from greenpoints.model import ZERO, Model, Refusal
+from greenpoints.model.receipts import RECEIPTS
 from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
 from tests.stateful.engines import ApeEngine, BoaEngine
 
 EMPTY = b"\x00" * 32
-RECEIPT_EVENTS = frozenset(
-    kind.__name__
-    for kind in (PurchaseRecorded, ActionRecorded, PurchaseReversed, PointsSpent)
-    + (PointsDonated, PointsSettled, PointsExited)
-)
+RECEIPT_EVENTS = frozenset(RECEIPTS)
 """The pool's events the model's operations return as receipts."""
 
 
