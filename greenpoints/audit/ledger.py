@@ -725,6 +725,7 @@ class Ledger:
                 e,
             )
             order["reversed"] = True
+            order["reversed_block"], order["refund"] = e.block, refund  # a merchant's books by month
             self._carbon(e, order.get("class_id", 0), a["co2e"], sign=-1)
         self._pool_figures(e, a)
 

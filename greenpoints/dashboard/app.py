@@ -6,15 +6,20 @@ text; errors are `{"error": "..."}` with 400 or 404):
 
 - `/api/status`: what is followed, the last block folded, the node's state, a version number that
   goes up on every change;
+- `/api/overview`: totals across every platform (platforms by standing and status, assets per asset,
+  points, carbon, purchases, alerts by severity);
 - `/api/platforms`: every platform's figures (assets, points, value per point, exit budget used,
   carbon, status);
 - `/api/platforms/{id}`: one platform: figures, rules, governor operations (pending ones with their
   ready time), merchants and sponsors with cap use, charities, carbon by class and month;
+- `/api/platforms/{id}/merchants/{address}`: one merchant: its books, cap use, and by month its
+  purchases, sales, contributions, refunds and carbon (404 for an address that is no merchant there);
 - `/api/platforms/{id}/history`: value per point and assets over blocks (at most about 400 points);
 - `/api/alerts?after=N&limit=M`: alerts with an id above N (the feed);
 - `/api/orders/{order_id}`: the purchases (or actions) with that id and the fates of their points;
 - `/api/accounts/{address}`: an account's purchases, where their points went, what it holds;
 - `/api/platforms.csv`, `/api/platforms/{id}/merchants.csv`, `.../sponsors.csv`, `.../history.csv`,
+  `/api/platforms/{id}/merchants/{address}.csv` (a merchant by month),
   `/api/alerts.csv?platform=N&severity=S`: the tables as CSV (`exports`), exact decimals;
 - `/api/stream`: server-sent events, `update` with the status and the new alerts, within a second of
   a page folded.
@@ -95,6 +100,24 @@ def create_app(
 
     async def platform(request: Request):
         return await answer(supervisor.platform, request.path_params["pid"])
+
+    async def overview(request: Request):
+        return await answer(supervisor.overview)
+
+    def _address(request: Request) -> str:
+        raw = request.path_params["address"].strip()
+        if not ADDRESS.match(raw):
+            raise HTTPException(400, f"{raw[:80]!r} is not an address (0x and 40 hex digits)")
+        return raw
+
+    async def merchant(request: Request):
+        return await answer(supervisor.merchant, request.path_params["pid"], _address(request))
+
+    async def merchant_csv(request: Request):
+        pid, address = request.path_params["pid"], _address(request)
+        return await csv_answer(
+            f"platform-{pid}-merchant-{address.lower()}", supervisor.merchant_csv, pid, address
+        )
 
     async def history(request: Request):
         return await answer(supervisor.history, request.path_params["pid"])
@@ -202,7 +225,10 @@ def create_app(
         Route("/api/status", status),
         Route("/api/platforms", platforms),
         Route("/api/platforms.csv", platforms_csv),
+        Route("/api/overview", overview),
         Route("/api/platforms/{pid:int}/history.csv", history_csv),
+        Route("/api/platforms/{pid:int}/merchants/{address}.csv", merchant_csv),
+        Route("/api/platforms/{pid:int}/merchants/{address}", merchant),
         Route("/api/platforms/{pid:int}/{kind}.csv", members_csv),
         Route("/api/alerts.csv", alerts_csv),
         Route("/api/platforms/{pid:int}", platform),

@@ -162,6 +162,32 @@ def members(detail: dict, kind: str) -> str:
     return write(MERCHANTS if kind == "merchant" else SPONSORS, rows)
 
 
+MERCHANT_MONTHS = [
+    "merchant",
+    "month",
+    "purchases",
+    "reversals",
+    "asset_symbol",
+    "sales",
+    "sales_raw",
+    "contributions",
+    "contributions_raw",
+    "refunds",
+    "refunds_raw",
+    "co2e_kg",
+]
+
+
+def merchant_months(merchant: dict) -> str:
+    """One merchant's figures by month (UTC), one row a month."""
+    rows = [
+        {**_exact(m, merchant["asset_decimals"]), "merchant": merchant["merchant"],
+         "asset_symbol": merchant["asset_symbol"]}
+        for m in merchant["by_month"]
+    ]  # fmt: skip
+    return write(MERCHANT_MONTHS, rows)
+
+
 HISTORY = [
     "block",
     "time",

@@ -314,6 +314,19 @@ class Store:
             "severity": "warning", "tx": "", "message": message, "details": {},
         }  # fmt: skip
 
+    def severities(self, target: str) -> dict[str, int]:
+        """How many alerts of each severity are stored for `target` (every severity named, 0 if none)."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                select(alerts.c.severity, func.count())
+                .where(alerts.c.target == target)
+                .group_by(alerts.c.severity)
+            ).all()
+        found = {str(severity): int(count) for severity, count in rows}
+        return {severity: found.get(severity, 0) for severity in SEVERITIES} | {
+            k: v for k, v in found.items() if k not in SEVERITIES
+        }
+
     def counts(self, target: str) -> dict[str, int]:
         with self.engine.connect() as db:
             return {

@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from web3.exceptions import BlockNotFound
 
 from ..audit import views
+from ..audit.ledger import _month
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..catalog import kind_name
 from ..model import value_per_point
 from . import exports, units
 from .store import Store
 
+MONTH_FIGURES = ("purchases", "reversals", "sales", "contributions", "refunds", "co2e_g")
+"""A merchant's figures by month (`Supervisor.merchant`)."""
 ASSOCIATION_EVENTS = -1
 """The platform number the association's own events and alerts are stored under."""
 
@@ -491,6 +494,124 @@ class Supervisor:
             )
         return rows
 
+    def overview(self) -> dict:
+        """Totals across every platform, from each platform's figures and folded ledger: platforms by
+        standing and by pool status, assets per asset (a symbol and its decimals: platforms may hold
+        different assets), points per points symbol, carbon, purchases and alerts by severity."""
+        with self.lock:
+            monitors = sorted(self._monitors().items())
+            figures = [self._figures(pid, m) for pid, m in monitors]
+            purchases = sum(book.purchases for _, m in monitors for book in m.ledger.merchants.values())
+            actions = sum(book.actions for _, m in monitors for book in m.ledger.sponsors.values())
+            cursor, head_time = self.monitor.cursor, self.head_time
+        standing: dict[str, int] = {"active": 0, "suspended": 0}
+        status: dict[str, int] = {"running": 0, "paused": 0, "shut down": 0}
+        assets: dict[tuple[str, int], dict] = {}
+        points: dict[str, int] = {}
+        for f in figures:
+            standing[f["standing"]] = standing.get(f["standing"], 0) + 1
+            status[f["status"]] = status.get(f["status"], 0) + 1
+            key = (f["asset_symbol"], f["asset_decimals"])
+            held = assets.setdefault(key, {"raw": 0, "platforms": []})
+            held["raw"] += int(f["total_assets_raw"])
+            held["platforms"].append(f["id"])
+            points[f["points_symbol"]] = points.get(f["points_symbol"], 0) + int(f["total_points_raw"])
+        carbon = sum(int(f["carbon_g"]) for f in figures)
+        return {
+            "platforms": len(figures),
+            "standing": standing,
+            "status": status,
+            "assets": [
+                {
+                    "asset_symbol": symbol,
+                    "asset_decimals": d,
+                    "platforms": held["platforms"],
+                    "total_assets": units.amount(held["raw"], d, symbol),
+                    "total_assets_raw": units.raw(held["raw"]),
+                }
+                for (symbol, d), held in sorted(assets.items())
+            ],  # fmt: skip
+            "points": [
+                {
+                    "points_symbol": symbol,
+                    "total_points": units.amount(total, 18, symbol),
+                    "total_points_raw": units.raw(total),
+                }
+                for symbol, total in sorted(points.items())
+            ],  # fmt: skip
+            "carbon_kg": units.kg(carbon),
+            "carbon_g": units.raw(carbon),
+            "purchases": purchases,
+            "actions": actions,
+            "consumers": sum(f["consumers"] for f in figures),
+            "alerts": self.store.severities(self.target),
+            "as_of_block": cursor,
+            "as_of_time": head_time,
+        }
+
+    def merchant(self, pid: int, address: str) -> dict:
+        """One merchant of platform `pid`: its books (sales, contributions, points issued, settlements,
+        refunds, carbon), its cap use in the current epoch, and by month (UTC, of the block): purchases,
+        sales and contributions in the purchase's month, refunds and the carbon taken back in the
+        reversal's month (as the platform's carbon by month counts them)."""
+        address = address.lower()
+        with self.lock:
+            ledger = self._monitor(pid).ledger
+            model = ledger.model
+            known = {a.lower(): a for a in (model.state.merchants if model else {})}
+            if address not in known:
+                raise NotFound(f"platform {pid} has no merchant {address}")
+            key = known[address]
+            [row] = self._members(
+                pid, ledger, [r for r in views.merchants(ledger) if r["merchant"] == key], "merchant"
+            )
+            book = ledger.merchants[key]
+            money, points = self._money(pid, ledger), self._points(pid)
+            symbol, points_symbol = self.symbols(pid)
+            months: dict[str, dict[str, int]] = {}
+
+            def month(block: int) -> dict[str, int]:
+                name = _month(ledger.block_time(block))
+                return months.setdefault(name, dict.fromkeys(MONTH_FIGURES, 0))
+
+            for (issuer, _), order in ledger.orders.items():
+                if issuer != key or order.get("action"):
+                    continue
+                bought = month(order["block"])
+                bought["purchases"] += 1
+                bought["sales"] += order.get("amount", 0)
+                bought["contributions"] += order.get("contribution", 0)
+                bought["co2e_g"] += order.get("co2e", 0)
+                if order.get("reversed") and order.get("reversed_block") is not None:
+                    back = month(order["reversed_block"])
+                    back["reversals"] += 1
+                    back["refunds"] += order.get("refund", 0)
+                    back["co2e_g"] -= order.get("co2e", 0)
+            row.update(points(book.settled_points, "settled_points"))
+            return {
+                "platform": pid,
+                **row,
+                "merchant": key,
+                "asset_symbol": symbol,
+                "asset_decimals": ledger.asset_decimals,
+                "points_symbol": points_symbol,
+                "co2e_kg": units.kg(book.co2e),
+                "co2e_g": units.raw(book.co2e),
+                "by_month": [
+                    {
+                        "month": name,
+                        "purchases": m["purchases"],
+                        "reversals": m["reversals"],
+                        **money(m["sales"], "sales"),
+                        **money(m["contributions"], "contributions"),
+                        **money(m["refunds"], "refunds"),
+                        "co2e_kg": units.kg(m["co2e_g"]),
+                        "co2e_g": units.raw(m["co2e_g"]),
+                    }
+                    for name, m in sorted(months.items())
+                ],  # fmt: skip
+            }
+
     def history(self, pid: int) -> dict:
         with self.lock:
             monitor = self._monitor(pid)
@@ -538,6 +659,9 @@ class Supervisor:
             symbol = self.symbols(pid)[0]
         rows = self.store.series(self.target, pid, points=2**62)
         return exports.history(rows, d, symbol, lambda assets, supply: value_per_point(assets, supply, d))
+
+    def merchant_csv(self, pid: int, address: str) -> str:
+        return exports.merchant_months(self.merchant(pid, address))
 
     def alerts_csv(self, platform: int | None = None, severity: str | None = None) -> str:
         return exports.alerts(self.every_alert(platform, severity))
