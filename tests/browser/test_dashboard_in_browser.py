@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from greenpoints.dashboard import units
 from tests.browser.conftest import open_page, order_id, screenshot
 
 
@@ -210,6 +211,38 @@ def test_page__address_names_platform_1__opens_on_it_and_a_click_changes_the_add
         assert page.locator("#csv-merchants").get_attribute("href") == "/api/platforms/0/merchants.csv"
     with open_page(browser, dashboard[0], path="/?platform=1") as page:
         page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('1: ')")
+
+
+def test_page__merchant_row_clicked__its_view_with_sales_equal_to_the_chain(browser, dashboard):
+    base, _, chain, _ = dashboard
+    merchant = chain.accounts[4].lower()
+    pool = chain.platform(0)["pool"]
+    sold = pool.events.PurchaseRecorded().get_logs(
+        from_block=0, argument_filters={"merchant": chain.accounts[4]}
+    )
+    sales = units.amount(sum(log.args.amount for log in sold), 18, "mUSD")
+    with open_page(browser, base, path="/#/platform/0") as page:
+        page.click(f"#merchants tbody tr[data-merchant='{merchant}']")
+        page.wait_for_selector("#merchant-view:not([hidden]) #merchant-books tr[data-figure='sales']")
+        assert page.evaluate("() => location.hash") == f"#/platform/0/merchant/{merchant}"
+        page.wait_for_function(
+            "(want) => document.querySelector(\"#merchant-books tr[data-figure='sales'] td:nth-child(2)\")"
+            ".textContent === want",
+            arg=sales,
+            timeout=15_000,
+        )
+        months = page.locator("#merchant-months tbody tr[data-month]")
+        assert months.count() >= 1
+        href = page.locator("#csv-merchant").get_attribute("href")
+        assert href == f"/api/platforms/0/merchants/{merchant}.csv"
+        # The association's totals above the platforms table: assets of both platforms, one asset symbol.
+        total = sum(chain.platform(pid)["pool"].functions.total_assets().call() for pid in (0, 1))
+        page.wait_for_function(
+            "(want) => document.querySelector('#totals [data-total=assets]').textContent === want",
+            arg=units.amount(total, 18, "mUSD"),
+            timeout=15_000,
+        )
+        screenshot(page, "dashboard-merchant")
 
 
 def test_page__chart_range_7_days__dates_with_the_year_and_no_more_points_than_all(page):

@@ -2,13 +2,15 @@
 // without a reload. Everything shown is text from the API; nothing is sent to the chain.
 "use strict";
 
-const state = { selected: 0, chosen: false, version: -1, lastAlert: 0, charts: {}, alerts: 0, days: 0, history: [] };
+const state = { selected: 0, merchant: null, chosen: false, version: -1, lastAlert: 0, charts: {}, alerts: 0, days: 0, history: [] };
 const DAY = 86400;
 
 function platformInURL() {
-  // A platform's page is addressable: #/platform/1 or ?platform=1.
-  const match = /^#\/platform\/(\d+)$/.exec(location.hash) || /[?&]platform=(\d+)(&|$)/.exec(location.search);
-  return match ? +match[1] : null;
+  // A platform's page is addressable: #/platform/1 or ?platform=1; a merchant's: #/platform/1/merchant/0x...
+  const match = /^#\/platform\/(\d+)(?:\/merchant\/(0x[0-9a-fA-F]{40}))?$/.exec(location.hash) ||
+    /[?&]platform=(\d+)(&|$)/.exec(location.search);
+  if (!match) return null;
+  return { platform: +match[1], merchant: match[2] && match[2].startsWith("0x") ? match[2].toLowerCase() : null };
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -146,12 +148,76 @@ async function refreshDetail() {
   fill("#carbon", p.carbon.by_class.map((c) => cells(el("tr"), [[c.class_id], [c.label], [c.kind],
     [c.co2e_kg, "num", raw(c.co2e_g, "g")]])), "no carbon booked yet");
   const money = (m, key) => [m[key], "num", raw(m[`${key}_raw`], `1e-${p.asset_decimals} ${p.asset_symbol}`)];
-  fill("#merchants", p.merchants.map((m) => cells(el("tr"), [[m.merchant, "addr"], [m.status], [m.purchases, "num"],
-    money(m, "sales"), money(m, "contributions"), money(m, "daily_cap"),
-    [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no merchant");
+  fill("#merchants", p.merchants.map((m) => {
+    const row = cells(el("tr", { "data-merchant": m.merchant, class: "clickable", title: "click: this merchant's view" }),
+      [[m.merchant, "addr"], [m.status], [m.purchases, "num"], money(m, "sales"), money(m, "contributions"),
+        money(m, "daily_cap"), [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]]);
+    if (m.merchant === state.merchant) row.classList.add("selected");
+    row.addEventListener("click", () => { location.hash = `#/platform/${id}/merchant/${m.merchant}`; });
+    return row;
+  }), "no merchant");
+  await refreshMerchant();
   fill("#sponsors", p.sponsors.map((m) => cells(el("tr"), [[m.sponsor, "addr"], [m.status], [m.actions, "num"],
     [m.co2e_kg, "num"], money(m, "contributions"), money(m, "daily_cap"),
     [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no sponsor");
+}
+
+async function refreshMerchant() {
+  // One merchant's books and its months, under the merchants table; hidden when none is chosen.
+  const view = document.getElementById("merchant-view");
+  const id = state.selected, address = state.merchant;
+  view.hidden = !address;
+  if (!address) return;
+  document.getElementById("merchant-name").textContent = address;
+  document.getElementById("close-merchant").href = `#/platform/${id}`;
+  const csv = document.getElementById("csv-merchant");
+  csv.href = `/api/platforms/${id}/merchants/${address}.csv`;
+  const error = document.getElementById("merchant-error");
+  let m;
+  try {
+    m = await getJSON(`/api/platforms/${id}/merchants/${address}`);
+  } catch (err) {
+    error.hidden = false;
+    error.textContent = err.message;
+    fill("#merchant-books", [], "—");
+    fill("#merchant-months", [], "—");
+    return;
+  }
+  error.hidden = true;
+  const unit = `1e-${m.asset_decimals} ${m.asset_symbol}`;
+  const money = (row, key) => [row[key], "num", raw(row[`${key}_raw`], unit)];
+  const figure = (name, title, value) => cells(el("tr", { "data-figure": name }), [[name, "", title], value]);
+  fill("#merchant-books", [
+    figure("status", "active, suspended or revoked", [m.status, "num"]),
+    figure("purchases", "purchases recorded, reversed ones included", [m.purchases, "num"]),
+    figure("sales", "sales the purchases were recorded for", money(m, "sales")),
+    figure("contributions", "what it paid into the pool for them", money(m, "contributions")),
+    figure("points issued", "points issued to its customers", [m.points_issued, "num", raw(m.points_issued_raw, `1e-18 ${m.points_symbol}`)]),
+    figure("points received", "points its customers spent with it", [m.receipts_points, "num", raw(m.receipts_points_raw, `1e-18 ${m.points_symbol}`)]),
+    figure("settled", "points it settled, and the assets paid for them", [`${m.settled_points} → ${m.settled}`, "num", raw(m.settled_raw, unit)]),
+    figure("refunds", "refunds of reversed purchases", money(m, "refunds")),
+    figure("carbon (kg CO2e)", "carbon of its purchases minus reversals", [m.co2e_kg, "num", raw(m.co2e_g, "g")]),
+    figure("daily cap", "the most it may contribute in one epoch", money(m, "daily_cap")),
+    figure("cap used today", "contributions in the current epoch, and their share of the cap", [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]),
+  ], "—");
+  fill("#merchant-months", m.by_month.map((row) => cells(el("tr", { "data-month": row.month }), [[row.month],
+    [row.purchases, "num"], money(row, "sales"), money(row, "contributions"),
+    [`${row.refunds} (${row.reversals} reversed)`, "num", raw(row.refunds_raw, unit)],
+    [row.co2e_kg, "num", raw(row.co2e_g, "g")]])), "no purchase yet");
+}
+
+async function refreshOverview() {
+  // Totals across every platform, above the platforms table.
+  const o = await getJSON("/api/overview");
+  const counts = (byName) => Object.entries(byName).filter(([, n]) => n).map(([name, n]) => `${n} ${name}`).join(", ");
+  const put = (name, text) => { document.querySelector(`#totals [data-total="${name}"]`).textContent = text; };
+  put("platforms", `${o.platforms}${o.platforms ? ` (${counts(o.standing)}; ${counts(o.status)})` : ""}`);
+  put("assets", o.assets.map((a) => a.total_assets).join(" · ") || "none");
+  put("points", o.points.map((p) => p.total_points).join(" · ") || "none");
+  put("carbon", o.carbon_kg);
+  put("purchases", String(o.purchases));
+  put("alerts", Object.entries(o.alerts).map(([severity, n]) => `${n} ${severity}`).join(", "));
+  document.getElementById("totals-as-of").textContent = `as of block ${o.as_of_block}`;
 }
 
 function addAlerts(alerts) {
@@ -201,7 +267,8 @@ function filterAlerts() {
 function choosePlatformFromURL() {
   const wanted = platformInURL();
   if (wanted === null) return false;
-  state.selected = wanted;
+  state.selected = wanted.platform;
+  state.merchant = wanted.merchant;
   state.chosen = true;
   return true;
 }
@@ -211,7 +278,7 @@ async function refreshAll() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      const platforms = await refreshPlatforms();
+      const [platforms] = await Promise.all([refreshPlatforms(), refreshOverview()]);
       if (platforms.length && (!state.chosen || !platforms.some((p) => p.id === state.selected))) {
         // Until the regulator picks one: the first platform with points out, not an empty platform 0.
         state.selected = (platforms.find((p) => p.total_points_raw !== "0") || platforms[0]).id;
