@@ -695,7 +695,7 @@ class Ledger:
         day = self.block_time(e.block) // 86_400
         month = self._months.get(day)
         if month is None:
-            month = self._months[day] = _month(day * 86_400)
+            month = self._months[day] = month_of(day * 86_400)
         self.carbon_by_month[month] += sign * co2e
 
     def on_PurchaseReversed(self, e: Event, a: dict) -> None:
@@ -829,7 +829,7 @@ class Ledger:
         return {"account": account, "purchases": bought, "outflows": outflows, "holds": held}
 
 
-def _month(timestamp: int) -> str:
+def month_of(timestamp: int) -> str:
     """The UTC calendar month of a block time, "YYYY-MM"."""
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m")
 

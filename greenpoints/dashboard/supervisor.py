@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from web3.exceptions import BlockNotFound
 
 from ..audit import views
-from ..audit.ledger import _month
+from ..audit.ledger import month_of
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..catalog import kind_name
 from ..model import value_per_point
@@ -571,7 +571,7 @@ class Supervisor:
             months: dict[str, dict[str, int]] = {}
 
             def month(block: int) -> dict[str, int]:
-                name = _month(ledger.block_time(block))
+                name = month_of(ledger.block_time(block))
                 return months.setdefault(name, dict.fromkeys(MONTH_FIGURES, 0))
 
             for (issuer, _), order in ledger.orders.items():
