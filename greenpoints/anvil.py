@@ -26,6 +26,10 @@ class NodeError(RuntimeError):
     """anvil could not be started."""
 
 
+PORT_WAIT = 10.0
+"""Seconds `anvil_node` waits for a port still held (a node just stopped) before calling it taken."""
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
@@ -46,8 +50,13 @@ def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
     if binary is None:
         raise NodeError(ANVIL_MISSING)
     port = port or free_port()
-    if _port_open(port):
-        raise NodeError(f"port {port} is already in use")
+    # A node just stopped on this port (a restart on the same port) may still be letting it go: wait
+    # for it a little before calling the port taken.
+    freed = time.monotonic() + PORT_WAIT
+    while _port_open(port):
+        if time.monotonic() > freed:
+            raise NodeError(f"port {port} is already in use")
+        time.sleep(0.1)
     command = [binary, "--port", str(port), "--mnemonic", MNEMONIC, "--accounts", str(accounts)]
     command += ["--prune-history", "--silent"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -72,3 +81,4 @@ def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()  # gone, and its port with it, before the caller goes on
