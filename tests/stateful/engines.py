@@ -219,7 +219,10 @@ def boa_deployers() -> dict:
     import boa
 
     if not _compiled:
-        boa.interpret.set_search_paths([str(ROOT / "contracts"), str(ROOT), *site.getsitepackages()])
+        # Only the site directories that exist: a Debian-built Python names dist-packages folders a
+        # virtual environment does not have, and the compiler refuses a search path that is missing.
+        packages = [p for p in site.getsitepackages() if Path(p).is_dir()]
+        boa.interpret.set_search_paths([str(ROOT / "contracts"), str(ROOT), *packages])
         for name, path in CONTRACT_FILES.items():
             _compiled[name] = boa.load_partial(str(ROOT / path))
     return _compiled
