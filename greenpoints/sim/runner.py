@@ -514,18 +514,19 @@ class Runner:
         scale = self.unit // 100
         for m_index in sorted(by_merchant):
             merchant = merchants[m_index]
-            contribution_of = model.contribution_of
+            sales = by_merchant[m_index]
+            # What each sale would pay in, asked of the model once for the till's whole day.
+            contributions = model.contributions_of(merchant, [cents[i] * scale for i in sales])
             room = model.daily_cap_left(merchant, self.now)  # a till knows its cap and stops recording
             draws = self.class_draws.get(s.categories[self.agents.merchant_category[merchant]].name, [])
             shares = [share for share, _, _ in draws]
             batch: list[Sale] = []
-            for i in by_merchant[m_index]:
+            for i, contribution in zip(sales, contributions, strict=True):
                 drawn = bisect_right(shares, kinds[i])  # the first class whose cumulative share is above
                 if drawn == len(draws):
                     self.today.not_green += 1
                     continue
                 amount = cents[i] * scale
-                contribution = contribution_of(merchant, amount)
                 if contribution > room:
                     self.today.held_back_by_cap += 1
                     continue
@@ -557,17 +558,24 @@ class Runner:
         self.count_issue(receipts)
 
     def count_issue(self, receipts: tuple[PurchaseRecorded, ...]) -> None:
-        """Book a call's purchases in the day's figures, from their receipts."""
+        """Book a call's purchases in the day's figures, from their receipts (summed in locals: one
+        attribute write per figure per call, not per purchase)."""
         t = self.today
-        t.purchases += len(receipts)
         by_class = t.co2e_by_class
+        amount = contribution = points = issued = co2e = 0
         for r in receipts:
-            t.purchase_amount += r.amount
-            t.contributions += r.contribution
-            t.points_issued += r.points
-            t.issued_value += r.issued_value
-            t.co2e_purchases += r.co2e
+            amount += r.amount
+            contribution += r.contribution
+            points += r.points
+            issued += r.issued_value
+            co2e += r.co2e
             by_class[r.class_id] += r.co2e
+        t.purchases += len(receipts)
+        t.purchase_amount += amount
+        t.contributions += contribution
+        t.points_issued += points
+        t.issued_value += issued
+        t.co2e_purchases += co2e
 
     def settlements(self) -> None:
         model = self.model
