@@ -70,6 +70,8 @@ class Operation:
     account_lists: tuple[int, ...] = ()
     batch: bool = False
     """One event per entry of the first list (`record_purchases`)."""
+    function: str | None = None
+    """The contract's function, when it is not the operation's name (`asset_approve`: `approve`)."""
 
 
 _POINTS_MOVED = ("PointsSpent", "PointsDonated")
@@ -101,7 +103,7 @@ OPERATIONS: dict[str, Operation] = {
     "pause": Operation(Serves.REGISTRY, ("Paused",)),
     # the settlement token (the mock's faucet on a local chain, and a merchant's approval of the pool)
     "mint": Operation(Serves.ASSET, ("Transfer",), accounts=(0,)),
-    "asset_approve": Operation(Serves.ASSET, ("Approval",), accounts=(0,)),
+    "asset_approve": Operation(Serves.ASSET, ("Approval",), accounts=(0,), function="approve"),
 }
 """Every operation a role sends to a system, by name (the contract's function name, except
 `asset_approve`: the token's `approve`)."""
@@ -150,19 +152,22 @@ class Client:
         except KeyError:
             raise KeyError(f"no operation {operation!r}; known: {', '.join(sorted(OPERATIONS))}") from None
 
+    def _method(self, operation: str):
+        """The contract function that serves `operation` (Ape's handle)."""
+        op = self._operation(operation)
+        return getattr(getattr(self.system, op.serves.value), op.function or operation)
+
     def send(self, operation: str, sender: AccountAPI, *args, **tx) -> ReceiptAPI:
         """Send `operation(*args)` from `sender` (Ape's transaction options in `tx`); the receipt."""
-        method = "approve" if operation == "asset_approve" else operation
-        return getattr(self.contract(operation), method)(*args, sender=sender, **tx)
+        return self._method(operation)(*args, sender=sender, **tx)
 
     def refusal(self, operation: str, sender: Account, *args) -> str | None:
         """Ask the chain with `eth_call` whether `sender` may send `operation(*args)`: the contract's
         reason if not, None if it would pass."""
         from ape.exceptions import ContractLogicError
 
-        method = "approve" if operation == "asset_approve" else operation
         try:
-            getattr(self.contract(operation), method).call(*args, sender=address_of(sender))
+            self._method(operation).call(*args, sender=address_of(sender))
         except ContractLogicError as err:
             return err.message or "reverted without a reason"
         return None

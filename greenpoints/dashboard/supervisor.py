@@ -159,17 +159,13 @@ class Supervisor:
         self._pending_alerts = []
         if cursor >= 0:
             try:
-                self._cursor_hash = self._block_hash(cursor)
+                self._cursor_hash = self.monitor.block_hash(cursor)
             except BlockNotFound:  # a chain replaced under the page, not yet as long as the fold began
                 self._cursor_hash = None
             if self._cursor_hash is not None:
                 self.store.save_page(self.target, self.chain_id, cursor, self._cursor_hash, pages)
                 self.head_time = times(cursor)
         self.version += 1
-
-    def _block_hash(self, number: int) -> str:
-        """The node's hash of block `number` (one eth_getBlockByNumber); BlockNotFound past its head."""
-        return self.monitor.block_hash(number)
 
     def _chain_changed(self) -> str | None:
         """Is the last block folded still the node's? One eth_getBlockByNumber; None when it is,
@@ -178,7 +174,7 @@ class Supervisor:
         if folded is None or cursor < 0:
             return None
         try:
-            now = self._block_hash(cursor)
+            now = self.monitor.block_hash(cursor)  # one eth_getBlockByNumber; BlockNotFound past the head
         except BlockNotFound:
             head = int(self.web3.eth.block_number)
             return (f"block {cursor}, the last one folded, is gone: the node's chain ends at block {head} "

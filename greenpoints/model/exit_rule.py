@@ -18,17 +18,21 @@ class ExitRule:
             st.epoch_start_assets = st.total_assets
             st.epoch_exited = 0
 
+    def _exit_limit(self, start_assets: int) -> int:
+        """`epoch_exit_limit_bps` of an epoch's start assets, rounded down as `_check_exit` does."""
+        return start_assets * self.rule("epoch_exit_limit_bps") // pm.BPS
+
     def epoch_exit_limit(self) -> int:
-        """The exit limit of the last snapshotted epoch: `epoch_exit_limit_bps` of its start assets
-        (the chain's `epoch_start_assets()` times the rule, rounded down as `_check_exit` does)."""
-        return self.state.epoch_start_assets * self.rule("epoch_exit_limit_bps") // pm.BPS
+        """The exit limit of the last snapshotted epoch (the chain's `epoch_start_assets()` times the
+        rule)."""
+        return self._exit_limit(self.state.epoch_start_assets)
 
     def epoch_exits(self, now: int) -> tuple[int, int]:
         """(limit, exited) of the epoch `now` falls in: its exit limit and the payouts made in it
         (a new epoch not yet snapshotted starts from the current total_assets and nothing exited)."""
         if now // self.rule("epoch_length") == self.state.current_epoch:
             return self.epoch_exit_limit(), self.state.epoch_exited
-        return self.state.total_assets * self.rule("epoch_exit_limit_bps") // pm.BPS, 0
+        return self._exit_limit(self.state.total_assets), 0
 
     def exit_budget_left(self, now: int) -> int:
         limit, exited = self.epoch_exits(now)

@@ -102,12 +102,9 @@ class Members:
         m = self._member_record(member)
         return m.epoch_contribution if m.epoch == now // self.rule("epoch_length") else 0
 
-    def contribution_of(self, merchant: str, amount: int) -> int:
-        """The contribution a sale of `amount` pays into the pool at `merchant`'s rate."""
-        return pm.contribution_of(amount, self.merchant(merchant).contribution_bps)
-
     def contributions_of(self, merchant: str, amounts: list[int]) -> list[int]:
-        """`contribution_of` for many sales at one merchant (a till's day, in one call)."""
+        """The contribution each sale of `amounts` pays into the pool at `merchant`'s rate (a till's
+        day, in one call)."""
         bps, of = self.merchant(merchant).contribution_bps, pm.contribution_of
         return [of(amount, bps) for amount in amounts]
 

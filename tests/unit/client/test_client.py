@@ -44,7 +44,7 @@ def _abi(contract: str) -> list[dict]:
 def test_operations__every_entry__a_function_of_its_contract_and_its_events():
     for name, op in OPERATIONS.items():
         abi = _abi(ABI_OF[op.serves])
-        method = "approve" if name == "asset_approve" else name
+        method = op.function or name
         functions = {i["name"]: i for i in abi if i.get("type") == "function"}
         assert method in functions, f"{name}: no {method} on {ABI_OF[op.serves]}"
         assert functions[method]["stateMutability"] in ("nonpayable", "payable"), name
