@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Matplotlib without a screen; hypothesis profile for CI runs (see tests/conftest.py).
 export MPLBACKEND := Agg
 
-.PHONY: install demo test lint format fuzz bench gas clean dashboard-demo node node-stop
+.PHONY: install demo test lint format fuzz mutants bench gas clean dashboard-demo node node-stop
 
 # Idempotent: the stamp files are rebuilt only when their inputs change.
 install: $(VENV)/.installed node_modules/.installed .venv-analysis/.installed $(VENV)/.system-packages
@@ -103,6 +103,12 @@ fuzz: install
 	$(FUZZ) -k "boa and dec18"; eighteen=$$?; \
 	wait $$six; s6=$$?; echo "--- decimals 6:"; cat $$log; rm -f $$log; \
 	test $$s6 -eq 0 && test $$eighteen -eq 0
+
+# Mutation testing (docs/testing.md): every mutant of the pool's modules, the pool and the registry
+# against the stateful machine on titanoboa, then the survivors against the unit tests on Ape.
+# Resumes from benchmarks/mutants.jsonl; MUTANTS_ARGS="--only ledger" etc. narrows it (hours in full).
+mutants: install
+	PATH="$(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/python -m tests.mutation --resume $(MUTANTS_ARGS)
 
 # Gas of every method across the unit suite (Ape's gas profile).
 gas: install

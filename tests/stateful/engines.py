@@ -210,22 +210,25 @@ CONTRACT_FILES = {
     "lens": "contracts/Lens.vy",
     "multicall": "contracts/mocks/MulticallMock.vy",
 }
-_compiled: dict = {}
+_compiled: dict[Path, dict] = {}
 
 
-def boa_deployers() -> dict:
-    """This checkout's contracts compiled by titanoboa (once per process; boa caches the compiler's
-    output on disk), with `contracts/` and the virtual environment's snekmate on the search path."""
+def boa_deployers(root: Path = ROOT, *, lens: bool = True) -> dict:
+    """The contracts under `root` (this checkout's; the mutation run's copy, tests/mutation)
+    compiled by titanoboa (once per process and root; boa caches the compiler's output on disk),
+    with `root/contracts` and the virtual environment's snekmate on the search path. Without
+    `lens`, the lens is not compiled (the machine does not call it; the mutation run saves its
+    compilation)."""
     import boa
 
-    if not _compiled:
+    if root not in _compiled:
         # Only the site directories that exist: a Debian-built Python names dist-packages folders a
         # virtual environment does not have, and the compiler refuses a search path that is missing.
         packages = [p for p in site.getsitepackages() if Path(p).is_dir()]
-        boa.interpret.set_search_paths([str(ROOT / "contracts"), str(ROOT), *packages])
-        for name, path in CONTRACT_FILES.items():
-            _compiled[name] = boa.load_partial(str(ROOT / path))
-    return _compiled
+        boa.interpret.set_search_paths([str(root / "contracts"), str(root), *packages])
+        names = [name for name in CONTRACT_FILES if lens or name != "lens"]
+        _compiled[root] = {name: boa.load_partial(str(root / CONTRACT_FILES[name])) for name in names}
+    return _compiled[root]
 
 
 def _canonical(param: dict) -> str:
@@ -243,12 +246,12 @@ class BoaEngine:
     partial_reads = True
     """After most steps, only the figures an operation can have changed (see the machine)."""
 
-    def __init__(self):
+    def __init__(self, root: Path = ROOT, *, lens: bool = True):
         import boa
         from vyper.compiler.output import build_abi_output
 
         self.boa = boa
-        self.deployers = boa_deployers()
+        self.deployers = boa_deployers(root, lens=lens)
         self.env = boa.Env()
         boa.set_env(self.env)
         self.env.evm.patch.timestamp = START
@@ -308,7 +311,8 @@ class BoaEngine:
         registry = self.view("pool", "registry")
         self.handles["registry"] = self.deployers["registry"].at(registry)
         self.addresses["registry"] = str(self.handles["registry"].address)
-        self._deploy("lens", self.addresses["pool"], sender=deployer)
+        if "lens" in self.deployers:
+            self._deploy("lens", self.addresses["pool"], sender=deployer)
         for c in catalog:
             args = (c.class_id, int(c.kind), c.co2e_per_unit, c.standard_hash, c.label)
             refused = self.send("registry", "certify_class", args, certifier)

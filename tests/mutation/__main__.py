@@ -1,0 +1,260 @@
+"""`make mutants`: break the contracts on purpose, one mistake at a time, and see whether the tests notice.
+
+    python -m tests.mutation [--jobs 2] [--only TEXT] [--limit N] [--no-unit] [--out FILE]
+
+Every mutant of tests/mutation/mutants.py is compiled by titanoboa from a copy of `contracts/`
+holding the one changed file, then:
+
+1. the stateful machine (tests/stateful, the titanoboa engine) runs on it with the `mutant` profile
+   (derandomized, no shrinking, 10 examples of up to 50 steps for 18 decimals, then 10 for 6): the
+   first disagreement between chain and model, a failed invariant, a failed audit of an example or
+   a deployment that reverts kills it;
+2. a mutant the machine leaves alive runs the unit and security tests of the pool and the registry
+   on Ape (`ape test`, in a copy of the checkout, `--force`-compiled, stopping at the first failure).
+
+A mutant that does not compile is stillborn and is not counted. The run writes every mutant's fate
+to `--out` (JSON lines, default `.build/mutants.jsonl`) as it goes, and prints the table
+docs/testing.md holds: by file and operator, killed by what, and the survivors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from tests.mutation.mutants import Mutant, all_mutants
+
+ROOT = Path(__file__).resolve().parents[2]
+UNIT_TESTS = ("tests/unit/value_pool", "tests/unit/lens", "tests/security")
+"""What a survivor of the machine runs on Ape: every path of the pool and the registry, the attacks."""
+UNIT_TIMEOUT = 1_800
+
+_root: Path | None = None
+
+
+def _worker_root() -> Path:
+    """This worker's copy of `contracts/`, where one file at a time is changed."""
+    global _root
+    if _root is None:
+        _root = Path(tempfile.mkdtemp(prefix="greenpoints-mutant-"))
+        shutil.copytree(ROOT / "contracts", _root / "contracts")
+    return _root
+
+
+def _machine_settings():
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        max_examples=10,  # per decimals; under the machine's 20, so its coverage is not judged
+        phases=[Phase.explicit, Phase.generate],  # the first failure kills: no shrinking
+        stateful_step_count=50,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def _first_line(err: BaseException) -> str:
+    text = f"{type(err).__name__}: {err}".strip()
+    return text.splitlines()[0][:200]
+
+
+def run_machine_on(mutant: Mutant) -> dict:
+    """Compile `mutant` and run the machine on it (in a worker process); its fate."""
+    import boa  # noqa: F401  (before hypothesis' output is captured)
+    from vyper.exceptions import VyperException
+
+    from tests.stateful import engines
+    from tests.stateful import test_pool_machine as machine
+
+    root = _worker_root()
+    target = root / mutant.path
+    original = (ROOT / mutant.path).read_text()
+    began = time.monotonic()
+    fate = {"mutant": mutant.name, "path": mutant.path, "operator": mutant.operator, "line": mutant.line}
+    target.write_text(mutant.apply(original))
+    engines._compiled.pop(root, None)
+    try:
+        try:
+            engines.boa_deployers(root, lens=False)
+        except VyperException as err:
+            fate.update(status="stillborn", by=_first_line(err))
+            return fate
+        for decimals in (18, 6):
+            sink = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                    env = machine.Env(engines.BoaEngine(root, lens=False), decimals)
+                    machine.run_machine(env, _machine_settings(), f"mutant dec{decimals}")
+            except Exception as err:  # noqa: BLE001  (any failure of the machine kills the mutant)
+                fate.update(status="killed", by=f"machine dec{decimals}", why=_first_line(err))
+                return fate
+        fate.update(status="survived", by="machine")
+        return fate
+    finally:
+        target.write_text(original)
+        engines._compiled.pop(root, None)
+        fate["seconds"] = round(time.monotonic() - began, 1)
+
+
+def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
+    """Run the pool's and the registry's unit and security tests on Ape against `mutant`."""
+    target = workdir / mutant.path
+    original = (ROOT / mutant.path).read_text()
+    target.write_text(mutant.apply(original))
+    began = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(workdir)}
+    try:
+        compiled = subprocess.run(
+            ["ape", "compile", "--force"], cwd=workdir, env=env, capture_output=True, text=True, timeout=600
+        )
+        if compiled.returncode != 0:
+            return {"status": "stillborn", "by": "ape compile"}
+        try:
+            tests = subprocess.run(
+                ["ape", "test", *UNIT_TESTS, "-x", "-q", "-p", "no:warnings"],
+                cwd=workdir, env=env, capture_output=True, text=True, timeout=UNIT_TIMEOUT,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return {"status": "killed", "by": f"unit tests (over {UNIT_TIMEOUT} s)"}
+        failed = [line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        if tests.returncode != 0:
+            return {"status": "killed", "by": "unit tests", "why": (failed or ["exit status"])[0][:200]}
+        return {"status": "survived", "by": "machine and unit tests"}
+    finally:
+        target.write_text(original)
+        (workdir / "unit-seconds").write_text(str(time.monotonic() - began))
+
+
+def _checkout_copy() -> Path:
+    """The checkout's tracked files in a temporary folder (the node's binaries linked)."""
+    workdir = Path(tempfile.mkdtemp(prefix="greenpoints-mutant-ape-"))
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in files.stdout.splitlines():
+        source = ROOT / name
+        if source.is_file():
+            (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, workdir / name)
+    if (ROOT / "node_modules").exists():
+        (workdir / "node_modules").symlink_to(ROOT / "node_modules")
+    return workdir
+
+
+def table(fates: list[dict]) -> str:
+    """The markdown table of docs/testing.md: per file, mutants and their fates, and the survivors."""
+    counted = [f for f in fates if f["status"] != "stillborn"]
+    by_file: dict[str, Counter] = {}
+    for f in fates:
+        by_file.setdefault(f["path"], Counter())[
+            f["status"] if f["status"] != "killed" else f["by"].split()[0]
+        ] += 1
+    lines = [
+        "| file | mutants | stillborn | killed by the machine | killed by unit tests | survived | killed |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    total = Counter()
+    for path in sorted(by_file):
+        c = by_file[path]
+        live = c["machine"] + c["unit"] + c["survived"]
+        total.update(c)
+        lines.append(
+            f"| `{path}` | {sum(c.values())} | {c['stillborn']} | {c['machine']} | {c['unit']} | "
+            f"{c['survived']} | {100 * (c['machine'] + c['unit']) / max(live, 1):.1f}% |"
+        )
+    live = total["machine"] + total["unit"] + total["survived"]
+    lines.append(
+        f"| **all** | {sum(total.values())} | {total['stillborn']} | {total['machine']} | {total['unit']} | "
+        f"{total['survived']} | **{100 * (total['machine'] + total['unit']) / max(live, 1):.1f}%** |"
+    )
+    operators = Counter((f["operator"], f["status"]) for f in counted)
+    lines += ["", "| operator | mutants | killed | survived |", "|---|---:|---:|---:|"]
+    for op in sorted({o for o, _ in operators}):
+        lines.append(f"| {op} | {operators[(op, 'killed')] + operators[(op, 'survived')]} | "
+                     f"{operators[(op, 'killed')]} | {operators[(op, 'survived')]} |")  # fmt: skip
+    survivors = [f for f in counted if f["status"] == "survived"]
+    if survivors:
+        lines += ["", "Survivors:", ""] + [f"- `{f['mutant']}`" for f in survivors]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2, help="machine runs side by side (default 2)")
+    parser.add_argument("--only", default="", help="only the mutants whose name contains this text")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many mutants (0: all)")
+    parser.add_argument("--no-unit", action="store_true", help="the machine only, no Ape unit tests")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "mutants.jsonl")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the fates already in --out and run only the others"
+    )
+    args = parser.parse_args(argv)
+    if args.jobs < 1 or args.limit < 0:
+        parser.error("--jobs must be at least 1 and --limit at least 0")
+    mutants = [m for m in all_mutants(ROOT) if args.only in m.name]
+    if args.limit:
+        mutants = mutants[: args.limit]
+    if not mutants:
+        print(f"no mutant matches {args.only!r}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("ape").setLevel(logging.CRITICAL)
+    fates: dict[str, dict] = {}
+    if args.resume and args.out.exists():
+        for line in args.out.read_text().splitlines():
+            fate = json.loads(line)
+            fates[fate["mutant"]] = fate  # a later line (the unit tests' verdict) replaces an earlier
+    todo = [m for m in mutants if m.name not in fates]
+    print(f"{len(mutants)} mutants ({len(mutants) - len(todo)} done before), {args.jobs} at a time; "
+          f"fates in {args.out}", flush=True)  # fmt: skip
+    began = time.monotonic()
+    with args.out.open("a" if args.resume else "w") as out, ProcessPoolExecutor(args.jobs) as pool:
+        baseline = pool.submit(run_machine_on, Mutant(mutants[0].path, "none", 0, 0, 0, "", "")).result()
+        if baseline["status"] != "survived":
+            print(f"the unchanged contracts fail the machine: {baseline.get('why')}", file=sys.stderr)
+            return 1
+        print(f"unchanged contracts: the machine passes in {baseline['seconds']} s", flush=True)
+        futures = {pool.submit(run_machine_on, m): m for m in todo}
+        for n, future in enumerate(as_completed(futures), 1):
+            fate = future.result()
+            fates[fate["mutant"]] = fate
+            out.write(json.dumps(fate) + "\n")
+            out.flush()
+            print(f"[{n}/{len(todo)} {(time.monotonic() - began) / 60:.1f} min] {fate['status']:9} "
+                  f"{fate.get('by', '')}: {fate['mutant']}", flush=True)  # fmt: skip
+        survivors = [
+            m for m in mutants if fates[m.name]["status"] == "survived" and fates[m.name]["by"] == "machine"
+        ]
+        if survivors and not args.no_unit:
+            workdir = _checkout_copy()
+            print(
+                f"{len(survivors)} survivors of the machine: the unit tests on Ape, one at a time", flush=True
+            )
+            for m in survivors:
+                fate = fates[m.name] | run_unit_tests_on(m, workdir)
+                fates[m.name] = fate
+                out.write(json.dumps(fate) + "\n")
+                out.flush()
+                print(f"  {fate['status']:9} {fate.get('by', '')}: {m.name}", flush=True)
+            shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(table([fates[m.name] for m in mutants]))
+    print(f"\n{(time.monotonic() - began) / 60:.1f} minutes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
