@@ -13,6 +13,7 @@ from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 
 from greenpoints.catalog import SAMPLE_CATALOG
+from greenpoints.client import Client
 from greenpoints.deploy import deploy_system
 
 # Hypothesis profiles for the stateful machine (tests/stateful, docs/testing.md): `ci` runs it on
@@ -223,6 +224,19 @@ def buy(pool, unit):
         return pool.record_purchase(consumer, units * unit, oid, GREEN, sender=merchant)
 
     return _buy
+
+
+@pytest.fixture
+def record_of(system):
+    """The record `reverse_purchase` takes back for a merchant's order, built as a merchant's system
+    builds it: from the order's `PurchaseRecorded` event and its block (`Client.purchase_record`);
+    keyword arguments change fields of it (a forged record)."""
+    client = Client(system)
+
+    def _record_of(merchant, order_id, **changed):
+        return tuple(client.purchase_record(merchant, order_id)._replace(**changed))
+
+    return _record_of
 
 
 @pytest.fixture

@@ -45,6 +45,9 @@ _REVERTS = (Web3ContractLogicError, TransactionFailed)
 
 _READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
 _AGGREGATE = keccak(text="aggregate((address,bool,bytes)[])")[:4]
+_PURCHASE_RECORDED = keccak(
+    text="PurchaseRecorded(address,address,bytes32,uint32,uint256,uint256,uint256,uint256,uint256,uint256)"
+)
 
 
 def _selector(method: str) -> bytes:
@@ -369,19 +372,37 @@ class ChainBackend:
 
     # ------------------------------------------------------------ actions
 
-    def _args(self, op: str, args: tuple) -> tuple:
+    def _args(self, op: str, sender: str, args: tuple) -> tuple:
         """The runner's arguments with agent labels turned into addresses (`OPERATIONS` says which)."""
         spec, args = OPERATIONS[op], list(args)
         for i in spec.account_lists:
             args[i] = [self.address(label) for label in args[i]]
         for i in spec.accounts:
             args[i] = self.address(args[i])
+        for i in spec.records:
+            args[i] = self._chain_record(self.address(sender), args[i - 1], args[i])
         return tuple(args)
+
+    def _chain_record(self, merchant: str, order_id: bytes, record: tuple) -> tuple:
+        """A purchase's record as the chain recorded it: the model's, with the consumer's address and
+        the timestamp of the block that logged the purchase (`PurchaseRecorded`, found by its indexed
+        merchant and order id), which is a few seconds after the phase's start the model books. An
+        order the chain never recorded keeps the model's timestamp."""
+        web3 = chain.provider.web3
+        logs = web3.eth.get_logs({
+            "address": str(self.pool.address),
+            "fromBlock": self.system.deployment_block,
+            "toBlock": "latest",
+            "topics": ["0x" + _PURCHASE_RECORDED.hex(), "0x" + bytes(12).hex() + merchant[2:].lower(), None,
+                       "0x" + bytes(order_id).hex()],
+        })  # fmt: skip
+        timestamp = web3.eth.get_block(logs[0]["blockNumber"])["timestamp"] if logs else record[-1]
+        return (self.address(record[0]), *record[1:-1], timestamp)
 
     def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
         if op not in OPERATIONS:
             raise ValueError(f"no chain mapping for {op}")
-        chain_args = self._args(op, args)
+        chain_args = self._args(op, sender, args)
         account = self.account(sender)
         contract = self.client.contract(op)
         what = f"{op} by {sender}{args}"
