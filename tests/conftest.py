@@ -231,12 +231,13 @@ def record_of(system):
     """The record `reverse_purchase` takes back for a merchant's order, built as a merchant's system
     builds it: from the order's `PurchaseRecorded` event and its block (`Client.purchase_record`);
     keyword arguments change fields of it (a forged record)."""
-    client = Client(system)
+    return lambda merchant, order_id, **changed: record_in(system, merchant, order_id, **changed)
 
-    def _record_of(merchant, order_id, **changed):
-        return tuple(client.purchase_record(merchant, order_id)._replace(**changed))
 
-    return _record_of
+def record_in(system, merchant, order_id: bytes, **changed) -> tuple:
+    """`record_of` for any system (a hostile token's, a platform's): the order's record from its
+    `PurchaseRecorded` event and block, with `changed` fields."""
+    return tuple(Client(system).purchase_record(merchant, order_id)._replace(**changed))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..statuses import NONE, CharityStatus, MerchantStatus
 from . import pool_math as pm
+from .orders import Purchase
 from .receipts import (
     ActionRecorded,
     PointsDonated,
@@ -14,7 +15,6 @@ from .receipts import (
     PurchaseRecorded,
     PurchaseReversed,
 )
-from .orders import Purchase
 from .state import (
     ACTION,
     EMPTY32,

@@ -62,6 +62,15 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
         "return amount * co2e_per_unit * 2 // _UNIT",
         "books twice the CO2e a purchase's class gives (invariant 9)",
     ),
+    "commits_other_records": (
+        "modules/orders.vy",
+        "    self.order_word[merchant][order_id] = self._commit(purchase, issue_bps)\n",
+        "    forged: Purchase = purchase\n"
+        "    forged.contribution = purchase.contribution * 2\n"
+        "    self.order_word[merchant][order_id] = self._commit(forged, issue_bps)\n",
+        "commits each order to twice its contribution, so its merchant could reverse it for up to twice "
+        "the refund: the stored words differ from the events (SPEC 4.3)",
+    ),
     "skips_timelock": (
         "Registry.vy",
         '    assert msg.sender == governor, "pool: caller is not the governor"\n'
