@@ -368,9 +368,12 @@ def reverse_purchase(order_id: bytes32, purchase: orders.Purchase) -> uint256:
            checked against the order's word (SPEC 4.3).
     @return The refund, in assets.
     """
-    issue_bps: uint256 = orders._reverse(msg.sender, order_id, purchase)
-    cfg: uint256 = config._word
-    assert block.timestamp < purchase.recorded_at + ((cfg >> rules.LOCK) & rules.MASK32), "pool: reversal window over"
+    # the record's keccak256 against the order's word (orders.vy): a record that differs in any field
+    # (or the rate the word holds) is refused before anything below reads it
+    issue_bps: uint256 = orders._reverse(msg.sender, order_id, keccak256(abi_encode(purchase)))
+    assert block.timestamp < purchase.recorded_at + ((config._word >> rules.LOCK) & rules.MASK32), (
+        "pool: reversal window over"
+    )
     assert erc20.balanceOf[purchase.consumer] >= purchase.points, "pool: consumer no longer holds the points"
     exit_rule._sync_epoch(ledger._totals)
     refund: uint256 = min(purchase.contribution, ledger._value(purchase.points))
@@ -647,20 +650,14 @@ def _record(
     contribution: uint256 = amount * bps // rules.BPS
     points: uint256 = self._issue_points(consumer, book, contribution, issue_bps, assets, co2e)
     assert points != 0, "pool: purchase issues no points"
-    orders._record(
-        msg.sender,
-        order_id,
-        orders.Purchase(
-            consumer=consumer,
-            class_id=class_id,
-            amount=amount,
-            contribution=contribution,
-            points=points,
-            co2e=co2e,
-            recorded_at=block.timestamp,
-        ),
-        issue_bps,
-    )
+    # the order's one word (orders.vy): the record's keccak256, abi_encode of the fields in
+    # `orders.Purchase`'s order (all static: the same bytes as the struct's encoding, which
+    # `reverse_purchase` hashes), and the issue rate; written here, not through an internal call
+    # (the pool's code size, docs/gas.md)
+    orders.order_word[msg.sender][order_id] = (
+        convert(keccak256(abi_encode(consumer, class_id, amount, contribution, points, co2e, block.timestamp)), uint256)
+        & orders.HASH_MASK
+    ) | (issue_bps << orders.RATE)
     new_assets: uint256 = assets + contribution
     log PurchaseRecorded(
         merchant=msg.sender,

@@ -12,7 +12,9 @@
                         which the event does not carry and a reversal needs)
           bit 0:        reversed
         Zero means the id was never used; a word is never cleared, so each
-        (merchant, order_id) issues once, ever. `reverse_purchase` takes the
+        (merchant, order_id) issues once, ever. The pool writes a purchase's
+        word in its `_record` (no internal call: code size, docs/gas.md) and
+        reverses through `_reverse` here. `reverse_purchase` takes the
         record back and refuses one whose hash is not the word's
         ("orders: record does not match"); anyone can recompute every word
         from the events (`order_word`), which is what the audit does.
@@ -26,7 +28,7 @@ MAX_U128: constant(uint256) = 2**128 - 1
 REVERSED: constant(uint256) = 1
 RATE: constant(uint256) = 1
 _MASK14: constant(uint256) = 2**14 - 1
-_HASH_MASK: constant(uint256) = max_value(uint256) - (2**15 - 1)
+HASH_MASK: constant(uint256) = max_value(uint256) - (2**15 - 1)
 
 
 # @dev A purchase as its `PurchaseRecorded` event and block recorded it: what
@@ -48,33 +50,18 @@ action_recorded: public(HashMap[address, HashMap[bytes32, bool]])
 
 
 @internal
-@pure
-def _commit(purchase: Purchase, issue_bps: uint256) -> uint256:
+def _reverse(merchant: address, order_id: bytes32, record_hash: bytes32) -> uint256:
     """
-    @dev The word of a purchase not reversed: its record's hash and the issue rate.
-    """
-    return (convert(keccak256(abi_encode(purchase)), uint256) & _HASH_MASK) | (issue_bps << RATE)
-
-
-@internal
-def _record(merchant: address, order_id: bytes32, purchase: Purchase, issue_bps: uint256):
-    """
-    @dev Stores the word of a purchase issued now (the caller checked the id unused).
-    """
-    self.order_word[merchant][order_id] = self._commit(purchase, issue_bps)
-
-
-@internal
-def _reverse(merchant: address, order_id: bytes32, purchase: Purchase) -> uint256:
-    """
-    @dev Checks `purchase` against the word of (merchant, order_id), marks the order reversed and
-         returns the issue rate it was recorded at. Reverts for an unknown order, a record that
-         does not match, and an order already reversed.
+    @dev Checks the record whose keccak256 is `record_hash` against the word of (merchant,
+         order_id), marks the order reversed and returns the issue rate it was recorded at.
+         Reverts for an unknown order, a record that does not match, and an order already reversed.
     """
     word: uint256 = self.order_word[merchant][order_id]
     assert word != 0, "pool: unknown order"
     issue_bps: uint256 = (word >> RATE) & _MASK14
-    assert word & ~REVERSED == self._commit(purchase, issue_bps), "orders: record does not match"
+    assert word & ~REVERSED == (convert(record_hash, uint256) & HASH_MASK) | (issue_bps << RATE), (
+        "orders: record does not match"
+    )
     assert word & REVERSED == 0, "pool: order already reversed"
     self.order_word[merchant][order_id] = word | REVERSED
     return issue_bps

@@ -63,11 +63,9 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
         "books twice the CO2e a purchase's class gives (invariant 9)",
     ),
     "commits_other_records": (
-        "modules/orders.vy",
-        "    self.order_word[merchant][order_id] = self._commit(purchase, issue_bps)\n",
-        "    forged: Purchase = purchase\n"
-        "    forged.contribution = purchase.contribution * 2\n"
-        "    self.order_word[merchant][order_id] = self._commit(forged, issue_bps)\n",
+        "ValuePool.vy",
+        "abi_encode(consumer, class_id, amount, contribution, points, co2e, block.timestamp)",
+        "abi_encode(consumer, class_id, amount, contribution * 2, points, co2e, block.timestamp)",
         "commits each order to twice its contribution, so its merchant could reverse it for up to twice "
         "the refund: the stored words differ from the events (SPEC 4.3)",
     ),
