@@ -45,9 +45,6 @@ _REVERTS = (Web3ContractLogicError, TransactionFailed)
 
 _READ_CHUNK = 250  # snekmate multicall takes at most 255 calls
 _AGGREGATE = keccak(text="aggregate((address,bool,bytes)[])")[:4]
-_PURCHASE_RECORDED = keccak(
-    text="PurchaseRecorded(address,address,bytes32,uint32,uint256,uint256,uint256,uint256,uint256,uint256)"
-)
 
 
 def _selector(method: str) -> bytes:
@@ -384,20 +381,14 @@ class ChainBackend:
         return tuple(args)
 
     def _chain_record(self, merchant: str, order_id: bytes, record: tuple) -> tuple:
-        """A purchase's record as the chain recorded it: the model's, with the consumer's address and
-        the timestamp of the block that logged the purchase (`PurchaseRecorded`, found by its indexed
-        merchant and order id), which is a few seconds after the phase's start the model books. An
-        order the chain never recorded keeps the model's timestamp."""
-        web3 = chain.provider.web3
-        logs = web3.eth.get_logs({
-            "address": str(self.pool.address),
-            "fromBlock": self.system.deployment_block,
-            "toBlock": "latest",
-            "topics": ["0x" + _PURCHASE_RECORDED.hex(), "0x" + bytes(12).hex() + merchant[2:].lower(), None,
-                       "0x" + bytes(order_id).hex()],
-        })  # fmt: skip
-        timestamp = web3.eth.get_block(logs[0]["blockNumber"])["timestamp"] if logs else record[-1]
-        return (self.address(record[0]), *record[1:-1], timestamp)
+        """A purchase's record as the chain recorded it, built as a merchant's system builds it (from
+        the order's `PurchaseRecorded` and its block: `Client.purchase_record`). Its timestamp is the
+        block's, a few seconds after the phase's start the model books. An order the chain never
+        recorded: the model's record with the consumer's address."""
+        try:
+            return tuple(self.client.purchase_record(merchant, order_id))
+        except LookupError:
+            return (self.address(record[0]), *record[1:])
 
     def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
         if op not in OPERATIONS:
