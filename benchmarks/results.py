@@ -1,6 +1,7 @@
 """Every benchmark in one run, written to benchmarks/results.md with the machine, date and command.
 
-Run: make bench   (or .venv/bin/python -m benchmarks.results [--out PATH]; anvil on PATH)
+Run: make bench   (or .venv/bin/python -m benchmarks.results [--out PATH] [--only gas,...]; anvil on PATH;
+`--only` reruns the sections named, by title in lower case, and keeps the others as the file had them)
 
 Sections: gas of every operation beside snekmate's ERC-20, with flatness as the system grows and
 where a purchase's gas goes (benchmarks/gas.py); purchases per second of the simulation in the
@@ -64,32 +65,64 @@ def versions() -> str:
     return ", ".join(found)
 
 
+def _previous_sections(path: Path) -> dict[str, str]:
+    """The sections of a results file by title (each with its `## ` heading and text), and under ''
+    the date and command of the run that wrote them; empty when there is no such file."""
+    if not path.is_file():
+        return {}
+    text = path.read_text()
+    kept = {}
+    for line in text.splitlines():
+        if line.startswith("- Date: "):
+            kept[""] = line[len("- Date: ") :]
+    for part in text.split("\n## ")[1:]:
+        title = part.splitlines()[0].strip()
+        kept[title] = f"## {part.rstrip()}\n"
+    return kept
+
+
 def main() -> int:
     require_anvil("results")
     out = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else DEFAULT_OUT
     began = time.perf_counter()
     sections = []
     timings = []
-    for title, produce in (
+    only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    all_sections = (
         ("Gas", gas.run),
         ("Simulation speed", sim_speed.run),
         ("Sweep speed", sweep_speed.run),
         ("Audit speed", lambda: audit_speed.run()[0]),
         ("Dashboard speed", dashboard_speed.run),
         ("Before and after issue 26, side by side", side_by_side.run),
-    ):
+    )
+    kept = _previous_sections(out) if only else {}
+    for title, produce in all_sections:
+        if only and title.lower() not in only:
+            if title in kept:
+                sections.append(kept[title])
+            continue
         t0 = time.perf_counter()
         sections.append(f"## {title}\n\n{produce()}\n")
         timings.append(f"{title.lower()} {time.perf_counter() - t0:.0f} s")
     took = time.perf_counter() - began
+    command = "`make bench` (`.venv/bin/python -m benchmarks.results`)"
+    if only:
+        command = f"`.venv/bin/python -m benchmarks.results --only {','.join(only)}`"
     head = [
         "# Benchmark results",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         f"- Software: {versions()}",
-        f"- Command: `make bench` (`.venv/bin/python -m benchmarks.results`), {took:.0f} s in all "
-        f"({', '.join(timings)})",
+        f"- Command: {command}, {took:.0f} s in all ({', '.join(timings)})",
+    ]
+    if only:
+        head.append(
+            f"- The other sections are kept as the previous run wrote them ({kept.get('', 'no date')}): "
+            "`--only` reruns the sections named"
+        )
+    head += [
         "",
         "Written by the command above; not edited by hand. docs/gas.md, docs/simulation.md and",
         "docs/audit.md explain the figures and what was tried.",

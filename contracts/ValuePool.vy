@@ -96,7 +96,7 @@ exports: (
     exit_rule.epoch_start_assets,
     exit_rule.epoch_exited,
     exit_rule.exit_budget_left,
-    orders.order_of,
+    orders.order_word,
     orders.action_recorded,
 )
 
@@ -357,30 +357,36 @@ def record_action(consumer: address, class_id: uint32, quantity: uint256, action
 
 @external
 @nonreentrant
-def reverse_purchase(order_id: bytes32) -> uint256:
+def reverse_purchase(order_id: bytes32, purchase: orders.Purchase) -> uint256:
     """
     @notice Reverses a purchase the caller recorded, within `lock_period` and while the
             consumer still holds its points: burns them and refunds the merchant the
             lesser of its contribution and the points' current value.
     @param order_id The order to reverse.
+    @param purchase The purchase as its `PurchaseRecorded` event and block recorded it
+           (consumer, class_id, amount, contribution, points, co2e, the block's timestamp):
+           checked against the order's word (SPEC 4.3).
     @return The refund, in assets.
     """
-    o: orders.OrderView = orders._load(msg.sender, order_id)
-    assert not o.reversed, "pool: order already reversed"
-    cfg: uint256 = config._word
-    assert block.timestamp < o.issued_at + ((cfg >> rules.LOCK) & rules.MASK32), "pool: reversal window over"
-    assert erc20.balanceOf[o.consumer] >= o.points, "pool: consumer no longer holds the points"
+    # the record's keccak256 against the order's word (orders.vy): a record that differs in any field
+    # (or the rate the word holds) is refused before anything below reads it
+    issue_bps: uint256 = orders._reverse(msg.sender, order_id, keccak256(abi_encode(purchase)))
+    assert block.timestamp < purchase.recorded_at + ((config._word >> rules.LOCK) & rules.MASK32), (
+        "pool: reversal window over"
+    )
+    assert erc20.balanceOf[purchase.consumer] >= purchase.points, "pool: consumer no longer holds the points"
     exit_rule._sync_epoch(ledger._totals)
-    refund: uint256 = min(o.contribution, ledger._value(o.points))
-    ledger._pay_refund(o.consumer, o.points, o.issued_value, o.co2e, refund)
-    orders._mark_reversed(msg.sender, order_id)
+    refund: uint256 = min(purchase.contribution, ledger._value(purchase.points))
+    ledger._pay_refund(
+        purchase.consumer, purchase.points, purchase.contribution * issue_bps // rules.BPS, purchase.co2e, refund
+    )
     log PurchaseReversed(
         merchant=msg.sender,
-        consumer=o.consumer,
+        consumer=purchase.consumer,
         order_id=order_id,
-        points=o.points,
+        points=purchase.points,
         refund=refund,
-        co2e=o.co2e,
+        co2e=purchase.co2e,
         total_assets=ledger._totals & ledger.MASK120,
         total_supply=erc20.totalSupply,
     )
@@ -639,12 +645,19 @@ def _record(
     book: uint256 = self._consumer_book(consumer)
     assert amount != 0, "pool: amount is zero"
     assert amount <= orders.MAX_U128, "pool: amount too large"
-    assert orders._orders[msg.sender][order_id].who == 0, "pool: order id already recorded"
+    assert orders.order_word[msg.sender][order_id] == 0, "pool: order id already recorded"
     co2e: uint256 = ledger._co2e_of_sale(amount, catalog._factor(convert(class_id, uint256), catalog.PRODUCT))
     contribution: uint256 = amount * bps // rules.BPS
     points: uint256 = self._issue_points(consumer, book, contribution, issue_bps, assets, co2e)
     assert points != 0, "pool: purchase issues no points"
-    orders._record(msg.sender, order_id, consumer, issue_bps, points, contribution, co2e)
+    # the order's one word (orders.vy): the record's keccak256, abi_encode of the fields in
+    # `orders.Purchase`'s order (all static: the same bytes as the struct's encoding, which
+    # `reverse_purchase` hashes), and the issue rate; written here, not through an internal call
+    # (the pool's code size, docs/gas.md)
+    orders.order_word[msg.sender][order_id] = (
+        convert(keccak256(abi_encode(consumer, class_id, amount, contribution, points, co2e, block.timestamp)), uint256)
+        & orders.HASH_MASK
+    ) | (issue_bps << orders.RATE)
     new_assets: uint256 = assets + contribution
     log PurchaseRecorded(
         merchant=msg.sender,

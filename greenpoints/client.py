@@ -29,6 +29,7 @@ from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance, ContractLog
 from ape.types import AddressType
 
+from .model.orders import Purchase
 from .model.receipts import (
     RECEIPTS,
     ActionRecorded,
@@ -72,6 +73,9 @@ class Operation:
     """One event per entry of the first list (`record_purchases`)."""
     function: str | None = None
     """The contract's function, when it is not the operation's name (`asset_approve`: `approve`)."""
+    records: tuple[int, ...] = ()
+    """Arguments that are a purchase's record (`Purchase`: its first field is an account), each right
+    after its order id (`reverse_purchase`)."""
 
 
 _POINTS_MOVED = ("PointsSpent", "PointsDonated")
@@ -80,7 +84,7 @@ OPERATIONS: dict[str, Operation] = {
     "record_purchase": Operation(Serves.POOL, ("PurchaseRecorded",), accounts=(0,)),
     "record_purchases": Operation(Serves.POOL, ("PurchaseRecorded",), account_lists=(0,), batch=True),
     "record_action": Operation(Serves.POOL, ("ActionRecorded",), accounts=(0,)),
-    "reverse_purchase": Operation(Serves.POOL, ("PurchaseReversed",)),
+    "reverse_purchase": Operation(Serves.POOL, ("PurchaseReversed",), records=(1,)),
     "spend": Operation(Serves.POOL, ("PointsSpent",), accounts=(0,)),
     "donate": Operation(Serves.POOL, ("PointsDonated",), accounts=(0,)),
     "transfer": Operation(Serves.POOL, _POINTS_MOVED, accounts=(0,)),
@@ -223,9 +227,33 @@ class Client:
             "record_action", sponsor, address_of(consumer), class_id, quantity, action_id, **tx
         )
 
-    def reverse_purchase(self, merchant: AccountAPI, order_id: bytes, **tx) -> PurchaseReversed:
-        """The merchant reverses a purchase within the lock period."""
-        return self._receipt("reverse_purchase", merchant, order_id, **tx)
+    def purchase_record(self, merchant: Account, order_id: bytes) -> Purchase:
+        """The record `reverse_purchase` takes back for `merchant`'s order: its `PurchaseRecorded`
+        event (found by its indexed merchant and order id, from the deployment block) and the
+        timestamp of the block that logged it. LookupError when the merchant never recorded it."""
+        from ape import chain
+
+        pool = self.system.pool
+        found = list(
+            pool.PurchaseRecorded.range(
+                self.system.deployment_block,
+                chain.blocks.height + 1,
+                search_topics={"merchant": address_of(merchant), "order_id": bytes(order_id)},
+            )
+        )
+        if not found:
+            raise LookupError(f"no purchase {bytes(order_id).hex()} recorded by {address_of(merchant)}")
+        log = found[0]
+        return Purchase.of(receipt_from_log(log), chain.blocks[log.block_number].timestamp)
+
+    def reverse_purchase(
+        self, merchant: AccountAPI, order_id: bytes, purchase: Purchase | None = None, **tx
+    ) -> PurchaseReversed:
+        """The merchant reverses a purchase within the lock period. `purchase`, the order's record, is
+        built from the chain's `PurchaseRecorded` when not given (`purchase_record`)."""
+        if purchase is None:
+            purchase = self.purchase_record(merchant, order_id)
+        return self._receipt("reverse_purchase", merchant, order_id, tuple(purchase), **tx)
 
     def spend(
         self, consumer: AccountAPI, merchant: Account, points: int, order_id: bytes, **tx

@@ -13,6 +13,7 @@ from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 
 from greenpoints.catalog import SAMPLE_CATALOG
+from greenpoints.client import Client
 from greenpoints.deploy import deploy_system
 
 # Hypothesis profiles for the stateful machine (tests/stateful, docs/testing.md): `ci` runs it on
@@ -223,6 +224,20 @@ def buy(pool, unit):
         return pool.record_purchase(consumer, units * unit, oid, GREEN, sender=merchant)
 
     return _buy
+
+
+@pytest.fixture
+def record_of(system):
+    """The record `reverse_purchase` takes back for a merchant's order, built as a merchant's system
+    builds it: from the order's `PurchaseRecorded` event and its block (`Client.purchase_record`);
+    keyword arguments change fields of it (a forged record)."""
+    return lambda merchant, order_id, **changed: record_in(system, merchant, order_id, **changed)
+
+
+def record_in(system, merchant, order_id: bytes, **changed) -> tuple:
+    """`record_of` for any system (a hostile token's, a platform's): the order's record from its
+    `PurchaseRecorded` event and block, with `changed` fields."""
+    return tuple(Client(system).purchase_record(merchant, order_id)._replace(**changed))
 
 
 @pytest.fixture

@@ -87,6 +87,11 @@ def compare_with_chain(ledger: Ledger, asset: str, web3) -> ChainComparison:
             f"charity {charity}", registry, "charities(address)", _encode_address(charity),
             list(view_types("Registry", "charities")), (c.status, c.license_hash),
         )  # fmt: skip
+    for (merchant, order_id), order in st.orders.items():  # each order's word, from its events
+        add(
+            f"order {order_id.hex()} of {merchant}", pool, "order_word(address,bytes32)",
+            _encode_address(merchant) + order_id, ["uint256"], order.word,
+        )  # fmt: skip
     for rule, value in sorted(st.rules.items()):
         add(f"rule {rule}", registry, f"{rule}()", b"", ["uint256"], value)
     for label, signature, want in (

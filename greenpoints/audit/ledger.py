@@ -709,8 +709,17 @@ class Ledger:
             f"reversal of {points} points of {consumer}, order {order_id.hex()} recorded {order}",
             e,
         )
+        # the record the merchant passed back hashed to the order's word (the chain checked it), and
+        # that word is the one the events commit to (compared with the chain's `order_word`): the
+        # record replayed is the purchase's own (None for an order never recorded: refused first)
+        purchase = self._model(e).purchase_of(merchant, order_id)
         self._replay(
-            e, "reverse_purchase", merchant, order_id, expected={"refund": refund, "co2e": a["co2e"]}
+            e,
+            "reverse_purchase",
+            merchant,
+            order_id,
+            purchase,
+            expected={"refund": refund, "co2e": a["co2e"]},
         )
         self._outflow(consumer, points, e, "reversed", reversal_of=(merchant, order_id))
         self.total_assets -= refund

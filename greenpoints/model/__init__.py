@@ -30,6 +30,7 @@ from __future__ import annotations
 from .exit_rule import ExitRule
 from .ledger import Ledger
 from .members import Members
+from .orders import Purchase, order_word
 from .pool import Pool
 from .pool_math import value_per_point
 from .previews import Previews
@@ -172,6 +173,8 @@ __all__ = [
     "Merchant",
     "Model",
     "Order",
+    "Purchase",
+    "order_word",
     "Sponsor",
     "Refusal",
     "State",

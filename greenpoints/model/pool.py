@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..statuses import NONE, CharityStatus, MerchantStatus
 from . import pool_math as pm
+from .orders import Purchase
 from .receipts import (
     ActionRecorded,
     PointsDonated,
@@ -140,7 +141,7 @@ class Pool:
         points, issued_value = self._issue_points(
             consumer, contribution, issue_bps, co2e, now, "pool: purchase issues no points"
         )
-        st.orders[key] = Order(consumer, now, issue_bps, points, contribution, co2e)
+        st.orders[key] = Order(consumer, now, issue_bps, points, contribution, co2e, False, class_id, amount)
         st.total_assets += contribution
         st.total_carbon += co2e
         return PurchaseRecorded(
@@ -205,11 +206,24 @@ class Pool:
         self._finish_issue(sender, contribution, now, by_sponsor=True)
         return receipt
 
+    def order_word(self, merchant: str, order_id: bytes) -> int:
+        """`ValuePool.order_word`: the one word the pool keeps for an order (0: the id is unused)."""
+        order = self.state.orders.get((merchant, order_id))
+        return 0 if order is None else order.word
+
+    def purchase_of(self, merchant: str, order_id: bytes) -> Purchase | None:
+        """The record `reverse_purchase` takes back for an order (None: the merchant never used the id)."""
+        order = self.state.orders.get((merchant, order_id))
+        return None if order is None else order.purchase
+
     @atomic
-    def reverse_purchase(self, sender, order_id, now) -> PurchaseReversed:
+    def reverse_purchase(self, sender, order_id, purchase, now) -> PurchaseReversed:
+        """`purchase`: the order's record (`Purchase`), checked against the one the pool committed to."""
         order = self.state.orders.get((sender, order_id))
         if order is None:
             raise_refusal(self, "pool: unknown order")
+        if not order.purchase.same_as(Purchase(*purchase)):
+            raise_refusal(self, "orders: record does not match")
         self.require(not order.reversed, "pool: order already reversed")
         self.require(now < order.issued_at + self.rule("lock_period"), "pool: reversal window over")
         self.require(

@@ -41,7 +41,8 @@ class PurchaseRecorded(NamedTuple):
     issued_value: int | None = None
     """The part of the contribution issued to the consumer as points (the rest raised the value per
     point): the consumer's basis and lifetime issued value grew by it. Not in the event (None in a
-    receipt read from the chain); the chain keeps it in the order's record (`order_of`)."""
+    receipt read from the chain); it is the contribution times the issue rate the order's word keeps
+    (`order_word`, greenpoints.model.orders)."""
 
 
 class ActionRecorded(NamedTuple):

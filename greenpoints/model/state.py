@@ -18,6 +18,7 @@ from ..catalog import MAX_FACTOR as MAX_FACTOR  # re-exported: a class's factor 
 from ..catalog import ClassKind
 from ..statuses import NONE
 from . import pool_math as pm
+from .orders import Purchase, order_word
 
 ZERO = "0x0000000000000000000000000000000000000000"
 MAX_U128 = 2**128 - 1
@@ -142,10 +143,30 @@ class Order(NamedTuple):
     contribution: int
     co2e: int = 0
     reversed: bool = False
+    class_id: int = 0
+    amount: int = 0
 
     @property
     def issued_value(self) -> int:
         return pm.issued_value_of(self.contribution, self.issue_bps)
+
+    @property
+    def purchase(self) -> Purchase:
+        """The purchase's record, as `reverse_purchase` takes it back (greenpoints.model.orders)."""
+        return Purchase(
+            self.consumer,
+            self.class_id,
+            self.amount,
+            self.contribution,
+            self.points,
+            self.co2e,
+            self.issued_at,
+        )
+
+    @property
+    def word(self) -> int:
+        """The one word the pool keeps for this order (`ValuePool.order_word`)."""
+        return order_word(self.purchase, self.issue_bps, self.reversed)
 
 
 NO_MERCHANT = Merchant()

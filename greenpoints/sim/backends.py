@@ -369,19 +369,31 @@ class ChainBackend:
 
     # ------------------------------------------------------------ actions
 
-    def _args(self, op: str, args: tuple) -> tuple:
+    def _args(self, op: str, sender: str, args: tuple) -> tuple:
         """The runner's arguments with agent labels turned into addresses (`OPERATIONS` says which)."""
         spec, args = OPERATIONS[op], list(args)
         for i in spec.account_lists:
             args[i] = [self.address(label) for label in args[i]]
         for i in spec.accounts:
             args[i] = self.address(args[i])
+        for i in spec.records:
+            args[i] = self._chain_record(self.address(sender), args[i - 1], args[i])
         return tuple(args)
+
+    def _chain_record(self, merchant: str, order_id: bytes, record: tuple) -> tuple:
+        """A purchase's record as the chain recorded it, built as a merchant's system builds it (from
+        the order's `PurchaseRecorded` and its block: `Client.purchase_record`). Its timestamp is the
+        block's, a few seconds after the phase's start the model books. An order the chain never
+        recorded: the model's record with the consumer's address."""
+        try:
+            return tuple(self.client.purchase_record(merchant, order_id))
+        except LookupError:
+            return (self.address(record[0]), *record[1:])
 
     def execute(self, op: str, sender: str, args: tuple, reason: str | None) -> None:
         if op not in OPERATIONS:
             raise ValueError(f"no chain mapping for {op}")
-        chain_args = self._args(op, args)
+        chain_args = self._args(op, sender, args)
         account = self.account(sender)
         contract = self.client.contract(op)
         what = f"{op} by {sender}{args}"

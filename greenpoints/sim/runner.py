@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from eth_utils import keccak
 
-from ..model import ACTION, MAX_BATCH, PRODUCT, Model, PurchaseRecorded, Refusal
+from ..model import ACTION, MAX_BATCH, PRODUCT, Model, Purchase, PurchaseRecorded, Refusal
 from ..model.rules import DAY, DEFAULT_RULES
 from .scenario import Scenario
 
@@ -166,7 +166,7 @@ class Runner:
         self.order_counter: Counter = Counter()
         self.order_prefix: dict[str, int] = {}
         self.recorded: dict[str, list[bytes]] = defaultdict(list)
-        self.returns_due: list[tuple[str, bytes]] = []
+        self.returns_due: list[tuple[str, bytes, Purchase]] = []  # (merchant, order id, its record)
         self.contributed: Counter = Counter()
         self.passed_on: Counter = Counter()
         self.attempts: dict[str, Counter] = {kind: Counter() for kind in ATTEMPTS}
@@ -332,8 +332,8 @@ class Runner:
 
     def evening(self) -> None:
         due, self.returns_due = self.returns_due, []
-        for merchant, order_id in due:
-            receipt, reason = self.act("reverse_purchase", merchant, order_id)
+        for merchant, order_id, purchase in due:
+            receipt, reason = self.act("reverse_purchase", merchant, order_id, purchase)
             if reason is None:
                 self.today.reversals += 1
                 self.today.refunds += receipt.refund
@@ -554,7 +554,7 @@ class Runner:
             contributed[sale.consumer] += receipt.contribution
             recorded.append(sale.order_id)
             if sale.returned:
-                self.returns_due.append((merchant, sale.order_id))
+                self.returns_due.append((merchant, sale.order_id, Purchase.of(receipt, self.now)))
         self.count_issue(receipts)
 
     def count_issue(self, receipts: tuple[PurchaseRecorded, ...]) -> None:

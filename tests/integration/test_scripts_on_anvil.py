@@ -158,3 +158,45 @@ def test_monitor_script__guardian_account_without_the_role__one_line_error(anvil
                    "TEST::2", *FOUNDRY)  # fmt: skip
     assert held.returncode == 0, held.stdout + held.stderr
     assert "the pool is paused on a short asset" in held.stderr
+
+
+def test_reverse_script__merchant_names_only_the_order_id__reversed_then_refused(anvil_env, tmp_path):
+    """`ape run reverse` builds the record from the purchase's event and block: the merchant gives the
+    order id; a second reversal, an unknown order and a malformed id each end in one line."""
+    record_path = tmp_path / "anvil.json"
+    deployed = run_env(anvil_env, "deploy", "--out", str(record_path), *FOUNDRY)
+    assert deployed.returncode == 0, deployed.stderr
+    record = json.loads(record_path.read_text())
+    web3 = node_web3(anvil_env["APE_FOUNDRY_HOST"])
+    pool, registry, asset = (
+        node_contract(web3, record["contracts"][name], kind)
+        for name, kind in (("pool", "ValuePool"), ("registry", "Registry"), ("asset", "MockStablecoin"))
+    )
+    merchant, consumer = web3.eth.accounts[4], web3.eth.accounts[9]
+    registry.functions.admit(merchant, 3_000, 10**30, b"\1" * 32, 1).transact(
+        {"from": record["roles"]["registrar"]}
+    )
+    asset.functions.mint(merchant, 10**24).transact({"from": merchant})
+    asset.functions.approve(pool.address, 2**256 - 1).transact({"from": merchant})
+    order = "0x" + "ab" * 32
+    pool.functions.record_purchase(consumer, 1_000 * 10**18, bytes.fromhex(order[2:]), 1).transact(
+        {"from": merchant}
+    )
+    assert pool.functions.balanceOf(consumer).call() > 0
+
+    common = ("--deployment", str(record_path), "--account", "TEST::4", *FOUNDRY)
+    reversed_ = run_env(anvil_env, "reverse", "--order-id", order, *common)
+    assert reversed_.returncode == 0, reversed_.stdout + reversed_.stderr
+    assert f"order {order[2:]} reversed" in reversed_.stdout
+    assert pool.functions.balanceOf(consumer).call() == 0
+    assert pool.functions.order_word(merchant, bytes.fromhex(order[2:])).call() & 1  # marked reversed
+
+    for order_id, message in (
+        (order, "pool: order already reversed"),
+        ("0x" + "cd" * 32, "no purchase"),
+        ("12", "an order id is 0x and 64 hex digits"),
+    ):
+        refused = run_env(anvil_env, "reverse", "--order-id", order_id, *common)
+        assert refused.returncode != 0
+        assert message in refused.stdout + refused.stderr
+        assert "Traceback" not in refused.stdout + refused.stderr

@@ -62,6 +62,13 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
         "return amount * co2e_per_unit * 2 // _UNIT",
         "books twice the CO2e a purchase's class gives (invariant 9)",
     ),
+    "commits_other_records": (
+        "ValuePool.vy",
+        "abi_encode(consumer, class_id, amount, contribution, points, co2e, block.timestamp)",
+        "abi_encode(consumer, class_id, amount, contribution * 2, points, co2e, block.timestamp)",
+        "commits each order to twice its contribution, so its merchant could reverse it for up to twice "
+        "the refund: the stored words differ from the events (SPEC 4.3)",
+    ),
     "skips_timelock": (
         "Registry.vy",
         '    assert msg.sender == governor, "pool: caller is not the governor"\n'

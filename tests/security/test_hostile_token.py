@@ -9,14 +9,14 @@ the lock's bare revert."""
 import pytest
 
 from greenpoints import governance
-from tests.conftest import GREEN, order
+from tests.conftest import GREEN, order, record_in
 
 from .conftest import POINT
 
 ENTRY_POINTS = [
     ("record_purchase", lambda ctx: (ctx["consumer"], 10 * ctx["unit"], order("nested"), GREEN)),
     ("record_purchases", lambda ctx: ([ctx["consumer"]], [10 * ctx["unit"]], [order("nested")], [GREEN])),
-    ("reverse_purchase", lambda ctx: (order("victim"),)),
+    ("reverse_purchase", lambda ctx: (order("victim"), (ctx["consumer"], GREEN, ctx["unit"], 1, 1, 0, 1))),
     ("spend", lambda ctx: (ctx["merchant"], POINT, order("nested"))),
     ("donate", lambda ctx: (ctx["charity"], POINT)),
     ("transfer", lambda ctx: (ctx["merchant"], POINT)),
@@ -76,7 +76,9 @@ def test_payout__token_reenters_during_transfer__nested_exit_refused(
         token.arm("0x" + "00" * 20, b"", sender=consumer)  # disarmed for the purchase, armed again after
         pool.record_purchase(consumer, 100 * unit, order("victim-2"), GREEN, sender=merchant)
         token.arm(pool, _payload(pool, "exit", (POINT,)), sender=consumer)
-        pool.reverse_purchase(order("victim-2"), sender=merchant)
+        pool.reverse_purchase(
+            order("victim-2"), record_in(hostile_system, merchant, order("victim-2")), sender=merchant
+        )
     assert token.attempts() == 1 and token.reentered() is False
     assert bytes(token.last_answer()) == b""
     assert pool.total_assets() <= token.balanceOf(pool)  # still solvent

@@ -11,7 +11,7 @@ import ape
 import pytest
 from ape import project
 
-from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order
+from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order, record_in
 
 from .conftest import POINT, system_on
 
@@ -194,7 +194,9 @@ def holding(issued, merchant, other_merchant, consumer, other_consumer, chain):
 PAYOUTS = {
     "exit": lambda pool, ctx: pool.exit(min(POINT, pool.max_exit(ctx["consumer"])), sender=ctx["consumer"]),
     "settle": lambda pool, ctx: pool.settle(POINT, sender=ctx["merchant"]),
-    "reverse_purchase": lambda pool, ctx: pool.reverse_purchase(order("fresh"), sender=ctx["other_merchant"]),
+    "reverse_purchase": lambda pool, ctx: pool.reverse_purchase(
+        order("fresh"), ctx["record"], sender=ctx["other_merchant"]
+    ),
 }
 
 
@@ -207,6 +209,7 @@ def test_payout__token_paused__asset_transfer_failed_then_paid(
     who = (consumer, merchant, other_merchant, other_consumer)
     if payout == "reverse_purchase":  # within its reversal window
         system.pool.record_purchase(other_consumer, 100 * UNIT, order("fresh"), GREEN, sender=other_merchant)
+        ctx["record"] = record_in(system, other_merchant, order("fresh"))
     _pause(token, kind, deployer)
     before = _books(system, token, *who)
     with ape.reverts("pool: asset transfer failed"):

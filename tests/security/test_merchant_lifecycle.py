@@ -56,10 +56,10 @@ def test_revoked__cannot_come_back__still_settles(registry, live, pool, buy, reg
 
 
 def test_suspended__reverses_its_own_purchase_within_the_window(
-    registry, live, pool, buy, registrar, merchant, consumer
+    registry, live, pool, buy, registrar, merchant, consumer, record_of
 ):
     """A suspended merchant can still undo a purchase (a refund to a genuine customer is not issuance)."""
     buy(merchant, consumer, 100, order("refund-me"))
     registry.suspend(merchant, "inspection", sender=registrar)
-    pool.reverse_purchase(order("refund-me"), sender=merchant)
+    pool.reverse_purchase(order("refund-me"), record_of(merchant, order("refund-me")), sender=merchant)
     assert pool.balanceOf(consumer) == 0 and pool.total_assets() == 0

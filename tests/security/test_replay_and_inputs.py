@@ -3,6 +3,7 @@
 import pytest
 from eth_utils import keccak, to_checksum_address
 
+from greenpoints.model import Purchase
 from tests.conftest import GREEN, order
 
 from .conftest import POINT
@@ -34,23 +35,26 @@ def test_record_purchases__order_id_of_an_earlier_batch__refused(live, pool, mer
     assert pool.totalSupply() == supply
 
 
-def test_record_purchase__order_id_after_its_reversal__refused_for_good(live, pool, merchant, consumer, unit):
+def test_record_purchase__order_id_after_its_reversal__refused_for_good(
+    live, pool, merchant, consumer, unit, record_of
+):
     pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
-    pool.reverse_purchase(order(1), sender=merchant)
+    record = record_of(merchant, order(1))
+    pool.reverse_purchase(order(1), record, sender=merchant)
     with pytest.raises(Exception, match="pool: order id already recorded"):
         pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
     with pytest.raises(Exception, match="pool: order already reversed"):
-        pool.reverse_purchase(order(1), sender=merchant)
+        pool.reverse_purchase(order(1), record, sender=merchant)
     assert pool.totalSupply() == 0
 
 
 def test_record_purchase__same_order_id_at_another_merchant__its_own_order(
-    live, pool, merchant, other_merchant, consumer, unit
+    live, pool, merchant, other_merchant, consumer, unit, record_of
 ):
     pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=merchant)
     pool.record_purchase(consumer, 10 * unit, order(1), GREEN, sender=other_merchant)  # ids are per merchant
     with pytest.raises(Exception, match="pool: unknown order"):
-        pool.reverse_purchase(order(2), sender=other_merchant)
+        pool.reverse_purchase(order(2), record_of(merchant, order(1)), sender=other_merchant)
 
 
 @pytest.mark.parametrize(
@@ -123,3 +127,46 @@ def test_record_purchase__a_contract_as_consumer__holds_points_but_cannot_resell
     pool.record_purchase(consumer, 10 * unit, order(2), GREEN, sender=merchant)
     with pytest.raises(Exception, match="pool: points go only to an active merchant or a registered charity"):
         pool.transfer(fresh, 1, sender=consumer)
+
+
+# ---------------------------------------------------------------- a reversal's record (SPEC 4.3)
+
+
+@pytest.mark.parametrize("field", Purchase._fields)
+def test_reverse_purchase__forged_record__refused_and_nothing_moves(
+    live, pool, asset, merchant, consumer, other_consumer, unit, record_of, field
+):
+    """A merchant cannot reverse with a record of its own making: more points burned from another
+    consumer, a larger refund, carbon or a later time (to reopen the window), each refused."""
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
+    true = record_of(merchant, order(1))
+    i = Purchase._fields.index(field)
+    forged = record_of(merchant, order(1), **{field: str(other_consumer) if i == 0 else true[i] * 2 + 1})
+    books = (
+        pool.totalSupply(),
+        pool.total_assets(),
+        asset.balanceOf(merchant),
+        pool.order_word(merchant, order(1)),
+    )
+    with pytest.raises(Exception, match="orders: record does not match"):
+        pool.reverse_purchase(order(1), forged, sender=merchant)
+    assert (
+        pool.totalSupply(),
+        pool.total_assets(),
+        asset.balanceOf(merchant),
+        pool.order_word(merchant, order(1)),
+    ) == books
+
+
+def test_reverse_purchase__another_orders_record__refused(
+    live, pool, merchant, consumer, other_consumer, unit, record_of
+):
+    """The record of the merchant's order 2 does not reverse order 1 (the word binds the record to its id
+    through the key it is stored under)."""
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 500 * unit, order(2), GREEN, sender=merchant)
+    with pytest.raises(Exception, match="orders: record does not match"):
+        pool.reverse_purchase(order(1), record_of(merchant, order(2)), sender=merchant)
+    pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
+    assert pool.balanceOf(consumer) == 0

@@ -39,7 +39,9 @@ GATED = [
     ("admit_sponsor", lambda f: (f["stranger"], 10**6, 10**24, LICENSE), {"registrar"}, MISSING_ROLE),
     ("update_sponsor_terms", lambda f: (f["sponsor"], 10**6, 10**24), {"registrar"}, MISSING_ROLE),
     ("set_class", lambda f: (GREEN, 0), set(), "pool: caller is not the registry"),
-    ("reverse_purchase", lambda f: (order("held"),), {"merchant"}, "pool: unknown order"),
+    # any record: no one but the merchant has an order "held", and that is refused before the record
+    ("reverse_purchase", lambda f: (order("held"), (f["consumer"], GREEN, 1, 1, 1, 0, 1)), {"merchant"},
+     "pool: unknown order"),
     ("settle", lambda f: (POINT,), {"merchant", "other_merchant", "charity"},
      "pool: only merchants and charities settle"),
     ("update_member", lambda f: (f["attacker"], 9, 5_000, 10**24), set(), "pool: caller is not the registry"),

@@ -12,6 +12,10 @@ fractions = st.one_of(st.sampled_from([1_000_000, 500_000, 1]), st.integers(1, 1
 
 # A small pool of order ids, so replays happen often.
 order_numbers = st.integers(0, 12)
+# a reversal passes its order's record back: mostly the true one, sometimes with one field changed
+# (the index of `greenpoints.model.Purchase`'s field: consumer, class_id, amount, contribution, points,
+# co2e, recorded_at)
+forged_fields = st.one_of(st.none(), st.none(), st.none(), st.integers(0, 6))
 
 # Time jumps: a few seconds, hours, up to an epoch boundary, past a lock period.
 time_jumps = st.one_of(

@@ -38,7 +38,7 @@ from hypothesis.stateful import (
 )
 
 from greenpoints.catalog import SAMPLE_CATALOG
-from greenpoints.model import ZERO, Model, Refusal
+from greenpoints.model import ZERO, Model, Purchase, Refusal
 from greenpoints.model.receipts import RECEIPTS
 from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
@@ -394,26 +394,53 @@ class PoolMachine(RuleBasedStateMachine):
         if ok:
             self.recorded.extend((m, i) for i in ids)
 
-    @rule(data=st.data(), m=st.integers(0, 2), n=s.order_numbers, known=st.booleans())
-    def reverse(self, data, m, n, known):
+    def _record_for(self, merchant, oid, forge):
+        """The record to pass back for an order: the model's (the chain's event and block, since
+        chain == model), or with field `forge` (0-6) changed; for an order the merchant never
+        recorded, a plausible one of the first consumer."""
+        true = self.model.purchase_of(merchant, oid)
+        if true is None:
+            true = Purchase(
+                self.env.consumers[0], GREEN, self.unit, self.unit, 1, 0, self.chain.latest_timestamp
+            )
+        if forge is None:
+            return true
+        if forge == 0:
+            other = next(c for c in self.env.consumers if c.lower() != true.consumer.lower())
+            return true._replace(consumer=other)
+        return true._replace(**{true._fields[forge]: true[forge] + 1})
+
+    def _reverse(self, label, merchant, oid, forge):
+        """Reverse on both sides with the order's record (or a forged one): chain == model, and the
+        order's word on chain equals the model's afterwards."""
+        purchase = self._record_for(merchant, oid, forge)
+        label = f"{label}{'' if forge is None else f' forged {Purchase._fields[forge]}'}"
+        self._apply(
+            label,
+            lambda now: self.model.reverse_purchase(merchant, oid, purchase, now),
+            lambda: self.send("pool", "reverse_purchase", (oid, tuple(purchase)), merchant),
+        )
+        assert self.chain.view("pool", "order_word", merchant, oid) == self.model.order_word(merchant, oid), (
+            label
+        )
+
+    @rule(data=st.data(), m=st.integers(0, 2), n=s.order_numbers, known=st.booleans(), forge=s.forged_fields)
+    def reverse(self, data, m, n, known, forge):
         oid = order(n)
         if known and self.recorded:  # mostly an order some merchant really recorded
             m, oid = data.draw(st.sampled_from(self.recorded))
-        sender = self.env.merchants[m]
-        self._apply(
-            f"reverse_purchase m{m} {oid.hex()[:8]}",
-            lambda now: self.model.reverse_purchase(sender, oid, now),
-            lambda: self.send("pool", "reverse_purchase", (oid,), sender),
-        )
+        self._reverse(f"reverse_purchase m{m} {oid.hex()[:8]}", self.env.merchants[m], oid, forge)
 
     @rule(
         u=st.integers(0, 4),
         units=s.whole_units,
         wait=st.sampled_from([0, 60, 3_600, 8 * 86_400]),
         spend_first=st.sampled_from([0, 0, 0, 1]),
+        forge=s.forged_fields,
     )
-    def purchase_then_reverse(self, u, units, wait, spend_first):
-        """A purchase, perhaps time passing or a point spent, then the merchant reverses it."""
+    def purchase_then_reverse(self, u, units, wait, spend_first, forge):
+        """A purchase, perhaps time passing or a point spent, then the merchant reverses it (with its
+        record, or a forged one)."""
         merchant, consumer = self.env.merchants[0], self.env.consumers[u]
         oid = order(f"rev-{self.chain.block_number}")
         amount = units * self.unit
@@ -433,11 +460,7 @@ class PoolMachine(RuleBasedStateMachine):
                 lambda: self.send("pool", "spend", (cafe, 1, EMPTY), consumer),
             )
         self.chain.pending_timestamp = self.chain.pending_timestamp + wait
-        self._apply(
-            f"reverse_purchase m0 {oid.hex()[:8]}",
-            lambda now: self.model.reverse_purchase(merchant, oid, now),
-            lambda: self.send("pool", "reverse_purchase", (oid,), merchant),
-        )
+        self._reverse(f"reverse_purchase m0 {oid.hex()[:8]}", merchant, oid, forge)
 
     # ------------------------------------------------------------ green actions and the catalog
 

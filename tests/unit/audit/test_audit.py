@@ -22,7 +22,7 @@ NEW_CLASS_OF_HISTORY = 2
 @pytest.fixture
 def history(registry, live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer,
             guardian, registrar, certifier, sponsor, admit_sponsor,
-            unit, lock_over, chain):  # fmt: skip
+            unit, lock_over, chain, record_of):  # fmt: skip
     """Every kind of operation once: purchases, a reversal, spend, donation, settlement, a direct
     asset transfer, a rule change, pause and unpause, an exit; a sponsor's green actions, its terms
     changed, a class certified again with a new factor, withdrawn and certified again."""
@@ -40,7 +40,7 @@ def history(registry, live, buy, pool, asset, merchant, other_merchant, charity,
     buy(merchant, consumer, 1_000, order("a-1"))
     buy(merchant, consumer, 500, order("a-2"))
     buy(other_merchant, other_consumer, 20, order("b-1"))
-    pool.reverse_purchase(order("b-1"), sender=other_merchant)
+    pool.reverse_purchase(order("b-1"), record_of(other_merchant, order("b-1")), sender=other_merchant)
     pool.spend(other_merchant, 10 * POINT, order("till-1"), sender=consumer)
     pool.donate(charity, 5 * POINT, sender=consumer)
     pool.settle(10 * POINT, sender=other_merchant)
@@ -239,6 +239,20 @@ def test_audit__pool_inflates_carbon__carbon_check_fails(broken, merchant, consu
     assert any("PurchaseRecorded: co2e 60000, the rules give 30000" in f for f in report.failures)
 
 
+def test_audit__pool_commits_other_records__order_words_differ_from_the_events(
+    broken, merchant, consumer, other_consumer, unit
+):
+    system = broken("commits_other_records")
+    system.pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
+    system.pool.record_purchases([other_consumer], [50 * unit], [order(2)], [GREEN], sender=merchant)
+    report = audit(system, start_block=system.deployment_block)
+    assert {"rebuilt state = chain", "bytecode = compiled"} <= failed_checks(report)
+    differing = [
+        f for f in report.failures if f"order {order(1).hex()}" in f or f"order {order(2).hex()}" in f
+    ]
+    assert len(differing) == 2, report.failures
+
+
 def test_broken_pools__every_variant__has_a_test():
     assert set(VARIANTS) == {
         "mints_without_contribution",
@@ -248,4 +262,5 @@ def test_broken_pools__every_variant__has_a_test():
         "ignores_the_catalog",
         "inflates_carbon",
         "skips_timelock",
+        "commits_other_records",
     }

@@ -6,6 +6,7 @@ import json
 
 import ape
 import pytest
+from ape.exceptions import ContractLogicError
 
 from greenpoints.abi import abi_path
 from greenpoints.client import OPERATIONS, Client, Serves
@@ -16,6 +17,7 @@ from greenpoints.model import (
     PointsExited,
     PointsSettled,
     PointsSpent,
+    Purchase,
     PurchaseRecorded,
     PurchaseReversed,
     SettlePreview,
@@ -116,12 +118,24 @@ def test_record_action__sponsor__receipt_is_the_event(client, admit_sponsor, spo
     assert receipt.contribution == 3 * unit and receipt.issued_value is None
 
 
+def test_purchase_record__order_never_recorded__lookup_error(
+    client, merchant, other_merchant, consumer, unit
+):
+    client.record_purchase(merchant, consumer, 10 * unit, order(1), GREEN)
+    with pytest.raises(LookupError, match="no purchase"):
+        client.purchase_record(other_merchant, order(1))
+
+
 def test_reverse_spend_donate_transfer_settle__each__its_event(
     client, merchant, other_merchant, charity, consumer, unit
 ):
     client.record_purchase(merchant, consumer, 1_000 * unit, order(1), GREEN)
     bought = client.record_purchase(merchant, consumer, 100 * unit, order(2), GREEN)
-    reversed_ = client.reverse_purchase(merchant, order(2))
+    record = client.purchase_record(merchant, order(2))  # what the event and its block say
+    assert record == Purchase.of(bought, record.recorded_at)
+    with pytest.raises(ContractLogicError, match="orders: record does not match"):
+        client.reverse_purchase(merchant, order(2), record._replace(points=record.points + 1))
+    reversed_ = client.reverse_purchase(merchant, order(2))  # the merchant names only the order id
     assert isinstance(reversed_, PurchaseReversed)
     assert (reversed_.points, reversed_.co2e) == (bought.points, bought.co2e)
     assert client.spend(consumer, other_merchant, POINT, order("s")) == PointsSpent(

@@ -18,10 +18,12 @@ def client(supervisor):
 
 
 @pytest.fixture
-def after_reversal(active, buy, merchant, consumer, pool, store, chain):
+def after_reversal(active, buy, merchant, consumer, pool, store, chain, record_of):
     """`active`, then a third sale by `merchant`, reversed; a supervisor folded after both."""
     bought = buy(merchant, consumer, 25, order("to-reverse"))
-    reversal = pool.reverse_purchase(order("to-reverse"), sender=merchant)
+    reversal = pool.reverse_purchase(
+        order("to-reverse"), record_of(merchant, order("to-reverse")), sender=merchant
+    )
     supervisor = Supervisor.for_system(active, chain.provider.web3, store)
     supervisor.start()
     return TestClient(create_app(supervisor)), supervisor, bought, reversal

@@ -12,9 +12,11 @@ from greenpoints.model import (
     PointsExited,
     PointsSettled,
     PointsSpent,
+    Purchase,
     PurchaseRecorded,
     PurchaseReversed,
     Refusal,
+    order_word,
 )
 from greenpoints.model.state import _scalar_names
 from tests.conftest import GREEN
@@ -22,6 +24,7 @@ from tests.conftest import GREEN
 POOL, GOV, REG, GUARD, CERT = "pool", "governor", "registrar", "guardian", "certifier"
 MERCHANT, CAFE, CHARITY, A, B = "merchant", "cafe", "charity", "consumer-a", "consumer-b"
 SPONSOR = "sponsor"
+BUYER, OTHER_BUYER = "0x" + "ab" * 20, "0x" + "cd" * 20  # consumers whose record the pool could hash
 LICENSE = b"\x01" * 32
 T0 = 1_800_000_000
 
@@ -119,12 +122,37 @@ def test_spend_donate_transfer__consumer__receipts_name_the_event(model):
 
 def test_reverse_purchase__within_window__receipt_refund_and_carbon(model):
     unit = model.unit
-    bought = model.record_purchase(MERCHANT, A, 1_000 * unit, oid(1), GREEN, T0)
-    receipt = model.reverse_purchase(MERCHANT, oid(1), T0 + 60)
+    bought = model.record_purchase(MERCHANT, BUYER, 1_000 * unit, oid(1), GREEN, T0)
+    record = Purchase.of(bought, T0)
+    assert model.purchase_of(MERCHANT, oid(1)) == record
+    receipt = model.reverse_purchase(MERCHANT, oid(1), record, T0 + 60)
     assert receipt == PurchaseReversed(
-        merchant=MERCHANT, consumer=A, order_id=oid(1), points=bought.points, refund=bought.contribution,
+        merchant=MERCHANT, consumer=BUYER, order_id=oid(1), points=bought.points, refund=bought.contribution,
         co2e=bought.co2e, total_assets=0, total_supply=0,
     )  # fmt: skip
+    assert model.order_word(MERCHANT, oid(1)) == order_word(record, model.state.rules["issue_bps"], True)
+
+
+@pytest.mark.parametrize("field", Purchase._fields)
+def test_reverse_purchase__one_field_changed__refused_as_the_pool_refuses(model, field):
+    unit = model.unit
+    bought = model.record_purchase(MERCHANT, BUYER, 1_000 * unit, oid(1), GREEN, T0)
+    record = Purchase.of(bought, T0)
+    forged = record._replace(
+        **{field: OTHER_BUYER if field == "consumer" else record[Purchase._fields.index(field)] + 1}
+    )
+    word = model.order_word(MERCHANT, oid(1))
+    with pytest.raises(Refusal, match="orders: record does not match"):
+        model.reverse_purchase(MERCHANT, oid(1), forged, T0 + 60)
+    assert model.order_word(MERCHANT, oid(1)) == word and model.balance_of(BUYER) == bought.points
+
+
+def test_reverse_purchase__record_in_other_letter_case__the_same_record(model):
+    bought = model.record_purchase(MERCHANT, BUYER, 1_000 * model.unit, oid(1), GREEN, T0)
+    record = Purchase.of(bought, T0)
+    assert model.reverse_purchase(
+        MERCHANT, oid(1), record._replace(consumer=BUYER.upper().replace("0X", "0x")), T0
+    )
 
 
 def test_record_purchases__one_bad_entry__nothing_changes(model):
@@ -227,4 +255,4 @@ def test_replay__exit_over_the_cap__reported_by_reason_and_chain_figures_followe
 def test_replay__unknown_order__final_refusal_even_while_replaying(model):
     model.replay = Collect({})
     with pytest.raises(Refusal, match="pool: unknown order"):
-        model.reverse_purchase(MERCHANT, oid(99), T0)
+        model.reverse_purchase(MERCHANT, oid(99), Purchase(A, GREEN, 1, 1, 1, 0, T0), T0)

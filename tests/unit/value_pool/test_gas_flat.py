@@ -22,7 +22,9 @@ def _others(n: int, tag: str) -> list[str]:
     return [to_checksum_address(keccak(text=f"other-{tag}-{i}")[-20:]) for i in range(n)]
 
 
-def _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, round_: int, chain) -> dict:
+def _operations(
+    pool, buy, merchant, other_merchant, charity, consumer, unit, round_: int, chain, record_of
+) -> dict:
     """The same operations in the same situation; each a block of its own second."""
     out = {}
     chain.pending_timestamp = chain.pending_timestamp + 60
@@ -42,22 +44,22 @@ def _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, ro
     out["settle"] = _executed(pool.settle(POINT // 2, sender=other_merchant))
     oid = order(f"r{round_}")
     buy(merchant, consumer, 10, oid)
-    out["reverse_purchase"] = _executed(pool.reverse_purchase(oid, sender=merchant))
+    out["reverse_purchase"] = _executed(pool.reverse_purchase(oid, record_of(merchant, oid), sender=merchant))
     return out
 
 
 def test_gas__300_more_consumers__every_operation_costs_the_same(
-    live, pool, buy, merchant, other_merchant, charity, consumer, unit, chain
+    live, pool, buy, merchant, other_merchant, charity, consumer, unit, chain, record_of
 ):
     an_hour_into_the_next_day(chain)  # both rounds inside one day (one epoch)
     buy(merchant, consumer, 1_000)
     pool.spend(other_merchant, 5 * POINT, order("seed"), sender=consumer)
     pool.donate(charity, POINT, sender=consumer)
-    before = _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, 0, chain)
+    before = _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, 0, chain, record_of)
     for batch in range(3):
         others = _others(100, f"fill-{batch}")
         ids = [order(f"fill-{batch}-{i}") for i in range(100)]
         pool.record_purchases(others, [20 * unit] * 100, ids, [GREEN] * len(others), sender=merchant)
-    after = _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, 1, chain)
+    after = _operations(pool, buy, merchant, other_merchant, charity, consumer, unit, 1, chain, record_of)
     assert after == before
     assert len(before) == 8 and all(gas > 21_000 for gas in before.values())

@@ -110,7 +110,17 @@ def test_propose_rule__out_of_bounds__python_refuses_before_sending(system):
 
 
 def test_pause__by_guardian__stops_purchases_and_spend_only(
-    registry, live, pool, guardian, merchant, other_merchant, consumer, other_consumer, charity, unit
+    registry,
+    live,
+    pool,
+    guardian,
+    merchant,
+    other_merchant,
+    consumer,
+    other_consumer,
+    charity,
+    unit,
+    record_of,
 ):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     pool.record_purchase(other_consumer, 1_000 * unit, order(9), GREEN, sender=merchant)
@@ -128,7 +138,7 @@ def test_pause__by_guardian__stops_purchases_and_spend_only(
     # settlements, donations and reversals go on
     pool.settle(POINT, sender=other_merchant)
     pool.donate(charity, POINT, sender=consumer)
-    pool.reverse_purchase(order(9), sender=merchant)
+    pool.reverse_purchase(order(9), record_of(merchant, order(9)), sender=merchant)
     assert pool.balanceOf(other_consumer) == 0
 
 

@@ -6,7 +6,7 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints import governance
-from greenpoints.model import MAX_CARBON, MAX_DAILY_CAP, MAX_FACTOR
+from greenpoints.model import MAX_CARBON, MAX_DAILY_CAP, MAX_FACTOR, Purchase, order_word
 from greenpoints.model import pool_math as pm
 from greenpoints.statuses import MerchantStatus, Standing
 from tests.conftest import ACTION_CLASS, ACTION_FACTOR, GREEN, GREEN_FACTOR, LICENSE, order
@@ -118,7 +118,7 @@ def test_certifier__rotated_by_the_governor__new_certifier_acts(registry, system
 # ---------------------------------------------------------------- purchases name their class
 
 
-def test_record_purchase__product_class__co2e_booked(live, pool, merchant, consumer, unit):
+def test_record_purchase__product_class__co2e_booked(registry, live, pool, merchant, consumer, unit):
     amount = 1_000 * unit + 1  # 300 g per whole unit, rounded down
     tx = pool.record_purchase(consumer, amount, order(1), GREEN, sender=merchant)
     co2e = amount * GREEN_FACTOR // unit
@@ -126,7 +126,10 @@ def test_record_purchase__product_class__co2e_booked(live, pool, merchant, consu
     [event] = tx.decode_logs(pool.PurchaseRecorded)
     assert (event.class_id, event.co2e) == (GREEN, co2e)
     assert pool.carbon_of(consumer) == pool.total_carbon() == co2e
-    assert pool.order_of(merchant, order(1)).co2e == co2e
+    # the order's word commits to the record with that co2e
+    assert pool.order_word(merchant, order(1)) == order_word(
+        Purchase.of(event, tx.timestamp), registry.issue_bps()
+    )
 
 
 @pytest.mark.parametrize(
@@ -189,10 +192,10 @@ def test_record_purchase__carbon_over_36_bits__refused(admit, pool, merchant, co
         pool.record_purchase(consumer, amount, order(1), GREEN, sender=merchant)
 
 
-def test_reverse_purchase__co2e_taken_back(live, pool, buy, merchant, consumer, other_consumer):
+def test_reverse_purchase__co2e_taken_back(live, pool, buy, merchant, consumer, other_consumer, record_of):
     buy(merchant, consumer, 100, order("kept"))
     buy(merchant, other_consumer, 100, order("undone"))
-    tx = pool.reverse_purchase(order("undone"), sender=merchant)
+    tx = pool.reverse_purchase(order("undone"), record_of(merchant, order("undone")), sender=merchant)
     [event] = tx.decode_logs(pool.PurchaseReversed)
     assert event.co2e == 100 * GREEN_FACTOR
     assert pool.carbon_of(other_consumer) == 0

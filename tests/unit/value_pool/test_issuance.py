@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from greenpoints.model import ZERO
+from greenpoints.model import ZERO, Purchase
 from greenpoints.model import pool_math as pm
 from tests.conftest import GREEN, order
 
@@ -88,7 +88,7 @@ def test_record_purchase__order_id_reused__reverts(live, pool, merchant, other_m
         pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=merchant)
     # the same id at another merchant is another order
     pool.record_purchase(consumer, 100 * unit, order(1), GREEN, sender=other_merchant)
-    assert pool.order_of(other_merchant, order(1)).consumer == consumer
+    assert pool.order_word(other_merchant, order(1)) != 0
 
 
 def test_record_purchase__daily_cap__exceeded_reverts_then_resets_next_epoch(
@@ -205,7 +205,7 @@ def test_record_purchases__100_purchases__all_recorded(live, pool, merchant, con
         sender=merchant,
     )
     assert pool.total_assets() == 100 * 3 * unit
-    assert pool.order_of(merchant, order(99)).consumer == consumer
+    assert pool.order_word(merchant, order(99)) != 0
 
 
 def test_record_purchases__duplicate_in_batch__reverts_all(
@@ -220,7 +220,7 @@ def test_record_purchases__duplicate_in_batch__reverts_all(
             sender=merchant,
         )
     assert pool.totalSupply() == 0
-    assert pool.order_of(merchant, order(1)).consumer == ZERO
+    assert pool.order_word(merchant, order(1)) == 0
 
 
 def test_record_purchases__one_bad_consumer__reverts_all(live, pool, merchant, consumer, charity, unit):
@@ -256,7 +256,7 @@ def test_record_purchases__not_a_merchant__reverts(live, pool, attacker, consume
 
 
 def test_reverse_purchase__within_lock__burns_and_refunds_current_value(
-    live, pool, asset, merchant, consumer, other_consumer, decimals, unit
+    live, pool, asset, merchant, consumer, other_consumer, decimals, unit, record_of
 ):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     pool.record_purchase(other_consumer, 1_000 * unit, order(2), GREEN, sender=merchant)
@@ -265,7 +265,8 @@ def test_reverse_purchase__within_lock__burns_and_refunds_current_value(
     value = pm.to_assets(147 * POINT, 600 * unit, 357 * POINT, decimals)
     refund = min(300 * unit, value)
     assert refund == value
-    tx = pool.reverse_purchase(order(2), sender=merchant)
+    word = pool.order_word(merchant, order(2))
+    tx = pool.reverse_purchase(order(2), record_of(merchant, order(2)), sender=merchant)
     assert tx.events == [
         pool.Transfer(sender=other_consumer, receiver=ZERO, value=147 * POINT),
         pool.PurchaseReversed(
@@ -282,53 +283,77 @@ def test_reverse_purchase__within_lock__burns_and_refunds_current_value(
     assert asset.balanceOf(merchant) == balance_before + refund
     assert pool.basis_of(other_consumer) == 0
     assert pool.earned_of(other_consumer) == 0
-    assert pool.order_of(merchant, order(2)).reversed
+    assert pool.order_word(merchant, order(2)) == word | 1  # the same word, marked reversed
     # value per point did not fall: (600 - refund)/210 >= 600/357
     assert (600 * unit - refund) * 357 >= 600 * unit * 210
 
 
-def test_reverse_purchase__unknown_order__reverts(live, pool, merchant):
+def test_reverse_purchase__unknown_order__reverts(live, pool, merchant, consumer, unit, chain):
+    record = (consumer, GREEN, 1_000 * unit, 300 * unit, 210 * POINT, 0, chain.blocks.head.timestamp)
     with ape.reverts("pool: unknown order"):
-        pool.reverse_purchase(order(1), sender=merchant)
+        pool.reverse_purchase(order(1), record, sender=merchant)
 
 
-def test_reverse_purchase__other_merchant__reverts(live, pool, merchant, other_merchant, consumer, unit):
+def test_reverse_purchase__other_merchant__reverts(
+    live, pool, merchant, other_merchant, consumer, unit, record_of
+):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     with ape.reverts("pool: unknown order"):
-        pool.reverse_purchase(order(1), sender=other_merchant)
+        pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=other_merchant)
 
 
-def test_reverse_purchase__twice__reverts_and_id_stays_used(live, pool, merchant, consumer, unit):
+@pytest.mark.parametrize(
+    "field, change",
+    [("consumer", None)] + [(f, d) for f in Purchase._fields[1:] for d in (-1, 1)],
+)
+def test_reverse_purchase__record_with_one_field_changed__reverts_and_order_stays(
+    live, pool, merchant, consumer, other_consumer, unit, record_of, field, change
+):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
-    pool.reverse_purchase(order(1), sender=merchant)
+    true = record_of(merchant, order(1))
+    word = pool.order_word(merchant, order(1))
+    forged = str(other_consumer) if change is None else true[Purchase._fields.index(field)] + change
+    with ape.reverts("orders: record does not match"):
+        pool.reverse_purchase(order(1), record_of(merchant, order(1), **{field: forged}), sender=merchant)
+    assert pool.order_word(merchant, order(1)) == word
+    # the true record still reverses it
+    pool.reverse_purchase(order(1), true, sender=merchant)
+    assert pool.balanceOf(consumer) == 0
+
+
+def test_reverse_purchase__twice__reverts_and_id_stays_used(live, pool, merchant, consumer, unit, record_of):
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
     with ape.reverts("pool: order already reversed"):
-        pool.reverse_purchase(order(1), sender=merchant)
+        pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
     with ape.reverts("pool: order id already recorded"):
         pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
 
 
-def test_reverse_purchase__after_lock_period__reverts(live, pool, merchant, consumer, unit, lock_over):
+def test_reverse_purchase__after_lock_period__reverts(
+    live, pool, merchant, consumer, unit, lock_over, record_of
+):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     lock_over()
     with ape.reverts("pool: reversal window over"):
-        pool.reverse_purchase(order(1), sender=merchant)
+        pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
 
 
 def test_reverse_purchase__points_already_spent__reverts(
-    live, pool, merchant, other_merchant, consumer, unit
+    live, pool, merchant, other_merchant, consumer, unit, record_of
 ):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     pool.spend(other_merchant, 1, order("till"), sender=consumer)
     with ape.reverts("pool: consumer no longer holds the points"):
-        pool.reverse_purchase(order(1), sender=merchant)
+        pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
 
 
 def test_reverse_purchase__last_points__refund_capped_at_contribution(
-    live, pool, asset, merchant, consumer, unit
+    live, pool, asset, merchant, consumer, unit, record_of
 ):
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
     # the only holder: 210 points are worth all 300, so the refund is the contribution
-    tx = pool.reverse_purchase(order(1), sender=merchant)
+    tx = pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
     assert tx.events.filter(pool.PurchaseReversed)[0].refund == 300 * unit
     assert pool.totalSupply() == 0
     assert pool.total_assets() == 0
