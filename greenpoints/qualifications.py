@@ -119,22 +119,28 @@ class People:
     qualifications: dict[tuple[str, str], Qualification] = field(default_factory=dict)
     holders: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict)
     """Platform id -> {(holder, role): the block it was granted in}."""
+    first_holders: dict[int, dict[str, str]] = field(default_factory=dict)
+    """Platform id -> {role: its first holder}: the registrar and certifier it was launched with."""
     launches: list[dict] = field(default_factory=list)
-    """Every PlatformLaunched, with the qualification of each launch role at that moment."""
+    """Every PlatformLaunched, with the qualifications as they stood at that moment."""
     time_of: object = None
     """block -> timestamp (the launch check needs its block's time)."""
 
     def apply(self, event, platform: int | None = None) -> list[tuple[int, str, str]]:
         """Fold one event; returns the (platform, holder, role) pairs whose standing it may change."""
-        a, name = event.args, event.name
+        a, name, kind = event.args, event.name, event.source
+        if platform is None and "#" in kind:  # `read_people`'s sources: registry#<id>, governor#<id>
+            kind, number = kind.split("#")
+            platform = int(number)
         if platform is not None:
-            role = PLATFORM_ROLES.get((event.source, bytes(a.get("role", b""))))
+            role = PLATFORM_ROLES.get((kind, bytes(a.get("role", b""))))
             account = str(a.get("account", "")).lower()
             if role is None or account in (ZERO, self.association):
                 return []
             granted = self.holders.setdefault(platform, {})
             if name == "RoleGranted":
                 granted.setdefault((account, role), event.block)
+                self.first_holders.setdefault(platform, {}).setdefault(role, account)
                 return [(platform, account, role)]
             if name == "RoleRevoked":
                 granted.pop((account, role), None)
@@ -168,10 +174,25 @@ class People:
     def _launched(self, event) -> None:
         a = event.args
         now = self.time_of(event.block) if self.time_of is not None else 0
-        roles = {"operator": str(a["operator"]).lower()}
-        self.launches.append({"id": int(a["id"]), "name": a["name"], "block": event.block,
-                              "time": now, "roles": roles, "registry": str(a["registry"]).lower(),
-                              "governor": str(a["governor"]).lower()})  # fmt: skip
+        self.launches.append({"id": int(a["id"]), "name": a["name"], "block": event.block, "time": now,
+                              "operator": str(a["operator"]).lower(),
+                              "qualifications": dict(self.qualifications)})  # fmt: skip
+
+    def launch_failures(self) -> list[str]:
+        """Every launch whose operator, registrar or certifier was not qualified at its block."""
+        failures = []
+        for launch in self.launches:
+            pid = launch["id"]
+            holders = {**self.first_holders.get(pid, {}), "operator": launch["operator"]}
+            for role in LAUNCH_ROLES:
+                holder = holders.get(role)
+                q = launch["qualifications"].get((holder, role))
+                if not is_valid(q, launch["time"]):
+                    failures.append(
+                        f"platform {pid} ({launch['name']}) was launched at block {launch['block']} with "
+                        f"its {role} {holder} {standing(q, launch['time'])} for the role"
+                    )
+        return failures
 
     def qualification(self, holder: str, role: str) -> Qualification | None:
         return self.qualifications.get((holder.lower(), role))
@@ -334,3 +355,39 @@ def qualify_sample_people(association, **holders) -> list[str]:
                 certificate=f"greenpoints sample certificate: {role} {_address(holder)}")  # fmt: skip
         done.append(f"qualified  {_address(holder)} as {role} for {SAMPLE_DAYS} days")
     return done
+
+
+def people_sources(association) -> list[tuple]:
+    """What `read_people` reads: the association's events, and each platform's registry and governor
+    role events (sources `registry#<id>`, `governor#<id>`)."""
+    from ape import project
+
+    from .audit.events import Decoder
+
+    roles = {"RoleGranted", "RoleRevoked"}
+    out = [(association.address.lower(), Decoder(project.Association.contract_type, "association"), None)]
+    for system in association.platforms:
+        pid = system.platform_id
+        out.append((str(system.registry.address).lower(),
+                    Decoder(project.Registry.contract_type, f"registry#{pid}", only=roles), None))  # fmt: skip
+        out.append((str(system.governor.address).lower(),
+                    Decoder(project.Governor.contract_type, f"governor#{pid}", only=roles), None))  # fmt: skip
+    return out
+
+
+def read_people(association, *, end_block: int | None = None) -> People:
+    """The association's trainers, qualifications and every platform's role holders, folded from the
+    chain's events (from the association's deployment block to `end_block`, default the head)."""
+    from .audit import BlockTimes
+    from .audit.events import fetch
+
+    association.refresh()
+    web3 = chain.provider.web3
+    end = chain.blocks.head.number if end_block is None else end_block
+    events, _ = fetch(web3, people_sources(association), association.deployment_block, end)
+    times = BlockTimes(web3)
+    times.learn(events)
+    people = People(association=association.address.lower(), time_of=times)
+    for event in events:
+        people.apply(event)
+    return people
