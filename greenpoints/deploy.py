@@ -727,7 +727,9 @@ def platform_launcher(association: Association, *, name: str, operator=None):
             )
         the_operator = operator if operator is not None else association.admin
         if is_local_network():
-            qualify_sample_people(association, operator=the_operator, registrar=registrar, certifier=certifier)
+            qualify_sample_people(
+                association, operator=the_operator, registrar=registrar, certifier=certifier
+            )
         return launch_platform(
             association,
             operator=the_operator,

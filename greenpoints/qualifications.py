@@ -155,9 +155,14 @@ class People:
         elif name == "Qualified":
             holder, role = str(a["holder"]).lower(), ROLES[int(a["role"])]
             self.qualifications[(holder, role)] = Qualification(
-                holder, role, str(a["trainer"]).lower(), int(a["valid_until"]),
-                bytes(a["certificate_hash"]), False, event.block,
-            )  # fmt: skip
+                holder,
+                role,
+                str(a["trainer"]).lower(),
+                int(a["valid_until"]),
+                bytes(a["certificate_hash"]),
+                False,
+                event.block,
+            )
             return self._holding(holder, role)
         elif name == "Disqualified":
             key = (str(a["holder"]).lower(), ROLES[int(a["role"])])
@@ -174,9 +179,16 @@ class People:
     def _launched(self, event) -> None:
         a = event.args
         now = self.time_of(event.block) if self.time_of is not None else 0
-        self.launches.append({"id": int(a["id"]), "name": a["name"], "block": event.block, "time": now,
-                              "operator": str(a["operator"]).lower(),
-                              "qualifications": dict(self.qualifications)})  # fmt: skip
+        self.launches.append(
+            {
+                "id": int(a["id"]),
+                "name": a["name"],
+                "block": event.block,
+                "time": now,
+                "operator": str(a["operator"]).lower(),
+                "qualifications": dict(self.qualifications),
+            }
+        )
 
     def launch_failures(self) -> list[str]:
         """Every launch whose operator, registrar or certifier was not qualified at its block."""
@@ -204,18 +216,20 @@ class People:
             for (holder, role), since in sorted(self.holders[pid].items(), key=lambda kv: (kv[1], kv[0])):
                 q = self.qualification(holder, role)
                 trainer = self.trainers.get(q.trainer) if q else None
-                out.append({
-                    "platform": pid,
-                    "platform_name": (names or {}).get(pid, f"platform {pid}"),
-                    "holder": holder,
-                    "role": role,
-                    "since_block": since,
-                    "trainer": q.trainer if q else "",
-                    "trainer_name": trainer.name if trainer else "",
-                    "valid_until": q.valid_until if q else None,
-                    "certificate_hash": "0x" + q.certificate_hash.hex() if q else "",
-                    "status": standing(q, now),
-                })  # fmt: skip
+                out.append(
+                    {
+                        "platform": pid,
+                        "platform_name": (names or {}).get(pid, f"platform {pid}"),
+                        "holder": holder,
+                        "role": role,
+                        "since_block": since,
+                        "trainer": q.trainer if q else "",
+                        "trainer_name": trainer.name if trainer else "",
+                        "valid_until": q.valid_until if q else None,
+                        "certificate_hash": "0x" + q.certificate_hash.hex() if q else "",
+                        "status": standing(q, now),
+                    }
+                )
         return out
 
     def trainer_rows(self) -> list[dict]:
@@ -224,9 +238,15 @@ class People:
         for q in self.qualifications.values():
             issued[q.trainer] = issued.get(q.trainer, 0) + 1
         return [
-            {"trainer": t.address, "name": t.name, "accredited_block": t.accredited_block,
-             "status": t.status, "revoked_block": t.revoked_block, "reason": t.reason,
-             "qualifications": issued.get(t.address, 0)}  # fmt: skip
+            {
+                "trainer": t.address,
+                "name": t.name,
+                "accredited_block": t.accredited_block,
+                "status": t.status,
+                "revoked_block": t.revoked_block,
+                "reason": t.reason,
+                "qualifications": issued.get(t.address, 0),
+            }
             for t in sorted(self.trainers.values(), key=lambda t: t.accredited_block)
         ]
 
@@ -288,8 +308,17 @@ def certificate_digest(certificate: bytes | str | None = None, certificate_hash:
     return digest
 
 
-def qualify(association, trainer, holder, role, *, days: int | None = None, valid_until: int | None = None,
-            certificate: bytes | str | None = None, certificate_hash: str | None = None):  # fmt: skip
+def qualify(
+    association,
+    trainer,
+    holder,
+    role,
+    *,
+    days: int | None = None,
+    valid_until: int | None = None,
+    certificate: bytes | str | None = None,
+    certificate_hash: str | None = None,
+):
     """Qualify `holder` for `role` as `trainer` (an accredited trainer's account) for `days` from the
     next block (or until the unix time `valid_until`), under the certificate's hash. Renews."""
     number = role_number(role)
@@ -329,8 +358,14 @@ def qualification_of(association, holder, role) -> Qualification | None:
     held = association.contract.qualification(_address(holder), number)
     if str(held.trainer) == ZERO:
         return None
-    return Qualification(str(_address(holder)).lower(), ROLES[number], str(held.trainer).lower(),
-                         int(held.valid_until), bytes(held.certificate_hash), bool(held.revoked))  # fmt: skip
+    return Qualification(
+        str(_address(holder)).lower(),
+        ROLES[number],
+        str(held.trainer).lower(),
+        int(held.valid_until),
+        bytes(held.certificate_hash),
+        bool(held.revoked),
+    )
 
 
 def sample_trainer():
@@ -351,8 +386,14 @@ def qualify_sample_people(association, **holders) -> list[str]:
     for role, holder in holders.items():
         if holder is None or association.contract.is_qualified(_address(holder), role_number(role)):
             continue
-        qualify(association, trainer, holder, role, days=SAMPLE_DAYS,
-                certificate=f"greenpoints sample certificate: {role} {_address(holder)}")  # fmt: skip
+        qualify(
+            association,
+            trainer,
+            holder,
+            role,
+            days=SAMPLE_DAYS,
+            certificate=f"greenpoints sample certificate: {role} {_address(holder)}",
+        )
         done.append(f"qualified  {_address(holder)} as {role} for {SAMPLE_DAYS} days")
     return done
 
@@ -368,10 +409,20 @@ def people_sources(association) -> list[tuple]:
     out = [(association.address.lower(), Decoder(project.Association.contract_type, "association"), None)]
     for system in association.platforms:
         pid = system.platform_id
-        out.append((str(system.registry.address).lower(),
-                    Decoder(project.Registry.contract_type, f"registry#{pid}", only=roles), None))  # fmt: skip
-        out.append((str(system.governor.address).lower(),
-                    Decoder(project.Governor.contract_type, f"governor#{pid}", only=roles), None))  # fmt: skip
+        out.append(
+            (
+                str(system.registry.address).lower(),
+                Decoder(project.Registry.contract_type, f"registry#{pid}", only=roles),
+                None,
+            )
+        )
+        out.append(
+            (
+                str(system.governor.address).lower(),
+                Decoder(project.Governor.contract_type, f"governor#{pid}", only=roles),
+                None,
+            )
+        )
     return out
 
 

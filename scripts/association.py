@@ -202,19 +202,31 @@ def revoke_trainer_(network, source, account_alias, trainer, reason):
     association = _load(source, account_alias)
     address = _holder(trainer, "trainer")
     revoke_trainer(association, address, reason)
-    click.echo(f"trainer {getattr(address, 'address', address)} revoked; what it issued stays until "
-               "it expires (the admin disqualifies where needed)")  # fmt: skip
+    click.echo(
+        f"trainer {getattr(address, 'address', address)} revoked; what it issued stays until "
+        "it expires (the admin disqualifies where needed)"
+    )
 
 
 @cli.command(name="qualify", cls=Command, short_help="Qualify a practitioner for a role (a trainer)")
 @_association_option
 @click.argument("holder")
 @_role_option
-@click.option("--trainer", "trainer_alias", help="The accredited trainer's alias (local chain: the sample trainer)")
-@click.option("--days", type=click.IntRange(1, 1_095), default=365, show_default=True,
-              help="How long it is valid from the next block")  # fmt: skip
-@click.option("--certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The certificate's file: its keccak-256 is recorded")  # fmt: skip
+@click.option(
+    "--trainer", "trainer_alias", help="The accredited trainer's alias (local chain: the sample trainer)"
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 1_095),
+    default=365,
+    show_default=True,
+    help="How long it is valid from the next block",
+)
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The certificate's file: its keccak-256 is recorded",
+)
 @click.option("--certificate-hash", help="The certificate's hash (0x and 64 hex digits), instead of its file")
 @one_line_errors
 def qualify_(network, source, holder, role, trainer_alias, days, certificate, certificate_hash):
@@ -224,12 +236,19 @@ def qualify_(network, source, holder, role, trainer_alias, days, certificate, ce
     trainer = resolve_account(trainer_alias, role="trainer", local_default=SAMPLE_TRAINER)
     address = _holder(holder, "holder")
     receipt = qualify(
-        association, trainer, address, role, days=days,
-        certificate=certificate.read_bytes() if certificate else None, certificate_hash=certificate_hash,
-    )  # fmt: skip
+        association,
+        trainer,
+        address,
+        role,
+        days=days,
+        certificate=certificate.read_bytes() if certificate else None,
+        certificate_hash=certificate_hash,
+    )
     event = receipt.decode_logs(association.contract.Qualified)[0]
-    click.echo(f"{event.holder} qualified as {role} by {event.trainer} until {_date(event.valid_until)}, "
-               f"certificate 0x{bytes(event.certificate_hash).hex()}")  # fmt: skip
+    click.echo(
+        f"{event.holder} qualified as {role} by {event.trainer} until {_date(event.valid_until)}, "
+        f"certificate 0x{bytes(event.certificate_hash).hex()}"
+    )
 
 
 @cli.command(name="disqualify", cls=Command, short_help="Disqualify a practitioner (admin or its trainer)")
@@ -260,14 +279,20 @@ def people_(network, source):
     trainers = people.trainer_rows()
     click.echo(f"association {association.address}: {len(trainers)} trainers")
     for t in trainers:
-        click.echo(f"  trainer {t['trainer']}  {t['name'][:32]:<32} {t['status']:<10} "
-                   f"{t['qualifications']} issued" + (f"  revoked: {t['reason']}" if t["reason"] else ""))  # fmt: skip
+        click.echo(
+            f"  trainer {t['trainer']}  {t['name'][:32]:<32} {t['status']:<10} "
+            f"{t['qualifications']} issued" + (f"  revoked: {t['reason']}" if t["reason"] else "")
+        )
     names = {p.platform_id: p.name for p in association.platforms}
     rows = people.rows(now, names)
     unqualified = sum(1 for r in rows if r["status"] not in ("valid", "expiring"))
-    click.echo(f"{len(rows)} role holders on {len(association.platforms)} platforms, {unqualified} not qualified")
+    click.echo(
+        f"{len(rows)} role holders on {len(association.platforms)} platforms, {unqualified} not qualified"
+    )
     for r in rows:
         until = _date(r["valid_until"]) if r["valid_until"] else "-"
-        click.echo(f"  {r['platform']:>3} {r['platform_name'][:24]:<24} {r['role']:<9} {r['holder']}  "
-                   f"{r['status']:<12} until {until}  trainer {r['trainer_name'] or r['trainer'] or '-'}"
-                   + (f"  certificate {r['certificate_hash']}" if r["certificate_hash"] else ""))  # fmt: skip
+        click.echo(
+            f"  {r['platform']:>3} {r['platform_name'][:24]:<24} {r['role']:<9} {r['holder']}  "
+            f"{r['status']:<12} until {until}  trainer {r['trainer_name'] or r['trainer'] or '-'}"
+            + (f"  certificate {r['certificate_hash']}" if r["certificate_hash"] else "")
+        )

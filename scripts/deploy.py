@@ -118,8 +118,9 @@ def cli(
         # On a local chain a sample trainer qualifies the accounts named here (SPEC 12), so that
         # platforms launch now and with `ape run association launch` later; elsewhere a trainer does.
         qualified = (
-            qualify_sample_people(association, operator=the_operator, registrar=the_registrar,
-                                  certifier=the_certifier)  # fmt: skip
+            qualify_sample_people(
+                association, operator=the_operator, registrar=the_registrar, certifier=the_certifier
+            )  # fmt: skip
             if is_local_network()
             else []
         )

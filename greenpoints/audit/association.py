@@ -161,22 +161,39 @@ class AssociationReport:
                 Column("platform", numeric=True),
                 Column("role"),
                 Column("holder"),
-                Column("status", description="valid, expiring (30 days left), expired, disqualified, unqualified"),
+                Column(
+                    "status", description="valid, expiring (30 days left), expired, disqualified, unqualified"
+                ),
                 Column("valid until", description="UTC"),
                 Column("trainer"),
                 Column("certificate", description="the hash the trainer recorded"),
             ),
             [
-                (r["platform"], r["role"], r["holder"], r["status"], _day(r["valid_until"]),
-                 r["trainer_name"] or r["trainer"] or "-", r["certificate_hash"] or "-")  # fmt: skip
+                (
+                    r["platform"],
+                    r["role"],
+                    r["holder"],
+                    r["status"],
+                    _day(r["valid_until"]),
+                    r["trainer_name"] or r["trainer"] or "-",
+                    r["certificate_hash"] or "-",
+                )
                 for r in self.people
             ],
         )
         trainers = Table(
             "Trainers",
-            (Column("trainer"), Column("name"), Column("status"), Column("issued", numeric=True),
-             Column("revoked because")),  # fmt: skip
-            [(t["trainer"], t["name"], t["status"], t["qualifications"], t["reason"] or "-") for t in self.trainers],
+            (
+                Column("trainer"),
+                Column("name"),
+                Column("status"),
+                Column("issued", numeric=True),
+                Column("revoked because"),
+            ),
+            [
+                (t["trainer"], t["name"], t["status"], t["qualifications"], t["reason"] or "-")
+                for t in self.trainers
+            ],
         )
         people_verdict = "ok" if not self.people_failures else f"FAILED x{len(self.people_failures)}"
         return Page(

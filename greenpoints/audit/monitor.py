@@ -974,8 +974,19 @@ class AssociationMonitor(Follower):
             alerts += self._people_clock(hi)
         return alerts
 
-    def _people_alert(self, key: tuple, kind: str, pid: int, holder: str, role: str, q, status: str,
-                      block: int, log_index: int, tx: str) -> list[Alert]:  # fmt: skip
+    def _people_alert(
+        self,
+        key: tuple,
+        kind: str,
+        pid: int,
+        holder: str,
+        role: str,
+        q,
+        status: str,
+        block: int,
+        log_index: int,
+        tx: str,
+    ) -> list[Alert]:
         if key in self._people_alerted:
             return []
         self._people_alerted.add(key)
@@ -987,12 +998,20 @@ class AssociationMonitor(Follower):
             if kind == "unqualified_role_holder"
             else f"[{name}] {role} {holder}'s qualification ends {until}"
         )
-        details = {"platform": pid, "platform_name": name, "holder": holder, "role": role, "status": status,
-                   "valid_until": q.valid_until if q is not None else None,
-                   "trainer": q.trainer if q is not None else None}  # fmt: skip
+        details = {
+            "platform": pid,
+            "platform_name": name,
+            "holder": holder,
+            "role": role,
+            "status": status,
+            "valid_until": q.valid_until if q is not None else None,
+            "trainer": q.trainer if q is not None else None,
+        }
         return [Alert(kind, SEVERITY[kind], block, log_index, self.times(block), tx, message, details)]
 
-    def _people_check(self, pid: int, holder: str, role: str, block: int, log_index: int, tx: str) -> list[Alert]:
+    def _people_check(
+        self, pid: int, holder: str, role: str, block: int, log_index: int, tx: str
+    ) -> list[Alert]:
         """A holder's standing right after an event that may change it (a grant, a qualification, a
         disqualification)."""
         if (holder, role) not in self.people.holders.get(pid, {}):
@@ -1004,11 +1023,13 @@ class AssociationMonitor(Follower):
             if status == "valid":
                 return []
             key = (pid, holder, role, "expiring", q.issued_block)
-            return self._people_alert(key, "qualification_expiring", pid, holder, role, q, status, block,
-                                      log_index, tx)  # fmt: skip
+            return self._people_alert(
+                key, "qualification_expiring", pid, holder, role, q, status, block, log_index, tx
+            )
         key = (pid, holder, role, "unqualified", identity)
-        return self._people_alert(key, "unqualified_role_holder", pid, holder, role, q, status, block,
-                                  log_index, tx)  # fmt: skip
+        return self._people_alert(
+            key, "unqualified_role_holder", pid, holder, role, q, status, block, log_index, tx
+        )
 
     def _people_clock(self, block: int) -> list[Alert]:
         """Qualifications whose notice or end passed in blocks people_block+1..block, each raised at
@@ -1025,12 +1046,19 @@ class AssociationMonitor(Follower):
                     ("qualification_expiring", q.valid_until - EXPIRING_NOTICE, "expiring"),
                     ("unqualified_role_holder", q.valid_until + 1, "unqualified"),
                 ):
-                    key = (pid, holder, role, what, q.issued_block if what == "expiring" else (q.issued_block, False))
+                    key = (
+                        pid,
+                        holder,
+                        role,
+                        what,
+                        q.issued_block if what == "expiring" else (q.issued_block, False),
+                    )
                     if now < moment or key in self._people_alerted:
                         continue
                     at = self._first_block_at(moment, first, block)
-                    alerts += self._people_alert(key, kind, pid, holder, role, q, standing(q, self.times(at)),
-                                                 at, -1, "")  # fmt: skip
+                    alerts += self._people_alert(
+                        key, kind, pid, holder, role, q, standing(q, self.times(at)), at, -1, ""
+                    )
         alerts.sort(key=lambda a: a.block)
         return alerts
 

@@ -76,7 +76,8 @@ ASSOCIATION_VARIANTS: dict[str, tuple[str, str, str, str]] = {
     # name: (file, text to find, replacement, the rule it breaks)
     "launches_unqualified": (
         "Association.vy",
-        '    assert self._is_qualified(certifier, ROLE_CERTIFIER), "association: certifier is not qualified"\n',
+        "    assert self._is_qualified(certifier, ROLE_CERTIFIER), "
+        '"association: certifier is not qualified"\n',
         "",
         "launches a platform whose certifier no trainer qualified (SPEC 12)",
     ),

@@ -44,7 +44,9 @@ def test_audit_association__qualified_launch__passes_and_lists_people(
         assert row["trainer_name"] == "Guangdong compliance academy"
         assert row["certificate_hash"] == "0x" + CERTIFICATE.hex()
     assert [t["name"] for t in report.trainers] == ["Guangdong compliance academy"]
-    assert "people: 1 trainers, 1 launches checked ok, 3 role holders, 0 not qualified now" in report.describe()
+    assert (
+        "people: 1 trainers, 1 launches checked ok, 3 role holders, 0 not qualified now" in report.describe()
+    )
 
 
 def test_audit_association__governor_grants_unqualified__listed_not_failed(platform, association, newcomer):
@@ -95,8 +97,12 @@ def test_broken_associations__every_variant__has_a_test():
 
 
 def _monitor(association, chain, alerts):
-    monitor = AssociationMonitor(load_association(association.address), chain.provider.web3, emit=alerts.append,
-                                 settings=MonitorSettings(page=1))  # fmt: skip
+    monitor = AssociationMonitor(
+        load_association(association.address),
+        chain.provider.web3,
+        emit=alerts.append,
+        settings=MonitorSettings(page=1),
+    )
     monitor.start()
     return monitor
 
@@ -136,7 +142,9 @@ def test_association_monitor__clock_across_expiry__expiring_then_unqualified_at_
     expired_block = chain.blocks.head.number
     chain.mine(timestamp=until + 2)
     monitor.run(once=True)
-    said = [(a.kind, a.block) for a in alerts if a.kind in ("unqualified_role_holder", "qualification_expiring")]
+    said = [
+        (a.kind, a.block) for a in alerts if a.kind in ("unqualified_role_holder", "qualification_expiring")
+    ]
     assert said == [("qualification_expiring", notice_block), ("unqualified_role_holder", expired_block)]
     expired = next(a for a in alerts if a.kind == "unqualified_role_holder")
     assert expired.details["status"] == "expired" and expired.details["valid_until"] == until

@@ -79,8 +79,9 @@ def test_revoke_trainer__by_admin__qualifies_no_more_and_event(
         association.contract.TrainerRevoked(trainer=trainer, reason="exam papers leaked")
     ]
     with ape.reverts("association: caller is not an accredited trainer"):
-        association.contract.qualify(newcomer, OPERATOR, chain.pending_timestamp + DAY, CERTIFICATE,
-                                     sender=trainer)  # fmt: skip
+        association.contract.qualify(
+            newcomer, OPERATOR, chain.pending_timestamp + DAY, CERTIFICATE, sender=trainer
+        )
 
 
 def test_revoke_trainer__earlier_certificates__stay_valid_until_admin_disqualifies(
@@ -88,10 +89,13 @@ def test_revoke_trainer__earlier_certificates__stay_valid_until_admin_disqualifi
 ):
     association.contract.revoke_trainer(trainer, "exam papers leaked", sender=association_admin)
     assert association.contract.is_qualified(operator, OPERATOR)
-    launched = launch_platform(association, operator=operator, registrar=registrar, certifier=certifier,
-                               timelock_delay=3_600)  # fmt: skip
+    launched = launch_platform(
+        association, operator=operator, registrar=registrar, certifier=certifier, timelock_delay=3_600
+    )
     assert launched.platform_id == 1
-    association.contract.disqualify(operator, OPERATOR, "trained by a revoked trainer", sender=association_admin)
+    association.contract.disqualify(
+        operator, OPERATOR, "trained by a revoked trainer", sender=association_admin
+    )
     assert not association.contract.is_qualified(operator, OPERATOR)
     with ape.reverts("association: operator is not qualified"):
         _launch(association, association_admin, platform.asset, operator, registrar, certifier)
@@ -118,8 +122,9 @@ def test_revoke_trainer__bad_call__reverts_with_reason(
 ):
     sender = stranger if who == "stranger" else association_admin
     with ape.reverts(reason):
-        association.contract.revoke_trainer({"trainer": trainer, "newcomer": newcomer}[target], text,
-                                            sender=sender)  # fmt: skip
+        association.contract.revoke_trainer(
+            {"trainer": trainer, "newcomer": newcomer}[target], text, sender=sender
+        )
 
 
 # ---------------------------------------------------------------- qualify
@@ -130,8 +135,11 @@ def test_qualify__by_trainer__recorded_and_event(association, trainer, newcomer,
     tx = association.contract.qualify(newcomer, CERTIFIER, until, CERTIFICATE, sender=trainer)
     held = association.contract.qualification(newcomer, CERTIFIER)
     assert (held.trainer, held.valid_until, bytes(held.certificate_hash), held.revoked) == (
-        trainer, until, CERTIFICATE, False
-    )  # fmt: skip
+        trainer,
+        until,
+        CERTIFICATE,
+        False,
+    )
     assert association.contract.is_qualified(newcomer, CERTIFIER)
     assert not association.contract.is_qualified(newcomer, REGISTRAR)  # by role
     assert tx.events.filter(association.contract.Qualified) == [
@@ -163,15 +171,20 @@ def test_qualify__longest_period__accepted_one_second_more_reverts(association, 
         ({"hash": bytes(32)}, "association: certificate hash is empty"),
     ],
 )
-def test_qualify__bad_input__reverts_with_reason(association, trainer, stranger, newcomer, chain, change, reason):
+def test_qualify__bad_input__reverts_with_reason(
+    association, trainer, stranger, newcomer, chain, change, reason
+):
     now = chain.pending_timestamp
     chain.pending_timestamp = now
-    holder = {"zero": "0x" + "00" * 20, "association": association.address}.get(change.get("holder"), newcomer)
+    holder = {"zero": "0x" + "00" * 20, "association": association.address}.get(
+        change.get("holder"), newcomer
+    )
     sender = stranger if change.get("sender") == "stranger" else trainer
     until = now + change["until"] if "until" in change else now + DAY
     with ape.reverts(reason):
-        association.contract.qualify(holder, change.get("role", OPERATOR), until, change.get("hash", CERTIFICATE),
-                                     sender=sender)  # fmt: skip
+        association.contract.qualify(
+            holder, change.get("role", OPERATOR), until, change.get("hash", CERTIFICATE), sender=sender
+        )
 
 
 def test_qualify__again_by_another_trainer__renews_and_lifts_disqualification(
@@ -182,8 +195,11 @@ def test_qualify__again_by_another_trainer__renews_and_lifts_disqualification(
     association.contract.qualify(operator, OPERATOR, until, RENEWED, sender=other_trainer)
     held = association.contract.qualification(operator, OPERATOR)
     assert (held.trainer, held.valid_until, bytes(held.certificate_hash), held.revoked) == (
-        other_trainer, until, RENEWED, False
-    )  # fmt: skip
+        other_trainer,
+        until,
+        RENEWED,
+        False,
+    )
     assert association.contract.is_qualified(operator, OPERATOR)
     # Now the renewing trainer's: the first trainer may no longer withdraw it.
     with ape.reverts("association: caller is not the admin or the issuing trainer"):
@@ -220,8 +236,9 @@ def test_disqualify__by_admin__not_qualified_and_event(association, association_
     assert not association.contract.is_qualified(registrar, REGISTRAR)
     assert association.contract.qualification(registrar, REGISTRAR).revoked
     assert tx.events.filter(association.contract.Disqualified) == [
-        association.contract.Disqualified(holder=registrar, role=REGISTRAR, by=association_admin,
-                                          reason="licence lapsed")  # fmt: skip
+        association.contract.Disqualified(
+            holder=registrar, role=REGISTRAR, by=association_admin, reason="licence lapsed"
+        )
     ]
 
 
@@ -233,20 +250,43 @@ def test_disqualify__by_issuing_trainer__not_qualified(association, trainer, cer
 @pytest.mark.parametrize(
     ("who", "holder", "role", "text", "reason"),
     [
-        ("other_trainer", "registrar", REGISTRAR, "x", "association: caller is not the admin or the issuing trainer"),
-        ("stranger", "registrar", REGISTRAR, "x", "association: caller is not the admin or the issuing trainer"),
+        (
+            "other_trainer",
+            "registrar",
+            REGISTRAR,
+            "x",
+            "association: caller is not the admin or the issuing trainer",
+        ),
+        (
+            "stranger",
+            "registrar",
+            REGISTRAR,
+            "x",
+            "association: caller is not the admin or the issuing trainer",
+        ),
         ("admin", "newcomer", REGISTRAR, "x", "association: no qualification to disqualify"),
         ("admin", "registrar", 0, "x", "association: unknown role"),
         ("admin", "registrar", REGISTRAR, "", "association: reason is empty"),
     ],
-)  # fmt: skip
+)
 def test_disqualify__bad_call__reverts_with_reason(
-    association, association_admin, other_trainer, stranger, registrar, newcomer, who, holder, role, text, reason
+    association,
+    association_admin,
+    other_trainer,
+    stranger,
+    registrar,
+    newcomer,
+    who,
+    holder,
+    role,
+    text,
+    reason,
 ):
     sender = {"admin": association_admin, "other_trainer": other_trainer, "stranger": stranger}[who]
     with ape.reverts(reason):
-        association.contract.disqualify({"registrar": registrar, "newcomer": newcomer}[holder], role, text,
-                                        sender=sender)  # fmt: skip
+        association.contract.disqualify(
+            {"registrar": registrar, "newcomer": newcomer}[holder], role, text, sender=sender
+        )
 
 
 def test_disqualify__twice__reverts(association, association_admin, registrar):
@@ -272,8 +312,9 @@ def test_launch_platform__role_unqualified__reverts_naming_it_then_launches_once
     people = {"operator": operator, "registrar": registrar, "certifier": certifier, role: newcomer}
     with ape.reverts(f"association: {role} is not qualified"):
         _launch(association, association_admin, platform.asset, *people.values())
-    association.contract.qualify(newcomer, role_number(role), chain.pending_timestamp + DAY, CERTIFICATE,
-                                 sender=trainer)  # fmt: skip
+    association.contract.qualify(
+        newcomer, role_number(role), chain.pending_timestamp + DAY, CERTIFICATE, sender=trainer
+    )
     _launch(association, association_admin, platform.asset, *people.values())
     assert association.contract.platform_count() == 2
 
@@ -281,7 +322,9 @@ def test_launch_platform__role_unqualified__reverts_naming_it_then_launches_once
 def test_launch_platform__guardian_qualification__is_not_a_launch_role(
     platform, association, association_admin, trainer, newcomer, registrar, certifier, chain
 ):
-    association.contract.qualify(newcomer, GUARDIAN, chain.pending_timestamp + DAY, CERTIFICATE, sender=trainer)
+    association.contract.qualify(
+        newcomer, GUARDIAN, chain.pending_timestamp + DAY, CERTIFICATE, sender=trainer
+    )
     with ape.reverts("association: operator is not qualified"):
         _launch(association, association_admin, platform.asset, newcomer, registrar, certifier)
 
@@ -289,15 +332,26 @@ def test_launch_platform__guardian_qualification__is_not_a_launch_role(
 def test_launch_platform__python__refuses_naming_each_unqualified_role(
     platform, association, newcomer, accounts, operator
 ):
-    with pytest.raises(DeployError, match=f"the registrar {newcomer.address}, the certifier {accounts[5].address}"):
-        launch_platform(association, operator=operator, registrar=newcomer, certifier=accounts[5],
-                        timelock_delay=3_600)  # fmt: skip
+    with pytest.raises(
+        DeployError, match=f"the registrar {newcomer.address}, the certifier {accounts[5].address}"
+    ):
+        launch_platform(
+            association, operator=operator, registrar=newcomer, certifier=accounts[5], timelock_delay=3_600
+        )
 
 
 # ---------------------------------------------------------------- the role matrix
 
-FUNCTIONS = ("accredit_trainer", "revoke_trainer", "qualify", "disqualify", "launch_platform",
-             "suspend_platform", "reinstate_platform", "transfer_ownership")  # fmt: skip
+FUNCTIONS = (
+    "accredit_trainer",
+    "revoke_trainer",
+    "qualify",
+    "disqualify",
+    "launch_platform",
+    "suspend_platform",
+    "reinstate_platform",
+    "transfer_ownership",
+)
 ACTORS = ("association_admin", "trainer", "operator", "registrar", "certifier", "stranger")
 ALLOWED = {
     "accredit_trainer": {"association_admin"},
