@@ -958,6 +958,17 @@ class AssociationMonitor(Follower):
 
     # ------------------------------------------------------------ the people (SPEC 12)
 
+    def adopt_people(self, people: People, cursor: int) -> None:
+        """Take `people` folded elsewhere up to block `cursor` (the page resumed from its database
+        reads them from the chain: `read_people`): what it shows by then counts as said."""
+        people.time_of = self.times
+        self.people, self.people_block = people, cursor
+        for pid, held in people.holders.items():
+            for holder, role in list(held):
+                self._people_check(pid, holder, role, cursor, -1, "")
+        self.people_block = max(cursor - 1, 0)
+        self._people_clock(cursor)
+
     def _people_page(self, hi: int) -> list[Alert]:
         """Fold the page's association and role events into `people`, with the clock checked
         before each event's block and at the page's end; the alerts they raise."""

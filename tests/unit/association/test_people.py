@@ -148,3 +148,40 @@ def test_association_monitor__clock_across_expiry__expiring_then_unqualified_at_
     assert said == [("qualification_expiring", notice_block), ("unqualified_role_holder", expired_block)]
     expired = next(a for a in alerts if a.kind == "unqualified_role_holder")
     assert expired.details["status"] == "expired" and expired.details["valid_until"] == until
+
+
+# ---------------------------------------------------------------- the page
+
+
+def test_supervisor__association_people__panel_csv_and_resume_from_store(
+    platform, association, newcomer, trainer, chain, tmp_path
+):
+    from greenpoints.dashboard import Store, Supervisor
+    from greenpoints.dashboard.store import default_url
+
+    url = default_url(tmp_path / "dashboard.sqlite")
+    page = Supervisor.for_association(load_association(association.address), chain.provider.web3, Store(url))
+    page.start()
+    assert {r["status"] for r in page.people(0)} == {"valid"} and len(page.people(0)) == 3
+    _grant(platform, "REGISTRAR_ROLE", newcomer)
+    page.poll()
+    row = next(r for r in page.people(0) if r["holder"] == newcomer.address.lower())
+    assert (row["role"], row["status"], row["trainer"]) == ("registrar", "unqualified", "")
+    assert [a["kind"] for a in page.every_alert(0) if a["kind"] == "unqualified_role_holder"] == [
+        "unqualified_role_holder"
+    ]
+    assert page.platform(0)["people"] == page.people(0)
+    lines = page.people_csv(0).splitlines()
+    assert lines[0].startswith("platform,platform_name,role,holder,status,valid_until")
+    assert any(newcomer.address.lower() in line and ",unqualified," in line for line in lines)
+    assert page.trainers()[0]["name"] == "Guangdong compliance academy"
+    assert "Guangdong compliance academy" in page.trainers_csv()
+    page.stop()
+
+    again = Supervisor.for_association(load_association(association.address), chain.provider.web3, Store(url))
+    assert "resumed from the store" in again.start()
+    assert again.people(0) == page.people(0)
+    chain.mine()
+    again.poll()
+    said = [a for a in again.every_alert(0) if a["kind"] == "unqualified_role_holder"]
+    assert len(said) == 1  # not said again after the restart
