@@ -427,3 +427,23 @@ def test_python_actions__bad_input__refused_before_sending(association, trainer,
         disqualify(association, newcomer, "operator", "x")
     with pytest.raises(DeployError, match="not 0x and 64 hex digits"):
         certificate_digest(certificate_hash="0x1234")
+
+
+def test_platform_launcher__local_chain__sample_trainer_qualifies_the_simulation_roles(
+    platform, association, association_admin, accounts
+):
+    from greenpoints.deploy import platform_launcher
+    from greenpoints.model.rules import DEFAULT_RULES
+    from greenpoints.qualifications import SAMPLE_TRAINER, SAMPLE_TRAINER_NAME
+
+    association.admin = association_admin
+    registrar, certifier = accounts[7], accounts[8]
+    launch = platform_launcher(association, name="simulation (seed 1)")
+    system = launch(registrar=registrar, certifier=certifier, asset_decimals=18, rules=DEFAULT_RULES)
+    assert system.platform_id == 1
+    trainer = accounts[SAMPLE_TRAINER]
+    assert association.contract.is_trainer(trainer)
+    for holder, role in ((association_admin, OPERATOR), (registrar, REGISTRAR), (certifier, CERTIFIER)):
+        assert association.contract.qualification(holder, role).trainer == trainer
+    accredited = association.contract.TrainerAccredited.query("*")
+    assert SAMPLE_TRAINER_NAME in set(accredited["event_arguments"].map(lambda a: a["name"]))
