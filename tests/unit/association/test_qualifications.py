@@ -35,6 +35,12 @@ def newcomer(accounts):
     return accounts[6]
 
 
+def _held(association, holder, role) -> tuple:
+    """The association's record of `holder`'s qualification for `role`, as a tuple."""
+    held = association.contract.qualification(holder, role)
+    return (held.trainer, held.valid_until, bytes(held.certificate_hash), held.revoked)
+
+
 def _launch(association, admin, platform_asset, operator, registrar, certifier, **kw):
     return association.contract.launch_platform(
         "Guangzhou", platform_asset, operator, registrar, certifier, 3_600, sender=admin, **kw
@@ -133,13 +139,7 @@ def test_revoke_trainer__bad_call__reverts_with_reason(
 def test_qualify__by_trainer__recorded_and_event(association, trainer, newcomer, chain):
     until = chain.pending_timestamp + 365 * DAY
     tx = association.contract.qualify(newcomer, CERTIFIER, until, CERTIFICATE, sender=trainer)
-    held = association.contract.qualification(newcomer, CERTIFIER)
-    assert (held.trainer, held.valid_until, bytes(held.certificate_hash), held.revoked) == (
-        trainer,
-        until,
-        CERTIFICATE,
-        False,
-    )
+    assert _held(association, newcomer, CERTIFIER) == (trainer, until, CERTIFICATE, False)
     assert association.contract.is_qualified(newcomer, CERTIFIER)
     assert not association.contract.is_qualified(newcomer, REGISTRAR)  # by role
     assert tx.events.filter(association.contract.Qualified) == [
@@ -193,13 +193,7 @@ def test_qualify__again_by_another_trainer__renews_and_lifts_disqualification(
     association.contract.disqualify(operator, OPERATOR, "expired first aid course", sender=association_admin)
     until = chain.pending_timestamp + 90 * DAY
     association.contract.qualify(operator, OPERATOR, until, RENEWED, sender=other_trainer)
-    held = association.contract.qualification(operator, OPERATOR)
-    assert (held.trainer, held.valid_until, bytes(held.certificate_hash), held.revoked) == (
-        other_trainer,
-        until,
-        RENEWED,
-        False,
-    )
+    assert _held(association, operator, OPERATOR) == (other_trainer, until, RENEWED, False)
     assert association.contract.is_qualified(operator, OPERATOR)
     # Now the renewing trainer's: the first trainer may no longer withdraw it.
     with ape.reverts("association: caller is not the admin or the issuing trainer"):
