@@ -280,7 +280,7 @@ def people_(network, source):
     click.echo(f"association {association.address}: {len(trainers)} trainers")
     for t in trainers:
         click.echo(
-            f"  trainer {t['trainer']}  {t['name'][:32]:<32} {t['status']:<10} "
+            f"  trainer {t['trainer']}  {t['name'][:40]:<40} {t['status']:<10} "
             f"{t['qualifications']} issued" + (f"  revoked: {t['reason']}" if t["reason"] else "")
         )
     names = {p.platform_id: p.name for p in association.platforms}

@@ -90,17 +90,17 @@ class AssociationReport:
             + ("ok" if not self.people_failures else f"FAILED x{len(self.people_failures)}")
             + f", {len(self.people)} role holders, {self.unqualified_holders} not qualified now",
         ]
-        for row in self.people:
-            lines.append(
-                f"  platform {row['platform']:>3} {row['role']:<9} {row['holder']}  {row['status']:<12} "
-                f"until {_day(row['valid_until'])}  trainer {row['trainer_name'] or row['trainer'] or '-'}"
-            )
         for entry, report in self.platforms:
             events = report.stats.get("events", 0)
             verdict = "PASSED" if report.ok else f"FAILED ({len(report.failures)} failures)"
             lines.append(
                 f"  platform {entry['id']:>3} {entry['name'][:28]:<28} {entry['status']:<9} "
                 f"pool {entry['pool']}  {events:>8,} events  {verdict}"
+            )
+        for row in self.people:
+            lines.append(
+                f"  people   {row['platform']:>3} {row['role']:<9} {row['holder']}  {row['status']:<12} "
+                f"until {_day(row['valid_until'])}  trainer {row['trainer_name'] or row['trainer'] or '-'}"
             )
         return "\n".join(lines + verdict_lines(self.failures, self.ok))
 
