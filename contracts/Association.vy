@@ -453,9 +453,10 @@ def _check_role(role: uint8):
 @internal
 @view
 def _is_qualified(holder: address, role: uint8) -> bool:
-    issued: Qualification = self._qualifications[holder][role]
+    # Three of the struct's four slots (the certificate's hash is not needed): a launch reads them
+    # for three roles.
     return (
-        issued.trainer != empty(address)
-        and not issued.revoked
-        and block.timestamp <= convert(issued.valid_until, uint256)
+        self._qualifications[holder][role].trainer != empty(address)
+        and not self._qualifications[holder][role].revoked
+        and block.timestamp <= convert(self._qualifications[holder][role].valid_until, uint256)
     )
