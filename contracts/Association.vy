@@ -16,6 +16,13 @@
         platform but `pause`, and the pool has no path to its escrow for any role.
         The association admin (`owner`) launches, suspends and reinstates; on a
         real network it should be the association's own timelock or multisig.
+        It also keeps the industry's whitelist of people (SPEC 12): the admin
+        accredits compliance trainers, a trainer qualifies practitioners for a
+        role until a date under a certificate's hash, and a platform is launched
+        only when its operator, registrar and certifier are each qualified for
+        their role at that block. After the launch, the association cannot stop a
+        platform's governor from granting a role to someone unqualified (it holds
+        no power over platforms' roles): the audit and the monitor show it.
 """
 
 
@@ -58,6 +65,24 @@ struct Platform:
     launched_block: uint256
 
 
+# @dev One practitioner's qualification for one role (SPEC 12): who issued it, the last second
+# it is valid in (inclusive), the hash of its certificate, and whether it was disqualified.
+struct Qualification:
+    trainer: address
+    valid_until: uint64
+    certificate_hash: bytes32
+    revoked: bool
+
+
+# @dev The roles a practitioner is qualified for (SPEC 12).
+ROLE_OPERATOR: constant(uint8) = 1
+ROLE_REGISTRAR: constant(uint8) = 2
+ROLE_CERTIFIER: constant(uint8) = 3
+ROLE_GUARDIAN: constant(uint8) = 4
+# @dev The longest a qualification may run from its issue: 1,095 days (3 years).
+MAX_QUALIFICATION_PERIOD: constant(uint256) = 1_095 * 86_400
+
+
 # @dev The default rules every platform starts with (SPEC 4.6; `greenpoints.rules.DEFAULT_RULES`).
 DEFAULT_ISSUE_BPS: constant(uint256) = 7_000
 DEFAULT_EXIT_TRIGGER_BPS: constant(uint256) = 20_000
@@ -88,6 +113,10 @@ min_timelock_delay: public(immutable(uint256))
 _platforms: HashMap[uint256, Platform]
 # @dev How many platforms were launched.
 platform_count: public(uint256)
+# @dev Accredited compliance trainers (true while accredited).
+_trainers: HashMap[address, bool]
+# @dev Qualifications by holder, then role.
+_qualifications: HashMap[address, HashMap[uint8, Qualification]]
 
 
 # @dev Emitted once per platform launched.
@@ -110,6 +139,35 @@ event PlatformSuspended:
 # @dev Emitted when the association reinstates a suspended platform.
 event PlatformReinstated:
     id: indexed(uint256)
+
+
+# @dev Emitted when the admin accredits a compliance trainer.
+event TrainerAccredited:
+    trainer: indexed(address)
+    name: String[64]
+
+
+# @dev Emitted when the admin revokes a trainer's accreditation (what it issued stays).
+event TrainerRevoked:
+    trainer: indexed(address)
+    reason: String[100]
+
+
+# @dev Emitted when a trainer qualifies (or requalifies: renews) a practitioner for a role.
+event Qualified:
+    holder: indexed(address)
+    role: indexed(uint8)
+    trainer: indexed(address)
+    valid_until: uint64
+    certificate_hash: bytes32
+
+
+# @dev Emitted when the admin or the issuing trainer disqualifies a practitioner for a role.
+event Disqualified:
+    holder: indexed(address)
+    role: indexed(uint8)
+    by: indexed(address)
+    reason: String[100]
 
 
 @deploy
@@ -157,7 +215,8 @@ def launch_platform(
     @notice Launches a platform from the release's blueprints (association admin): its
             governor (a timelock; `operator` its only proposer, anyone may execute a ready
             operation, no admin), and its pool, which creates its registry; the platform
-            starts with the default rules, and the association is its guardian.
+            starts with the default rules, and the association is its guardian. Its operator,
+            registrar and certifier must each be qualified for their role at this block.
     @param name The platform's name (e.g. its settlement centre), 1 to 64 characters.
     @param asset The settlement token of its escrow.
     @param operator Who proposes rule changes to the platform's governor.
@@ -172,6 +231,9 @@ def launch_platform(
     assert registrar != certifier, "association: registrar and certifier must differ"
     assert self not in [operator, registrar, certifier], "association: a platform role cannot be the association"
     assert timelock_delay >= min_timelock_delay, "association: timelock delay below the minimum"
+    assert self._is_qualified(operator, ROLE_OPERATOR), "association: operator is not qualified"
+    assert self._is_qualified(registrar, ROLE_REGISTRAR), "association: registrar is not qualified"
+    assert self._is_qualified(certifier, ROLE_CERTIFIER), "association: certifier is not qualified"
     proposers: DynArray[address, 1] = [operator]
     # An open executor role: anyone may execute a ready operation.
     executors: DynArray[address, 1] = [empty(address)]
@@ -256,3 +318,145 @@ def platforms(id: uint256) -> Platform:
     """
     assert id < self.platform_count, "association: unknown platform"
     return self._platforms[id]
+
+
+# ---------------------------------------------------------------- qualified practitioners (SPEC 12)
+
+
+@external
+def accredit_trainer(trainer: address, name: String[64]):
+    """
+    @notice Accredits a compliance trainer (association admin): it may then qualify practitioners.
+    @param trainer The trainer's address.
+    @param name The trainer's name, for the record (1 to 64 characters).
+    """
+    assert msg.sender == ownable.owner, "association: caller is not the admin"
+    assert trainer != empty(address), "association: trainer is the zero address"
+    assert len(name) > 0, "association: trainer name is empty"
+    assert not self._trainers[trainer], "association: already an accredited trainer"
+    self._trainers[trainer] = True
+    log TrainerAccredited(trainer=trainer, name=name)
+
+
+@external
+def revoke_trainer(trainer: address, reason: String[100]):
+    """
+    @notice Revokes a trainer's accreditation (association admin): it qualifies no one from now
+            on. What it issued before stays valid until it expires; the admin disqualifies
+            where needed.
+    @param trainer The trainer's address.
+    @param reason Why, for the record (1 to 100 characters).
+    """
+    assert msg.sender == ownable.owner, "association: caller is not the admin"
+    assert self._trainers[trainer], "association: not an accredited trainer"
+    assert len(reason) > 0, "association: reason is empty"
+    self._trainers[trainer] = False
+    log TrainerRevoked(trainer=trainer, reason=reason)
+
+
+@external
+def qualify(holder: address, role: uint8, valid_until: uint64, certificate_hash: bytes32):
+    """
+    @notice Qualifies a practitioner for a role until `valid_until` (an accredited trainer).
+            Qualifying again renews: the new trainer, date and certificate replace the old,
+            and a disqualification is lifted.
+    @param holder The practitioner's address.
+    @param role 1 operator, 2 registrar, 3 certifier, 4 guardian.
+    @param valid_until The last second (unix time) it is valid in: later than now, at most
+           1,095 days ahead.
+    @param certificate_hash The hash of the certificate the trainer issued (not zero).
+    """
+    assert self._trainers[msg.sender], "association: caller is not an accredited trainer"
+    assert holder != empty(address), "association: holder is the zero address"
+    assert holder != self, "association: a practitioner cannot be the association"
+    self._check_role(role)
+    assert convert(valid_until, uint256) > block.timestamp, "association: valid_until is not in the future"
+    assert (
+        convert(valid_until, uint256) <= block.timestamp + MAX_QUALIFICATION_PERIOD
+    ), "association: valid_until is more than 1,095 days ahead"
+    assert certificate_hash != empty(bytes32), "association: certificate hash is empty"
+    self._qualifications[holder][role] = Qualification(
+        trainer=msg.sender, valid_until=valid_until, certificate_hash=certificate_hash, revoked=False
+    )
+    log Qualified(
+        holder=holder,
+        role=role,
+        trainer=msg.sender,
+        valid_until=valid_until,
+        certificate_hash=certificate_hash,
+    )
+
+
+@external
+def disqualify(holder: address, role: uint8, reason: String[100]):
+    """
+    @notice Disqualifies a practitioner for a role (the association admin, or the trainer that
+            issued the qualification).
+    @param holder The practitioner's address.
+    @param role 1 operator, 2 registrar, 3 certifier, 4 guardian.
+    @param reason Why, for the record (1 to 100 characters).
+    """
+    self._check_role(role)
+    issued: Qualification = self._qualifications[holder][role]
+    assert issued.trainer != empty(address), "association: no qualification to disqualify"
+    assert msg.sender in [
+        ownable.owner, issued.trainer
+    ], "association: caller is not the admin or the issuing trainer"
+    assert not issued.revoked, "association: qualification already disqualified"
+    assert len(reason) > 0, "association: reason is empty"
+    self._qualifications[holder][role].revoked = True
+    log Disqualified(holder=holder, role=role, by=msg.sender, reason=reason)
+
+
+@external
+@view
+def qualification(holder: address, role: uint8) -> Qualification:
+    """
+    @notice A practitioner's qualification for a role: its trainer (zero if none was issued),
+            the last second it is valid in, its certificate's hash, and whether it was disqualified.
+    @param holder The practitioner's address.
+    @param role 1 operator, 2 registrar, 3 certifier, 4 guardian.
+    """
+    self._check_role(role)
+    return self._qualifications[holder][role]
+
+
+@external
+@view
+def is_qualified(holder: address, role: uint8) -> bool:
+    """
+    @notice Whether a practitioner is qualified for a role now: issued, not disqualified, and
+            `valid_until` not past (valid through its last second).
+    @param holder The practitioner's address.
+    @param role 1 operator, 2 registrar, 3 certifier, 4 guardian.
+    """
+    self._check_role(role)
+    return self._is_qualified(holder, role)
+
+
+@external
+@view
+def is_trainer(addr: address) -> bool:
+    """
+    @notice Whether an address is an accredited trainer now.
+    @param addr The address.
+    """
+    return self._trainers[addr]
+
+
+@internal
+@pure
+def _check_role(role: uint8):
+    assert role >= ROLE_OPERATOR and role <= ROLE_GUARDIAN, "association: unknown role"
+
+
+@internal
+@view
+def _is_qualified(holder: address, role: uint8) -> bool:
+    # Three of the struct's four slots (the certificate's hash is not needed): a launch reads them
+    # for three roles.
+    return (
+        self._qualifications[holder][role].trainer != empty(address)
+        and not self._qualifications[holder][role].revoked
+        and block.timestamp <= convert(self._qualifications[holder][role].valid_until, uint256)
+    )

@@ -631,6 +631,8 @@ def launch_platform(
         operator: the proposer of the platform's governor (an account or an address).
         asset: the settlement token; on a local chain a mock is deployed when omitted.
         registrar, certifier: distinct accounts (or addresses); on a local chain test accounts 1 and 3.
+            The operator, registrar and certifier must each be qualified for their role at the
+            association (SPEC 12; `greenpoints.qualifications`): refused before sending otherwise.
         timelock_delay: the governor's delay; default 2 days, never below the association's minimum.
         name: the platform's name (default `platform <id>`), at most 64 characters.
         catalog: green classes the certifier (an account) certifies right after the launch.
@@ -654,6 +656,18 @@ def launch_platform(
         certifier = certifier if certifier is not None else accounts.test_accounts[3]
     if _address(registrar) == _address(certifier):
         raise DeployError("registrar and certifier must be distinct accounts")
+    unqualified = [
+        f"the {role} {_address(holder)}"
+        for number, (role, holder) in enumerate(
+            (("operator", operator), ("registrar", registrar), ("certifier", certifier)), start=1
+        )
+        if not association.contract.is_qualified(_address(holder), number)
+    ]
+    if unqualified:
+        raise DeployError(
+            f"not qualified at the association for its role: {', '.join(unqualified)} "
+            "(an accredited trainer qualifies them first: ape run association qualify)"
+        )
     catalog = tuple(catalog)
     if catalog and isinstance(certifier, str):
         raise DeployError("a catalog is certified at launch only by a certifier account we can sign with")
@@ -700,17 +714,25 @@ def launch_platform(
 def platform_launcher(association: Association, *, name: str, operator=None):
     """A `launch` for the simulation's chain backends: a new platform of `association`, as its admin,
     with the simulation's registrar and certifier (platforms start with the default rules, so the
-    scenario must keep them)."""
+    scenario must keep them). On a local chain the sample trainer qualifies its operator,
+    registrar and certifier first where they are not (`qualify_sample_people`)."""
 
     def launch(*, registrar, certifier, asset_decimals: int, rules: Rules) -> System:
+        from .qualifications import qualify_sample_people
+
         if rules != DEFAULT_RULES:
             changed = sorted(k for k, v in rules.as_dict().items() if DEFAULT_RULES.as_dict()[k] != v)
             raise DeployError(
                 f"a platform starts with the default rules; the scenario changes {', '.join(changed)}"
             )
+        the_operator = operator if operator is not None else association.admin
+        if is_local_network():
+            qualify_sample_people(
+                association, operator=the_operator, registrar=registrar, certifier=certifier
+            )
         return launch_platform(
             association,
-            operator=operator if operator is not None else association.admin,
+            operator=the_operator,
             registrar=registrar,
             certifier=certifier,
             asset_decimals=asset_decimals,

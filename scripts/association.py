@@ -1,4 +1,8 @@
-"""ape run association launch|suspend|reinstate|list: an association's platforms (SPEC 9)."""
+"""ape run association launch|suspend|reinstate|list: an association's platforms (SPEC 9);
+accredit-trainer|revoke-trainer|qualify|disqualify|people: its qualified practitioners (SPEC 12)."""
+
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from ape.cli import verbosity_option
@@ -13,6 +17,14 @@ from greenpoints.deploy import (
     load_association,
 )
 from greenpoints.paths import check_file
+from greenpoints.qualifications import (
+    ROLE_IDS,
+    accredit_trainer,
+    disqualify,
+    qualify,
+    read_people,
+    revoke_trainer,
+)
 
 
 def _association_option(func):
@@ -49,7 +61,7 @@ def _save(association, source) -> None:
         click.echo(f"record: {path}")
 
 
-@click.group(short_help="Launch, suspend and reinstate an association's platforms")
+@click.group(short_help="An association's platforms and its qualified practitioners")
 def cli():
     pass
 
@@ -148,3 +160,139 @@ def _signer(association):
     if isinstance(association.admin, str):
         raise DeployError("the association admin is not an account we hold: pass --account ALIAS")
     return association.admin
+
+
+# ---------------------------------------------------------------- qualified practitioners (SPEC 12)
+
+
+def _date(timestamp) -> str:
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _holder(value: str, what: str):
+    """An address (0x...) or an account alias (TEST::N on a local chain)."""
+    return resolve_role(value, role=what, local_default=0)
+
+
+_role_option = click.option(
+    "--role", required=True, type=click.Choice(list(ROLE_IDS)), help="The role the qualification is for"
+)
+
+
+@cli.command(name="accredit-trainer", cls=Command, short_help="Accredit a compliance trainer (admin)")
+@_association_option
+@_admin_option
+@click.argument("trainer")
+@click.option("--name", required=True, help="The trainer's name (1 to 64 bytes)")
+@one_line_errors
+def accredit_trainer_(network, source, account_alias, trainer, name):
+    association = _load(source, account_alias)
+    address = _holder(trainer, "trainer")
+    accredit_trainer(association, address, name)
+    click.echo(f"trainer {getattr(address, 'address', address)} accredited: {name}")
+
+
+@cli.command(name="revoke-trainer", cls=Command, short_help="Revoke a trainer's accreditation (admin)")
+@_association_option
+@_admin_option
+@click.argument("trainer")
+@click.option("--reason", required=True, help="Why, for the record (1 to 100 bytes)")
+@one_line_errors
+def revoke_trainer_(network, source, account_alias, trainer, reason):
+    association = _load(source, account_alias)
+    address = _holder(trainer, "trainer")
+    revoke_trainer(association, address, reason)
+    click.echo(
+        f"trainer {getattr(address, 'address', address)} revoked; what it issued stays until "
+        "it expires (the admin disqualifies where needed)"
+    )
+
+
+@cli.command(name="qualify", cls=Command, short_help="Qualify a practitioner for a role (a trainer)")
+@_association_option
+@click.argument("holder")
+@_role_option
+@click.option(
+    "--trainer", "trainer_alias", help="The accredited trainer's alias (local chain: the sample trainer)"
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 1_095),
+    default=365,
+    show_default=True,
+    help="How long it is valid from the next block",
+)
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The certificate's file: its keccak-256 is recorded",
+)
+@click.option("--certificate-hash", help="The certificate's hash (0x and 64 hex digits), instead of its file")
+@one_line_errors
+def qualify_(network, source, holder, role, trainer_alias, days, certificate, certificate_hash):
+    from greenpoints.qualifications import SAMPLE_TRAINER
+
+    association = _load(source, None)
+    trainer = resolve_account(trainer_alias, role="trainer", local_default=SAMPLE_TRAINER)
+    address = _holder(holder, "holder")
+    receipt = qualify(
+        association,
+        trainer,
+        address,
+        role,
+        days=days,
+        certificate=certificate.read_bytes() if certificate else None,
+        certificate_hash=certificate_hash,
+    )
+    event = receipt.decode_logs(association.contract.Qualified)[0]
+    click.echo(
+        f"{event.holder} qualified as {role} by {event.trainer} until {_date(event.valid_until)}, "
+        f"certificate 0x{bytes(event.certificate_hash).hex()}"
+    )
+
+
+@cli.command(name="disqualify", cls=Command, short_help="Disqualify a practitioner (admin or its trainer)")
+@_association_option
+@_admin_option
+@click.argument("holder")
+@_role_option
+@click.option("--reason", required=True, help="Why, for the record (1 to 100 bytes)")
+@click.option("--trainer", "trainer_alias", help="Sign as the trainer that issued it (default: the admin)")
+@one_line_errors
+def disqualify_(network, source, account_alias, holder, role, reason, trainer_alias):
+    association = _load(source, account_alias)
+    sender = resolve_account(trainer_alias, role="trainer", local_default=None) if trainer_alias else None
+    address = _holder(holder, "holder")
+    disqualify(association, address, role, reason, sender=sender)
+    click.echo(f"{getattr(address, 'address', address)} disqualified as {role}: {reason}")
+
+
+@cli.command(name="people", cls=Command, short_help="Trainers, and each platform's role holders")
+@_association_option
+@one_line_errors
+def people_(network, source):
+    association = _load(source, None)
+    people = read_people(association)
+    from ape import chain
+
+    now = int(chain.blocks.head.timestamp)
+    trainers = people.trainer_rows()
+    click.echo(f"association {association.address}: {len(trainers)} trainers")
+    for t in trainers:
+        click.echo(
+            f"  trainer {t['trainer']}  {t['name'][:40]:<40} {t['status']:<10} "
+            f"{t['qualifications']} issued" + (f"  revoked: {t['reason']}" if t["reason"] else "")
+        )
+    names = {p.platform_id: p.name for p in association.platforms}
+    rows = people.rows(now, names)
+    unqualified = sum(1 for r in rows if r["status"] not in ("valid", "expiring"))
+    click.echo(
+        f"{len(rows)} role holders on {len(association.platforms)} platforms, {unqualified} not qualified"
+    )
+    for r in rows:
+        until = _date(r["valid_until"]) if r["valid_until"] else "-"
+        click.echo(
+            f"  {r['platform']:>3} {r['platform_name'][:24]:<24} {r['role']:<9} {r['holder']}  "
+            f"{r['status']:<12} until {until}  trainer {r['trainer_name'] or r['trainer'] or '-'}"
+            + (f"  certificate {r['certificate_hash']}" if r["certificate_hash"] else "")
+        )

@@ -12,25 +12,36 @@ The release is what this checkout compiles (`ape compile`, vyper 0.4.3): the ass
 blueprints must hold exactly the release's initcode (EIP-5202: `0xFE7100` then the initcode) and
 have the code hashes the association published; every platform's pool, registry and governor must
 run the release's runtime code (what follows it is the pool's immutables) and be wired to each other
-as launched, with the association still its guardian.
+as launched, with the association still its guardian; the association itself must run the release's
+`Association` code.
+
+The people check (SPEC 12) replays the association's trainer and qualification events and every
+platform's role events (`greenpoints.qualifications.read_people`): every launch must have had its
+operator, registrar and certifier qualified at its block, and the report lists each platform's
+current role holders with their qualification (a holder not qualified now is shown, not failed:
+the association cannot stop a governor granting a role; the monitor alerts on it).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ape import chain, project
 from eth_utils import keccak, to_checksum_address
 
 from ..interfaces import runs
+from ..qualifications import read_people
 from . import audit, render
 from .report import Report, verdict_lines
 from .tables import Bullets, Column, Page, Paragraph, Table, thousands
 
 RELEASE_CHECK = "release"
 """The name of the association's own check in the report."""
+PEOPLE_CHECK = "people"
+"""The name of the association's check of its launches' qualified roles."""
 
 
 def _code(web3, address: str) -> bytes:
@@ -50,23 +61,34 @@ class AssociationReport:
     """(the platform's entry: id, name, status, pool, ...; its audit), by id."""
     release_failures: list[str] = field(default_factory=list)
     release_checked: int = 0
+    people: list[dict] = field(default_factory=list)
+    """Every platform's current role holders with their qualification (`People.rows`)."""
+    trainers: list[dict] = field(default_factory=list)
+    """The association's trainers (`People.trainer_rows`)."""
+    people_failures: list[str] = field(default_factory=list)
+    """Launches whose roles were not qualified at their block."""
+    launches_checked: int = 0
 
     @property
     def failures(self) -> list[str]:
         out = [f"[{RELEASE_CHECK}] {f}" for f in self.release_failures]
+        out += [f"[{PEOPLE_CHECK}] {f}" for f in self.people_failures]
         for entry, report in self.platforms:
             out += [f"platform {entry['id']} ({entry['name']}): {f}" for f in report.failures]
         return out
 
     @property
     def ok(self) -> bool:
-        return not self.release_failures and all(r.ok for _, r in self.platforms)
+        return not self.release_failures and not self.people_failures and all(r.ok for _, r in self.platforms)
 
     def describe(self) -> str:
         lines = [
             f"audit of association {self.address}: {len(self.platforms)} platforms, "
             f"release checked on {self.release_checked} contracts "
-            + ("ok" if not self.release_failures else f"FAILED x{len(self.release_failures)}")
+            + ("ok" if not self.release_failures else f"FAILED x{len(self.release_failures)}"),
+            f"  people: {len(self.trainers)} trainers, {self.launches_checked} launches checked "
+            + ("ok" if not self.people_failures else f"FAILED x{len(self.people_failures)}")
+            + f", {len(self.people)} role holders, {self.unqualified_holders} not qualified now",
         ]
         for entry, report in self.platforms:
             events = report.stats.get("events", 0)
@@ -75,13 +97,28 @@ class AssociationReport:
                 f"  platform {entry['id']:>3} {entry['name'][:28]:<28} {entry['status']:<9} "
                 f"pool {entry['pool']}  {events:>8,} events  {verdict}"
             )
+        for row in self.people:
+            lines.append(
+                f"  people   {row['platform']:>3} {row['role']:<9} {row['holder']}  {row['status']:<12} "
+                f"until {_day(row['valid_until'])}  trainer {row['trainer_name'] or row['trainer'] or '-'}"
+            )
         return "\n".join(lines + verdict_lines(self.failures, self.ok))
+
+    @property
+    def unqualified_holders(self) -> int:
+        return sum(1 for row in self.people if row["status"] not in ("valid", "expiring"))
 
     def to_dict(self) -> dict:
         return {
             "association": self.address,
             "ok": self.ok,
             "release": {"checked": self.release_checked, "failures": self.release_failures},
+            "people": {
+                "launches_checked": self.launches_checked,
+                "failures": self.people_failures,
+                "holders": self.people,
+                "trainers": self.trainers,
+            },
             "platforms": [
                 {
                     **entry,
@@ -118,14 +155,59 @@ class AssociationReport:
                 for entry, report in self.platforms
             ],
         )
+        people = Table(
+            "People (SPEC 12): each platform's role holders",
+            (
+                Column("platform", numeric=True),
+                Column("role"),
+                Column("holder"),
+                Column(
+                    "status", description="valid, expiring (30 days left), expired, disqualified, unqualified"
+                ),
+                Column("valid until", description="UTC"),
+                Column("trainer"),
+                Column("certificate", description="the hash the trainer recorded"),
+            ),
+            [
+                (
+                    r["platform"],
+                    r["role"],
+                    r["holder"],
+                    r["status"],
+                    _day(r["valid_until"]),
+                    r["trainer_name"] or r["trainer"] or "-",
+                    r["certificate_hash"] or "-",
+                )
+                for r in self.people
+            ],
+        )
+        trainers = Table(
+            "Trainers",
+            (
+                Column("trainer"),
+                Column("name"),
+                Column("status"),
+                Column("issued", numeric=True),
+                Column("revoked because"),
+            ),
+            [
+                (t["trainer"], t["name"], t["status"], t["qualifications"], t["reason"] or "-")
+                for t in self.trainers
+            ],
+        )
+        people_verdict = "ok" if not self.people_failures else f"FAILED x{len(self.people_failures)}"
         return Page(
             "greenpoints association audit",
             [
                 Paragraph(
                     f"Association {self.address}, {len(self.platforms)} platforms, release checked on "
-                    f"{self.release_checked} contracts: {verdict}."
+                    f"{self.release_checked} contracts: {verdict}. Qualified roles at launch, "
+                    f"{self.launches_checked} launches: {people_verdict}; {len(self.people)} role holders, "
+                    f"{self.unqualified_holders} not qualified now."
                 ),
                 platforms,
+                people,
+                trainers,
                 Bullets("Failures", self.failures[:200]),
             ],
             passed=self.ok,
@@ -147,11 +229,18 @@ class AssociationReport:
         return written
 
 
+def _day(timestamp) -> str:
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M:%S") if timestamp else "-"
+
+
 def check_release(association, web3) -> tuple[int, list[str]]:
     """The association's blueprints against the release, and every platform's code and wiring."""
     failures: list[str] = []
     checked = 0
     contract = association.contract
+    checked += 1
+    if not runs(_code(web3, contract.address), project.Association.contract_type):
+        failures.append(f"the association at {contract.address} does not run this release's Association code")
     published = {
         "ValuePool": bytes(contract.pool_blueprint_codehash()),
         "Registry": bytes(contract.registry_blueprint_codehash()),
@@ -207,9 +296,15 @@ def audit_association(association, **kwargs) -> AssociationReport:
     association.refresh()
     web3 = chain.provider.web3
     checked, failures = check_release(association, web3)
+    end = kwargs.get("end_block")
+    people = read_people(association, end_block=end)
+    now = int(chain.blocks.head.timestamp if end is None else chain.blocks[end].timestamp)
     report = AssociationReport(
-        address=association.address, release_checked=checked, release_failures=failures
-    )
+        address=association.address, release_checked=checked, release_failures=failures,
+        people=people.rows(now, {p.platform_id: p.name for p in association.platforms}),
+        trainers=people.trainer_rows(), people_failures=people.launch_failures(),
+        launches_checked=len(people.launches),
+    )  # fmt: skip
     for system in association.platforms:
         platform_report = audit(system, start_block=system.deployment_block, **kwargs)
         report.platforms.append((platform_entry(association, system), platform_report))

@@ -37,6 +37,13 @@ Alerts (kind, severity):
   it within the circular window (a day by default), oldest lots first as in the audit's lineage;
 - `rule_change_scheduled` (notice), with the time it can take effect; `rule_changed` (notice) when
   it is executed; `paused` (warning), `unpaused` (notice), `shutdown` (warning).
+- over an association (`AssociationMonitor`, SPEC 12), for every platform:
+  `unqualified_role_holder` (warning): a current operator, registrar, certifier or guardian without
+  a valid qualification for that role at the association, raised at the block it became so (the role
+  granted, the qualification disqualified, or the first block past its `valid_until`);
+  `qualification_expiring` (notice): at the first block within 30 days of a role holder's
+  `valid_until` (or at the grant, if it is already within). Each once per holder, role, platform and
+  qualification (a renewal can raise them again).
 
 The monitor reads whole block ranges (one log query per contract per range) and folds a range only
 once everything in it was fetched, timestamps included; the cursor (last block folded) then moves
@@ -64,6 +71,7 @@ from ..client import Client
 from ..formatting import fmt_points, fmt_units
 from ..interfaces import interface
 from ..model import NEWCOMERS_PAY_MOST, PointsExited
+from ..qualifications import EXPIRING_NOTICE, People, standing
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
@@ -109,6 +117,8 @@ SEVERITY = {
     "member_funds_destroyed": "warning",
     "guardian_paused": "critical",
     "guardian_pause_failed": "critical",
+    "unqualified_role_holder": "warning",
+    "qualification_expiring": "notice",
 }
 ISSUER_LISTS = {
     # the issuer's event: (alert when it names the pool, when it names a known member, its account
@@ -851,6 +861,13 @@ class AssociationMonitor(Follower):
         self.cursor = max(int(association.deployment_block) - 1, 0)
         self.association_cursor = self.cursor
         self._silent = False
+        self.people = People(association=self.address, time_of=self.times)
+        """The trainers, qualifications and every platform's role holders (SPEC 12), as folded."""
+        self.people_block = self.cursor
+        """The last block the people's clock was checked at."""
+        self._people_alerted: set[tuple] = set()
+        self._role_events: list[tuple[Event, int]] = []
+        """The platforms' role events of the page being folded, with the platform's id."""
 
     @property
     def followed(self) -> str:
@@ -878,6 +895,9 @@ class AssociationMonitor(Follower):
             self._emit(self._tag(alert, platform_id))
 
         def page_done(events, alerts, lo, hi) -> None:
+            self._role_events += [
+                (e, platform_id) for e in events if e.name in ("RoleGranted", "RoleRevoked")
+            ]
             if self.platform_on_page is not None:
                 self.platform_on_page(
                     platform_id, events, [self._tag(a, platform_id) for a in alerts], lo, hi
@@ -934,7 +954,134 @@ class AssociationMonitor(Follower):
 
     def resume_at(self, cursor: int) -> None:
         """As `Follower.resume_at`, for the association's own events too."""
-        self.cursor = self.association_cursor = cursor
+        self.cursor = self.association_cursor = self.people_block = cursor
+
+    # ------------------------------------------------------------ the people (SPEC 12)
+
+    def adopt_people(self, people: People, cursor: int) -> None:
+        """Take `people` folded elsewhere up to block `cursor` (the page resumed from its database
+        reads them from the chain: `read_people`): what it shows by then counts as said."""
+        people.time_of = self.times
+        self.people, self.people_block = people, cursor
+        for pid, held in people.holders.items():
+            for holder, role in list(held):
+                self._people_check(pid, holder, role, cursor, -1, "")
+        self.people_block = max(cursor - 1, 0)
+        self._people_clock(cursor)
+
+    def _people_page(self, hi: int) -> list[Alert]:
+        """Fold the page's association and role events into `people`, with the clock checked
+        before each event's block and at the page's end; the alerts they raise."""
+        merged = [(e, None) for e in getattr(self, "_association_events", [])] + self._role_events
+        self._association_events, self._role_events = [], []
+        merged.sort(key=lambda pair: pair[0].position)
+        alerts: list[Alert] = []
+        for event, platform in merged:
+            if event.block - 1 > self.people_block:
+                alerts += self._people_clock(event.block - 1)
+            for pid, holder, role in self.people.apply(event, platform):
+                alerts += self._people_check(pid, holder, role, event.block, event.log_index, event.tx)
+        if hi > self.people_block:
+            alerts += self._people_clock(hi)
+        return alerts
+
+    def _people_alert(
+        self,
+        key: tuple,
+        kind: str,
+        pid: int,
+        holder: str,
+        role: str,
+        q,
+        status: str,
+        block: int,
+        log_index: int,
+        tx: str,
+    ) -> list[Alert]:
+        if key in self._people_alerted:
+            return []
+        self._people_alerted.add(key)
+        name = self.names.get(pid, f"platform {pid}")
+        until = _utc(q.valid_until) if q is not None else ""
+        message = (
+            f"[{name}] {role} {holder} holds the role without a valid qualification ({status}"
+            + (f", valid until {until})" if q is not None else ": no trainer qualified it)")
+            if kind == "unqualified_role_holder"
+            else f"[{name}] {role} {holder}'s qualification ends {until}"
+        )
+        details = {
+            "platform": pid,
+            "platform_name": name,
+            "holder": holder,
+            "role": role,
+            "status": status,
+            "valid_until": q.valid_until if q is not None else None,
+            "trainer": q.trainer if q is not None else None,
+        }
+        return [Alert(kind, SEVERITY[kind], block, log_index, self.times(block), tx, message, details)]
+
+    def _people_check(
+        self, pid: int, holder: str, role: str, block: int, log_index: int, tx: str
+    ) -> list[Alert]:
+        """A holder's standing right after an event that may change it (a grant, a qualification, a
+        disqualification)."""
+        if (holder, role) not in self.people.holders.get(pid, {}):
+            return []
+        q = self.people.qualification(holder, role)
+        status = standing(q, self.times(block))
+        identity = (q.issued_block, q.revoked) if q is not None else None
+        if status in ("valid", "expiring"):
+            if status == "valid":
+                return []
+            key = (pid, holder, role, "expiring", q.issued_block)
+            return self._people_alert(
+                key, "qualification_expiring", pid, holder, role, q, status, block, log_index, tx
+            )
+        key = (pid, holder, role, "unqualified", identity)
+        return self._people_alert(
+            key, "unqualified_role_holder", pid, holder, role, q, status, block, log_index, tx
+        )
+
+    def _people_clock(self, block: int) -> list[Alert]:
+        """Qualifications whose notice or end passed in blocks people_block+1..block, each raised at
+        the first block at or past its moment."""
+        first, self.people_block = self.people_block + 1, block
+        now = self.times(block)
+        alerts = []
+        for pid, held in self.people.holders.items():
+            for holder, role in held:
+                q = self.people.qualification(holder, role)
+                if q is None or q.revoked:
+                    continue  # raised at the event that made it so
+                for kind, moment, what in (
+                    ("qualification_expiring", q.valid_until - EXPIRING_NOTICE, "expiring"),
+                    ("unqualified_role_holder", q.valid_until + 1, "unqualified"),
+                ):
+                    key = (
+                        pid,
+                        holder,
+                        role,
+                        what,
+                        q.issued_block if what == "expiring" else (q.issued_block, False),
+                    )
+                    if now < moment or key in self._people_alerted:
+                        continue
+                    at = self._first_block_at(moment, first, block)
+                    alerts += self._people_alert(
+                        key, kind, pid, holder, role, q, standing(q, self.times(at)), at, -1, ""
+                    )
+        alerts.sort(key=lambda a: a.block)
+        return alerts
+
+    def _first_block_at(self, moment: int, lo: int, hi: int) -> int:
+        """The first block in lo..hi whose time is at or past `moment` (hi's is)."""
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.times(mid) >= moment:
+                hi = mid
+            else:
+                lo = mid + 1
+        return hi
 
     def advance(self, until: int) -> list[Alert]:
         raised = []
@@ -947,6 +1094,7 @@ class AssociationMonitor(Follower):
                 self.times.learn(events)
                 alerts = self._association_alerts(events)
                 self.association_cursor = hi
+                self._association_events = events
                 if not self.silent:
                     for alert in alerts:
                         self._emit(alert)
@@ -957,6 +1105,12 @@ class AssociationMonitor(Follower):
                 monitor.silent = self.silent
                 if monitor.cursor < hi:
                     raised += monitor.advance(hi)
+            # Then the people: the association's and the platforms' role events in chain order.
+            alerts = self._people_page(hi)
+            if not self.silent:
+                for alert in alerts:
+                    self._emit(alert)
+                raised += alerts
             self.cursor = hi
             if not self.silent:
                 self._save()

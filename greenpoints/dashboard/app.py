@@ -11,15 +11,19 @@ text; errors are `{"error": "..."}` with 400 or 404):
 - `/api/platforms`: every platform's figures (assets, points, value per point, exit budget used,
   carbon, status);
 - `/api/platforms/{id}`: one platform: figures, rules, governor operations (pending ones with their
-  ready time), merchants and sponsors with cap use, charities, carbon by class and month;
+  ready time), merchants and sponsors with cap use, charities, carbon by class and month, people
+  (its operator, registrar, certifier and guardian holders: trainer, valid until, status);
 - `/api/platforms/{id}/merchants/{address}`: one merchant: its books, cap use, and by month its
   purchases, sales, contributions, refunds and carbon (404 for an address that is no merchant there);
 - `/api/platforms/{id}/history`: value per point and assets over blocks (at most about 400 points);
+- `/api/trainers`: the association's compliance trainers (SPEC 12), accredited or revoked; a
+  platform's people (its role holders with their qualification) are in `/api/platforms/{id}`;
 - `/api/alerts?after=N&limit=M`: alerts with an id above N (the feed);
 - `/api/orders/{order_id}`: the purchases (or actions) with that id and the fates of their points;
 - `/api/accounts/{address}`: an account's purchases, where their points went, what it holds;
 - `/api/platforms.csv`, `/api/platforms/{id}/merchants.csv`, `.../sponsors.csv`, `.../history.csv`,
-  `/api/platforms/{id}/merchants/{address}.csv` (a merchant by month),
+  `/api/platforms/{id}/merchants/{address}.csv` (a merchant by month), `.../people.csv`,
+  `/api/trainers.csv`,
   `/api/alerts.csv?platform=N&severity=S`: the tables as CSV (`exports`), exact decimals;
 - `/api/stream`: server-sent events, `update` with the status and the new alerts, within a second of
   a page folded.
@@ -164,6 +168,16 @@ def create_app(
             raise HTTPException(404)
         return await csv_answer(f"platform-{pid}-{kind}", supervisor.members_csv, pid, kind.removesuffix("s"))
 
+    async def people_csv(request: Request):
+        pid = request.path_params["pid"]
+        return await csv_answer(f"platform-{pid}-people", supervisor.people_csv, pid)
+
+    async def trainers(request: Request):
+        return await answer(supervisor.trainers)
+
+    async def trainers_csv(request: Request):
+        return await csv_answer("trainers", supervisor.trainers_csv)
+
     async def history_csv(request: Request):
         pid = request.path_params["pid"]
         return await csv_answer(f"platform-{pid}-history", supervisor.history_csv, pid)
@@ -227,6 +241,9 @@ def create_app(
         Route("/api/platforms.csv", platforms_csv),
         Route("/api/overview", overview),
         Route("/api/platforms/{pid:int}/history.csv", history_csv),
+        Route("/api/platforms/{pid:int}/people.csv", people_csv),
+        Route("/api/trainers", trainers),
+        Route("/api/trainers.csv", trainers_csv),
         Route("/api/platforms/{pid:int}/merchants/{address}.csv", merchant_csv),
         Route("/api/platforms/{pid:int}/merchants/{address}", merchant),
         Route("/api/platforms/{pid:int}/{kind}.csv", members_csv),

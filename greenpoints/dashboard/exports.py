@@ -254,3 +254,32 @@ def alert_platform(alert: dict) -> int | None:
         return named
     platform = alert.get("platform")
     return platform if isinstance(platform, int) and platform >= 0 else None
+
+
+PEOPLE = [
+    "platform",
+    "platform_name",
+    "role",
+    "holder",
+    "status",
+    "valid_until",
+    "valid_until_unix",
+    "trainer",
+    "trainer_name",
+    "certificate_hash",
+    "since_block",
+]
+
+
+def people(rows: list[dict]) -> str:
+    """A platform's role holders with their qualification (SPEC 12)."""
+    return write(PEOPLE, [{**r, "valid_until": utc(r["valid_until"]), "valid_until_unix": r["valid_until"]}
+                          for r in rows])  # fmt: skip
+
+
+TRAINERS = ["trainer", "name", "status", "accredited_block", "revoked_block", "reason", "qualifications"]
+
+
+def trainers(rows: list[dict]) -> str:
+    """The association's trainers."""
+    return write(TRAINERS, rows)

@@ -17,6 +17,7 @@ from ..audit.ledger import month_of
 from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorError
 from ..catalog import kind_name
 from ..model import value_per_point
+from ..qualifications import read_people
 from . import exports, units
 from .store import Store
 
@@ -241,6 +242,8 @@ class Supervisor:
         else:
             count += self._replay(monitor, 0, cursor)
         monitor.resume_at(cursor)
+        if isinstance(monitor, AssociationMonitor):  # the association's own events are not stored
+            monitor.adopt_people(read_people(self.association, end_block=cursor), cursor)
         self.head_time = monitor.times(cursor)
         self._read_statuses()
         self.version += 1
@@ -439,7 +442,27 @@ class Supervisor:
                 "sponsors": self._members(pid, ledger, views.sponsors(ledger), "sponsor"),
                 "charities": views.charities(ledger),
                 "carbon": self._carbon(ledger, views.carbon(ledger)),
+                "people": self.people(pid),
             }
+
+    def people(self, pid: int | None = None) -> list[dict]:
+        """Each platform's role holders (or platform `pid`'s) with their qualification at the last
+        block folded (SPEC 12); none for a deployment outside an association."""
+        with self.lock:
+            if not isinstance(self.monitor, AssociationMonitor):
+                return []
+            if pid is not None:
+                self._monitor(pid)
+            now = self.head_time or self.monitor.times(self.monitor.cursor)
+            rows = self.monitor.people.rows(now, dict(self.monitor.names))
+            return [r for r in rows if pid is None or r["platform"] == pid]
+
+    def trainers(self) -> list[dict]:
+        """The association's trainers, accredited or revoked, with what each issued."""
+        with self.lock:
+            if not isinstance(self.monitor, AssociationMonitor):
+                return []
+            return self.monitor.people.trainer_rows()
 
     @staticmethod
     def _carbon(ledger, carbon: dict) -> dict:
@@ -655,6 +678,12 @@ class Supervisor:
             symbol = self.symbols(pid)[0]
         rows = self.store.series(self.target, pid, points=2**62)
         return exports.history(rows, d, symbol, lambda assets, supply: value_per_point(assets, supply, d))
+
+    def people_csv(self, pid: int) -> str:
+        return exports.people(self.people(pid))
+
+    def trainers_csv(self) -> str:
+        return exports.trainers(self.trainers())
 
     def merchant_csv(self, pid: int, address: str) -> str:
         return exports.merchant_months(self.merchant(pid, address))

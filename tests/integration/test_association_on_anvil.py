@@ -93,3 +93,36 @@ def test_dashboard_script__bad_input__one_line_errors(anvil_env, tmp_path):
             assert result.returncode != 0, args
             assert message in text, (args, text)
             assert "Traceback" not in text, text
+
+
+def test_association_people_scripts__anvil__trainer_certificate_launch(anvil_env, tmp_path):
+    record = tmp_path / "local.json"
+    out = _ok(run_env(anvil_env, "deploy", "--association", "--out", str(record), *FOUNDRY))
+    assert "trainer" in out and "accredited" in out  # the sample trainer qualified the named accounts
+    at = ["--association", str(record), *FOUNDRY]
+    refused = run_env(anvil_env, "association", "launch", "--name", "Foshan", "--operator", "TEST::6", *at)
+    text = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "Traceback" not in text
+    assert "not qualified at the association for its role: the operator 0x976E" in text
+
+    _ok(run_env(anvil_env, "association", "accredit-trainer", "TEST::8", "--name", "Foshan academy", *at))
+    certificate = tmp_path / "certificate.pdf"
+    certificate.write_bytes(b"%PDF-1.4 operator course passed")
+    qualify = ["qualify", "TEST::6", "--role", "operator", "--trainer", "TEST::8", "--days", "30"]
+    out = _ok(run_env(anvil_env, "association", *qualify, "--certificate", str(certificate), *at))
+    assert "qualified as operator" in out
+    out = _ok(run_env(anvil_env, "association", "launch", "--name", "Foshan", "--operator", "TEST::6", *at))
+    assert "platform 0 (Foshan) launched" in out
+    out = _ok(run_env(anvil_env, "association", "people", *at))
+    assert "2 trainers" in out and "3 role holders on 1 platforms, 0 not qualified" in out
+    assert "expiring" in out  # 30 days: within the notice
+
+    _ok(
+        run_env(
+            anvil_env, "association", "disqualify", "TEST::6", "--role", "operator", "--reason", "fraud", *at
+        )
+    )
+    out = _ok(run_env(anvil_env, "association", "people", *at))
+    assert "1 not qualified" in out and "disqualified" in out
+    bad = run_env(anvil_env, "association", "qualify", "TEST::6", "--role", "treasurer", *at)
+    assert bad.returncode != 0 and "Traceback" not in bad.stdout + bad.stderr

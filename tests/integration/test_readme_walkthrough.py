@@ -90,7 +90,12 @@ def bash(lines: list[str]) -> str:
 
 def test_readme_walkthrough__typed_in_order__every_command_works(checkout):
     walk = blocks()
-    assert {"run as typed by tests/integration/test_readme_walkthrough.py", "dashboard", "stop"} <= set(walk)
+    assert {
+        "run as typed by tests/integration/test_readme_walkthrough.py",
+        "dashboard",
+        "stop",
+        "association",
+    } <= set(walk)
     main = walk["run as typed by tests/integration/test_readme_walkthrough.py"]
     assert main[0].startswith("source .venv/bin/activate") and main[1].startswith("make node")
     env = user_env(free_port())
@@ -110,6 +115,22 @@ def test_readme_walkthrough__typed_in_order__every_command_works(checkout):
         assert (checkout / "deployments" / "ethereum-local-foundry.json").exists()
         assert (checkout / "results" / "baseline-fast" / "summary.json").exists()
         assert (checkout / "results" / "audit" / "audit.md").exists()
+
+        # The association's section: trainer, certificate, launch, people, audit, monitor.
+        done = subprocess.run(
+            ["bash", "-c", "source .venv/bin/activate\n" + bash(walk["association"])],
+            cwd=checkout, env=env, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, output[-6000:]
+        assert "Traceback" not in output
+        assert "accredited: Shenzhen compliance academy" in output
+        assert "qualified as operator by" in output
+        assert "platform 2 (Hangzhou centre) launched" in output
+        assert "trainer 0x" in output and "Shenzhen compliance academy" in output
+        assert "9 role holders on 3 platforms, 0 not qualified" in output
+        assert "launches checked ok" in output and "PASSED" in output
+        assert (checkout / "operator-certificate.txt").exists()
 
         # The dashboard, as typed (on a free port), until Ctrl-C.
         (command,) = walk["dashboard"]

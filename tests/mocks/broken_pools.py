@@ -1,5 +1,5 @@
-"""Deliberately broken variants of the pool and its registry, for showing that the audit catches
-broken rules.
+"""Deliberately broken variants of the pool and its registry, and of the association, for showing
+that the audit catches broken rules.
 
 Each variant is the real `contracts/` tree with one small source change (asserted to apply, so a
 refactor of the contracts cannot silently turn a variant into the honest system), compiled with
@@ -79,6 +79,19 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+ASSOCIATION_VARIANTS: dict[str, tuple[str, str, str, str]] = {
+    # name: (file, text to find, replacement, the rule it breaks)
+    "launches_unqualified": (
+        "Association.vy",
+        "    assert self._is_qualified(certifier, ROLE_CERTIFIER), "
+        '"association: certifier is not qualified"\n',
+        "",
+        "launches a platform whose certifier no trainer qualified (SPEC 12)",
+    ),
+}
+"""Broken associations (the audit's people check catches them)."""
+
+
 def is_registry_variant(name: str) -> bool:
     """True when the variant breaks the registry (else the pool)."""
     return VARIANTS[name][0] == "Registry.vy"
@@ -87,8 +100,17 @@ def is_registry_variant(name: str) -> bool:
 @functools.cache
 def broken_pool(name: str) -> ContractContainer:
     """The compiled variant `name`: a ValuePool, or a Registry for the registry's variants."""
-    file, find, replace, _ = VARIANTS[name]
-    contract = "Registry" if is_registry_variant(name) else "ValuePool"
+    return _compile("Registry" if is_registry_variant(name) else "ValuePool", name, VARIANTS[name])
+
+
+@functools.cache
+def broken_association(name: str) -> ContractContainer:
+    """The compiled association variant `name` (deployed over the honest release's blueprints)."""
+    return _compile("Association", name, ASSOCIATION_VARIANTS[name])
+
+
+def _compile(contract: str, name: str, variant: tuple[str, str, str, str]) -> ContractContainer:
+    file, find, replace, _ = variant
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "contracts"
         shutil.copytree(CONTRACTS, root)

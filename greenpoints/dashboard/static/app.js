@@ -138,7 +138,7 @@ async function refreshDetail() {
   state.history = history.points;
   drawCharts();
   document.getElementById("link-platform").href = `#/platform/${id}`;
-  for (const kind of ["merchants", "sponsors", "history"]) {
+  for (const kind of ["merchants", "sponsors", "history", "people"]) {
     document.getElementById(`csv-${kind}`).href = `/api/platforms/${id}/${kind}.csv`;
   }
   for (const unit of document.querySelectorAll("#detail .unit")) unit.textContent = `(${p.asset_symbol})`;
@@ -160,6 +160,17 @@ async function refreshDetail() {
   fill("#sponsors", p.sponsors.map((m) => cells(el("tr"), [[m.sponsor, "addr"], [m.status], [m.actions, "num"],
     [m.co2e_kg, "num"], money(m, "contributions"), money(m, "daily_cap"),
     [`${m.cap_used} (${m.cap_used_percent}%)`, "num"]])), "no sponsor");
+  const standing = (status) => (["valid", "expiring"].includes(status) ? (status === "expiring" ? "expiring" : "") : "unqualified");
+  fill("#people", (p.people || []).map((r) => cells(el("tr", { "data-holder": r.holder, "data-role": r.role }),
+    [[r.holder, "addr"], [r.role], [r.trainer_name || r.trainer || "none", "", r.trainer],
+      [r.valid_until ? utcText(r.valid_until) : "—", "", r.certificate_hash ? `certificate ${r.certificate_hash}` : ""],
+      [r.status, standing(r.status)]])), "no role holder (a deployment outside an association)");
+}
+
+async function refreshTrainers() {
+  const trainers = await getJSON("/api/trainers");
+  fill("#trainers", trainers.map((t) => cells(el("tr"), [[t.trainer, "addr"], [t.name],
+    [t.status, t.status === "revoked" ? "paused" : ""], [t.qualifications, "num"], [t.reason || "—"]])), "no trainer accredited");
 }
 
 async function refreshMerchant() {
@@ -278,7 +289,7 @@ async function refreshAll() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      const [platforms] = await Promise.all([refreshPlatforms(), refreshOverview()]);
+      const [platforms] = await Promise.all([refreshPlatforms(), refreshOverview(), refreshTrainers()]);
       if (platforms.length && (!state.chosen || !platforms.some((p) => p.id === state.selected))) {
         // Until the regulator picks one: the first platform with points out, not an empty platform 0.
         state.selected = (platforms.find((p) => p.total_points_raw !== "0") || platforms[0]).id;

@@ -1,6 +1,7 @@
 """An association (SPEC 9) over this release's blueprints, with role-named accounts."""
 
 import pytest
+from eth_utils import keccak
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_association, launch_platform
@@ -18,10 +19,26 @@ def operator(accounts):
 
 
 @pytest.fixture(scope="session")
-def association(deployer, association_admin, decimals, chain):
-    # One association per asset-decimals run, so platform ids start at 0 in each.
+def trainer(accounts):
+    """A compliance trainer the association accredits (SPEC 12)."""
+    return accounts[15]
+
+
+CERTIFICATE = keccak(text="certificate no. 2026-0001")
+LONGEST = 1_095 * 86_400
+
+
+@pytest.fixture(scope="session")
+def association(deployer, association_admin, trainer, operator, registrar, certifier, decimals, chain):
+    # One association per asset-decimals run, so platform ids start at 0 in each. Its trainer has
+    # qualified the operator, registrar and certifier for the longest a qualification may run.
     an_hour_into_the_next_day(chain)
-    return deploy_association(deployer, admin=association_admin, min_timelock_delay=3_600)
+    association = deploy_association(deployer, admin=association_admin, min_timelock_delay=3_600)
+    contract = association.contract
+    contract.accredit_trainer(trainer, "Guangdong compliance academy", sender=association_admin)
+    for role, holder in ((1, operator), (2, registrar), (3, certifier)):
+        contract.qualify(holder, role, chain.pending_timestamp + LONGEST, CERTIFICATE, sender=trainer)
+    return association
 
 
 @pytest.fixture

@@ -163,7 +163,7 @@ def test_launch_platform__by_stranger__reverts(
         ({"certifier": "registrar"}, "association: registrar and certifier must differ"),
         ({"operator": "association"}, "association: a platform role cannot be the association"),
         ({"delay": 3_599}, "association: timelock delay below the minimum"),
-        ({"registrar": "0x" + "00" * 20}, "pool: registrar is the zero address"),
+        ({"registrar": "0x" + "00" * 20}, "association: registrar is not qualified"),
         ({"asset": "operator"}, "pool: asset is not a contract"),
     ],
 )
@@ -281,10 +281,12 @@ def test_platforms__unknown_id__reverts(association):
 # ---------------------------------------------------------------- no power over rules or funds
 
 
-def test_association__abi__only_supervision_and_admin_handover(association):
+def test_association__abi__only_supervision_people_and_admin_handover(association):
     functions = {abi.name for abi in association.contract.contract_type.abi if abi.type == "function"}
     assert functions == {
         "launch_platform", "suspend_platform", "reinstate_platform", "platforms", "platform_count",
+        "accredit_trainer", "revoke_trainer", "qualify", "disqualify", "qualification", "is_qualified",
+        "is_trainer",
         "pool_blueprint", "registry_blueprint", "governor_blueprint", "pool_blueprint_codehash",
         "registry_blueprint_codehash", "governor_blueprint_codehash", "min_timelock_delay",
         "owner", "pending_owner", "transfer_ownership", "accept_ownership",

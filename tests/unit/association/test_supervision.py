@@ -36,7 +36,7 @@ def test_audit_association__two_platforms_with_trade__passes_with_release(
     assert report.ok, report.failures
     assert [entry["name"] for entry, _ in report.platforms] == ["Shenzhen settlement centre", "Hangzhou"]
     assert all(r.stats["events"] > 0 for _, r in report.platforms)
-    assert report.release_checked == 3 + 3 * 2
+    assert report.release_checked == 1 + 3 + 3 * 2  # the association, its blueprints, each platform's 3
 
 
 def test_check_release__platform_code_not_the_release__fails(platform, association, project, deployer, chain):
