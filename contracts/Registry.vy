@@ -39,6 +39,10 @@ initializes: rules
 from .interfaces import IValuePool
 from .interfaces import ISettlementToken
 
+
+interface IExitQueue:
+    def registry() -> address: view
+
 from .modules import catalog
 
 
@@ -79,6 +83,9 @@ CERTIFIER_ROLE: public(constant(bytes32)) = keccak256("CERTIFIER_ROLE")
 # @dev A merchant's or sponsor's daily cap takes 100 bits in the pool; so does nothing else, but a
 # sponsor's reward per kg is bounded by the same figure (one kg may not pay more than a day's cap).
 MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
+# @dev The runtime code's keccak256 of the release's `ExitQueue` (which keeps no immutables, so every
+# queue has the same code): `attach_exit_queue` takes no other (tests/unit/exit_queue check it).
+EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0x9215cb9e72d1dbc220db25cdfe5823a4d6b5a3952565e47463ce1e491173abc4
 # @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
 MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 
@@ -144,6 +151,8 @@ pool: public(immutable(address))
 governor: public(immutable(address))
 # @dev True once the governor has shut the pool down (irreversible).
 is_shutdown: public(bool)
+# @dev The pool's exit queue (SPEC 11), attached once by `attach_exit_queue`; empty until then.
+exit_queue: public(address)
 # @dev Every merchant ever admitted, by address.
 _merchants: HashMap[address, MerchantRecord]
 # @dev Every charity ever registered, by address.
@@ -219,6 +228,9 @@ event CharityRemoved:
     reason: String[100]
     registrar: address
 
+event ExitQueueAttached:
+    queue: indexed(address)
+
 event PoolShutDown:
     governor: indexed(address)
     total_assets: uint256
@@ -237,6 +249,12 @@ def __init__(
     @param certifier_ The certifier (green certification body).
     @param initial_rules Every rule, each within its hard bounds (each logged as `RuleChanged`).
     """
+    # the pool's constructor passes these on unchecked (its blueprint has no room for the checks):
+    # the reasons keep the pool's prefix, as the deploy names them
+    assert governor_ != empty(address), "pool: governor is the zero address"
+    assert registrar_ != empty(address), "pool: registrar is the zero address"
+    assert guardian_ != empty(address), "pool: guardian is the zero address"
+    assert certifier_ != empty(address), "pool: certifier is the zero address"
     pool = msg.sender
     governor = governor_
     access_control.__init__()
@@ -596,6 +614,38 @@ def shutdown():
         total_assets=staticcall IValuePool(pool).total_assets(),
         total_supply=staticcall IValuePool(pool).totalSupply(),
     )
+
+
+# ---------------------------------------------------------------- the exit queue (SPEC 11)
+
+
+@external
+@nonreentrant
+def attach_exit_queue(queue: address):
+    """
+    @notice Attaches the pool's exit queue (`ExitQueue`, SPEC 11), once: anyone may, as only a
+            contract with the release's code (`EXIT_QUEUE_CODEHASH`) serving this registry is taken.
+            The pool trusts its registry alone, so the queue moves points and pays through
+            `forward_queued` here.
+    @param queue The queue.
+    """
+    assert self.exit_queue == empty(address), "registry: exit queue already attached"
+    assert queue.codehash == EXIT_QUEUE_CODEHASH, "registry: not the release's exit queue"
+    assert staticcall IExitQueue(queue).registry() == self, "registry: exit queue serves another registry"
+    self.exit_queue = queue
+    log ExitQueueAttached(queue=queue)
+
+
+@external
+@nonreentrant
+def forward_queued(action: uint256, account: address, points: uint256, amount: uint256):
+    """
+    @notice The exit queue's way into the pool (the queue only): passes its request, give-back, fill
+            or claim to the pool's hook of the same name, which holds the line's points in this
+            registry's balance (docs/design.md, "The exit queue").
+    """
+    assert msg.sender == self.exit_queue, "registry: caller is not the exit queue"
+    extcall IValuePool(pool).move_queued(action, account, points, amount)
 
 
 # ---------------------------------------------------------------- views

@@ -195,10 +195,6 @@ def __init__(
     @param registry_blueprint The `Registry` blueprint (EIP-5202) the registry is created from.
     """
     assert asset_.is_contract, "pool: asset is not a contract"
-    assert governor_ != empty(address), "pool: governor is the zero address"
-    assert registrar_ != empty(address), "pool: registrar is the zero address"
-    assert guardian_ != empty(address), "pool: guardian is the zero address"
-    assert certifier_ != empty(address), "pool: certifier is the zero address"
     asset = asset_
     governor = governor_
     ownable.__init__()
@@ -406,7 +402,7 @@ def spend(merchant: address, points: uint256, order_id: bytes32):
     @param points The points paid.
     @param order_id The merchant's order the points pay for (free reference).
     """
-    assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
+    self._check_not_paused()
     assert accounts._slots[merchant] & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "pool: merchant not active"
     self._spend(msg.sender, merchant, points, order_id)
 
@@ -483,6 +479,8 @@ def exit(points: uint256) -> uint256:
     @return The payout, in assets.
     """
     assert points != 0, "exit_rule: points is zero"
+    # SPEC 11: while the exit queue (the registry's balance) holds points, an exit would overtake it
+    assert erc20.balanceOf[registry] == 0, "exit_rule: requests wait in the exit queue"
     assert points <= erc20.balanceOf[msg.sender], "exit_rule: amount exceeds balance"
     cfg: uint256 = config._word
     exit_rule._sync_epoch(ledger._totals)
@@ -521,7 +519,7 @@ def update_member(account: address, standing: accounts.Standing, rate: uint256, 
     @param rate A merchant's contribution_bps or a sponsor's reward_per_kg (0 for a charity).
     @param daily_cap A merchant's or sponsor's daily cap (0 for a charity).
     """
-    assert msg.sender == registry, "pool: caller is not the registry"
+    self._only_registry()
     members._update(account, standing, rate, daily_cap)
 
 
@@ -534,7 +532,7 @@ def set_class(class_id: uint32, word: uint256):
     @param class_id The class.
     @param word Its packed word.
     """
-    assert msg.sender == registry, "pool: caller is not the registry"
+    self._only_registry()
     catalog._classes[convert(class_id, uint256)] = word
 
 
@@ -547,14 +545,65 @@ def set_config(word: uint256):
             bounds and logs the change). The epoch is synced first, under the old rules.
     @param word The new slot (layout in `rules`).
     """
-    assert msg.sender == registry, "pool: caller is not the registry"
+    self._only_registry()
     exit_rule._sync_epoch(ledger._totals)
     config._store(word)
     ledger._copy_rules(word)
 
 
 
+@external
+@nonreentrant
+def move_queued(action: uint256, account: address, points: uint256, amount: uint256):
+    """
+    @notice The exit queue's hook (SPEC 11; registry only: the registry keeps the line, checks
+            every request and fill and logs its event). The queue's points are the registry's
+            balance: they still count in `totalSupply`. `action`:
+            0 a request: `points` and `amount` of basis move from consumer `account` into the queue;
+            1 a give-back (a cancel, or points beyond the return cap): `points` and `amount` of basis
+              move from the queue back to `account`;
+            2 a fill: `points` of the queue are burned and `amount`, their payout, leaves the books as
+              `account`'s exit (its lifetime payouts and, before the shutdown, the epoch's exits),
+              held in the pool until claimed;
+            3 a claim: `amount` of the asset is paid to `account`.
+    """
+    self._only_registry()
+    if action == 0:
+        erc20._transfer(account, registry, points)
+        accounts._slots[account] -= amount << ledger._BASIS
+    elif action == 1:
+        erc20._transfer(registry, account, points)
+        accounts._slots[account] += amount << ledger._BASIS
+    elif action == 2:
+        exit_rule._sync_epoch(ledger._totals)
+        erc20._burn(registry, points)
+        ledger._debit(amount)
+        ledger._payouts[account] += amount
+        if config._word & rules.SHUTDOWN_BIT == 0:
+            exit_rule._epoch_word += amount << 128
+    else:
+        self._pay(account, amount)
+
+
 # ---------------------------------------------------------------- internals
+
+
+@internal
+@view
+def _check_not_paused():
+    """
+    @dev The pause's refusal of a spend, written once (a purchase checks the pool word it holds).
+    """
+    assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
+
+
+@internal
+@view
+def _only_registry():
+    """
+    @dev The hooks' guard, written once (each copy of the reason costs the pool's blueprint ~80 bytes).
+    """
+    assert msg.sender == registry, "pool: caller is not the registry"
 
 
 @internal
@@ -710,7 +759,7 @@ def _route(owner: address, to: address, amount: uint256):
     """
     standing: uint256 = accounts._slots[to] & accounts.STANDING_MASK
     if standing == accounts.ACTIVE_MERCHANT:
-        assert ledger._totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
+        self._check_not_paused()
         self._spend(owner, to, amount, empty(bytes32))
     elif standing == accounts.REGISTERED_CHARITY:
         self._donate(owner, to, amount)

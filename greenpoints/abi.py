@@ -1,7 +1,7 @@
 """The ABI files a third-party client needs, shipped in `abi/` and named by every deployment record.
 
 `abi/ValuePool.json` (the pool, which is also the points token), `abi/Lens.json` (the pool's
-previews), `abi/Registry.json`, `abi/Governor.json`, `abi/Association.json` and
+previews), `abi/ExitQueue.json` (its exit queue, SPEC 11), `abi/Registry.json`, `abi/Governor.json`, `abi/Association.json` and
 `abi/ISettlementToken.json` (the ERC-20 the pool holds) are the compiled ABIs as plain JSON arrays:
 cast, ethers, web3.py or any other client reads them without this toolchain.
 `python -m greenpoints.abi` writes them again after a contract changes;
@@ -16,7 +16,7 @@ from pathlib import Path
 
 ABI_DIR = Path(__file__).resolve().parents[1] / "abi"
 """The shipped ABI files (the repository's `abi/` folder)."""
-CONTRACTS = ("ValuePool", "Lens", "Registry", "Governor", "Association")
+CONTRACTS = ("ValuePool", "Lens", "ExitQueue", "Registry", "Governor", "Association")
 """The project's contracts a deployment is made of."""
 INTERFACES = ("ISettlementToken",)
 """Interfaces of contracts that are not ours (the settlement token)."""
@@ -24,6 +24,7 @@ RECORD_ABIS = {
     "asset": "ISettlementToken",
     "pool": "ValuePool",
     "lens": "Lens",
+    "exit_queue": "ExitQueue",
     "registry": "Registry",
     "governor": "Governor",
     "association": "Association",

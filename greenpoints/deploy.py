@@ -77,6 +77,9 @@ class System:
     lens: Any = None
     """The pool's `Lens`: `preview_purchase`, `preview_action`, `preview_exit`, `preview_settle`
     (docs/integration.md, "Previews"). None for a platform launched without one (`deploy_lens`)."""
+    exit_queue: Any = None
+    """The pool's `ExitQueue` (SPEC 11: `request_exit`, `process_exits`, `claim_exit`, `cancel_exit`
+    and the line's views), attached to the registry. None until one is attached (`deploy_exit_queue`)."""
 
     @property
     def points(self) -> Any:
@@ -92,6 +95,7 @@ class System:
             "registry": str(self.registry.address),
             "governor": str(self.governor.address),
             **({"lens": str(self.lens.address)} if self.lens is not None else {}),
+            **({"exit_queue": str(self.exit_queue.address)} if self.exit_queue is not None else {}),
         }
         return {
             "network": provider.network.name,
@@ -359,6 +363,7 @@ def deploy_system(
         },
     )
     deploy_lens(system, deployer)
+    deploy_exit_queue(system, deployer)
     certify(system.registry, certifier, catalog)
     return system
 
@@ -374,6 +379,30 @@ def deploy_lens(system: System, deployer) -> Any:
     system.lens = lens
     system.transactions["lens"] = _txn_hash(lens)
     return lens
+
+
+def deploy_exit_queue(system: System, deployer) -> Any:
+    """Deploy the exit queue of `system`'s pool (`contracts/ExitQueue.vy`, SPEC 11) as `deployer`,
+    attach it to the registry (`attach_exit_queue`: once, and only the release's code) and record it
+    on `system` (`exit_queue`, `transactions["exit_queue"]`); returns it.
+
+    `deploy_system` and `launch_platform` call it. Anyone may attach the queue of a platform launched
+    by other hands: the registry takes only a queue with the release's code that serves it."""
+    attached = exit_queue_of(system.registry)
+    if attached is not None:  # someone attached the release's queue first: it is the pool's queue
+        system.exit_queue = attached
+        return attached
+    queue = project.ExitQueue.deploy(system.registry.address, sender=deployer)
+    system.registry.attach_exit_queue(queue.address, sender=deployer)
+    system.exit_queue = queue
+    system.transactions["exit_queue"] = _txn_hash(queue)
+    return queue
+
+
+def exit_queue_of(registry) -> Any:
+    """The exit queue attached to `registry` (an `ExitQueue` handle), or None when none is."""
+    address = registry.exit_queue()
+    return None if address == ZERO_ADDRESS else project.ExitQueue.at(address)
 
 
 def _txn_hash(handle) -> str:
@@ -483,6 +512,7 @@ def _system_from_record(record: dict, path: Path | None = None) -> System:
         association=platform.get("association"),
         transactions=dict(record.get("transactions") or {}),
         lens=project.Lens.at(lens) if lens is not None else None,
+        exit_queue=exit_queue_of(project.Registry.at(contracts["registry"])),
     )
 
 
@@ -707,6 +737,7 @@ def launch_platform(
     )
     association.platforms.append(system)
     deploy_lens(system, admin)
+    deploy_exit_queue(system, admin)
     certify(system.registry, certifier, catalog)
     return system
 
@@ -772,6 +803,7 @@ def platform_from_chain(contract, platform_id: int) -> System:
         platform_id=platform_id,
         association=str(contract.address),
         transactions={"launch": launch} if launch else {},
+        exit_queue=exit_queue_of(registry),
     )
 
 

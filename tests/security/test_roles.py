@@ -46,6 +46,8 @@ GATED = [
      "pool: only merchants and charities settle"),
     ("update_member", lambda f: (f["attacker"], 9, 5_000, 10**24), set(), "pool: caller is not the registry"),
     ("set_config", lambda f: (0,), set(), "pool: caller is not the registry"),
+    ("move_queued", lambda f: (3, f["attacker"], 0, 1), set(), "pool: caller is not the registry"),
+    ("forward_queued", lambda f: (3, f["attacker"], 0, 1), set(), "registry: caller is not the exit queue"),
 ]  # fmt: skip
 # Gated functions of the pool; the others are the registry's.
 POOL_FUNCTIONS = {
@@ -57,6 +59,7 @@ POOL_FUNCTIONS = {
     "settle",
     "update_member",
     "set_config",
+    "move_queued",
 }
 CALLERS = ["deployer", "registrar", "guardian", "certifier", "proposer", "merchant", "other_merchant",
            "charity", "sponsor", "consumer", "attacker"]  # fmt: skip

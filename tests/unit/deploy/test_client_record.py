@@ -35,6 +35,7 @@ def test_record__system__abi_files_code_hashes_versions_and_transactions(system,
         "registry": "abi/Registry.json",
         "governor": "abi/Governor.json",
         "lens": "abi/Lens.json",
+        "exit_queue": "abi/ExitQueue.json",
     }
     for path in record["abi"].values():
         assert (ROOT / path).is_file()
@@ -48,6 +49,7 @@ def test_record__system__abi_files_code_hashes_versions_and_transactions(system,
     assert created["pool"] == record["contracts"]["pool"]
     assert created["governor"] == record["contracts"]["governor"]
     assert created["lens"] == record["contracts"]["lens"] == str(system.lens.address)
+    assert created["exit_queue"] == record["contracts"]["exit_queue"] == str(system.exit_queue.address)
     assert created["registry_blueprint"] == record["registry_blueprint"]
     assert created["asset"] == record["contracts"]["asset"]  # the mock this deployment made
 
@@ -57,6 +59,8 @@ def test_record__saved_and_loaded__transactions_kept(system, tmp_path):
     assert loaded.transactions == system.transactions and loaded.transactions
     assert loaded.lens.address == system.lens.address
     assert loaded.lens.pool() == system.pool.address
+    assert loaded.exit_queue.address == system.exit_queue.address
+    assert loaded.exit_queue.registry() == system.registry.address
 
 
 def test_abi_files__plain_web3_client__reads_points_and_decodes_a_purchase(
