@@ -324,6 +324,48 @@ def _max_points_for_payout(max_payout: uint256, payout_bps: uint256, assets: uin
 
 @external
 @view
+def max_exit(account: address) -> uint256:
+    """
+    @notice `ValuePool.max_exit` (which asks here): the points `account` could exit right now, 0
+            when any of the exit's conditions fails (after the shutdown its whole balance), worked
+            out from the pool's views with the pool's expressions (`exit_rule._max_exit`), here
+            because the pool's blueprint has no room for them. While requests wait `exit` gives
+            way to the line, whatever this says.
+    """
+    pool: address = self.pool
+    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    balance: uint256 = staticcall IValuePool(pool).balanceOf(account)
+    if cfg & _SHUTDOWN_BIT != 0:
+        return balance
+    if account == empty(address) or account == pool or balance == 0:
+        return 0
+    if staticcall IValuePool(pool).standing_of(account) != empty(IValuePool.Standing):
+        return 0
+    if staticcall IValuePool(pool).value_of(account) * _BPS < staticcall IValuePool(pool).basis_of(account) * (
+        (cfg >> _TRIGGER) & _MASK16
+    ):
+        return 0
+    if block.timestamp < staticcall IValuePool(pool).last_issued_at(account) + ((cfg >> _LOCK) & _MASK32):
+        return 0
+    cap: uint256 = staticcall IValuePool(pool).earned_of(account) * ((cfg >> _CAP) & _MASK16) // _BPS
+    paid: uint256 = staticcall IValuePool(pool).paid_out_of(account)
+    cap_left: uint256 = 0
+    if paid < cap:
+        cap_left = cap - paid
+    limit: uint256 = min(cap_left, staticcall IValuePool(pool).exit_budget_left())
+    return min(
+        balance,
+        self._max_points_for_payout(
+            limit,
+            (cfg >> _PAYOUT) & _MASK16,
+            staticcall IValuePool(pool).total_assets(),
+            staticcall IValuePool(pool).totalSupply(),
+        ),
+    )
+
+
+@external
+@view
 def exit_request(id: uint256) -> (address, uint256, uint256, uint256, uint256, uint256):
     """
     @notice Request `id`: (owner, points, filled, claimable, claimed, requested_at). `points` is

@@ -29,6 +29,10 @@ from .interfaces import IRegistry
 from .interfaces import ISettlementToken
 
 
+interface IExitQueue:
+    def max_exit(account: address) -> uint256: view
+
+
 from snekmate.auth import ownable
 initializes: ownable
 
@@ -499,9 +503,14 @@ def exit(points: uint256) -> uint256:
 @view
 def max_exit(account: address) -> uint256:
     """
-    @notice Points `account` could exit right now (0 when any condition fails).
+    @notice Points `account` could exit right now (0 when any condition fails). Worked out by the
+            exit queue the registry attached, from this contract's views (`ExitQueue.max_exit`: the
+            pool's blueprint has no room for the arithmetic, docs/design.md); 0 while none is.
     """
-    return exit_rule._max_exit(account, config._word)
+    queue: address = staticcall IRegistry(registry).exit_queue()
+    if queue == empty(address):
+        return 0
+    return staticcall IExitQueue(queue).max_exit(account)
 
 
 # ---------------------------------------------------------------- the registry's hooks

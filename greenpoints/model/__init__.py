@@ -27,6 +27,7 @@ Two ways to run it:
 
 from __future__ import annotations
 
+from .exit_queue import MAX_PROCESS, ExitQueue, ExitRequest
 from .exit_rule import ExitRule
 from .ledger import Ledger
 from .members import Members
@@ -37,7 +38,12 @@ from .previews import Previews
 from .receipts import (
     NEWCOMERS_PAY_MOST,
     ActionRecorded,
+    ExitCancelled,
+    ExitClaimed,
+    ExitFilled,
     ExitPreview,
+    ExitRequested,
+    ExitsProcessed,
     IssuePreview,
     PointsDonated,
     PointsExited,
@@ -79,7 +85,7 @@ from .state import (
 )
 
 
-class Model(Previews, Pool, ExitRule, Ledger, Members, Registry):
+class Model(Previews, ExitQueue, Pool, ExitRule, Ledger, Members, Registry):
     """The system's rules over a `State`. Public methods mirror the contracts' external functions."""
 
     replay = None
@@ -98,6 +104,7 @@ class Model(Previews, Pool, ExitRule, Ledger, Members, Registry):
         rules: Rules = DEFAULT_RULES,
         asset_modeled: bool = True,
         undo: bool = True,
+        registry: str = "registry",
     ):
         """`asset_modeled=False` leaves the settlement token out (merchants' balances and allowances,
         payouts): the audit, which sees only the token's transfers to and from the pool.
@@ -105,6 +112,7 @@ class Model(Previews, Pool, ExitRule, Ledger, Members, Registry):
         rules.check()
         self.pool = pool
         self.governor = governor
+        self.queue_holder = registry
         self.asset_decimals = asset_decimals
         self.asset_unit = 10**asset_decimals
         self.asset_modeled = asset_modeled
@@ -139,7 +147,14 @@ __all__ = [
     "ACTION",
     "NEWCOMERS_PAY_MOST",
     "ActionRecorded",
+    "ExitCancelled",
+    "ExitClaimed",
+    "ExitFilled",
     "ExitPreview",
+    "ExitRequest",
+    "ExitRequested",
+    "ExitsProcessed",
+    "MAX_PROCESS",
     "IssuePreview",
     "SettlePreview",
     "PointsDonated",

@@ -122,6 +122,52 @@ class PointsExited(NamedTuple):
         return max(0, self.payout - self.basis)
 
 
+class ExitRequested(NamedTuple):
+    """`ExitQueue.ExitRequested`: a consumer took a place in the exit queue (SPEC 11)."""
+
+    id: int
+    account: str
+    points: int
+    basis: int
+    """The basis that left the consumer's books with the points."""
+
+
+class ExitFilled(NamedTuple):
+    """`ExitQueue.ExitFilled`: points of a request burned and paid as an exit (claimable)."""
+
+    id: int
+    account: str
+    points: int
+    payout: int
+    retained: int
+
+
+class ExitClaimed(NamedTuple):
+    """`ExitQueue.ExitClaimed`: a request's owner received what its fills paid."""
+
+    id: int
+    account: str
+    amount: int
+
+
+class ExitCancelled(NamedTuple):
+    """`ExitQueue.ExitCancelled`: a request's unfilled points went back to its owner with their basis
+    (a cancel, or the rest beyond the owner's return cap while processing)."""
+
+    id: int
+    account: str
+    points: int
+    basis: int
+
+
+class ExitsProcessed(NamedTuple):
+    """What one `process_exits` call did: the requests touched, and its events in order
+    (`ExitFilled`, and `ExitCancelled` for a rest beyond the return cap)."""
+
+    touched: int
+    events: tuple
+
+
 Receipt = (
     PurchaseRecorded
     | ActionRecorded
@@ -130,8 +176,12 @@ Receipt = (
     | PointsDonated
     | PointsSettled
     | PointsExited
+    | ExitRequested
+    | ExitFilled
+    | ExitClaimed
+    | ExitCancelled
 )
-"""Any receipt of the pool's operations."""
+"""Any receipt of the pool's and the exit queue's operations."""
 
 RECEIPTS: dict[str, type] = {kind.__name__: kind for kind in Receipt.__args__}
 """The receipt type of each of the pool's events that a model operation returns, by event name."""

@@ -207,6 +207,12 @@ class State:
     epoch_exited: int = 0
     asset_balances: dict[str, int] = field(default_factory=dict)
     asset_allowances: dict[tuple[str, str], int] = field(default_factory=dict)
+    exit_requests: dict = field(default_factory=dict)
+    """request id -> `exit_queue.ExitRequest` (SPEC 11)"""
+    queue_head: int = 0
+    """No request below this id waits."""
+    queue_next: int = 0
+    queue_waiting: int = 0
     journal: Journal = field(default_factory=Journal, repr=False, compare=False)
 
     undo: bool = field(default=True, repr=False, compare=False)
