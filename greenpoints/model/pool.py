@@ -311,6 +311,7 @@ class Pool:
     @atomic
     def exit(self, sender, points, now) -> PointsExited:
         self.require(points != 0, "exit_rule: points is zero")
+        self.require(self.balance_of(self.queue_holder) == 0, "exit_rule: requests wait in the exit queue")
         self.require(points <= self.balance_of(sender), "exit_rule: amount exceeds balance")
         self._sync_epoch(now)
         worth, payout = self._check_exit(sender, points, now)

@@ -126,6 +126,7 @@ class ApeEngine:
             "pool": system.pool,
             "registry": system.registry,
             "governor": system.governor,
+            "exit_queue": system.exit_queue,
             "multicall": self.project.MulticallMock.deploy(sender=deployer),
         }
         return {name: str(c.address) for name, c in self.contracts.items() if name != "multicall"}
@@ -208,6 +209,7 @@ CONTRACT_FILES = {
     "registry": "contracts/Registry.vy",
     "pool": "contracts/ValuePool.vy",
     "lens": "contracts/Lens.vy",
+    "exit_queue": "contracts/ExitQueue.vy",
     "multicall": "contracts/mocks/MulticallMock.vy",
 }
 _compiled: dict[Path, dict] = {}
@@ -313,6 +315,12 @@ class BoaEngine:
         self.addresses["registry"] = str(self.handles["registry"].address)
         if "lens" in self.deployers:
             self._deploy("lens", self.addresses["pool"], sender=deployer)
+        # the exit queue (SPEC 11), attached as deploy_system attaches it (the pool's max_exit asks it)
+        self.addresses["exit_queue"], self.handles["exit_queue"] = self._deploy(
+            "exit_queue", self.addresses["registry"], sender=deployer
+        )
+        refused = self.send("registry", "attach_exit_queue", (self.addresses["exit_queue"],), deployer)
+        assert refused is None, refused
         for c in catalog:
             args = (c.class_id, int(c.kind), c.co2e_per_unit, c.standard_hash, c.label)
             refused = self.send("registry", "certify_class", args, certifier)
