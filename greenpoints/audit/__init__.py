@@ -30,7 +30,9 @@ from .report import Report
 def timed_blocks(events) -> set[int]:
     """The blocks whose time the replay reads: every block with a pool or registry event (each
     operation is replayed at its block's time) and the governor's schedules (their delays)."""
-    return {e.block for e in events if e.source in ("pool", "registry") or e.name == "CallScheduled"}
+    return {
+        e.block for e in events if e.source in ("pool", "registry", "exit_queue") or e.name == "CallScheduled"
+    }
 
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
@@ -89,17 +91,22 @@ class BlockTimes:
 
 def sources(system, pool_type=None, registry_type=None) -> list[tuple]:
     """What the audit and the monitor read: [(address, decoder, topics filter)] for the pool, the
-    registry, the governor, and the asset's transfers to and from the pool."""
+    registry, the governor, the exit queue (when one is attached) and the asset's transfers to and
+    from the pool."""
     pool, governor, asset = _lower(system.pool), _lower(system.governor), _lower(system.asset)
     registry = _lower(system.registry)
     asset_decoder = Decoder(interface("ISettlementToken"), "asset", only={"Transfer"})
-    return [
+    readers = [
         (pool, Decoder(pool_type or project.ValuePool.contract_type, "pool"), None),
         (registry, Decoder(registry_type or project.Registry.contract_type, "registry"), None),
         (governor, Decoder(project.Governor.contract_type, "governor"), None),
         (asset, asset_decoder, [TRANSFER_TOPIC, None, _topic(pool)]),
         (asset, asset_decoder, [TRANSFER_TOPIC, _topic(pool)]),
     ]
+    queue = getattr(system, "exit_queue", None)
+    if queue is not None:  # the exit queue (SPEC 11): its requests, fills, claims and cancels
+        readers.append((_lower(queue), Decoder(project.ExitQueue.contract_type, "exit_queue"), None))
+    return readers
 
 
 def audit(
@@ -140,8 +147,14 @@ def audit(
         times = BlockTimes(web3)
         times.learn(events)  # the times the node gave with the logs
         times.prefetch(timed_blocks(events))  # the rest, batched on an HTTP node
+        queue = getattr(system, "exit_queue", None)
         ledger = Ledger(
-            pool=pool, governor=governor, registry=registry, asset_decimals=decimals, block_time=times
+            pool=pool,
+            governor=governor,
+            registry=registry,
+            exit_queue=_lower(queue) if queue is not None else "",
+            asset_decimals=decimals,
+            block_time=times,
         )
         ledger.apply_all(events)
         folded = time.perf_counter()

@@ -106,6 +106,22 @@ def compare_with_chain(ledger: Ledger, asset: str, web3) -> ChainComparison:
     ):
         kind = "bool" if label in ("paused", "is_shutdown") else "uint256"
         add(f"pool.{label}", pool, signature, b"", [kind], want)
+    queue = ledger.exit_queue
+    if queue:  # the exit queue (SPEC 11): the line and every request, as the model replayed them
+        for label, signature, want in (
+            ("queue_length", "queue_length()", model.queue_length()),
+            ("queued_points", "queued_points()", model.queued_points()),
+            ("next_request_id", "next_request_id()", model.next_request_id()),
+            ("queue_head", "queue_head()", model.queue_head()),
+        ):
+            add(f"exit_queue.{label}", queue, signature, b"", ["uint256"], want)
+        request_kinds = list(view_types("ExitQueue", "exit_request"))
+        for request_id, r in sorted(st.exit_requests.items()):
+            add(
+                f"exit request {request_id}", queue, "exit_request(uint256)", request_id.to_bytes(32, "big"),
+                request_kinds,
+                (r.owner.lower(), r.points, r.filled, r.claimable, r.claimed, r.requested_at),
+            )  # fmt: skip
     add(
         "pool.asset balance",
         asset,
@@ -150,16 +166,20 @@ def compare_with_chain(ledger: Ledger, asset: str, web3) -> ChainComparison:
 
 
 def check_code(web3, ledger: Ledger, pool_type, registry_type) -> dict[str, bool]:
-    """Whether the runtime code at the pool, the registry and the governor is the compiled contract's."""
+    """Whether the runtime code at the pool, the registry, the governor (and the exit queue, when one is
+    attached) is the compiled contract's."""
     from ape import project
 
+    contracts = [
+        ("pool (ValuePool)", ledger.pool, pool_type),
+        ("registry (Registry)", ledger.registry, registry_type),
+        ("governor (Governor)", ledger.governor, project.Governor.contract_type),
+    ]
+    if ledger.exit_queue:
+        contracts.append(("exit queue (ExitQueue)", ledger.exit_queue, project.ExitQueue.contract_type))
     return {
         name: runs(web3.eth.get_code(to_checksum_address(address)), contract_type)
-        for name, address, contract_type in (
-            ("pool (ValuePool)", ledger.pool, pool_type),
-            ("registry (Registry)", ledger.registry, registry_type),
-            ("governor (Governor)", ledger.governor, project.Governor.contract_type),
-        )
+        for name, address, contract_type in contracts
     }
 
 

@@ -54,6 +54,11 @@ CHECKS = {
     "9 carbon": "total_carbon = co2e of all purchases and actions - reversed purchases; each co2e = the "
     "class's factor at that block x the quantity",
     "10 classes": "every issuance names a class certified, of the right kind, at its block",
+    "11 exit queue": "first come, first served: no fill while an earlier request waits; an epoch's fills "
+    "and exits within the limit; each fill paid as an exit (or at full value after shutdown), within "
+    "the owner's cap; requests, cancels and claims as the rules say (SPEC 11)",
+    "12 line": "the pool's asset balance >= total_assets + unclaimed payouts; holders' balances + queued "
+    "points == totalSupply (SPEC 11)",
     "registry": "every admission, suspension, reinstatement, revocation and charity change by the "
     "registrar, as the registry's rules allow",
     "catalog": "every certification and withdrawal by the certifier, as the registry's rules allow",
@@ -73,6 +78,10 @@ CHECK_OF_EVENT = {
     "Paused": "6 rules",
     "Unpaused": "6 rules",
     "PoolShutDown": "6 rules",
+    "ExitRequested": "11 exit queue",
+    "ExitFilled": "11 exit queue",
+    "ExitCancelled": "11 exit queue",
+    "ExitClaimed": "11 exit queue",
 }
 ROLE_NAMES = {
     bytes(32): DEFAULT_ADMIN_ROLE,
@@ -81,9 +90,11 @@ ROLE_NAMES = {
     keccak(text="CERTIFIER_ROLE"): CERTIFIER_ROLE,
 }
 MONEY_EVENTS = frozenset(
-    {"PurchaseRecorded", "ActionRecorded", "PurchaseReversed", "PointsSettled", "PointsExited"}
+    {"PurchaseRecorded", "ActionRecorded", "PurchaseReversed", "PointsSettled", "PointsExited", "ExitFilled"}
 )
-"""The pool's events that move total_assets and the supply."""
+"""The pool's (and the exit queue's) events that move total_assets and the supply."""
+QUEUE_EVENTS = frozenset({"ExitRequested", "ExitFilled", "ExitCancelled", "ExitClaimed"})
+"""The exit queue's events (SPEC 11)."""
 
 
 @dataclass(slots=True)
@@ -176,6 +187,9 @@ class Ledger:
     block_time: object
     """Callable block number -> timestamp (cached by the caller)."""
     registry: str = ""
+    """The registry: its balance in the pool holds the exit queue's points (SPEC 11)."""
+    exit_queue: str = ""
+    """The exit queue attached to the registry (SPEC 11), when there is one."""
     model: Model | None = None
     """The replayed rules (created at the first event)."""
     # independent of the model
@@ -193,6 +207,12 @@ class Ledger:
     payouts: int = 0
     settlements: int = 0
     refunds: int = 0
+    claimable: int = 0
+    """Exit-queue payouts filled and not yet claimed (from the queue's events, SPEC 11)."""
+    queued: int = 0
+    """Points waiting in the exit queue (from the queue's events)."""
+    requests: dict[int, str] = field(default_factory=dict)
+    """Exit request id -> its owner (from `ExitRequested`)."""
     total_carbon: int = 0
     """From the events' own co2e: purchases and actions minus reversed purchases (SPEC 8.4)."""
     carbon_by_class: Counter = field(default_factory=Counter)
@@ -279,6 +299,7 @@ class Ledger:
                 rules=DEFAULT_RULES,
                 asset_modeled=False,
                 undo=False,
+                registry=self.registry,
             )
             self.model.replay = self.replay
         return self.model
@@ -314,7 +335,7 @@ class Ledger:
         if handler is None:
             return
         handler(event, event.args)
-        if event.name in MONEY_EVENTS and event.source == "pool":
+        if event.name in MONEY_EVENTS and event.source in ("pool", "exit_queue"):
             # The points token's Transfer comes just before its domain event: compare the pool's
             # figures from one domain event to the next, when both assets and points have moved.
             a0, s0 = self._figures
@@ -347,6 +368,14 @@ class Ledger:
             if source == "governor":
                 if name == "CallExecuted":
                     executed.append(e)
+                continue
+            if source == "exit_queue":
+                if name == "ExitRequested":
+                    want_moves.append((a["account"], self.registry, a["points"]))
+                elif name == "ExitFilled":
+                    want_burns.append((self.registry, a["points"]))
+                elif name == "ExitCancelled":
+                    want_moves.append((self.registry, a["account"], a["points"]))
                 continue
             if source != "pool":
                 continue
@@ -391,6 +420,20 @@ class Ledger:
                 "1 solvency",
                 f"after the transaction the pool holds {self.asset_balance} < total_assets "
                 f"{self.total_assets}",
+                last,
+            )
+        if self.claimable or self.queued or any(e.source == "exit_queue" for e in events):
+            self.check(
+                "12 line",
+                self.asset_balance >= self.total_assets + self.claimable,
+                f"after the transaction the pool holds {self.asset_balance} < total_assets "
+                f"{self.total_assets} + unclaimed exit payouts {self.claimable}",
+                last,
+            )
+            self.check(
+                "12 line",
+                self.balances[self.registry] == self.queued,
+                f"the line holds {self.balances[self.registry]} points, its requests {self.queued}",
                 last,
             )
         for e in events:
@@ -802,6 +845,42 @@ class Ledger:
         self.total_assets -= payout
         self.payouts += payout
 
+    # ------------------------------------------------------------ the exit queue (SPEC 11)
+
+    def on_ExitRequested(self, e: Event, a: dict) -> None:
+        request_id, account, points = a["id"], a["account"], a["points"]
+        self._replay(e, "request_exit", account, points, expected={"basis": a["basis"]})
+        self.requests[request_id] = account
+        self.queued += points
+        self._outflow(account, points, e, "queued", to=_line_key(request_id))
+
+    def on_ExitFilled(self, e: Event, a: dict) -> None:
+        request_id, points, payout = a["id"], a["points"], a["payout"]
+        expected = {"payout": payout, "retained": a["retained"]}
+        receipt = self._replay(e, "replay_fill", request_id, points, expected=expected)
+        if receipt is not None:
+            self.check("11 exit queue", receipt.account == a["account"], f"request {request_id}: "
+                       f"filled for {a['account']}, its owner is {receipt.account}", e)  # fmt: skip
+        self._outflow(_line_key(request_id), points, e, "exited")
+        self.total_assets -= payout
+        self.payouts += payout
+        self.claimable += payout
+        self.queued -= points
+
+    def on_ExitCancelled(self, e: Event, a: dict) -> None:
+        request_id, account, points = a["id"], a["account"], a["points"]
+        receipt = self._replay(e, "replay_give_back", request_id, points)
+        if receipt is not None:
+            self.check("11 exit queue", (receipt.account, receipt.basis) == (account, a["basis"]),
+                       f"request {request_id}: {points} points back to {account} with basis {a['basis']}, "
+                       f"the rules give {receipt.account} with {receipt.basis}", e)  # fmt: skip
+        self._outflow(_line_key(request_id), points, e, "returned", to=account)
+        self.queued -= points
+
+    def on_ExitClaimed(self, e: Event, a: dict) -> None:
+        self._replay(e, "claim_exit", a["account"], a["id"], expected={"amount": a["amount"]})
+        self.claimable -= a["amount"]
+
     # ------------------------------------------------------------ lineage
 
     def trace(self, merchant: str, order_id: bytes) -> list[Fate]:
@@ -836,6 +915,11 @@ class Ledger:
             if lot.points
         ]
         return {"account": account, "purchases": bought, "outflows": outflows, "holds": held}
+
+
+def _line_key(request_id: int) -> str:
+    """Where the lots of an exit request wait in the lineage (the trace shows them as "queued")."""
+    return f"exit request {request_id}"
 
 
 def month_of(timestamp: int) -> str:
