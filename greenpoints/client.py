@@ -33,7 +33,11 @@ from .model.orders import Purchase
 from .model.receipts import (
     RECEIPTS,
     ActionRecorded,
+    ExitCancelled,
+    ExitClaimed,
+    ExitFilled,
     ExitPreview,
+    ExitRequested,
     IssuePreview,
     PointsDonated,
     PointsExited,
@@ -57,6 +61,7 @@ class Serves(StrEnum):
 
     POOL = "pool"
     REGISTRY = "registry"
+    EXIT_QUEUE = "exit_queue"
     ASSET = "asset"
 
 
@@ -92,6 +97,11 @@ OPERATIONS: dict[str, Operation] = {
     "approve": Operation(Serves.POOL, ("Approval",), accounts=(0,)),
     "settle": Operation(Serves.POOL, ("PointsSettled",)),
     "exit": Operation(Serves.POOL, ("PointsExited",)),
+    # the exit queue (SPEC 11): a consumer's place in line, anyone's processing, the owner's claim
+    "request_exit": Operation(Serves.EXIT_QUEUE, ("ExitRequested",)),
+    "process_exits": Operation(Serves.EXIT_QUEUE, ("ExitFilled", "ExitCancelled")),
+    "claim_exit": Operation(Serves.EXIT_QUEUE, ("ExitClaimed",)),
+    "cancel_exit": Operation(Serves.EXIT_QUEUE, ("ExitCancelled",)),
     # the registry: the registrar's whitelist, the certifier's catalog, the guardian's pause
     "admit": Operation(Serves.REGISTRY, ("MerchantAdmitted",), accounts=(0,)),
     "update_terms": Operation(Serves.REGISTRY, ("MerchantTermsUpdated",), accounts=(0,)),
@@ -274,6 +284,50 @@ class Client:
     def exit(self, consumer: AccountAPI, points: int, **tx) -> PointsExited:
         """A consumer cashes out under the capped exit (SPEC 4.5)."""
         return self._receipt("exit", consumer, points, **tx)
+
+    # ------------------------------------------------------------ the exit queue (SPEC 11)
+
+    def request_exit(self, consumer: AccountAPI, points: int, **tx) -> ExitRequested:
+        """A consumer whose exit is allowed takes a place in the line (whatever the epoch's budget)."""
+        return self._receipt("request_exit", consumer, points, **tx)
+
+    def process_exits(
+        self, keeper: AccountAPI, max_requests: int, **tx
+    ) -> tuple[ExitFilled | ExitCancelled, ...]:
+        """Anyone fills the oldest requests from the epoch's budget: the fills (and the rests given
+        back beyond an owner's return cap), in order."""
+        sent = self.send("process_exits", keeper, max_requests, **tx)
+        return tuple(receipt_from_log(log) for log in self.logged("process_exits", sent))
+
+    def claim_exit(self, owner: AccountAPI, request_id: int, **tx) -> ExitClaimed:
+        """The request's owner receives what its fills paid."""
+        return self._receipt("claim_exit", owner, request_id, **tx)
+
+    def cancel_exit(self, owner: AccountAPI, request_id: int, **tx) -> ExitCancelled:
+        """The request's owner takes its unfilled points back, with their basis."""
+        return self._receipt("cancel_exit", owner, request_id, **tx)
+
+    def exit_requests_of(self, account: Account) -> list[dict]:
+        """Every request `account` made, with its figures now and the points ahead of it in line (the
+        queue's `ExitRequested` events, indexed by account, and its views)."""
+        from ape import chain
+
+        queue = self.system.exit_queue
+        found = queue.ExitRequested.range(
+            self.system.deployment_block, chain.blocks.height + 1, search_topics={"account": address_of(account)}
+        )
+        out = []
+        for log in found:
+            request_id = int(log.id)
+            owner, points, filled, claimable, claimed, requested_at = queue.exit_request(request_id)
+            out.append(
+                {
+                    "id": request_id, "points": int(points), "filled": int(filled),
+                    "claimable": int(claimable), "claimed": int(claimed), "requested_at": int(requested_at),
+                    "points_ahead": int(queue.points_ahead(request_id)) if points != filled else 0,
+                }
+            )  # fmt: skip
+        return out
 
     # ------------------------------------------------------------ previews (the system's lens)
 

@@ -25,7 +25,12 @@ from greenpoints.model import (
 from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
 POINT = 10**18
-ABI_OF = {Serves.POOL: "ValuePool", Serves.REGISTRY: "Registry", Serves.ASSET: "MockStablecoin"}
+ABI_OF = {
+    Serves.POOL: "ValuePool",
+    Serves.REGISTRY: "Registry",
+    Serves.ASSET: "MockStablecoin",
+    Serves.EXIT_QUEUE: "ExitQueue",
+}
 """The ABI each operation is checked against (the asset's operations are the local mock's faucet and an
 ERC-20 approval)."""
 
@@ -60,7 +65,7 @@ def test_operations__every_entry__a_function_of_its_contract_and_its_events():
 
 def test_operations__every_pool_function_a_holder_or_member_sends__in_the_table():
     """A new state-changing function of the pool is either in the table or one of the registry's hooks."""
-    hooks = {"update_member", "set_class", "set_config"}
+    hooks = {"update_member", "set_class", "set_config", "move_queued"}
     sent = {
         i["name"]
         for i in _abi("ValuePool")
@@ -78,6 +83,7 @@ def test_contract__each_serves__the_systems_handle(client, live):
     assert client.contract("record_purchase") == live.pool
     assert client.contract("admit") == live.registry
     assert client.contract("mint") == live.asset
+    assert client.contract("request_exit") == live.exit_queue
 
 
 def test_record_purchase__merchant__receipt_is_the_event(client, pool, merchant, consumer, unit):
@@ -222,3 +228,25 @@ def test_preview__system_without_a_lens__says_how_to_get_one(live):
     without = Client(dataclasses.replace(live, lens=None))
     with pytest.raises(LookupError, match="deploy_lens"):
         without.preview_settle(live.pool, POINT)
+
+
+def test_exit_queue_operations__request_process_claim_cancel__receipts_like_the_events(
+    client, live, merchant, consumer, other_consumer, unit
+):
+    from greenpoints import governance
+    from greenpoints.model import ExitCancelled, ExitClaimed, ExitFilled, ExitRequested
+    from tests.conftest import GREEN, order
+
+    live.pool.record_purchase(consumer, 1_000 * unit, order("q1"), GREEN, sender=merchant)
+    governance.change_rule(live, "exit_trigger_bps", 10_000)
+    governance.change_rule(live, "lock_period", 3_600)
+    requested = client.request_exit(consumer, 10 * 10**18)
+    assert isinstance(requested, ExitRequested) and requested.id == 0 and requested.points == 10 * 10**18
+    waiting = client.request_exit(consumer, 10**18)
+    assert client.exit_requests_of(consumer)[1]["points_ahead"] == 10 * 10**18
+    filled = client.process_exits(other_consumer, 1)
+    assert [type(r) for r in filled] == [ExitFilled] and filled[0].id == 0
+    assert isinstance(client.claim_exit(consumer, 0), ExitClaimed)
+    cancelled = client.cancel_exit(consumer, waiting.id)
+    assert isinstance(cancelled, ExitCancelled) and cancelled.points == 10**18
+    assert client.refusal("cancel_exit", consumer, waiting.id) == "exit_queue: nothing waits to cancel"
