@@ -146,11 +146,12 @@ class ApeEngine:
         return None
 
     def pool_events(self) -> list[tuple[str, dict]]:
-        pool = self.contracts["pool"].address
+        """The last transaction's events of the pool and of its exit queue, in order."""
+        ours = {self.contracts["pool"].address, self.contracts["exit_queue"].address}
         if self._last is None:
             return []
         return [
-            (e.event_name, dict(e.event_arguments)) for e in self._last.events if e.contract_address == pool
+            (e.event_name, dict(e.event_arguments)) for e in self._last.events if e.contract_address in ours
         ]
 
     def encode(self, contract, function, args) -> bytes:
@@ -362,11 +363,15 @@ class BoaEngine:
         return None
 
     def pool_events(self) -> list[tuple[str, dict]]:
-        pool = bytes.fromhex(self.addresses["pool"][2:])
-        decoder = self._decoders()[0][1]
+        """The last transaction's events of the pool and of its exit queue, in order."""
+        decoders = {
+            bytes.fromhex(self.addresses[name][2:]): decoder
+            for name, decoder in (("pool", self._decoders()[0][1]), ("exit_queue", self._decoders()[-1][1]))
+        }
         out = []
         for log_id, address, topics, data in self._events:
-            if address == pool:
+            decoder = decoders.get(address)
+            if decoder is not None:
                 event = decoder.decode(_raw_log(log_id, topics, data, 0, 0, 0))
                 out.append((event.name, event.args))
         return out
@@ -439,6 +444,10 @@ class BoaEngine:
                     self.addresses["asset"].lower(),
                     Decoder(ContractType(abi=self.abis["asset"]), "asset", only={"Transfer"}),
                 ),
+                (
+                    self.addresses["exit_queue"].lower(),
+                    Decoder(ContractType(abi=self.abis["exit_queue"]), "exit_queue"),
+                ),
             ]
         return self._decoder_list
 
@@ -467,6 +476,7 @@ class BoaEngine:
             pool=self.addresses["pool"].lower(),
             governor=self.addresses["governor"].lower(),
             registry=self.addresses["registry"].lower(),
+            exit_queue=self.addresses["exit_queue"].lower(),
             asset_decimals=self.decimals,
             block_time=times.__getitem__,
         )

@@ -104,6 +104,7 @@ class Env:
             certifier=a[14],
             asset_decimals=decimals,
             now=engine.latest_timestamp,
+            registry=self.registry,
         )
         for c in SAMPLE_CATALOG:
             self.model.certify_class(
@@ -142,6 +143,10 @@ class Env:
             ("pool_assets", "asset", "balanceOf", (self.pool,)),
             ("total_carbon", "pool", "total_carbon", ()),
             ("sponsor_assets", "asset", "balanceOf", (self.sponsor,)),
+            # the exit queue (SPEC 11): the line's points (the registry's balance) and its length
+            ("queued", "pool", "balanceOf", (self.registry,)),
+            ("queue_length", "exit_queue", "queue_length", ()),
+            ("next_request_id", "exit_queue", "next_request_id", ()),
         ]
         for holder in self.holders:
             queries += [
@@ -166,6 +171,7 @@ MODEL_FIGURES = (
     "rules", "total_assets", "total_supply", "balances", "basis", "earned", "paid_out", "last_issued_at",
     "merchants", "charities", "orders", "roles", "paused", "shutdown", "current_epoch",
     "epoch_start_assets", "epoch_exited", "carbon", "total_carbon", "sponsors", "classes", "actions",
+    "exit_requests", "queue_next", "queue_waiting",
 )  # fmt: skip
 
 
@@ -175,6 +181,8 @@ def _lower(value):
         return value.lower() if value.startswith("0x") and len(value) == 42 else value
     if isinstance(value, dict):
         return {_lower(k): _lower(v) for k, v in value.items()}
+    if hasattr(value, "owner") and hasattr(value, "_replace"):  # an exit request
+        return value._replace(owner=value.owner.lower())
     if hasattr(value, "_replace"):  # an Order
         return value._replace(consumer=value.consumer.lower())
     if isinstance(value, tuple):
@@ -285,7 +293,7 @@ class PoolMachine(RuleBasedStateMachine):
         for name, a in events:
             if name == "PurchaseRecorded" or name == "ActionRecorded":
                 self.flows["contributions"] += a["contribution"]
-            elif name == "PointsExited":
+            elif name == "PointsExited" or name == "ExitFilled":
                 self.flows["payouts"] += a["payout"]
             elif name == "PointsSettled":
                 self.flows["settlements"] += a["assets"]
@@ -669,6 +677,60 @@ class PoolMachine(RuleBasedStateMachine):
             lambda: self.send("pool", "exit", (points,), holder),
         )
 
+    # ------------------------------------------------------------ the exit queue (SPEC 11)
+
+    @rule(data=st.data(), h=st.integers(0, 9), fraction=s.fractions, use_max=st.booleans())
+    def request_exit(self, data, h, fraction, use_max):
+        """A holder (mostly a consumer with points) takes a place in line: its whole own limit (what
+        the return cap allows) or a share of its balance."""
+        holder = self._holder(data, h, self.env.consumers)
+        now = self.chain.pending_timestamp
+        points = self.model.own_exit_limit(holder, now) if use_max else self._share(holder, fraction)
+        self._apply(
+            f"request_exit h{h} {points}",
+            lambda now: self.model.request_exit(holder, points, now),
+            lambda: self.send("exit_queue", "request_exit", (points,), holder),
+        )
+
+    @rule(k=st.sampled_from([0, 1, 1, 2, 3, 10]), h=st.integers(0, 9))
+    def process_exits(self, k, h):
+        """Anyone (a holder here) processes the line: fills in order, in part, to the cap."""
+        keeper = self.env.holders[h]
+        self._apply(
+            f"process_exits {k}",
+            lambda now: self.model.process_exits(keeper, k, now).events,
+            lambda: self.send("exit_queue", "process_exits", (k,), keeper),
+        )
+
+    def _request(self, i, by_owner):
+        """Request i (one past the last: an unknown id) and who asks: its owner, or another holder."""
+        request_id = min(i, self.model.next_request_id())
+        owner = None
+        if request_id < self.model.next_request_id():
+            owner = self.model.state.exit_requests[request_id].owner
+        if owner is None or not by_owner:
+            others = [c for c in self.env.consumers if c != owner]
+            return request_id, others[i % len(others)]
+        return request_id, owner
+
+    @rule(i=st.integers(0, 12), by_owner=st.sampled_from([True] * 5 + [False]))
+    def claim_exit(self, i, by_owner):
+        request_id, sender = self._request(i, by_owner)
+        self._apply(
+            f"claim_exit {request_id}",
+            lambda now: self.model.claim_exit(sender, request_id, now),
+            lambda: self.send("exit_queue", "claim_exit", (request_id,), sender),
+        )
+
+    @rule(i=st.integers(0, 12), by_owner=st.sampled_from([True] * 5 + [False]))
+    def cancel_exit(self, i, by_owner):
+        request_id, sender = self._request(i, by_owner)
+        self._apply(
+            f"cancel_exit {request_id}",
+            lambda now: self.model.cancel_exit(sender, request_id, now),
+            lambda: self.send("exit_queue", "cancel_exit", (request_id,), sender),
+        )
+
     # ------------------------------------------------------------ time, rules, registry, pause
 
     @rule(seconds=s.time_jumps)
@@ -771,6 +833,16 @@ class PoolMachine(RuleBasedStateMachine):
         self._governor_call(
             "shutdown", "shutdown", (), lambda now: self.model.shutdown(self.model.governor, now)
         )
+        # A shutdown mid-line: the line is filled first, every request at full value (SPEC 11), then
+        # the exits that gave way to it go on.
+        if self.model.queue_length():
+            keeper = self.env.consumers[0]
+            self._apply(
+                "process_exits after shutdown",
+                lambda now: self.model.process_exits(keeper, 256, now).events,
+                lambda: self.send("exit_queue", "process_exits", (256,), keeper),
+            )
+            assert self.model.queue_length() == 0
         # Everyone exits, in passes: a holder refused for dust ("exit pays nothing") may find its
         # points worth a unit once the others' rounding dust has accrued to it (found by `deep`).
         first_pass = True
@@ -822,6 +894,9 @@ class PoolMachine(RuleBasedStateMachine):
             "pool_assets": st_.asset_balances.get(m.pool, 0),
             "total_carbon": st_.total_carbon,
             "sponsor_assets": st_.asset_balances.get(self.env.sponsor, 0),
+            "queued": m.queued_points(),
+            "queue_length": m.queue_length(),
+            "next_request_id": m.next_request_id(),
         }
         for a in self.env.holders:
             expected[("balance", a)] = m.balance_of(a)
@@ -837,8 +912,10 @@ class PoolMachine(RuleBasedStateMachine):
         differences = {k: (chain[k], v) for k, v in expected.items() if chain[k] != v}
         self.progress.disagreements += bool(differences)
         assert not differences, f"chain != model (chain, model): {differences}"
-        # invariant 3: the sum of balances is the supply (only these actors can ever hold points)
-        assert sum(chain[("balance", h)] for h in self.env.holders) == chain["total_supply"]
+        # invariants 3 and 12: the holders' balances and the line's points are the supply (only these
+        # actors and the line can ever hold points)
+        held = sum(chain[("balance", h)] for h in self.env.holders)
+        assert held + chain["queued"] == chain["total_supply"]
 
     @invariant()
     def solvency_and_exact_books(self):
@@ -847,6 +924,23 @@ class PoolMachine(RuleBasedStateMachine):
         assert st_.asset_balances.get(self.model.pool, 0) >= st_.total_assets
         f = self.flows
         assert st_.total_assets == f["contributions"] - f["payouts"] - f["settlements"] - f["refunds"]
+
+    @invariant()
+    def exit_queue_invariants(self):
+        """SPEC 11's invariants on the model, which equals the chain after every step: 11, no fill
+        behind a waiting request (the epoch's limit on fills is checked by the audit at each fill,
+        as a rule change may lower the limit below what an epoch already paid); 12, the pool's
+        assets cover total_assets and the unclaimed payouts, and the line holds exactly the
+        requests' unfilled points."""
+        m, st_ = self.model, self.model.state
+        requests = st_.exit_requests
+        waiting = [i for i, _ in m.waiting_requests()]
+        if waiting:
+            assert all(requests[i].filled == 0 for i in waiting[1:]), "a request filled behind a waiting one"
+        claimable = sum(r.claimable for r in requests.values())
+        assert st_.asset_balances.get(m.pool, 0) >= st_.total_assets + claimable
+        assert m.queued_points() == sum(r.unfilled for r in requests.values())
+        assert m.queue_length() == len(waiting)
 
     @invariant()
     def value_per_point_never_falls(self):
@@ -904,7 +998,7 @@ OPERATIONS = (
     "withdraw_class", "spend", "donate", "transfer", "settle", "exit", "asset.transfer", "set_rule",
     "admit", "update_terms", "suspend", "reinstate", "revoke", "register_charity", "remove_charity",
     "admit_sponsor", "update_sponsor_terms", "suspend_sponsor", "reinstate_sponsor", "revoke_sponsor",
-    "pause", "unpause", "shutdown", "wind-down",
+    "pause", "unpause", "shutdown", "wind-down", "request_exit", "process_exits", "claim_exit", "cancel_exit",
 )  # fmt: skip
 """Every kind of operation the machine makes (the first word of its label)."""
 MIN_DISTINCT_REFUSALS = 15
