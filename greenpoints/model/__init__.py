@@ -27,7 +27,7 @@ Two ways to run it:
 
 from __future__ import annotations
 
-from .exit_queue import MAX_PROCESS, ExitQueue, ExitRequest
+from .exit_queue import MAX_PROCESS, ExitQueue, ExitRequest, epochs_to_fill
 from .exit_rule import ExitRule
 from .ledger import Ledger
 from .members import Members
@@ -155,6 +155,7 @@ __all__ = [
     "ExitRequested",
     "ExitsProcessed",
     "MAX_PROCESS",
+    "epochs_to_fill",
     "IssuePreview",
     "SettlePreview",
     "PointsDonated",

@@ -19,6 +19,18 @@ MAX_PROCESS = 256
 """`ExitQueue.MAX_PROCESS`: most requests one `process_exits` call touches."""
 
 
+def epochs_to_fill(payout: int, budget_per_epoch: int) -> int | None:
+    """The estimated epochs until a line of `payout` (asset units, what its points would pay now) is
+    filled at `budget_per_epoch` (the epoch's exit limit now): whole epochs, rounded up; None when
+    the budget is zero. An estimate: the value per point, the pool's assets, exits and the owners'
+    return caps all move it."""
+    if payout == 0:
+        return 0
+    if budget_per_epoch == 0:
+        return None
+    return -(-payout // budget_per_epoch)
+
+
 class ExitRequest(NamedTuple):
     """One request, as the queue stores it (`ExitQueue.exit_request` shows all but `basis`)."""
 

@@ -200,3 +200,60 @@ def test_reverse_script__merchant_names_only_the_order_id__reversed_then_refused
         assert refused.returncode != 0
         assert message in refused.stdout + refused.stderr
         assert "Traceback" not in refused.stdout + refused.stderr
+
+
+def test_exit_script__request_status_process_claim_cancel__then_refusals_in_one_line(anvil_env, tmp_path):
+    """`ape run exit`: a consumer requests, the line shows it, a keeper processes, the consumer
+    claims; a second request is cancelled; refusals and bad input each end in one line."""
+    record_path = tmp_path / "anvil.json"
+    deployed = run_env(anvil_env, "deploy", "--out", str(record_path), *FOUNDRY)
+    assert deployed.returncode == 0, deployed.stderr
+    record = json.loads(record_path.read_text())
+    web3 = node_web3(anvil_env["APE_FOUNDRY_HOST"])
+    pool, registry, asset = (
+        node_contract(web3, record["contracts"][name], kind)
+        for name, kind in (("pool", "ValuePool"), ("registry", "Registry"), ("asset", "MockStablecoin"))
+    )
+    merchant, consumer, other = web3.eth.accounts[4], web3.eth.accounts[7], web3.eth.accounts[8]
+    registry.functions.admit(merchant, 3_000, 10**30, b"\1" * 32, 1).transact(
+        {"from": record["roles"]["registrar"]}
+    )
+    asset.functions.mint(merchant, 10**27).transact({"from": merchant})
+    asset.functions.approve(pool.address, 2**256 - 1).transact({"from": merchant})
+    # consumer buys first; a much larger later purchase lifts its holding past 2x its cost
+    pool.functions.record_purchase(consumer, 1_000 * 10**18, b"\1" * 32, 1).transact({"from": merchant})
+    pool.functions.record_purchase(other, 1_000_000 * 10**18, b"\2" * 32, 1).transact({"from": merchant})
+    web3.provider.make_request("evm_increaseTime", [8 * 86_400])  # past the 7-day lock
+    web3.provider.make_request("evm_mine", [])
+
+    common = ("--deployment", str(record_path), *FOUNDRY)
+    mine = ("--account", "TEST::7", *common)
+    requested = run_env(anvil_env, "exit", "request", "--points", "100", *mine)
+    assert requested.returncode == 0, requested.stdout + requested.stderr
+    assert "request 0: 100000000000000000000 points" in requested.stdout and "0 points ahead" in requested.stdout
+    status = run_env(anvil_env, "exit", "status", "--of", consumer, *common)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "1 requests waiting" in status.stdout and "request 0: 100000000000000000000 points" in status.stdout
+    processed = run_env(anvil_env, "exit", "process", "--account", "TEST::0", *common)
+    assert processed.returncode == 0, processed.stdout + processed.stderr
+    assert processed.stdout.startswith("1 fills")
+    held = asset.functions.balanceOf(consumer).call()
+    claimed = run_env(anvil_env, "exit", "claim", "--id", "0", *mine)
+    assert claimed.returncode == 0, claimed.stdout + claimed.stderr
+    assert asset.functions.balanceOf(consumer).call() > held
+    again = run_env(anvil_env, "exit", "request", "--points", "10", *mine)
+    assert again.returncode == 0, again.stdout + again.stderr
+    cancelled = run_env(anvil_env, "exit", "cancel", "--id", "1", *mine)
+    assert cancelled.returncode == 0 and "request 1: 10000000000000000000 points back" in cancelled.stdout
+
+    for args, message in (
+        (("cancel", "--id", "1", *mine), "exit_queue: nothing waits to cancel"),
+        (("claim", "--id", "0", "--account", "TEST::8", *common), "exit_queue: caller does not own the request"),
+        (("claim", "--id", "9", *mine), "exit_queue: no such request"),
+        (("request", "--points", "many", *mine), "is not a number"),
+        (("request", "--points", "0", *mine), "a positive number of points"),
+    ):
+        refused = run_env(anvil_env, "exit", *args)
+        assert refused.returncode != 0, args
+        assert message in refused.stdout + refused.stderr, refused.stdout + refused.stderr
+        assert "Traceback" not in refused.stdout + refused.stderr

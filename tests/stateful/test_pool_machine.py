@@ -643,10 +643,12 @@ class PoolMachine(RuleBasedStateMachine):
             lambda: self.send("pool", "exit", (points,), holder),
         )
 
-    @rule(u=st.integers(0, 3), multiple=st.integers(2, 4), fraction=s.fractions, use_max=st.booleans())
-    def grow_then_exit(self, u, multiple, fraction, use_max):
+    @rule(u=st.integers(0, 3), multiple=st.integers(2, 4), fraction=s.fractions, use_max=st.booleans(),
+          through_queue=st.sampled_from([False, False, True]))  # fmt: skip
+    def grow_then_exit(self, u, multiple, fraction, use_max, through_queue):
         """Others buy big (each contributing `multiple` times the pool's assets, which lifts the value
-        per point past 2x), the lock passes, and consumer u exits."""
+        per point past 2x), the lock passes, and consumer u exits, or (`through_queue`) requests its
+        exit and a keeper processes the line (SPEC 11)."""
         merchant, others = self.env.merchants[0], [c for i, c in enumerate(self.env.consumers) if i != u]
         # contribution = amount * 30%, so an amount of 10/3 * multiple * total_assets contributes multiple x
         amount = max(self.unit, self.model.state.total_assets * multiple * 10 // 3)
@@ -668,6 +670,22 @@ class PoolMachine(RuleBasedStateMachine):
         )
         self.chain.pending_timestamp = self.chain.pending_timestamp + self.model.rule("lock_period")
         holder = self.env.consumers[u]
+        if through_queue:
+            points = self.model.own_exit_limit(holder, self.chain.pending_timestamp)
+            if not use_max:
+                points = self._share(holder, fraction)
+            self._apply(
+                f"request_exit u{u} {points} after growth",
+                lambda now: self.model.request_exit(holder, points, now),
+                lambda: self.send("exit_queue", "request_exit", (points,), holder),
+            )
+            keeper = self.env.consumers[(u + 1) % len(self.env.consumers)]
+            self._apply(
+                "process_exits 3 after growth",
+                lambda now: self.model.process_exits(keeper, 3, now).events,
+                lambda: self.send("exit_queue", "process_exits", (3,), keeper),
+            )
+            return
         points = self.model.max_exit(holder, self.chain.pending_timestamp)
         if not use_max:
             points = self._share(holder, fraction)
