@@ -1,9 +1,9 @@
 """The ABI files a third-party client needs, shipped in `abi/` and named by every deployment record.
 
 `abi/ValuePool.json` (the pool, which is also the points token), `abi/Lens.json` (the pool's
-previews), `abi/ExitQueue.json` (its exit queue, SPEC 11), `abi/Registry.json`, `abi/Governor.json`, `abi/Association.json` and
-`abi/ISettlementToken.json` (the ERC-20 the pool holds) are the compiled ABIs as plain JSON arrays:
-cast, ethers, web3.py or any other client reads them without this toolchain.
+previews), `abi/ExitQueue.json` (its exit queue, SPEC 11), `abi/Registry.json`, `abi/Governor.json`,
+`abi/Association.json` and `abi/ISettlementToken.json` (the ERC-20 the pool holds) are the compiled
+ABIs as plain JSON arrays: cast, ethers, web3.py or any other client reads them without this toolchain.
 `python -m greenpoints.abi` writes them again after a contract changes;
 tests/unit/deploy/test_client_record.py fails while they differ from the compiled contracts.
 """

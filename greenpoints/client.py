@@ -314,7 +314,9 @@ class Client:
 
         queue = self.system.exit_queue
         found = queue.ExitRequested.range(
-            self.system.deployment_block, chain.blocks.height + 1, search_topics={"account": address_of(account)}
+            self.system.deployment_block,
+            chain.blocks.height + 1,
+            search_topics={"account": address_of(account)},
         )
         out = []
         for log in found:

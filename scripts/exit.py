@@ -33,6 +33,8 @@ _deployment = click.option(
 def deployment_option(func):
     """--deployment, and -v: `ape run` adds -v only to the group."""
     return _deployment(verbosity_option()(func))
+
+
 account_option = click.option(
     "--account", "account_alias", help="The signing account's alias (local chain: test account 7, a consumer)"
 )
@@ -41,7 +43,9 @@ account_option = click.option(
 def _client(deployment) -> Client:
     system = load_system(deployment or default_record_path())
     if system.exit_queue is None:
-        raise click.ClickException("this deployment has no exit queue attached (greenpoints.deploy.deploy_exit_queue)")
+        raise click.ClickException(
+            "this deployment has no exit queue attached (greenpoints.deploy.deploy_exit_queue)"
+        )
     return Client(system)
 
 
@@ -128,9 +132,8 @@ def cancel(network, deployment, account_alias, request_id):
     client = _client(deployment)
     owner = resolve_account(account_alias, role="account", local_default=7)
     cancelled = _send(client, "cancel_exit", owner, request_id)
-    click.echo(
-        f"request {request_id}: {cancelled.points} points back to {owner.address} with basis {cancelled.basis}"
-    )
+    back = f"{cancelled.points} points back to {owner.address} with basis {cancelled.basis}"
+    click.echo(f"request {request_id}: {back}")
 
 
 @cli.command(cls=Command, short_help="The line: waiting, oldest age, estimated epochs; an account's requests")
@@ -148,7 +151,7 @@ def status(network, deployment, account):
     )
     if account:
         for r in client.exit_requests_of(account):
+            figures = f"{r['points']} points, {r['filled']} filled, {r['claimable']} claimable"
             click.echo(
-                f"  request {r['id']}: {r['points']} points, {r['filled']} filled, {r['claimable']} claimable, "
-                f"{r['claimed']} claimed, {r['points_ahead']} points ahead"
+                f"  request {r['id']}: {figures}, {r['claimed']} claimed, {r['points_ahead']} points ahead"
             )

@@ -87,7 +87,11 @@ class ExitQueue:
     def waiting_requests(self) -> list[tuple[int, ExitRequest]]:
         """Every request with unfilled points, oldest first."""
         requests = self.state.exit_requests
-        return [(i, requests[i]) for i in range(self.state.queue_head, self.state.queue_next) if requests[i].unfilled]
+        return [
+            (i, requests[i])
+            for i in range(self.state.queue_head, self.state.queue_next)
+            if requests[i].unfilled
+        ]
 
     # ------------------------------------------------------------ actions
 
@@ -139,7 +143,9 @@ class ExitQueue:
                 if budget == 0:
                     break
                 cap_left = self.cap_left(request.owner)
-                most = pm.max_points_for_payout(min(budget, cap_left), st.total_assets, st.total_supply, payout_bps)
+                most = pm.max_points_for_payout(
+                    min(budget, cap_left), st.total_assets, st.total_supply, payout_bps
+                )
                 fill = min(unfilled, most)
                 if fill < unfilled and cap_left <= budget:
                     give_back = unfilled - fill

@@ -230,10 +230,14 @@ def test_exit_script__request_status_process_claim_cancel__then_refusals_in_one_
     mine = ("--account", "TEST::7", *common)
     requested = run_env(anvil_env, "exit", "request", "--points", "100", *mine)
     assert requested.returncode == 0, requested.stdout + requested.stderr
-    assert "request 0: 100000000000000000000 points" in requested.stdout and "0 points ahead" in requested.stdout
+    assert (
+        "request 0: 100000000000000000000 points" in requested.stdout and "0 points ahead" in requested.stdout
+    )
     status = run_env(anvil_env, "exit", "status", "--of", consumer, *common)
     assert status.returncode == 0, status.stdout + status.stderr
-    assert "1 requests waiting" in status.stdout and "request 0: 100000000000000000000 points" in status.stdout
+    assert (
+        "1 requests waiting" in status.stdout and "request 0: 100000000000000000000 points" in status.stdout
+    )
     processed = run_env(anvil_env, "exit", "process", "--account", "TEST::0", *common)
     assert processed.returncode == 0, processed.stdout + processed.stderr
     assert processed.stdout.startswith("1 fills")
@@ -248,7 +252,10 @@ def test_exit_script__request_status_process_claim_cancel__then_refusals_in_one_
 
     for args, message in (
         (("cancel", "--id", "1", *mine), "exit_queue: nothing waits to cancel"),
-        (("claim", "--id", "0", "--account", "TEST::8", *common), "exit_queue: caller does not own the request"),
+        (
+            ("claim", "--id", "0", "--account", "TEST::8", *common),
+            "exit_queue: caller does not own the request",
+        ),
         (("claim", "--id", "9", *mine), "exit_queue: no such request"),
         (("request", "--points", "many", *mine), "is not a number"),
         (("request", "--points", "0", *mine), "a positive number of points"),

@@ -7,7 +7,9 @@ EIP170_LIMIT = 24_576
 HEADROOM = 2_048
 
 
-@pytest.mark.parametrize("name", ["pool", "lens", "exit_queue", "registry", "governor", "registry_blueprint", "asset"])
+@pytest.mark.parametrize(
+    "name", ["pool", "lens", "exit_queue", "registry", "governor", "registry_blueprint", "asset"]
+)
 def test_deployed_code__every_contract__at_least_2048_bytes_under_eip170(system, chain, name):
     address = getattr(system, name)
     code = bytes(chain.provider.get_code(str(getattr(address, "address", address))))

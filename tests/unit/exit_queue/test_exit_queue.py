@@ -37,14 +37,18 @@ def _payout(pool, points, decimals, bps=8_000):
     return value, pm.exit_payout(value, bps)
 
 
-def test_request_exit__allowed__points_and_basis_leave_into_the_line(line, pool, registry, queue, consumer, chain):
+def test_request_exit__allowed__points_and_basis_leave_into_the_line(
+    line, pool, registry, queue, consumer, chain
+):
     supply, price, basis = pool.totalSupply(), pool.price_per_point(), pool.basis_of(consumer)
     moved = basis * 100 * POINT // pool.balanceOf(consumer)
     tx = queue.request_exit(100 * POINT, sender=consumer)
     assert tx.events.filter(queue.ExitRequested) == [
         queue.ExitRequested(id=0, account=consumer, points=100 * POINT, basis=moved)
     ]
-    assert tx.events.filter(pool.Transfer) == [pool.Transfer(sender=consumer, receiver=registry, value=100 * POINT)]
+    assert tx.events.filter(pool.Transfer) == [
+        pool.Transfer(sender=consumer, receiver=registry, value=100 * POINT)
+    ]
     assert pool.balanceOf(consumer) == 110 * POINT and pool.basis_of(consumer) == basis - moved
     assert pool.totalSupply() == supply and pool.price_per_point() == price
     assert queue.exit_request(0) == (consumer, 100 * POINT, 0, 0, 0, chain.blocks.head.timestamp)
@@ -62,7 +66,9 @@ def test_request_exit__allowed__points_and_basis_leave_into_the_line(line, pool,
         ("charity", POINT, "exit_queue: only consumers request exits"),
     ],
 )
-def test_request_exit__bad_input__reverts_naming_the_rule(line, pool, queue, consumer, merchant, charity, who, points, reason):
+def test_request_exit__bad_input__reverts_naming_the_rule(
+    line, pool, queue, consumer, merchant, charity, who, points, reason
+):
     pool.spend(merchant, POINT, b"\x00" * 32, sender=consumer)
     pool.donate(charity, POINT, sender=consumer)
     caller = {"consumer": consumer, "merchant": merchant, "charity": charity}[who]
@@ -114,7 +120,11 @@ def test_process_exits__budget_short__fills_in_order_then_in_part(
     )
     assets, supply = assets_before - first_payout, pool.totalSupply() + fills[1].points
     expected = pm.max_points_for_payout(budget - first_payout, assets, supply, 8_000)
-    assert fills[1].id == 1 and fills[1].account == other_consumer and fills[1].points == expected < 1_000 * POINT
+    assert (
+        fills[1].id == 1
+        and fills[1].account == other_consumer
+        and fills[1].points == expected < 1_000 * POINT
+    )
     assert fills[1].payout <= budget - first_payout
     assert pool.epoch_exited() == first_payout + fills[1].payout
     assert pool.total_assets() == assets_before - first_payout - fills[1].payout
@@ -224,7 +234,9 @@ def test_queue__while_paused__requests_processing_claims_and_cancels_go_on(
     queue.request_exit(10 * POINT, sender=consumer)
     queue.request_exit(10 * POINT, sender=other_consumer)
     queue.cancel_exit(1, sender=other_consumer)
-    assert [f.id for f in queue.process_exits(5, sender=other_consumer).events.filter(queue.ExitFilled)] == [0]
+    assert [f.id for f in queue.process_exits(5, sender=other_consumer).events.filter(queue.ExitFilled)] == [
+        0
+    ]
     assert queue.claim_exit(0, sender=consumer).events.filter(queue.ExitClaimed)[0].amount > 0
 
 
