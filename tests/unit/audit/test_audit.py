@@ -25,7 +25,8 @@ def history(registry, live, buy, pool, asset, merchant, other_merchant, charity,
             unit, lock_over, chain, record_of):  # fmt: skip
     """Every kind of operation once: purchases, a reversal, spend, donation, settlement, a direct
     asset transfer, a rule change, pause and unpause, an exit; a sponsor's green actions, its terms
-    changed, a class certified again with a new factor, withdrawn and certified again."""
+    changed, a class certified again with a new factor, withdrawn and certified again; an exit
+    request filled and claimed, another cancelled."""
     admit_sponsor(sponsor)
     pool.record_action(consumer, ACTION_CLASS, 20, order("ride-1"), sender=sponsor)
     registry.update_sponsor_terms(sponsor, 2 * unit, 10**6 * unit, sender=registrar)
@@ -52,6 +53,12 @@ def history(registry, live, buy, pool, asset, merchant, other_merchant, charity,
     buy(other_merchant, other_consumer, 100_000, order("b-2"))  # makes the consumer's points worth 2x+
     lock_over()
     pool.exit(pool.max_exit(consumer) // 2, sender=consumer)
+    queue = live.exit_queue  # the exit queue (SPEC 11): a request filled and claimed, one cancelled
+    queue.request_exit(POINT, sender=consumer)
+    queue.process_exits(5, sender=other_consumer)
+    queue.claim_exit(0, sender=consumer)
+    queue.request_exit(POINT, sender=consumer)
+    queue.cancel_exit(1, sender=consumer)
     return live
 
 
@@ -64,7 +71,7 @@ def test_audit__honest_history__every_check_passes(history, consumer):
         assert checks[name]["checked"] > 0, name
         assert checks[name]["failed"] == 0, name
     assert checks["rebuilt state = chain"]["checked"] >= 4 * 5
-    assert checks["bytecode = compiled"] == {**checks["bytecode = compiled"], "checked": 3, "failed": 0}
+    assert checks["bytecode = compiled"] == {**checks["bytecode = compiled"], "checked": 4, "failed": 0}
     assert report.ledger.balances[str(consumer.address).lower()] == history.pool.balanceOf(consumer)
     assert {"rule": "settlement_fee_bps", "old": 100, "new": 200} in [
         {k: r[k] for k in ("rule", "old", "new")} for r in report.ledger.rule_history
