@@ -721,8 +721,9 @@ class PoolMachine(RuleBasedStateMachine):
         )
 
     def _request(self, i, by_owner):
-        """Request i (one past the last: an unknown id) and who asks: its owner, or another holder."""
-        request_id = min(i, self.model.next_request_id())
+        """Request i (mostly one that exists; one past the last is an unknown id) and who asks: its
+        owner, or another consumer."""
+        request_id = i % (self.model.next_request_id() + 1)
         owner = None
         if request_id < self.model.next_request_id():
             owner = self.model.state.exit_requests[request_id].owner
