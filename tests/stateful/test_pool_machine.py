@@ -679,12 +679,26 @@ class PoolMachine(RuleBasedStateMachine):
                 lambda now: self.model.request_exit(holder, points, now),
                 lambda: self.send("exit_queue", "request_exit", (points,), holder),
             )
+            last = self.model.next_request_id() - 1
+            if last >= 0 and fraction % 4 == 0:  # the owner changes its mind
+                self._apply(
+                    f"cancel_exit {last} after growth",
+                    lambda now: self.model.cancel_exit(holder, last, now),
+                    lambda: self.send("exit_queue", "cancel_exit", (last,), holder),
+                )
+                return
             keeper = self.env.consumers[(u + 1) % len(self.env.consumers)]
             self._apply(
                 "process_exits 3 after growth",
                 lambda now: self.model.process_exits(keeper, 3, now).events,
                 lambda: self.send("exit_queue", "process_exits", (3,), keeper),
             )
+            if last >= 0:  # the owner claims what was filled
+                self._apply(
+                    f"claim_exit {last} after growth",
+                    lambda now: self.model.claim_exit(holder, last, now),
+                    lambda: self.send("exit_queue", "claim_exit", (last,), holder),
+                )
             return
         points = self.model.max_exit(holder, self.chain.pending_timestamp)
         if not use_max:
