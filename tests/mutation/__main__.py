@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,8 +38,10 @@ from pathlib import Path
 from tests.mutation.mutants import Mutant, all_mutants
 
 ROOT = Path(__file__).resolve().parents[2]
-UNIT_TESTS = ("tests/unit/value_pool", "tests/unit/lens", "tests/security")
-"""What a survivor of the machine runs on Ape: every path of the pool and the registry, the attacks."""
+UNIT_TESTS = ("tests/unit/value_pool", "tests/unit/lens", "tests/unit/deploy", "tests/security")
+"""What a survivor of the machine runs on Ape: every path of the pool and the registry, the
+constructors, the attacks (not the code size limits: a mutant a few bytes longer is not a bug)."""
+NOT_RUN = ("--ignore=tests/unit/deploy/test_code_size.py",)
 UNIT_TIMEOUT = 1_800
 
 _root: Path | None = None
@@ -111,8 +114,32 @@ def run_machine_on(mutant: Mutant) -> dict:
         fate["seconds"] = round(time.monotonic() - began, 1)
 
 
+_REASON = re.compile(r'"([a-z_]+: [^"]+)"')
+_DEF = re.compile(r"^\s*def (\w+)\(")
+
+
+def targeted_tests(mutant: Mutant, workdir: Path) -> list[str]:
+    """The unit test files most likely to see `mutant`: those naming the revert reason of its
+    statement, or else its function's name (a killed mutant then stops in seconds, not minutes)."""
+    lines = (workdir / mutant.path).read_text().splitlines()
+    statement = " ".join(lines[mutant.line - 1 : mutant.line + 3])
+    reason = _REASON.search(statement)
+    if reason:
+        needle = reason.group(1)
+    else:
+        defs = (_DEF.match(line) for line in reversed(lines[: mutant.line]))
+        needle = next((m.group(1).lstrip("_") for m in defs if m), "")
+    if not needle:
+        return []
+    files = sorted(p for folder in UNIT_TESTS for p in (workdir / folder).rglob("test_*.py"))
+    skipped = {arg.removeprefix("--ignore=") for arg in NOT_RUN}
+    found = (str(p.relative_to(workdir)) for p in files if needle in p.read_text())
+    return [path for path in found if path not in skipped]
+
+
 def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
-    """Run the pool's and the registry's unit and security tests on Ape against `mutant`."""
+    """Run the pool's and the registry's unit and security tests on Ape against `mutant`: the
+    targeted files first (`targeted_tests`), then all the others."""
     target = workdir / mutant.path
     original = (ROOT / mutant.path).read_text()
     target.write_text(mutant.apply(original))
@@ -124,16 +151,19 @@ def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
         )
         if compiled.returncode != 0:
             return {"status": "stillborn", "by": "ape compile"}
-        try:
-            tests = subprocess.run(
-                ["ape", "test", *UNIT_TESTS, "-x", "-q", "-p", "no:warnings"],
-                cwd=workdir, env=env, capture_output=True, text=True, timeout=UNIT_TIMEOUT,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return {"status": "killed", "by": f"unit tests (over {UNIT_TIMEOUT} s)"}
-        failed = [line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-        if tests.returncode != 0:
-            return {"status": "killed", "by": "unit tests", "why": (failed or ["exit status"])[0][:200]}
+        first = targeted_tests(mutant, workdir)
+        rest = [*UNIT_TESTS, *NOT_RUN, *(f"--ignore={path}" for path in first)]
+        for selection in ([first] if first else []) + [rest]:
+            try:
+                tests = subprocess.run(
+                    ["ape", "test", *selection, "-x", "-q", "-p", "no:warnings"],
+                    cwd=workdir, env=env, capture_output=True, text=True, timeout=UNIT_TIMEOUT,
+                )  # fmt: skip
+            except subprocess.TimeoutExpired:
+                return {"status": "killed", "by": f"unit tests (over {UNIT_TIMEOUT} s)"}
+            failed = [line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+            if tests.returncode != 0:
+                return {"status": "killed", "by": "unit tests", "why": (failed or ["exit status"])[0][:200]}
         return {"status": "survived", "by": "machine and unit tests"}
     finally:
         target.write_text(original)
@@ -196,7 +226,11 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="machine runs side by side (default 2)")
     parser.add_argument("--only", default="", help="only the mutants whose name contains this text")
     parser.add_argument("--limit", type=int, default=0, help="at most this many mutants (0: all)")
-    parser.add_argument("--no-unit", action="store_true", help="the machine only, no Ape unit tests")
+    stage = parser.add_mutually_exclusive_group()
+    stage.add_argument("--no-unit", action="store_true", help="the machine only, no Ape unit tests")
+    stage.add_argument(
+        "--unit-only", action="store_true", help="the unit tests only, on the machine's survivors in --out"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "mutants.jsonl")
     parser.add_argument(
         "--resume", action="store_true", help="keep the fates already in --out and run only the others"
@@ -213,20 +247,27 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("ape").setLevel(logging.CRITICAL)
     fates: dict[str, dict] = {}
-    if args.resume and args.out.exists():
+    if (args.resume or args.unit_only) and args.out.exists():
         for line in args.out.read_text().splitlines():
             fate = json.loads(line)
             fates[fate["mutant"]] = fate  # a later line (the unit tests' verdict) replaces an earlier
-    todo = [m for m in mutants if m.name not in fates]
-    print(f"{len(mutants)} mutants ({len(mutants) - len(todo)} done before), {args.jobs} at a time; "
-          f"fates in {args.out}", flush=True)  # fmt: skip
+    if args.unit_only and not fates:
+        parser.error(f"--unit-only needs the machine's fates in {args.out}: run without it first")
+    todo = [] if args.unit_only else [m for m in mutants if m.name not in fates]
+    if todo:
+        print(f"{len(mutants)} mutants ({len(mutants) - len(todo)} done before), {args.jobs} at a time; "
+              f"fates in {args.out}", flush=True)  # fmt: skip
     began = time.monotonic()
-    with args.out.open("a" if args.resume else "w") as out, ProcessPoolExecutor(args.jobs) as pool:
-        baseline = pool.submit(run_machine_on, Mutant(mutants[0].path, "none", 0, 0, 0, "", "")).result()
-        if baseline["status"] != "survived":
-            print(f"the unchanged contracts fail the machine: {baseline.get('why')}", file=sys.stderr)
-            return 1
-        print(f"unchanged contracts: the machine passes in {baseline['seconds']} s", flush=True)
+    with (
+        args.out.open("a" if args.resume or args.unit_only else "w") as out,
+        ProcessPoolExecutor(args.jobs) as pool,
+    ):
+        if todo:
+            baseline = pool.submit(run_machine_on, Mutant(mutants[0].path, "none", 0, 0, 0, "", "")).result()
+            if baseline["status"] != "survived":
+                print(f"the unchanged contracts fail the machine: {baseline.get('why')}", file=sys.stderr)
+                return 1
+            print(f"unchanged contracts: the machine passes in {baseline['seconds']} s", flush=True)
         futures = {pool.submit(run_machine_on, m): m for m in todo}
         for n, future in enumerate(as_completed(futures), 1):
             fate = future.result()
@@ -236,8 +277,9 @@ def main(argv=None) -> int:
             print(f"[{n}/{len(todo)} {(time.monotonic() - began) / 60:.1f} min] {fate['status']:9} "
                   f"{fate.get('by', '')}: {fate['mutant']}", flush=True)  # fmt: skip
         survivors = [
-            m for m in mutants if fates[m.name]["status"] == "survived" and fates[m.name]["by"] == "machine"
-        ]
+            m for m in mutants
+            if m.name in fates and fates[m.name]["status"] == "survived" and fates[m.name]["by"] == "machine"
+        ]  # fmt: skip
         if survivors and not args.no_unit:
             workdir = _checkout_copy()
             print(
@@ -251,7 +293,7 @@ def main(argv=None) -> int:
                 print(f"  {fate['status']:9} {fate.get('by', '')}: {m.name}", flush=True)
             shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print(table([fates[m.name] for m in mutants]))
+    print(table([fates[m.name] for m in mutants if m.name in fates]))
     print(f"\n{(time.monotonic() - began) / 60:.1f} minutes")
     return 0
 
