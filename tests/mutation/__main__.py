@@ -227,6 +227,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="only the mutants whose name contains this text")
     parser.add_argument("--limit", type=int, default=0, help="at most this many mutants (0: all)")
     stage = parser.add_mutually_exclusive_group()
+    stage.add_argument(
+        "--table", action="store_true", help="print the table of the fates in --out, run nothing"
+    )
     stage.add_argument("--no-unit", action="store_true", help="the machine only, no Ape unit tests")
     stage.add_argument(
         "--unit-only", action="store_true", help="the unit tests only, on the machine's survivors in --out"
@@ -247,10 +250,15 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("ape").setLevel(logging.CRITICAL)
     fates: dict[str, dict] = {}
-    if (args.resume or args.unit_only) and args.out.exists():
+    if (args.resume or args.unit_only or args.table) and args.out.exists():
         for line in args.out.read_text().splitlines():
             fate = json.loads(line)
             fates[fate["mutant"]] = fate  # a later line (the unit tests' verdict) replaces an earlier
+    if args.table:
+        done = [fates[m.name] for m in mutants if m.name in fates]
+        print(table(done) if done else f"no fate in {args.out} yet")
+        print(f"\n{len(done)} of {len(mutants)} mutants judged")
+        return 0
     if args.unit_only and not fates:
         parser.error(f"--unit-only needs the machine's fates in {args.out}: run without it first")
     todo = [] if args.unit_only else [m for m in mutants if m.name not in fates]
