@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import logging
@@ -88,7 +89,13 @@ def run_machine_on(mutant: Mutant) -> dict:
     target = root / mutant.path
     original = (ROOT / mutant.path).read_text()
     began = time.monotonic()
-    fate = {"mutant": mutant.name, "path": mutant.path, "operator": mutant.operator, "line": mutant.line}
+    fate = {
+        "mutant": mutant.name,
+        "path": mutant.path,
+        "operator": mutant.operator,
+        "line": mutant.line,
+        "source": source_hash(ROOT / mutant.path),
+    }
     target.write_text(mutant.apply(original))
     engines._compiled.pop(root, None)
     try:
@@ -184,6 +191,11 @@ def _checkout_copy() -> Path:
     return workdir
 
 
+def source_hash(path: Path) -> str:
+    """The mutated file's text as it was judged: a fate of another text is stale (its lines moved)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 def table(fates: list[dict]) -> str:
     """The markdown table of docs/testing.md: per file, mutants and their fates, and the survivors."""
     counted = [f for f in fates if f["status"] != "stillborn"]
@@ -251,9 +263,19 @@ def main(argv=None) -> int:
     logging.getLogger("ape").setLevel(logging.CRITICAL)
     fates: dict[str, dict] = {}
     if (args.resume or args.unit_only or args.table) and args.out.exists():
+        current: dict[str, str | None] = {}
+        stale = 0
         for line in args.out.read_text().splitlines():
             fate = json.loads(line)
+            path = fate["path"]
+            if path not in current:
+                current[path] = source_hash(ROOT / path) if (ROOT / path).exists() else None
+            if fate.get("source") != current[path]:
+                stale += 1  # judged on another text of its file
+                continue
             fates[fate["mutant"]] = fate  # a later line (the unit tests' verdict) replaces an earlier
+        if stale:
+            print(f"{stale} fates in {args.out} were judged on other texts of their files: run again")
     if args.table:
         done = [fates[m.name] for m in mutants if m.name in fates]
         print(table(done) if done else f"no fate in {args.out} yet")

@@ -1,5 +1,6 @@
 """The mutator of `make mutants` (tests/mutation): which mutants it makes of a source, and its table."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,19 @@ def test_targeted_tests__assert_with_a_reason__the_files_naming_it_first(tmp_pat
     assert targeted_tests(arith, tmp_path) == ["tests/unit/value_pool/test_spend.py"], (
         "no reason: its function"
     )
+
+
+def test_main_table__fate_of_another_text_of_its_file__stale_not_counted(tmp_path: Path, capsys):
+    from tests.mutation.__main__ import ROOT, main, source_hash
+
+    mutant = next(m for m in all_mutants(ROOT) if m.path == "contracts/modules/catalog.vy")
+    fate = {"mutant": mutant.name, "path": mutant.path, "operator": mutant.operator, "line": mutant.line,
+            "status": "killed", "by": "machine dec18"}  # fmt: skip
+    out = tmp_path / "fates.jsonl"
+    out.write_text(json.dumps(fate | {"source": "0" * 16}) + "\n")
+    assert main(["--table", "--only", mutant.name, "--out", str(out)]) == 0
+    assert "1 fates in" in capsys.readouterr().out
+    out.write_text(json.dumps(fate | {"source": source_hash(ROOT / mutant.path)}) + "\n")
+    assert main(["--table", "--only", mutant.name, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "were judged on other texts" not in printed and "1 of 1 mutants judged" in printed
