@@ -21,8 +21,6 @@ CONTRACTS = ["contracts/ValuePool.vy", "contracts/Registry.vy", "contracts/Gover
 # (snekmate's neither): disabled, not reviewed one by one.
 NATRIX_DISABLED = ["NTX11"]
 NATRIX_REVIEWED = {
-    ("contracts/ValuePool.vy", "NTX4", "_pull"): "false positive: it makes external calls (transferFrom), "
-    "so it cannot be @view",
     ("contracts/ValuePool.vy", "NTX4", "_pay"): "false positive: it makes an external call (transfer)",
     ("contracts/Registry.vy", "NTX4", "update_terms"): "false positive: it writes the new terms into the "
     "pool through the pool's hook (an external call), so it cannot be @view",
