@@ -601,8 +601,10 @@ def _finish_issue(
     assert assets <= ledger.MASK120, "ledger: total assets too large"
     carbon: uint256 = ((totals >> ledger.TOTAL_CARBON) & ledger.MASK64) + co2e
     assert carbon <= ledger.MASK64, "ledger: total carbon too large"
-    ledger._totals = (totals & (max_value(uint256) ^ ledger.MASK120 ^ (ledger.MASK64 << ledger.TOTAL_CARBON))) | assets | (
-        carbon << ledger.TOTAL_CARBON
+    ledger._totals = (
+        (totals & (max_value(uint256) ^ ledger.MASK120 ^ (ledger.MASK64 << ledger.TOTAL_CARBON)))
+        | assets
+        | (carbon << ledger.TOTAL_CARBON)
     )
     epoch: uint256 = (totals >> ledger.EPOCH) & rules.MASK32
     used: uint256 = contribution
@@ -616,7 +618,9 @@ def _finish_issue(
     )
     if by_sponsor:
         # at or below the cap's hint the total is within the cap; above it, the exact cap decides
-        if used > ((member >> members.BPS) & members.HINT_MANTISSA) << ((member >> members.HINT_SHIFT) & members.HINT_SHIFT_MASK):
+        if used > ((member >> members.BPS) & members.HINT_MANTISSA) << (
+            (member >> members.HINT_SHIFT) & members.HINT_SHIFT_MASK
+        ):
             assert used <= members._sponsor_caps[msg.sender], "registry: sponsor daily cap exceeded"
     else:
         assert used <= (member >> members.CAP) & members.MAX_DAILY_CAP, "registry: daily cap exceeded"
@@ -673,7 +677,10 @@ def _issue_points(
     assert carbon <= ledger.MASK36, "ledger: carbon too large"
     basis: uint256 = ((book >> ledger.BASIS) & ledger.MASK88) + issued_value
     accounts._slots[consumer] = (
-        (block.timestamp << ledger.LAST) | (basis << ledger.BASIS) | (earned << ledger.EARNED) | (carbon << ledger.CARBON)
+        (block.timestamp << ledger.LAST)
+        | (basis << ledger.BASIS)
+        | (earned << ledger.EARNED)
+        | (carbon << ledger.CARBON)
     )
     erc20.totalSupply = supply + points
     erc20.balanceOf[consumer] = unsafe_add(erc20.balanceOf[consumer], points)

@@ -21,6 +21,9 @@
         at or below the hint is within the cap; only above it (the last
         0.4% of the cap at most) does the action read the exact cap. The
         bounds stay those of the registry (reward and cap below 2**100).
+        The pool's issuance reads and writes these slots itself, with the
+        offsets below (`ValuePool._begin_issue`, `_finish_issue`: a call per
+        step costs ~50 gas, docs/gas.md); this module writes the terms.
         `Registry` (its own contract, docs/design.md) keeps the rest
         (statuses, categories, licences) and writes here through the pool's
         hook for members, `update_member`, which calls `_update`. The refusals that

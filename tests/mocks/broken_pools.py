@@ -51,7 +51,8 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
     ),
     "ignores_the_catalog": (
         "modules/catalog.vy",
-        "    word: uint256 = self._classes[class_id]\n    if word & (_CERTIFIED | 255) != _CERTIFIED | kind:\n",
+        "    word: uint256 = self._classes[class_id]\n"
+        "    if word & (_CERTIFIED | 255) != _CERTIFIED | kind:\n",
         "    word: uint256 = self._classes[class_id]\n    if word & 255 != kind:\n",
         "issues points for a purchase of a withdrawn class (invariant 10)",
     ),
