@@ -42,7 +42,7 @@ from greenpoints.model import ZERO, Model, Purchase, Refusal
 from greenpoints.model.receipts import RECEIPTS
 from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
-from tests.stateful.engines import ApeEngine, BoaEngine
+from tests.stateful.engines import AnvilEngine, ApeEngine, BoaEngine
 
 EMPTY = b"\x00" * 32
 RECEIPT_EVENTS = frozenset(RECEIPTS)
@@ -881,6 +881,15 @@ def boa_env(decimals):
 
 
 @pytest.fixture(scope="module")
+def anvil_env(decimals):
+    engine = AnvilEngine()
+    try:
+        yield Env(engine, decimals)
+    finally:
+        engine.close()
+
+
+@pytest.fixture(scope="module")
 def ape_env(chain, accounts, project, decimals):
     return Env(ApeEngine(chain, accounts, project), decimals)
 
@@ -994,6 +1003,11 @@ def run_machine(env: Env, run_settings, label: str) -> Counter:
 def test_pool_machine__boa_random_sequences__chain_equals_model(boa_env, decimals):
     """The machine on titanoboa with the loaded profile (`ci` in `make test`, `deep` in `make fuzz`)."""
     run_machine(boa_env, settings.default, f"boa dec{decimals}")
+
+
+def test_pool_machine__anvil_random_sequences__chain_equals_model(anvil_env, decimals):
+    """The machine on anvil (revm over JSON-RPC), the loaded profile."""
+    run_machine(anvil_env, settings.default, f"anvil dec{decimals}")
 
 
 def test_pool_machine__ape_smoke__chain_equals_model(ape_env, decimals):
