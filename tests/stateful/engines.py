@@ -643,26 +643,30 @@ class AnvilEngine(CompiledEngine):
         data = response["error"].get("data") or "0x"
         return revert_reason(bytes.fromhex(data[2:]))
 
-    def _call(self, address: str, data: bytes) -> bytes:
-        """A view at the head block's state, at the clock (the head's time, or later if the machine
-        moved the clock since)."""
-        overrides = None if self._clock == self._head else {"time": hex(self._clock)}
-        response = self._request(
-            "eth_call", {"to": address, "data": "0x" + data.hex()}, "latest", None, overrides
-        )
-        if "error" in response:
-            error = response["error"]
-            raise RuntimeError(
-                f"view reverted: {revert_reason(bytes.fromhex((error.get('data') or '0x')[2:]))}"
-            )
-        return bytes.fromhex(response["result"][2:])
-
     def aggregate(self, batch) -> list[bytes]:
-        """The whole batch in one call of the multicall (revm runs it in well under a millisecond)."""
-        if len(batch) == 1:
-            return [self._call(batch[0][0], batch[0][2])]
-        raw = self._call(self.addresses["multicall"], self.encode("multicall", "aggregate", (batch,)))
-        return [data for _, data in decode(self.output_types("multicall", "aggregate"), raw)[0]]
+        """Each view of `batch` as an `eth_call` at the head block's state and at the clock (the
+        head's time, or later if the machine moved the clock since), all in one JSON-RPC batch: one
+        round trip, and 3 to 4 times less of anvil's time than one call of snekmate's multicall
+        (which copies its 255-entry bounds through memory; measured on 25 and 81 views)."""
+        overrides = None if self._clock == self._head else {"time": hex(self._clock)}
+        requests = [
+            {
+                "jsonrpc": "2.0",
+                "id": i,
+                "method": "eth_call",
+                "params": [{"to": address, "data": "0x" + data.hex()}, "latest", None, overrides],
+            }
+            for i, (address, _, data) in enumerate(batch)
+        ]
+        self._connection.request("POST", "/", json.dumps(requests), {"Content-Type": "application/json"})
+        responses = sorted(json.loads(self._connection.getresponse().read()), key=lambda r: r["id"])
+        out = []
+        for response in responses:
+            if "error" in response:
+                data = response["error"].get("data") or "0x"
+                raise RuntimeError(f"view reverted: {revert_reason(bytes.fromhex(data[2:]))}")
+            out.append(bytes.fromhex(response["result"][2:]))
+        return out
 
     @property
     def pending_timestamp(self) -> int:
