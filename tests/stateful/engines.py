@@ -1,4 +1,4 @@
-"""The chain side of the stateful machine: the few things it needs, on two engines.
+"""The chain side of the stateful machine: the few things it needs, on three engines.
 
 The machine (tests/stateful/test_pool_machine.py) is written once against this interface:
 
@@ -8,20 +8,22 @@ The machine (tests/stateful/test_pool_machine.py) is written once against this i
 - `send(contract, function, args, sender)`: one transaction with an explicit gas limit; returns
   None when it succeeded, else the revert reason; `pool_events()` are the decoded events the pool
   logged in the last successful one, as (name, {field: value});
-- `encode(contract, function, args)`: calldata (for the governor's payloads);
-- `reader(queries)`: many views in one multicall; `view(contract, function, *args)`: one view;
+- `encode(contract, function, args)`: calldata (for the governor's payloads); `output_types`;
+- `reader(queries)`: many views in one batch (`aggregate`); `view(contract, function, *args)`: one;
 - `pending_timestamp` (get and set: the time the next transaction runs at) and `latest_timestamp`
   (the time views are evaluated at); `block_number`;
 - `snapshot()` / `restore(snapshot)`: the chain before an example, and back;
 - `audit()`: the audit of the example's history (`AuditResult`).
 
 `ApeEngine` drives Ape's handles on Ape's embedded chain (eth-tester, py-evm): what a user's scripts
-go through, receipts decoded by Ape, gas estimated and paid. `BoaEngine` compiles the same contracts
-from this checkout with titanoboa (snekmate from the virtual environment) and runs them on boa's
-py-evm in the test process, calling the EVM directly with calldata: about 20 times faster. Its
-audit folds the example's logs through the audit's own `Ledger` (the replay and every check), but
-it does not read the chain through web3: the audit's comparison with the chain's views and of the
-deployed bytecode with the compiled contracts run on the Ape engine only (docs/testing.md).
+go through, receipts decoded by Ape, gas estimated and paid. `AnvilEngine` and `BoaEngine`
+(`CompiledEngine`) compile the same contracts from this checkout with titanoboa (snekmate from the
+virtual environment) and send calldata: `AnvilEngine` to an anvil of its own over raw JSON-RPC
+(revm; its audit reads the chain through web3 as a user's does, views and bytecode included),
+`BoaEngine` to boa's py-evm in the test process (its audit folds the example's logs through the
+audit's own `Ledger`, without web3). Both mine every transaction in a block of its own at a clock
+only the machine moves, so a derandomized profile makes the same operations on both
+(docs/testing.md has the figures).
 """
 
 from __future__ import annotations
@@ -548,7 +550,7 @@ ANVIL_ARGS = [
     "--silent",
 ]  # fmt: skip
 """How the anvil engine starts anvil: automine, no step tracing (anvil's default), the same EVM
-version, clock and first block as boa. The block gas limit (30M) equals the transactions' gas and
+version, clock and first block as boa. The transactions' 30M gas fits anvil's block gas limit, and
 the code size limit is EIP-170's, as on py-evm."""
 
 
@@ -580,7 +582,7 @@ class AnvilEngine(CompiledEngine):
         self._clock = START
         """The time the next transaction runs at, and views are read at (as on boa)."""
         self._head = START
-        """The head block's timestamp, as far as this engine knows (None: unknown, set it)."""
+        """The head block's timestamp (each receipt's is checked against the clock)."""
         self._block = FIRST_BLOCK
         assert int(self._rpc("eth_blockNumber"), 16) == FIRST_BLOCK
 
