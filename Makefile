@@ -95,14 +95,14 @@ test: install lint
 # Stateful fuzzing with the `deep` hypothesis profile on anvil (an anvil of its own per process, raw
 # JSON-RPC), one process per asset decimals on the two cores; a progress line a minute from each,
 # then each one's operations by kind and outcome (an operation never reached is printed as a
-# FINDING). `make fuzz ENGINE=boa` runs it on titanoboa instead. docs/testing.md has the figures.
-ENGINE ?= anvil
+# FINDING). `make fuzz FUZZ_ENGINE=boa` runs it on titanoboa instead. docs/testing.md has the figures.
+FUZZ_ENGINE ?= anvil
 FUZZ := HYPOTHESIS_PROFILE=deep GREENPOINTS_BOA_PROFILE=deep GREENPOINTS_MACHINE_PROGRESS=60 $(APE) test tests/stateful/test_pool_machine.py -p no:warnings -s -q
 fuzz: install
 	$(APE) compile
 	@log=$$(mktemp); \
-	$(FUZZ) -k "$(ENGINE) and dec6" >$$log & six=$$!; \
-	$(FUZZ) -k "$(ENGINE) and dec18"; eighteen=$$?; \
+	$(FUZZ) -k "$(FUZZ_ENGINE) and dec6" >$$log & six=$$!; \
+	$(FUZZ) -k "$(FUZZ_ENGINE) and dec18"; eighteen=$$?; \
 	wait $$six; s6=$$?; echo "--- decimals 6:"; cat $$log; rm -f $$log; \
 	test $$s6 -eq 0 && test $$eighteen -eq 0
 

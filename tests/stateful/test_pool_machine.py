@@ -922,7 +922,7 @@ APE_PROFILE = os.environ.get("GREENPOINTS_APE_PROFILE", "smoke")
 """The Ape engine's profile (docs/testing.md measures the engines with the same one)."""
 BOA_PROFILE = os.environ.get("GREENPOINTS_BOA_PROFILE", "smoke")
 """titanoboa's profile: a short run of py-evm beside anvil's revm in `make test` (`make fuzz
-ENGINE=boa` gives it `deep`)."""
+FUZZ_ENGINE=boa` gives it `deep`)."""
 MIN_EXAMPLES_FOR_COVERAGE = 20  # the small `dev` and `smoke` profiles are not held to it
 MODEL_DIR = Path(__file__).resolve().parents[2] / "greenpoints" / "model"
 
