@@ -1,20 +1,21 @@
 """`make mutants`: break the contracts on purpose, one mistake at a time, and see whether the tests notice.
 
-    python -m tests.mutation [--jobs 2] [--only TEXT] [--limit N] [--no-unit] [--out FILE]
+    python -m tests.mutation [--jobs 2] [--engine anvil|boa] [--only TEXT] [--limit N]
+                             [--no-unit | --unit-only | --table] [--out FILE] [--resume]
 
 Every mutant of tests/mutation/mutants.py is compiled by titanoboa from a copy of `contracts/`
 holding the one changed file, then:
 
-1. the stateful machine (tests/stateful, the titanoboa engine) runs on it with the `mutant` profile
-   (derandomized, no shrinking, 10 examples of up to 50 steps for 18 decimals, then 10 for 6): the
-   first disagreement between chain and model, a failed invariant, a failed audit of an example or
-   a deployment that reverts kills it;
+1. the stateful machine (tests/stateful, on an anvil of its own, or titanoboa's EVM) runs on it
+   with the `mutant` profile (derandomized, no shrinking, 10 examples of up to 50 steps for 18
+   decimals, then 10 for 6): the first disagreement between chain and model, a failed invariant, a
+   failed audit of an example or a deployment that reverts kills it;
 2. a mutant the machine leaves alive runs the unit and security tests of the pool and the registry
    on Ape (`ape test`, in a copy of the checkout, `--force`-compiled, stopping at the first failure).
 
 A mutant that does not compile is stillborn and is not counted. The run writes every mutant's fate
-to `--out` (JSON lines, default `.build/mutants.jsonl`) as it goes, and prints the table
-docs/testing.md holds: by file and operator, killed by what, and the survivors.
+to `--out` (JSON lines, default `benchmarks/mutants.jsonl`, with the hash of the file's text) as it
+goes, and prints the table docs/testing.md holds: by file and operator, killed by what, and the survivors.
 """
 
 from __future__ import annotations
@@ -46,6 +47,22 @@ NOT_RUN = ("--ignore=tests/unit/deploy/test_code_size.py",)
 UNIT_TIMEOUT = 1_800
 
 _root: Path | None = None
+ENGINES = ("anvil", "boa")
+"""The machine's chain: an anvil of its own (about 5 times faster) or titanoboa's py-evm, both
+running the contracts titanoboa compiled from the mutant's copy."""
+_engine = ENGINES[0]
+
+
+def _use_engine(name: str) -> None:
+    """A worker's engine (the pool's initializer)."""
+    global _engine
+    _engine = name
+
+
+def _new_engine(root: Path):
+    from tests.stateful import engines
+
+    return {"anvil": engines.AnvilEngine, "boa": engines.BoaEngine}[_engine](root, lens=False)
 
 
 def _worker_root() -> Path:
@@ -108,8 +125,12 @@ def run_machine_on(mutant: Mutant) -> dict:
             sink = io.StringIO()
             try:
                 with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                    env = machine.Env(engines.BoaEngine(root, lens=False), decimals)
-                    machine.run_machine(env, _machine_settings(), f"mutant dec{decimals}")
+                    engine = _new_engine(root)
+                    try:
+                        env = machine.Env(engine, decimals)
+                        machine.run_machine(env, _machine_settings(), f"mutant dec{decimals}")
+                    finally:
+                        getattr(engine, "close", lambda: None)()
             except Exception as err:  # noqa: BLE001  (any failure of the machine kills the mutant)
                 fate.update(status="killed", by=f"machine dec{decimals}", why=_first_line(err))
                 return fate
@@ -236,6 +257,9 @@ def table(fates: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="machine runs side by side (default 2)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default=ENGINES[0], help="the machine's chain (default anvil)"
+    )
     parser.add_argument("--only", default="", help="only the mutants whose name contains this text")
     parser.add_argument("--limit", type=int, default=0, help="at most this many mutants (0: all)")
     stage = parser.add_mutually_exclusive_group()
@@ -290,7 +314,7 @@ def main(argv=None) -> int:
     began = time.monotonic()
     with (
         args.out.open("a" if args.resume or args.unit_only else "w") as out,
-        ProcessPoolExecutor(args.jobs) as pool,
+        ProcessPoolExecutor(args.jobs, initializer=_use_engine, initargs=(args.engine,)) as pool,
     ):
         if todo:
             baseline = pool.submit(run_machine_on, Mutant(mutants[0].path, "none", 0, 0, 0, "", "")).result()
