@@ -22,7 +22,6 @@ from .state import (
     State,
 )
 
-
 _ACTIVE = MerchantStatus.ACTIVE
 """Bound once: an enum member costs an attribute lookup through its class (about 0.3 us on Python
 3.11), and `_active_merchant` runs once per purchase the simulation records or the audit replays."""
