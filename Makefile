@@ -87,14 +87,14 @@ format: install
 # checkout's records and ports, so they stay in one process, one at a time); (2) every other test
 # (unit and security, in-process). The first's output is shown after the second's; either failing
 # fails `make test`. (pytest-xdist workers ran the machine 2x slower, with most of the time in the
-# kernel: measured; the split is by folder.)
+# kernel: measured; the split is by folder.) Each of the two prints its 20 slowest tests.
 SEPARATE := tests/scripts tests/integration tests/browser
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \
 	{ $(APE) test tests/stateful -q -p no:warnings; s=$$?; \
-	  $(APE) test $(SEPARATE) -q -p no:warnings; p=$$?; test $$s -eq 0 && test $$p -eq 0; } >$$log 2>&1 & first=$$!; \
-	$(APE) test tests -q -p no:warnings --ignore=tests/stateful $(addprefix --ignore=,$(SEPARATE)); rest=$$?; \
+	  $(APE) test $(SEPARATE) -q -p no:warnings --durations=20; p=$$?; test $$s -eq 0 && test $$p -eq 0; } >$$log 2>&1 & first=$$!; \
+	$(APE) test tests -q -p no:warnings --durations=20 --ignore=tests/stateful $(addprefix --ignore=,$(SEPARATE)); rest=$$?; \
 	wait $$first; separate=$$?; echo "--- tests/stateful, then $(SEPARATE):"; cat $$log; rm -f $$log; \
 	test $$rest -eq 0 && test $$separate -eq 0
 
