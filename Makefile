@@ -80,27 +80,35 @@ format: install
 	$(VENV)/bin/ruff check --fix greenpoints scripts tests benchmarks
 	$(VENV)/bin/ruff format greenpoints scripts tests benchmarks
 
-# Two test processes side by side on the two cores: the stateful machine (tests/stateful: the `ci`
-# profile on titanoboa for both decimals, the `smoke` profile on Ape's embedded chain, the
-# regressions) and everything else; the machine's output is shown after the rest's.
-# (pytest-xdist workers ran the machine 2x slower, with most of the time in the kernel: measured.)
+# Two test processes side by side on the two cores: (1) the stateful machine (tests/stateful: the
+# `ci` profile on anvil for both decimals, the `smoke` profile on titanoboa and on Ape's embedded
+# chain, the engines' own tests, the regressions), then the tests that run the scripts, anvil and
+# the browser as separate processes (tests/scripts, tests/integration, tests/browser: they share the
+# checkout's records and ports, so they stay in one process, one at a time); (2) every other test
+# (unit and security, in-process). The first's output is shown after the second's; either failing
+# fails `make test`. (pytest-xdist workers ran the machine 2x slower, with most of the time in the
+# kernel: measured; the split is by folder.) Each of the two prints its 20 slowest tests.
+SEPARATE := tests/scripts tests/integration tests/browser
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \
-	$(APE) test tests/stateful -q -p no:warnings >$$log 2>&1 & machine=$$!; \
-	$(APE) test tests -q --ignore=tests/stateful; rest=$$?; \
-	wait $$machine; stateful=$$?; echo "--- tests/stateful:"; cat $$log; rm -f $$log; \
-	test $$rest -eq 0 && test $$stateful -eq 0
+	{ $(APE) test tests/stateful -q -p no:warnings; s=$$?; \
+	  $(APE) test $(SEPARATE) -q -p no:warnings --durations=20; p=$$?; test $$s -eq 0 && test $$p -eq 0; } >$$log 2>&1 & first=$$!; \
+	$(APE) test tests -q -p no:warnings --durations=20 --ignore=tests/stateful $(addprefix --ignore=,$(SEPARATE)); rest=$$?; \
+	wait $$first; separate=$$?; echo "--- tests/stateful, then $(SEPARATE):"; cat $$log; rm -f $$log; \
+	test $$rest -eq 0 && test $$separate -eq 0
 
-# Stateful fuzzing with the `deep` hypothesis profile on titanoboa, one process per asset decimals
-# on the two cores; a progress line a minute from each, then each one's operations by kind and
-# outcome (an operation never reached is printed as a FINDING). docs/testing.md has the figures.
-FUZZ := HYPOTHESIS_PROFILE=deep GREENPOINTS_MACHINE_PROGRESS=60 $(APE) test tests/stateful/test_pool_machine.py -p no:warnings -s -q
+# Stateful fuzzing with the `deep` hypothesis profile on anvil (an anvil of its own per process, raw
+# JSON-RPC), one process per asset decimals on the two cores; a progress line a minute from each,
+# then each one's operations by kind and outcome (an operation never reached is printed as a
+# FINDING). `make fuzz FUZZ_ENGINE=boa` runs it on titanoboa instead. docs/testing.md has the figures.
+FUZZ_ENGINE ?= anvil
+FUZZ := HYPOTHESIS_PROFILE=deep GREENPOINTS_BOA_PROFILE=deep GREENPOINTS_MACHINE_PROGRESS=60 $(APE) test tests/stateful/test_pool_machine.py -p no:warnings -s -q
 fuzz: install
 	$(APE) compile
 	@log=$$(mktemp); \
-	$(FUZZ) -k "boa and dec6" >$$log & six=$$!; \
-	$(FUZZ) -k "boa and dec18"; eighteen=$$?; \
+	$(FUZZ) -k "$(FUZZ_ENGINE) and dec6" >$$log & six=$$!; \
+	$(FUZZ) -k "$(FUZZ_ENGINE) and dec18"; eighteen=$$?; \
 	wait $$six; s6=$$?; echo "--- decimals 6:"; cat $$log; rm -f $$log; \
 	test $$s6 -eq 0 && test $$eighteen -eq 0
 

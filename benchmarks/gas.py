@@ -12,8 +12,8 @@ same operations run in the same situation on a fresh day:
 - spend, donate, settle (nonzero balances before and after, as in steady use);
 - reversal of a purchase just recorded; the first exit of the day by a consumer who never exited.
 
-Where a purchase's gas goes is read from opcode traces, in a second, small run (size 10 only) on
-the anvil ape-foundry starts, which keeps step traces (and so much memory that growing it to
+Where a purchase's and an action's gas goes is read from opcode traces, in a second, small run
+(size 10 only) on the anvil ape-foundry starts, which keeps step traces (and so much memory that growing it to
 10,000 consumers was killed for using 24 GB).
 
 Rules: `exit_trigger_bps` 10,000 and `lock_period` one hour, so that exits and reversals can be
@@ -205,7 +205,9 @@ class Bench:
             self.consumers += n
         if self.green:  # 20 km by metro: 3 kg of CO2e
             gas("record_action: new consumer", self.act(address(f"rider{level}"), 20))
-            gas("record_action: returning consumer", self.act(self.regular, 20))
+            acted = gas("record_action: returning consumer", self.act(self.regular, 20))
+            if level == 0:
+                self.traces["record_action: returning consumer"] = (acted.txn_hash, 1)
         gas("spend", self.send(pool.spend, self.cafe, POINT, oid(f"s{level}"), sender=self.regular))
         gas("donate", self.send(pool.donate, self.charity, POINT, sender=self.regular))
         gas("settle", self.send(pool.settle, POINT, sender=self.cafe))

@@ -248,7 +248,7 @@ def _issue_points(contribution: uint256, cfg: uint256) -> uint256:
 @view
 def _check_bounds(points: uint256, contribution: uint256, co2e: uint256):
     """
-    @dev The bounds `ValuePool._issue_points` and `ledger._store_totals` check after the points:
+    @dev The bounds `ValuePool._issue_points` and `_finish_issue` check after the points:
          the points of one issuance, total_assets and the total carbon.
     """
     assert points <= orders.MAX_U128, "pool: amount too large"
@@ -260,8 +260,9 @@ def _check_bounds(points: uint256, contribution: uint256, co2e: uint256):
 @view
 def _within_cap(terms: IPoolViews.Terms, contribution: uint256, cfg: uint256) -> bool:
     """
-    @dev `members._use_daily_cap` without the write: the member's running total restarts in a new
-         epoch (block.timestamp // epoch_length), whether or not an operation has synced it yet.
+    @dev `ValuePool._finish_issue`'s daily cap without the write: the member's running total
+         restarts in a new epoch (block.timestamp // epoch_length), whether or not an operation has
+         synced it yet.
     """
     used: uint256 = contribution
     if terms.epoch == block.timestamp // ((cfg >> rules.EPOCH_LENGTH) & rules.MASK32):
@@ -306,7 +307,8 @@ def _check_exit(account: address, worth: uint256, balance: uint256, assets: uint
 @view
 def _to_points(assets: uint256, total_assets: uint256, supply: uint256) -> uint256:
     """
-    @dev `ledger._to_points`, through the module's own pure conversion, at this pool's par.
+    @dev `ValuePool._issue_points`' conversion, through the module's own pure conversion, at this
+         pool's par.
     """
     return ledger._points_at(assets, total_assets, supply, _PAR_SCALE)
 

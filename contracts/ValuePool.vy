@@ -27,6 +27,7 @@
 
 from .interfaces import IRegistry
 from .interfaces import ISettlementToken
+from ethereum.ercs import IERC20
 
 
 interface IExitQueue:
@@ -331,12 +332,17 @@ def record_action(consumer: address, class_id: uint32, quantity: uint256, action
     book: uint256 = self._consumer_book(consumer)
     assert quantity != 0, "pool: quantity is zero"
     assert quantity <= orders.MAX_U128, "pool: quantity too large"
-    orders._use_action(msg.sender, action_id)
+    assert not orders.action_recorded[msg.sender][action_id], "pool: action id already recorded"
+    orders.action_recorded[msg.sender][action_id] = True
     co2e: uint256 = quantity * catalog._factor(convert(class_id, uint256), catalog.ACTION)
     assert co2e <= ledger.MAX_CARBON, "ledger: carbon too large"
-    contribution: uint256 = co2e * members.reward_per_kg[msg.sender] // 1_000
+    # the reward per kg is in the sponsor's slot, read with its standing (members.vy)
+    contribution: uint256 = co2e * ((sponsor >> members.REWARD) & members.MAX_DAILY_CAP) // 1_000
     assets: uint256 = totals & ledger.MASK120
-    points: uint256 = self._issue_points(consumer, book, contribution, (totals >> ledger.ISSUE) & ledger.MASK14, assets, co2e)
+    supply: uint256 = erc20.totalSupply
+    points: uint256 = self._issue_points(
+        consumer, book, contribution, (totals >> ledger.ISSUE) & ledger.MASK14, assets, co2e, supply
+    )
     assert points != 0, "pool: action issues no points"
     assets += contribution
     log ActionRecorded(
@@ -349,7 +355,7 @@ def record_action(consumer: address, class_id: uint32, quantity: uint256, action
         contribution=contribution,
         points=points,
         total_assets=assets,
-        total_supply=erc20.totalSupply,
+        total_supply=supply + points,
     )
     self._finish_issue(sponsor, totals, assets, contribution, co2e, True)
     return points
@@ -579,10 +585,10 @@ def move_queued(action: uint256, account: address, points: uint256, amount: uint
     self._only_registry()
     if action == 0:
         erc20._transfer(account, registry, points)
-        accounts._slots[account] -= amount << ledger._BASIS
+        accounts._slots[account] -= amount << ledger.BASIS
     elif action == 1:
         erc20._transfer(registry, account, points)
-        accounts._slots[account] += amount << ledger._BASIS
+        accounts._slots[account] += amount << ledger.BASIS
     elif action == 2:
         exit_rule._sync_epoch(ledger._totals)
         erc20._burn(registry, points)
@@ -626,12 +632,15 @@ def _begin_issue(by_sponsor: bool) -> (uint256, uint256):
     totals: uint256 = ledger._totals
     assert totals & ledger.PAUSED_BIT == 0, "pausable: contract is paused"
     assert totals & ledger.SHUTDOWN_BIT == 0, "pool: shut down"
-    member: uint256 = 0
+    member: uint256 = accounts._slots[msg.sender]
     if by_sponsor:
-        member = members._active_sponsor(msg.sender)
+        assert member & accounts.STANDING_MASK == accounts.ACTIVE_SPONSOR, "registry: sponsor not active"
     else:
-        member = members._active_merchant(msg.sender)
-    return member, exit_rule._sync_epoch(totals)
+        assert member & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "registry: caller not an active merchant"
+    # the epoch's sync, called only when the epoch has changed (the call costs ~50 gas)
+    if block.timestamp // ((totals >> ledger.EPOCH_LENGTH) & ledger.MASK22) != (totals >> ledger.EPOCH) & rules.MASK32:
+        totals = exit_rule._sync_epoch(totals)
+    return member, totals
 
 
 @internal
@@ -639,34 +648,101 @@ def _finish_issue(
     member: uint256, totals: uint256, assets: uint256, contribution: uint256, co2e: uint256, by_sponsor: bool
 ):
     """
-    @dev After the purchases (or the action) of a call: the new total_assets and total carbon, the
-         merchant's (or sponsor's) daily total, checked against its cap, then the contribution
-         pulled from it.
+    @dev After the purchases (or the action) of a call: the new total_assets and total carbon in
+         the pool word `totals` (as synced: its epoch is the current one), the merchant's (or
+         sponsor's) daily total in its slot `member`, checked against its cap, then the
+         contribution pulled from it: the asset refused names its reason (`Registry.explain_pull`,
+         after the call, so a successful pull pays nothing for it) and a token that delivers less
+         is refused. Written out, not through the modules' helpers: a call per step costs ~50 gas
+         (docs/gas.md); the layouts are those of `ledger` and `members`.
     """
-    ledger._store_totals(totals, assets, co2e)
-    within: bool = members._use_daily_cap(msg.sender, member, contribution, ledger._epoch_now(totals))
+    assert assets <= ledger.MASK120, "ledger: total assets too large"
+    carbon: uint256 = ((totals >> ledger.TOTAL_CARBON) & ledger.MASK64) + co2e
+    assert carbon <= ledger.MASK64, "ledger: total carbon too large"
+    ledger._totals = (
+        (totals & (max_value(uint256) ^ ledger.MASK120 ^ (ledger.MASK64 << ledger.TOTAL_CARBON)))
+        | assets
+        | (carbon << ledger.TOTAL_CARBON)
+    )
+    epoch: uint256 = (totals >> ledger.EPOCH) & rules.MASK32
+    used: uint256 = contribution
+    if (member >> members.EPOCH) & members.MASK32 == epoch:
+        used += member >> members.USED
+    accounts._slots[msg.sender] = (
+        (member & ((1 << members.EPOCH) - 1))
+        | (epoch << members.EPOCH)
+        | (member & (members.MAX_DAILY_CAP << members.CAP))
+        | (used << members.USED)
+    )
     if by_sponsor:
-        assert within, "registry: sponsor daily cap exceeded"
+        # at or below the cap's hint the total is within the cap; above it, the exact cap decides
+        if used > ((member >> members.BPS) & members.HINT_MANTISSA) << (
+            (member >> members.HINT_SHIFT) & members.HINT_SHIFT_MASK
+        ):
+            assert used <= members._sponsor_caps[msg.sender], "registry: sponsor daily cap exceeded"
     else:
-        assert within, "registry: daily cap exceeded"
-    self._pull(msg.sender, contribution)
+        assert used <= (member >> members.CAP) & members.MAX_DAILY_CAP, "registry: daily cap exceeded"
+    before: uint256 = staticcall ISettlementToken(asset).balanceOf(self)
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(
+        asset,
+        abi_encode(msg.sender, self, contribution, method_id=method_id("transferFrom(address,address,uint256)")),
+        max_outsize=32,
+        gas=msg.gas - _DIAGNOSIS_GAS,
+        revert_on_failure=False,
+    )
+    if not (ok and (len(answer) == 0 or convert(answer, uint256) == 1)):
+        extcall IRegistry(registry).explain_pull(msg.sender, contribution)
+    assert staticcall ISettlementToken(asset).balanceOf(self) == before + contribution, (
+        "pool: asset delivered less than sent"
+    )
 
 
 @internal
 def _issue_points(
-    consumer: address, book: uint256, contribution: uint256, issue_bps: uint256, assets: uint256, co2e: uint256
+    consumer: address,
+    book: uint256,
+    contribution: uint256,
+    issue_bps: uint256,
+    assets: uint256,
+    co2e: uint256,
+    supply: uint256,
 ) -> uint256:
     """
     @dev Issues the points `contribution` buys at the value per point when the pool holds `assets`
-         (its `issue_bps` share, rounded down) to `consumer`, whose slot is `book`, with `co2e`
-         grams; returns the points (0 issues nothing: the caller refuses it, naming what it records).
+         against `supply` points (its `issue_bps` share, rounded down) to `consumer`, whose slot is
+         `book`, with `co2e` grams; returns the points (0 issues nothing: the caller refuses it,
+         naming what it records). Books the issuance in the consumer's slot (the issued value to
+         its basis and lifetime earnings, the carbon, the lock restarted) and mints, written out
+         (`ledger`'s layout; the same expression as `ledger._points_at`, which tests/unit/lens
+         holds to the same figures; snekmate's `_mint` without its hooks and zero-address check,
+         the consumer already checked).
     """
     issued_value: uint256 = contribution * issue_bps // rules.BPS
-    points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)
+    points: uint256 = 0
+    if supply == 0:
+        points = issued_value * ledger.PAR_SCALE
+    else:
+        # While points exist the pool holds assets, so this never divides by zero.
+        points = issued_value * supply // assets
     if points == 0:
         return 0
     assert points <= orders.MAX_U128, "pool: amount too large"
-    ledger._issue(consumer, book, points, issued_value, co2e)
+    earned: uint256 = ((book >> ledger.EARNED) & ledger.MASK88) + issued_value
+    assert earned <= ledger.MASK88, "ledger: issued value too large"
+    carbon: uint256 = (book >> ledger.CARBON) + co2e
+    assert carbon <= ledger.MASK36, "ledger: carbon too large"
+    basis: uint256 = ((book >> ledger.BASIS) & ledger.MASK88) + issued_value
+    accounts._slots[consumer] = (
+        (block.timestamp << ledger.LAST)
+        | (basis << ledger.BASIS)
+        | (earned << ledger.EARNED)
+        | (carbon << ledger.CARBON)
+    )
+    erc20.totalSupply = supply + points
+    erc20.balanceOf[consumer] = unsafe_add(erc20.balanceOf[consumer], points)
+    log IERC20.Transfer(sender=empty(address), receiver=consumer, value=points)
     return points
 
 
@@ -680,9 +756,11 @@ def _consumer_book(consumer: address) -> uint256:
     assert consumer != empty(address), "pool: consumer is the zero address"
     assert consumer != self, "pool: consumer is the pool"
     book: uint256 = accounts._slots[consumer]
-    assert book & convert(accounts.Standing.MERCHANT, uint256) == 0, "pool: consumer is a merchant"
-    assert book & convert(accounts.Standing.CHARITY, uint256) == 0, "pool: consumer is a charity"
-    assert book & convert(accounts.Standing.SPONSOR, uint256) == 0, "pool: consumer is a sponsor"
+    if book & accounts.KIND_MASK != 0:
+        # refused: name the kind (one test when the address is a consumer)
+        assert book & convert(accounts.Standing.MERCHANT, uint256) == 0, "pool: consumer is a merchant"
+        assert book & convert(accounts.Standing.CHARITY, uint256) == 0, "pool: consumer is a charity"
+        raise "pool: consumer is a sponsor"
     return book
 
 
@@ -706,7 +784,8 @@ def _record(
     assert orders.order_word[msg.sender][order_id] == 0, "pool: order id already recorded"
     co2e: uint256 = ledger._co2e_of_sale(amount, catalog._factor(convert(class_id, uint256), catalog.PRODUCT))
     contribution: uint256 = amount * bps // rules.BPS
-    points: uint256 = self._issue_points(consumer, book, contribution, issue_bps, assets, co2e)
+    supply: uint256 = erc20.totalSupply
+    points: uint256 = self._issue_points(consumer, book, contribution, issue_bps, assets, co2e, supply)
     assert points != 0, "pool: purchase issues no points"
     # the order's one word (orders.vy): the record's keccak256, abi_encode of the fields in
     # `orders.Purchase`'s order (all static: the same bytes as the struct's encoding, which
@@ -727,7 +806,7 @@ def _record(
         points=points,
         co2e=co2e,
         total_assets=new_assets,
-        total_supply=erc20.totalSupply,
+        total_supply=supply + points,
     )
     return points, contribution, co2e, new_assets
 
@@ -777,36 +856,20 @@ def _route(owner: address, to: address, amount: uint256):
 
 
 @internal
-def _pull(payer: address, amount: uint256):
-    """
-    @dev Pulls `amount` of the asset from `payer` (the merchant or sponsor); refuses a token that
-         delivers less. When the token refuses, the registry finds out why and reverts with it
-         (after the call, so a successful pull pays nothing for it).
-    """
-    before: uint256 = staticcall ISettlementToken(asset).balanceOf(self)
-    if not self._call_asset(
-        abi_encode(payer, self, amount, method_id=method_id("transferFrom(address,address,uint256)"))
-    ):
-        extcall IRegistry(registry).explain_pull(payer, amount)
-    assert staticcall ISettlementToken(asset).balanceOf(self) == before + amount, "pool: asset delivered less than sent"
-
-
-@internal
 def _pay(to: address, amount: uint256):
-    assert self._call_asset(abi_encode(to, amount, method_id=method_id("transfer(address,uint256)"))), (
-        "pool: asset transfer failed"
-    )
-
-
-@internal
-def _call_asset(data: Bytes[100]) -> bool:
     """
-    @dev Calls the asset with `data` (`transfer` or `transferFrom`); true when the call succeeded and
-         returned true or nothing (Tether returns nothing). A token that reverts, with or without a
-         reason, gives false: the caller names the reason. `_DIAGNOSIS_GAS` is kept back, as a
-         failing token may burn all the gas it is given (Tether's SafeMath `assert`).
+    @dev Transfers `amount` of the asset to `to`; accepts a token that returns true or nothing
+         (Tether returns nothing). `_DIAGNOSIS_GAS` is kept back, as a failing token may burn all
+         the gas it is given (Tether's SafeMath `assert`), so that the refusal keeps its reason.
+         (`_finish_issue` calls `transferFrom` the same way.)
     """
     ok: bool = False
     answer: Bytes[32] = b""
-    ok, answer = raw_call(asset, data, max_outsize=32, gas=msg.gas - _DIAGNOSIS_GAS, revert_on_failure=False)
-    return ok and (len(answer) == 0 or convert(answer, uint256) == 1)
+    ok, answer = raw_call(
+        asset,
+        abi_encode(to, amount, method_id=method_id("transfer(address,uint256)")),
+        max_outsize=32,
+        gas=msg.gas - _DIAGNOSIS_GAS,
+        revert_on_failure=False,
+    )
+    assert ok and (len(answer) == 0 or convert(answer, uint256) == 1), "pool: asset transfer failed"

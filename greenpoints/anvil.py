@@ -42,10 +42,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
-    """Start anvil on `port` (a free one by default), set APE_FOUNDRY_HOST to it, yield its URL,
-    and stop it afterwards."""
+def launch(port: int | None = None, args: list[str] = ()) -> tuple[subprocess.Popen, str]:
+    """Start anvil with `args` on `port` (a free one by default) and wait until it listens; the
+    process and its URL. The caller stops it (`stop`)."""
     binary = anvil_binary()
     if binary is None:
         raise NodeError(ANVIL_MISSING)
@@ -57,18 +56,37 @@ def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
         if time.monotonic() > freed:
             raise NodeError(f"port {port} is already in use")
         time.sleep(0.1)
-    command = [binary, "--port", str(port), "--mnemonic", MNEMONIC, "--accounts", str(accounts)]
-    command += ["--prune-history", "--silent"]
+    command = [binary, "--port", str(port), *args]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while not _port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            error = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
+            raise NodeError(f"anvil did not start on port {port}: {error or 'timed out'}")
+        time.sleep(0.05)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop an anvil `launch` started, and wait until it is gone (and its port with it)."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
+    """Start anvil on `port` (a free one by default), set APE_FOUNDRY_HOST to it, yield its URL,
+    and stop it afterwards."""
+    args = ["--mnemonic", MNEMONIC, "--accounts", str(accounts), "--prune-history", "--silent"]
+    process, url = launch(port, args)
     previous = os.environ.get("APE_FOUNDRY_HOST")
     try:
-        deadline = time.monotonic() + 15
-        while not _port_open(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                error = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
-                raise NodeError(f"anvil did not start on port {port}: {error or 'timed out'}")
-            time.sleep(0.05)
         os.environ["APE_FOUNDRY_HOST"] = url
         yield url
     finally:
@@ -76,9 +94,4 @@ def anvil_node(port: int | None = None, *, accounts: int = 16) -> Iterator[str]:
             os.environ.pop("APE_FOUNDRY_HOST", None)
         else:
             os.environ["APE_FOUNDRY_HOST"] = previous
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()  # gone, and its port with it, before the caller goes on
+        stop(process)

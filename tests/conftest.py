@@ -17,7 +17,7 @@ from greenpoints.client import Client
 from greenpoints.deploy import deploy_system
 
 # Hypothesis profiles for the stateful machine (tests/stateful, docs/testing.md): `ci` runs it on
-# titanoboa in `make test`, `deep` in `make fuzz`; `smoke` is the Ape engine's short run in `make test`.
+# anvil in `make test`, `deep` in `make fuzz`; `smoke` is titanoboa's and Ape's short run in `make test`.
 _COMMON = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],

@@ -15,8 +15,9 @@
             contribution_bps (8..23) | epoch (24..55) | daily_cap (56..155)
             | epoch_contribution (156..255)
           charity: nothing besides the standing.
-          sponsor, owned by `members`: the merchant's layout with a zero
-            contribution_bps; its reward per kg in a slot of its own.
+          sponsor, owned by `members`: the merchant's layout with a hint of
+            its daily cap for contribution_bps and its reward per kg for the
+            daily cap (the exact cap in a slot of its own).
         An address becomes a member only while this slot is empty (never
         issued points), so consumer books and member terms never share a slot.
 """

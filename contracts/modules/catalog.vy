@@ -49,11 +49,12 @@ def _factor(class_id: uint256, kind: uint256) -> uint256:
     # The same checks as `_factor_of`, written out: a call costs the pool's blueprint room
     # (docs/design.md, "Code size"); tests/unit/lens holds the two to the same answers.
     word: uint256 = self._classes[class_id]
-    assert word & _CERTIFIED != 0, "catalog: class not certified"
-    if kind == PRODUCT:
-        assert word & 255 == PRODUCT, "catalog: not a product class"
-    else:
-        assert word & 255 == ACTION, "catalog: not an action class"
+    if word & (_CERTIFIED | 255) != _CERTIFIED | kind:
+        # refused: name the rule (one comparison when the class is right)
+        assert word & _CERTIFIED != 0, "catalog: class not certified"
+        if kind == PRODUCT:
+            raise "catalog: not a product class"
+        raise "catalog: not an action class"
     return word >> _FACTOR
 
 
@@ -64,9 +65,10 @@ def _factor_of(word: uint256, kind: uint256) -> uint256:
     @dev The factor of a class whose word is `word`; reverts unless it is certified and of `kind`.
          Pure, so the pool's `Lens` runs the same checks on the registry's record of the class.
     """
-    assert word & _CERTIFIED != 0, "catalog: class not certified"
-    if kind == PRODUCT:
-        assert word & 255 == PRODUCT, "catalog: not a product class"
-    else:
-        assert word & 255 == ACTION, "catalog: not an action class"
+    if word & (_CERTIFIED | 255) != _CERTIFIED | kind:
+        # refused: name the rule (one comparison when the class is right)
+        assert word & _CERTIFIED != 0, "catalog: class not certified"
+        if kind == PRODUCT:
+            raise "catalog: not a product class"
+        raise "catalog: not an action class"
     return word >> _FACTOR

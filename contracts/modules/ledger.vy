@@ -8,7 +8,11 @@
         directly do not move the value per point), the conversions between
         assets and points, and each consumer's cost basis, lifetime issued
         value, lifetime exit payouts and last issuance time. Every movement
-        of money in or out of the books goes through a helper here.
+        of money out of the books goes through a helper here; what comes in
+        (an issuance: the contribution, the consumer's books, the mint) is
+        written by the pool's `_issue_points` and `_finish_issue` with the
+        offsets below (an internal call per step costs an action or a
+        purchase ~50 gas: docs/gas.md).
         Every conversion rounds down, in the pool's favour: points issued
         and assets paid are never more than their exact value, so the value
         per point never decreases while points exist.
@@ -48,22 +52,22 @@ SHUTDOWN_BIT: constant(uint256) = 1 << 253
 MASK120: constant(uint256) = 2**120 - 1
 _RULES_MASK: constant(uint256) = (2**38 - 1) << ISSUE
 MASK14: constant(uint256) = 2**14 - 1
-_MASK22: constant(uint256) = 2**22 - 1
-_LAST: constant(uint256) = 8
-_BASIS: constant(uint256) = 44
-_EARNED: constant(uint256) = 132
-_CARBON: constant(uint256) = 220
-_TOTAL_CARBON: constant(uint256) = 152
+MASK22: constant(uint256) = 2**22 - 1
+LAST: constant(uint256) = 8
+BASIS: constant(uint256) = 44
+EARNED: constant(uint256) = 132
+CARBON: constant(uint256) = 220
+TOTAL_CARBON: constant(uint256) = 152
 _MASK32: constant(uint256) = 2**32 - 1
-_MASK36: constant(uint256) = 2**36 - 1
-_MASK64: constant(uint256) = 2**64 - 1
-_MASK88: constant(uint256) = 2**88 - 1
+MASK36: constant(uint256) = 2**36 - 1
+MASK64: constant(uint256) = 2**64 - 1
+MASK88: constant(uint256) = 2**88 - 1
 _MASK128: constant(uint256) = 2**128 - 1
 # @dev A consumer's carbon takes 36 bits: at most 68,719 tonnes of CO2e in its lifetime.
-MAX_CARBON: constant(uint256) = _MASK36
+MAX_CARBON: constant(uint256) = MASK36
 
 # @dev Points per asset unit at par is 10**(18 - asset decimals).
-_PAR_SCALE: immutable(uint256)
+PAR_SCALE: immutable(uint256)
 # @dev One whole asset unit, 10**asset decimals: a product class's factor is per whole unit of sale.
 _UNIT: immutable(uint256)
 
@@ -79,7 +83,7 @@ def __init__(asset_decimals: uint8):
     @param asset_decimals Decimals of the settlement asset, at most 18.
     """
     assert asset_decimals <= 18, "ledger: asset has more than 18 decimals"
-    _PAR_SCALE = pow_mod256(10, 18 - convert(asset_decimals, uint256))
+    PAR_SCALE = pow_mod256(10, 18 - convert(asset_decimals, uint256))
     _UNIT = pow_mod256(10, convert(asset_decimals, uint256))
 
 
@@ -92,21 +96,7 @@ def _epoch_now(totals: uint256) -> uint256:
     """
     @dev The current epoch under the epoch_length copied into the pool word `totals`.
     """
-    return block.timestamp // ((totals >> EPOCH_LENGTH) & _MASK22)
-
-
-@internal
-def _store_totals(totals: uint256, assets: uint256, co2e: uint256):
-    """
-    @dev Writes the pool word `totals` with `assets` as total_assets and `co2e` grams added to the
-         total carbon.
-    """
-    assert assets <= MASK120, "ledger: total assets too large"
-    carbon: uint256 = ((totals >> _TOTAL_CARBON) & _MASK64) + co2e
-    assert carbon <= _MASK64, "ledger: total carbon too large"
-    self._totals = (totals & (max_value(uint256) ^ MASK120 ^ (_MASK64 << _TOTAL_CARBON))) | assets | (
-        carbon << _TOTAL_CARBON
-    )
+    return block.timestamp // ((totals >> EPOCH_LENGTH) & MASK22)
 
 
 @internal
@@ -159,30 +149,15 @@ def _debit(amount: uint256):
 
 @internal
 @view
-def _to_points(assets: uint256, total_assets: uint256, supply: uint256) -> uint256:
-    """
-    @dev Points worth `assets` when the pool holds `total_assets` against `supply` points, rounded
-         down; par when no points exist.
-    """
-    # The same expression as `_points_at`, written out: a call costs the pool's blueprint 108 bytes
-    # of its room (docs/design.md, "Code size"); tests/unit/lens holds the two to the same figures.
-    if supply == 0:
-        return assets * _PAR_SCALE
-    # While points exist the pool holds assets (every issuance adds a non-zero contribution and
-    # every payout leaves the value of the remaining points), so this never divides by zero.
-    return assets * supply // total_assets
-
-
-@internal
-@view
 def _to_assets(points: uint256, total_assets: uint256, supply: uint256) -> uint256:
     """
     @dev Assets that `points` are worth when the pool holds `total_assets` against `supply`
          points, rounded down.
     """
-    # As `_assets_at`, written out (see `_to_points`).
+    # As `_assets_at`, written out: a call costs the pool's blueprint room (docs/design.md,
+    # "Code size"); tests/unit/lens holds the two to the same figures.
     if supply == 0:
-        return points // _PAR_SCALE
+        return points // PAR_SCALE
     return points * total_assets // supply
 
 
@@ -190,8 +165,10 @@ def _to_assets(points: uint256, total_assets: uint256, supply: uint256) -> uint2
 @pure
 def _points_at(assets: uint256, total_assets: uint256, supply: uint256, par_scale: uint256) -> uint256:
     """
-    @dev `_to_points` for an asset whose par is `par_scale` points per smallest unit (pure: the
-         pool's `Lens` runs it on the pool's figures).
+    @dev Points worth `assets` when the pool holds `total_assets` against `supply` points, for an
+         asset whose par is `par_scale` points per smallest unit, rounded down; par when no points
+         exist (pure: the pool's `Lens` runs it on the pool's figures; the pool's issuance writes
+         the same expression out, `ValuePool._issue_points`).
     """
     if supply == 0:
         return assets * par_scale
@@ -227,44 +204,25 @@ def _value(points: uint256) -> uint256:
 @internal
 @pure
 def _basis(book: uint256) -> uint256:
-    return (book >> _BASIS) & _MASK88
+    return (book >> BASIS) & MASK88
 
 
 @internal
 @pure
 def _earned(book: uint256) -> uint256:
-    return (book >> _EARNED) & _MASK88
+    return (book >> EARNED) & MASK88
 
 
 @internal
 @pure
 def _last_issued(book: uint256) -> uint256:
-    return (book >> _LAST) & _MASK36
+    return (book >> LAST) & MASK36
 
 
 @internal
 @view
 def _paid_out(account: address) -> uint256:
     return self._payouts[account]
-
-
-@internal
-def _issue(consumer: address, book: uint256, points: uint256, issued_value: uint256, co2e: uint256):
-    """
-    @dev Books an issuance to a consumer whose `accounts` slot is `book`: adds `issued_value` to
-         its basis and lifetime earnings and `co2e` grams to its carbon, restarts its lock, mints
-         `points`. The contribution and the carbon are added to the pool word by the caller (once
-         per call, for a batch).
-    """
-    earned: uint256 = ((book >> _EARNED) & _MASK88) + issued_value
-    assert earned <= _MASK88, "ledger: issued value too large"
-    carbon: uint256 = (book >> _CARBON) + co2e
-    assert carbon <= _MASK36, "ledger: carbon too large"
-    basis: uint256 = ((book >> _BASIS) & _MASK88) + issued_value
-    accounts._store(
-        consumer, (block.timestamp << _LAST) | (basis << _BASIS) | (earned << _EARNED) | (carbon << _CARBON)
-    )
-    erc20._mint(consumer, points)
 
 
 @internal
@@ -277,13 +235,13 @@ def _reduce_basis(account: address, book: uint256, points: uint256) -> uint256:
     """
     if book & accounts.KIND_MASK != 0:
         return book
-    basis: uint256 = (book >> _BASIS) & _MASK88
+    basis: uint256 = (book >> BASIS) & MASK88
     if basis == 0:
         return book
     balance: uint256 = erc20.balanceOf[account]
     assert points <= balance, "ledger: amount exceeds balance"
-    new: uint256 = (book & (max_value(uint256) ^ (_MASK88 << _BASIS))) | (
-        (basis - basis * points // balance) << _BASIS
+    new: uint256 = (book & (max_value(uint256) ^ (MASK88 << BASIS))) | (
+        (basis - basis * points // balance) << BASIS
     )
     accounts._store(account, new)
     return new
@@ -320,14 +278,14 @@ def _pay_refund(consumer: address, points: uint256, issued_value: uint256, co2e:
          consumer's carbon and the total, the points are burned and `refund` leaves the books.
     """
     book: uint256 = self._reduce_basis(consumer, accounts._slots[consumer], points)
-    earned: uint256 = ((book >> _EARNED) & _MASK88) - issued_value
-    carbon: uint256 = (book >> _CARBON) - co2e
+    earned: uint256 = ((book >> EARNED) & MASK88) - issued_value
+    carbon: uint256 = (book >> CARBON) - co2e
     accounts._store(
-        consumer, (book & (max_value(uint256) >> (256 - _EARNED))) | (earned << _EARNED) | (carbon << _CARBON)
+        consumer, (book & (max_value(uint256) >> (256 - EARNED))) | (earned << EARNED) | (carbon << CARBON)
     )
     erc20._burn(consumer, points)
     totals: uint256 = self._totals
-    self._totals = totals - refund - (co2e << _TOTAL_CARBON)
+    self._totals = totals - refund - (co2e << TOTAL_CARBON)
 
 
 # ---------------------------------------------------------------- views
@@ -397,7 +355,7 @@ def carbon_of(account: address) -> uint256:
     @notice Grams of CO2e credited to a consumer over its lifetime, from purchases and actions, less
             reversed purchases (SPEC 8.4). Spending, donating, settling or exiting does not move it.
     """
-    return self._book_of(account) >> _CARBON
+    return self._book_of(account) >> CARBON
 
 
 @external
@@ -406,7 +364,7 @@ def total_carbon() -> uint256:
     """
     @notice Grams of CO2e of every recorded purchase and action, less reversed purchases (SPEC 8.4).
     """
-    return (self._totals >> _TOTAL_CARBON) & _MASK64
+    return (self._totals >> TOTAL_CARBON) & MASK64
 
 
 @external
@@ -415,7 +373,7 @@ def convert_to_points(assets: uint256) -> uint256:
     """
     @notice Points that `assets` would buy at the current value per point (rounded down).
     """
-    return self._to_points(assets, self._totals & MASK120, erc20.totalSupply)
+    return self._points_at(assets, self._totals & MASK120, erc20.totalSupply, PAR_SCALE)
 
 
 @external

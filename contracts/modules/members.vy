@@ -9,9 +9,21 @@
         current epoch, all in the member's `accounts` slot:
           merchant: standing (bits 0..7) | contribution_bps (8..23) | epoch
             (24..55) | daily_cap (56..155) | epoch_contribution (156..255)
-          sponsor (SPEC 8.3): the same, contribution_bps 0; its reward per kg
-            of CO2e in a slot of its own (`reward_per_kg`), read by actions only
+          sponsor (SPEC 8.3): standing (bits 0..7) | cap hint (8..23) | epoch
+            (24..55) | reward_per_kg (56..155) | epoch_contribution (156..255),
+            and its exact daily cap in a slot of its own (`_sponsor_caps`)
           charity: standing only.
+        A sponsor's action reads its reward with the one SLOAD of its slot.
+        Its daily cap does not fit beside it (reward, cap and running total
+        take 100 bits each), so the slot keeps a lower bound of the cap, the
+        hint: a 9-bit mantissa m and a 7-bit shift e, cap hint = m << e, the
+        cap with all but its top 9 significant bits cleared. A running total
+        at or below the hint is within the cap; only above it (the last
+        0.4% of the cap at most) does the action read the exact cap. The
+        bounds stay those of the registry (reward and cap below 2**100).
+        The pool's issuance reads and writes these slots itself, with the
+        offsets below (`ValuePool._begin_issue`, `_finish_issue`: a call per
+        step costs ~50 gas, docs/gas.md); this module writes the terms.
         `Registry` (its own contract, docs/design.md) keeps the rest
         (statuses, categories, licences) and writes here through the pool's
         hook for members, `update_member`, which calls `_update`. The refusals that
@@ -26,19 +38,24 @@ uses: accounts
 
 # @dev Bit offsets of the merchant fields.
 BPS: constant(uint256) = 8
-_EPOCH: constant(uint256) = 24
-_CAP: constant(uint256) = 56
-_USED: constant(uint256) = 156
+EPOCH: constant(uint256) = 24
+CAP: constant(uint256) = 56
+USED: constant(uint256) = 156
 _MASK16: constant(uint256) = 2**16 - 1
-_MASK32: constant(uint256) = 2**32 - 1
+MASK32: constant(uint256) = 2**32 - 1
 # @dev The bits of the running daily total: epoch and epoch_contribution.
-_RUNNING_TOTAL: constant(uint256) = (_MASK32 << _EPOCH) | (max_value(uint256) - (2**_USED - 1))
-# @dev A daily cap takes 100 bits.
+_RUNNING_TOTAL: constant(uint256) = (MASK32 << EPOCH) | (max_value(uint256) - (2**USED - 1))
+# @dev A daily cap takes 100 bits; so does a sponsor's reward, in the merchant's cap field.
 MAX_DAILY_CAP: constant(uint256) = 2**100 - 1
+REWARD: constant(uint256) = CAP
+# @dev A sponsor's cap hint: mantissa (bits 8..16) and shift (17..23) of the cap's lower bound.
+HINT_MANTISSA: constant(uint256) = 2**9 - 1
+HINT_SHIFT: constant(uint256) = 17
+HINT_SHIFT_MASK: constant(uint256) = 2**7 - 1
 
 
-# @dev A sponsor's reward per 1,000 g of CO2e, in asset base units (SPEC 8.3); zero for others.
-reward_per_kg: public(HashMap[address, uint256])
+# @dev A sponsor's exact daily cap (its slot keeps the hint); zero for others.
+_sponsor_caps: HashMap[address, uint256]
 
 
 # @dev What `merchant_terms` returns.
@@ -50,40 +67,20 @@ struct Terms:
 
 
 @internal
-@view
-def _active_merchant(merchant: address) -> uint256:
+@pure
+def _cap_hint(daily_cap: uint256) -> uint256:
     """
-    @dev The slot of `merchant`; reverts unless it is an active merchant.
+    @dev The hint of a sponsor's `daily_cap` (below 2**100): its top 9 significant bits as the
+         mantissa and the shift that puts them back, so that mantissa << shift <= daily_cap.
     """
-    word: uint256 = accounts._slots[merchant]
-    assert word & accounts.STANDING_MASK == accounts.ACTIVE_MERCHANT, "registry: caller not an active merchant"
-    return word
-
-
-@internal
-@view
-def _active_sponsor(sponsor: address) -> uint256:
-    """
-    @dev The slot of `sponsor`; reverts unless it is an active sponsor.
-    """
-    word: uint256 = accounts._slots[sponsor]
-    assert word & accounts.STANDING_MASK == accounts.ACTIVE_SPONSOR, "registry: sponsor not active"
-    return word
-
-
-@internal
-def _use_daily_cap(member: address, word: uint256, contribution: uint256, epoch: uint256) -> bool:
-    """
-    @dev Adds `contribution` to the merchant's or sponsor's total for `epoch` (its slot is
-         `word`); returns False past its daily cap (the caller reverts, naming whose cap).
-    """
-    used: uint256 = contribution
-    if (word >> _EPOCH) & _MASK32 == epoch:
-        used += word >> _USED
-    accounts._store(
-        member, (word & ((1 << _EPOCH) - 1)) | ((epoch & _MASK32) << _EPOCH) | (word & (MAX_DAILY_CAP << _CAP)) | (used << _USED)
-    )
-    return used <= (word >> _CAP) & MAX_DAILY_CAP
+    mantissa: uint256 = daily_cap
+    bits: uint256 = 0
+    for i: uint256 in range(91):
+        if mantissa <= HINT_MANTISSA:
+            break
+        mantissa >>= 1
+        bits += 1
+    return mantissa | (bits << (HINT_SHIFT - BPS))
 
 
 @internal
@@ -100,13 +97,15 @@ def _update(account: address, standing: accounts.Standing, rate: uint256, daily_
     assert word & accounts.KIND_MASK != 0 or word == 0, "members: address was issued points"
     new: uint256 = convert(standing, uint256)
     if standing in accounts.Standing.MERCHANT | accounts.Standing.SPONSOR:
-        assert daily_cap <= MAX_DAILY_CAP, "members: terms out of range"
-        new |= daily_cap << _CAP
-        if standing in accounts.Standing.MERCHANT:
-            assert rate <= _MASK16, "members: terms out of range"
-            new |= rate << BPS
+        most: uint256 = _MASK16
+        if standing in accounts.Standing.SPONSOR:
+            most = MAX_DAILY_CAP
+        assert daily_cap <= MAX_DAILY_CAP and rate <= most, "members: terms out of range"
+        if most == _MASK16:
+            new |= (rate << BPS) | (daily_cap << CAP)
         else:
-            self.reward_per_kg[account] = rate
+            new |= (self._cap_hint(daily_cap) << BPS) | (rate << REWARD)
+            self._sponsor_caps[account] = daily_cap
         if word & convert(accounts.Standing.MERCHANT | accounts.Standing.SPONSOR, uint256) != 0:
             new |= word & _RUNNING_TOTAL
     accounts._store(account, new)
@@ -123,9 +122,21 @@ def merchant_terms(merchant: address) -> Terms:
     word: uint256 = accounts._slots[merchant]
     if word & convert(accounts.Standing.MERCHANT | accounts.Standing.SPONSOR, uint256) == 0:
         return empty(Terms)
-    return Terms(
-        contribution_bps=(word >> BPS) & _MASK16,
-        daily_cap=(word >> _CAP) & MAX_DAILY_CAP,
-        epoch=(word >> _EPOCH) & _MASK32,
-        epoch_contribution=word >> _USED,
-    )
+    bps: uint256 = (word >> BPS) & _MASK16
+    cap: uint256 = (word >> CAP) & MAX_DAILY_CAP
+    if word & convert(accounts.Standing.SPONSOR, uint256) != 0:
+        bps = 0
+        cap = self._sponsor_caps[merchant]
+    return Terms(contribution_bps=bps, daily_cap=cap, epoch=(word >> EPOCH) & MASK32, epoch_contribution=word >> USED)
+
+
+@external
+@view
+def reward_per_kg(sponsor: address) -> uint256:
+    """
+    @notice A sponsor's reward per 1,000 g of CO2e, in asset base units (SPEC 8.3); zero for others.
+    """
+    word: uint256 = accounts._slots[sponsor]
+    if word & convert(accounts.Standing.SPONSOR, uint256) == 0:
+        return 0
+    return (word >> REWARD) & MAX_DAILY_CAP

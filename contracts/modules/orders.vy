@@ -45,7 +45,8 @@ struct Purchase:
 
 # @dev Every purchase recorded, by merchant and order id: its word (zero: the id is unused).
 order_word: public(HashMap[address, HashMap[bytes32, uint256]])
-# @dev Every green action recorded, by sponsor and action id (SPEC 8.3: each issues once, ever).
+# @dev Every green action recorded, by sponsor and action id (SPEC 8.3: each issues once, ever;
+#      the pool's `record_action` checks and sets it).
 action_recorded: public(HashMap[address, HashMap[bytes32, bool]])
 
 
@@ -65,12 +66,3 @@ def _reverse(merchant: address, order_id: bytes32, record_hash: bytes32) -> uint
     assert word & REVERSED == 0, "pool: order already reversed"
     self.order_word[merchant][order_id] = word | REVERSED
     return issue_bps
-
-
-@internal
-def _use_action(sponsor: address, action_id: bytes32):
-    """
-    @dev Marks (sponsor, action_id) as recorded; reverts if it already was.
-    """
-    assert not self.action_recorded[sponsor][action_id], "pool: action id already recorded"
-    self.action_recorded[sponsor][action_id] = True

@@ -89,23 +89,26 @@ class BlockTimes:
                 self.cache[number] = int(block["timestamp"], 16)
 
 
-def sources(system, pool_type=None, registry_type=None) -> list[tuple]:
+def sources(
+    system, pool_type=None, registry_type=None, governor_type=None, exit_queue_type=None
+) -> list[tuple]:
     """What the audit and the monitor read: [(address, decoder, topics filter)] for the pool, the
     registry, the governor, the exit queue (when one is attached) and the asset's transfers to and
-    from the pool."""
+    from the pool (the contract types: the project's compiled ones by default)."""
     pool, governor, asset = _lower(system.pool), _lower(system.governor), _lower(system.asset)
     registry = _lower(system.registry)
     asset_decoder = Decoder(interface("ISettlementToken"), "asset", only={"Transfer"})
     readers = [
         (pool, Decoder(pool_type or project.ValuePool.contract_type, "pool"), None),
         (registry, Decoder(registry_type or project.Registry.contract_type, "registry"), None),
-        (governor, Decoder(project.Governor.contract_type, "governor"), None),
+        (governor, Decoder(governor_type or project.Governor.contract_type, "governor"), None),
         (asset, asset_decoder, [TRANSFER_TOPIC, None, _topic(pool)]),
         (asset, asset_decoder, [TRANSFER_TOPIC, _topic(pool)]),
     ]
     queue = getattr(system, "exit_queue", None)
     if queue is not None:  # the exit queue (SPEC 11): its requests, fills, claims and cancels
-        readers.append((_lower(queue), Decoder(project.ExitQueue.contract_type, "exit_queue"), None))
+        queue_decoder = Decoder(exit_queue_type or project.ExitQueue.contract_type, "exit_queue")
+        readers.append((_lower(queue), queue_decoder, None))
     return readers
 
 

@@ -253,6 +253,11 @@ class Ledger:
     _figures: tuple[int, int] = (0, 0)
     _months: dict[int, str] = field(default_factory=dict)
     """Day number -> "YYYY-MM" (one calendar conversion per day, not per event)."""
+    _handlers: dict[str, object] = field(default_factory=dict, repr=False)
+    """Event name -> its `on_<name>` method (or None): looked up once per name, not per event."""
+    _clock: tuple[int, int] = (-1, 0)
+    """(block, its timestamp) of the last block whose time was read (a block's events are folded
+    together: one `block_time` call per block, not per event)."""
 
     def __post_init__(self):
         self.replay = Replay(self)
@@ -302,18 +307,29 @@ class Ledger:
                 registry=self.registry,
             )
             self.model.replay = self.replay
+            # Each figure the rules compute goes straight to the replay (what `Model.observe` does
+            # while replaying, without its own call: three per purchase replayed).
+            self.model.observe = self.replay.observe
         return self.model
+
+    def _time(self, block: int) -> int:
+        """`block_time(block)`, remembered for the block being folded."""
+        clock = self._clock
+        if clock[0] != block:
+            clock = self._clock = (block, self.block_time(block))
+        return clock[1]
 
     def _replay(self, event: Event, operation: str, *args, expected: dict | None = None, now=True):
         """Replay `operation(*args)` on the model for `event`; a final refusal becomes a finding.
+        `expected`: the figures the event reports (by the names the model observes them under).
         Returns the model's receipt (None after a final refusal), also kept as `receipt`."""
-        model = self._model(event)
+        model = self.model or self._model(event)
         self.replay.begin(event, expected or {})
         self.checked[CHECK_OF_EVENT.get(event.name, "registry")] += 1
         self.receipt = None
         try:
             if now:
-                self.receipt = getattr(model, operation)(*args, self.block_time(event.block))
+                self.receipt = getattr(model, operation)(*args, self._time(event.block))
             else:
                 self.receipt = getattr(model, operation)(*args)
         except Refusal as refusal:
@@ -331,11 +347,15 @@ class Ledger:
             self._tx = event.tx
         self.events += 1
         self._tx_events.append(event)
-        handler = getattr(self, f"on_{event.name}", None)
+        name = event.name
+        handlers = self._handlers
+        handler = handlers.get(name, handlers)  # the dict itself: not looked up yet
+        if handler is handlers:
+            handler = handlers[name] = getattr(self, f"on_{name}", None)
         if handler is None:
             return
         handler(event, event.args)
-        if event.name in MONEY_EVENTS and event.source in ("pool", "exit_queue"):
+        if name in MONEY_EVENTS and event.source in ("pool", "exit_queue"):
             # The points token's Transfer comes just before its domain event: compare the pool's
             # figures from one domain event to the next, when both assets and points have moved.
             a0, s0 = self._figures
@@ -474,18 +494,19 @@ class Ledger:
         if e.source != "pool":
             return
         sender, to, value = a["sender"], a["receiver"], a["value"]
+        balances = self.balances
         if sender == ZERO:
             self.total_supply += value
         else:
-            held = self.balances[sender]
+            held = balances.get(sender, 0)
             self.checked["3 supply"] += 1
             if value > held:
                 self.fail("3 supply", f"{sender} sent {value} points, holds {held}", e)
-            self.balances[sender] = held - value
+            balances[sender] = held - value
         if to == ZERO:
             self.total_supply -= value
         else:
-            self.balances[to] += value
+            balances[to] = balances.get(to, 0) + value
 
     def _pool_figures(self, e: Event, a: dict) -> None:
         """The pool's figures an event reports against the ones rebuilt independently."""
@@ -685,47 +706,51 @@ class Ledger:
     # ------------------------------------------------------------ issuance
 
     def on_PurchaseRecorded(self, e: Event, a: dict) -> None:
-        merchant, consumer, order_id = a["merchant"], a["consumer"], a["order_id"]
-        amount, contribution, points = a["amount"], a["contribution"], a["points"]
-        class_id, co2e = a["class_id"], a["co2e"]
+        merchant, order_id, amount = a["merchant"], a["order_id"], a["amount"]
+        # the event's contribution, points and co2e are the figures the model observes
         self._replay(
-            e, "record_purchase", merchant, consumer, amount, order_id, class_id,
-            expected={"contribution": contribution, "points": points, "co2e": co2e},
-        )  # fmt: skip
-        self._issued(e, a, merchant, order_id, amount=amount, reversed=False)
+            e, "record_purchase", merchant, a["consumer"], amount, order_id, a["class_id"], expected=a
+        )
+        self._issued(e, a, merchant, order_id, "amount", amount)
         m = self.merchants[merchant]
         m.purchases += 1
         m.sales += amount
-        m.contributions += contribution
-        m.points_issued += points
-        m.co2e += co2e
+        m.contributions += a["contribution"]
+        m.points_issued += a["points"]
+        m.co2e += a["co2e"]
 
     def on_ActionRecorded(self, e: Event, a: dict) -> None:
         sponsor, consumer, action_id = a["sponsor"], a["consumer"], a["action_id"]
         class_id, co2e, contribution, points = a["class_id"], a["co2e"], a["contribution"], a["points"]
-        self._replay(
-            e, "record_action", sponsor, consumer, class_id, a["quantity"], action_id,
-            expected={"contribution": contribution, "points": points, "co2e": co2e},
-        )  # fmt: skip
-        self._issued(e, a, sponsor, action_id, quantity=a["quantity"], action=True)
+        # the event's contribution, points and co2e are the figures the model observes
+        self._replay(e, "record_action", sponsor, consumer, class_id, a["quantity"], action_id, expected=a)
+        self._issued(e, a, sponsor, action_id, "quantity", a["quantity"])
         book = self.sponsors[sponsor]
         book.actions += 1
         book.co2e += co2e
         book.contributions += contribution
         book.points_issued += points
 
-    def _issued(self, e: Event, a: dict, issuer: str, ref: bytes, **fields) -> None:
+    def _issued(self, e: Event, a: dict, issuer: str, ref: bytes, size: str, quantity: int) -> None:
         """The books an issuance (purchase or action) moves, independent of the model: assets, the
-        figures the event reports, the carbon, the record kept for traces, and the new lot."""
-        contribution, points, consumer = a["contribution"], a["points"], a["consumer"]
+        figures the event reports, the carbon, the record kept for traces (`size`: "amount" of a
+        purchase, "quantity" of an action), and the new lot."""
+        contribution, points, consumer, class_id, co2e = (
+            a["contribution"], a["points"], a["consumer"], a["class_id"], a["co2e"]
+        )  # fmt: skip
         self.total_assets += contribution
         self.contributions += contribution
         self._pool_figures(e, a)
-        self._carbon(e, a["class_id"], a["co2e"])
-        self.orders.setdefault((issuer, ref), {
-            "consumer": consumer, "block": e.block, "tx": e.tx, "contribution": contribution,
-            "points": points, "class_id": a["class_id"], "co2e": a["co2e"], **fields,
-        })  # fmt: skip
+        self._carbon(e, class_id, co2e)
+        key = (issuer, ref)
+        if key not in self.orders:  # the first record of an id (a repeat is a finding of the replay)
+            record = {"consumer": consumer, "block": e.block, "tx": e.tx, "contribution": contribution,
+                      "points": points, "class_id": class_id, "co2e": co2e, size: quantity}  # fmt: skip
+            if size == "amount":
+                record["reversed"] = False
+            else:
+                record["action"] = True
+            self.orders[key] = record
         self.lots[consumer].append(Lot(issuer, ref, points))
 
     def _carbon(self, e: Event, class_id: int, co2e: int, sign: int = 1) -> None:
@@ -735,7 +760,7 @@ class Ledger:
             self.checked["10 classes"] += 1
         self.total_carbon += sign * co2e
         self.carbon_by_class[class_id] += sign * co2e
-        day = self.block_time(e.block) // 86_400
+        day = self._time(e.block) // 86_400
         month = self._months.get(day)
         if month is None:
             month = self._months[day] = month_of(day * 86_400)

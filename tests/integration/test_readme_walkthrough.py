@@ -27,11 +27,17 @@ MARKER = re.compile(r"<!-- walkthrough: ?([^>]*?) ?-->\s*```bash\n(.*?)```", re.
 
 
 def blocks() -> dict[str, list[str]]:
-    """The README's walkthrough blocks by name (the first is 'run as typed ...'), line by line."""
+    """The README's walkthrough blocks by name (the first is 'run as typed ...'), command by command."""
     found = {}
     for name, body in MARKER.findall((ROOT / "README.md").read_text()):
         lines = [line for line in body.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-        found[name.split(":")[0].strip() or "main"] = lines
+        commands: list[str] = []
+        for line in lines:  # a line ending in a backslash goes on in the next, as bash reads it
+            if commands and commands[-1].endswith("\\"):
+                commands[-1] += "\n" + line
+            else:
+                commands.append(line)
+        found[name.split(":")[0].strip() or "main"] = commands
     return found
 
 

@@ -31,8 +31,8 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
     ),
     "value_per_point_falls": (
         "ValuePool.vy",
-        "points: uint256 = ledger._to_points(issued_value, assets, erc20.totalSupply)",
-        "points: uint256 = ledger._to_points(issued_value * 2, assets, erc20.totalSupply)",
+        "points = issued_value * supply // assets",
+        "points = issued_value * 2 * supply // assets",
         "issues twice the points its rules give, so the value per point falls (invariant 2)",
     ),
     "exit_over_cap": (
@@ -52,8 +52,8 @@ VARIANTS: dict[str, tuple[str, str, str, str]] = {
     "ignores_the_catalog": (
         "modules/catalog.vy",
         "    word: uint256 = self._classes[class_id]\n"
-        '    assert word & _CERTIFIED != 0, "catalog: class not certified"\n',
-        "    word: uint256 = self._classes[class_id]\n",
+        "    if word & (_CERTIFIED | 255) != _CERTIFIED | kind:\n",
+        "    word: uint256 = self._classes[class_id]\n    if word & 255 != kind:\n",
         "issues points for a purchase of a withdrawn class (invariant 10)",
     ),
     "inflates_carbon": (

@@ -1,30 +1,33 @@
 """`make mutants`: break the contracts on purpose, one mistake at a time, and see whether the tests notice.
 
-    python -m tests.mutation [--jobs 2] [--only TEXT] [--limit N] [--no-unit] [--out FILE]
+    python -m tests.mutation [--jobs 2] [--engine anvil|boa] [--only TEXT] [--limit N]
+                             [--no-unit | --unit-only | --table] [--out FILE] [--resume]
 
 Every mutant of tests/mutation/mutants.py is compiled by titanoboa from a copy of `contracts/`
 holding the one changed file, then:
 
-1. the stateful machine (tests/stateful, the titanoboa engine) runs on it with the `mutant` profile
-   (derandomized, no shrinking, 10 examples of up to 50 steps for 18 decimals, then 10 for 6): the
-   first disagreement between chain and model, a failed invariant, a failed audit of an example or
-   a deployment that reverts kills it;
+1. the stateful machine (tests/stateful, on an anvil of its own, or titanoboa's EVM) runs on it
+   with the `mutant` profile (derandomized, no shrinking, 10 examples of up to 50 steps for 18
+   decimals, then 10 for 6): the first disagreement between chain and model, a failed invariant, a
+   failed audit of an example or a deployment that reverts kills it;
 2. a mutant the machine leaves alive runs the unit and security tests of the pool and the registry
    on Ape (`ape test`, in a copy of the checkout, `--force`-compiled, stopping at the first failure).
 
 A mutant that does not compile is stillborn and is not counted. The run writes every mutant's fate
-to `--out` (JSON lines, default `.build/mutants.jsonl`) as it goes, and prints the table
-docs/testing.md holds: by file and operator, killed by what, and the survivors.
+to `--out` (JSON lines, default `benchmarks/mutants.jsonl`, with the hash of the file's text) as it
+goes, and prints the table docs/testing.md holds: by file and operator, killed by what, and the survivors.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,11 +40,29 @@ from pathlib import Path
 from tests.mutation.mutants import Mutant, all_mutants
 
 ROOT = Path(__file__).resolve().parents[2]
-UNIT_TESTS = ("tests/unit/value_pool", "tests/unit/lens", "tests/security")
-"""What a survivor of the machine runs on Ape: every path of the pool and the registry, the attacks."""
+UNIT_TESTS = ("tests/unit/value_pool", "tests/unit/lens", "tests/unit/deploy", "tests/security")
+"""What a survivor of the machine runs on Ape: every path of the pool and the registry, the
+constructors, the attacks (not the code size limits: a mutant a few bytes longer is not a bug)."""
+NOT_RUN = ("--ignore=tests/unit/deploy/test_code_size.py",)
 UNIT_TIMEOUT = 1_800
 
 _root: Path | None = None
+ENGINES = ("anvil", "boa")
+"""The machine's chain: an anvil of its own (about 5 times faster) or titanoboa's py-evm, both
+running the contracts titanoboa compiled from the mutant's copy."""
+_engine = ENGINES[0]
+
+
+def _use_engine(name: str) -> None:
+    """A worker's engine (the pool's initializer)."""
+    global _engine
+    _engine = name
+
+
+def _new_engine(root: Path):
+    from tests.stateful import engines
+
+    return {"anvil": engines.AnvilEngine, "boa": engines.BoaEngine}[_engine](root, lens=False)
 
 
 def _worker_root() -> Path:
@@ -85,7 +106,13 @@ def run_machine_on(mutant: Mutant) -> dict:
     target = root / mutant.path
     original = (ROOT / mutant.path).read_text()
     began = time.monotonic()
-    fate = {"mutant": mutant.name, "path": mutant.path, "operator": mutant.operator, "line": mutant.line}
+    fate = {
+        "mutant": mutant.name,
+        "path": mutant.path,
+        "operator": mutant.operator,
+        "line": mutant.line,
+        "source": source_hash(ROOT / mutant.path),
+    }
     target.write_text(mutant.apply(original))
     engines._compiled.pop(root, None)
     try:
@@ -98,8 +125,12 @@ def run_machine_on(mutant: Mutant) -> dict:
             sink = io.StringIO()
             try:
                 with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                    env = machine.Env(engines.BoaEngine(root, lens=False), decimals)
-                    machine.run_machine(env, _machine_settings(), f"mutant dec{decimals}")
+                    engine = _new_engine(root)
+                    try:
+                        env = machine.Env(engine, decimals)
+                        machine.run_machine(env, _machine_settings(), f"mutant dec{decimals}")
+                    finally:
+                        getattr(engine, "close", lambda: None)()
             except Exception as err:  # noqa: BLE001  (any failure of the machine kills the mutant)
                 fate.update(status="killed", by=f"machine dec{decimals}", why=_first_line(err))
                 return fate
@@ -111,8 +142,32 @@ def run_machine_on(mutant: Mutant) -> dict:
         fate["seconds"] = round(time.monotonic() - began, 1)
 
 
+_REASON = re.compile(r'"([a-z_]+: [^"]+)"')
+_DEF = re.compile(r"^\s*def (\w+)\(")
+
+
+def targeted_tests(mutant: Mutant, workdir: Path) -> list[str]:
+    """The unit test files most likely to see `mutant`: those naming the revert reason of its
+    statement, or else its function's name (a killed mutant then stops in seconds, not minutes)."""
+    lines = (workdir / mutant.path).read_text().splitlines()
+    statement = " ".join(lines[mutant.line - 1 : mutant.line + 3])
+    reason = _REASON.search(statement)
+    if reason:
+        needle = reason.group(1)
+    else:
+        defs = (_DEF.match(line) for line in reversed(lines[: mutant.line]))
+        needle = next((m.group(1).lstrip("_") for m in defs if m), "")
+    if not needle:
+        return []
+    files = sorted(p for folder in UNIT_TESTS for p in (workdir / folder).rglob("test_*.py"))
+    skipped = {arg.removeprefix("--ignore=") for arg in NOT_RUN}
+    found = (str(p.relative_to(workdir)) for p in files if needle in p.read_text())
+    return [path for path in found if path not in skipped]
+
+
 def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
-    """Run the pool's and the registry's unit and security tests on Ape against `mutant`."""
+    """Run the pool's and the registry's unit and security tests on Ape against `mutant`: the
+    targeted files first (`targeted_tests`), then all the others."""
     target = workdir / mutant.path
     original = (ROOT / mutant.path).read_text()
     target.write_text(mutant.apply(original))
@@ -124,16 +179,19 @@ def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
         )
         if compiled.returncode != 0:
             return {"status": "stillborn", "by": "ape compile"}
-        try:
-            tests = subprocess.run(
-                ["ape", "test", *UNIT_TESTS, "-x", "-q", "-p", "no:warnings"],
-                cwd=workdir, env=env, capture_output=True, text=True, timeout=UNIT_TIMEOUT,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return {"status": "killed", "by": f"unit tests (over {UNIT_TIMEOUT} s)"}
-        failed = [line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-        if tests.returncode != 0:
-            return {"status": "killed", "by": "unit tests", "why": (failed or ["exit status"])[0][:200]}
+        first = targeted_tests(mutant, workdir)
+        rest = [*UNIT_TESTS, *NOT_RUN, *(f"--ignore={path}" for path in first)]
+        for selection in ([first] if first else []) + [rest]:
+            try:
+                tests = subprocess.run(
+                    ["ape", "test", *selection, "-x", "-q", "-p", "no:warnings"],
+                    cwd=workdir, env=env, capture_output=True, text=True, timeout=UNIT_TIMEOUT,
+                )  # fmt: skip
+            except subprocess.TimeoutExpired:
+                return {"status": "killed", "by": f"unit tests (over {UNIT_TIMEOUT} s)"}
+            failed = [line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+            if tests.returncode != 0:
+                return {"status": "killed", "by": "unit tests", "why": (failed or ["exit status"])[0][:200]}
         return {"status": "survived", "by": "machine and unit tests"}
     finally:
         target.write_text(original)
@@ -152,6 +210,11 @@ def _checkout_copy() -> Path:
     if (ROOT / "node_modules").exists():
         (workdir / "node_modules").symlink_to(ROOT / "node_modules")
     return workdir
+
+
+def source_hash(path: Path) -> str:
+    """The mutated file's text as it was judged: a fate of another text is stale (its lines moved)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def table(fates: list[dict]) -> str:
@@ -194,9 +257,19 @@ def table(fates: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="machine runs side by side (default 2)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default=ENGINES[0], help="the machine's chain (default anvil)"
+    )
     parser.add_argument("--only", default="", help="only the mutants whose name contains this text")
     parser.add_argument("--limit", type=int, default=0, help="at most this many mutants (0: all)")
-    parser.add_argument("--no-unit", action="store_true", help="the machine only, no Ape unit tests")
+    stage = parser.add_mutually_exclusive_group()
+    stage.add_argument(
+        "--table", action="store_true", help="print the table of the fates in --out, run nothing"
+    )
+    stage.add_argument("--no-unit", action="store_true", help="the machine only, no Ape unit tests")
+    stage.add_argument(
+        "--unit-only", action="store_true", help="the unit tests only, on the machine's survivors in --out"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "mutants.jsonl")
     parser.add_argument(
         "--resume", action="store_true", help="keep the fates already in --out and run only the others"
@@ -213,20 +286,42 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("ape").setLevel(logging.CRITICAL)
     fates: dict[str, dict] = {}
-    if args.resume and args.out.exists():
+    if (args.resume or args.unit_only or args.table) and args.out.exists():
+        current: dict[str, str | None] = {}
+        stale = 0
         for line in args.out.read_text().splitlines():
             fate = json.loads(line)
+            path = fate["path"]
+            if path not in current:
+                current[path] = source_hash(ROOT / path) if (ROOT / path).exists() else None
+            if fate.get("source") != current[path]:
+                stale += 1  # judged on another text of its file
+                continue
             fates[fate["mutant"]] = fate  # a later line (the unit tests' verdict) replaces an earlier
-    todo = [m for m in mutants if m.name not in fates]
-    print(f"{len(mutants)} mutants ({len(mutants) - len(todo)} done before), {args.jobs} at a time; "
-          f"fates in {args.out}", flush=True)  # fmt: skip
+        if stale:
+            print(f"{stale} fates in {args.out} were judged on other texts of their files: run again")
+    if args.table:
+        done = [fates[m.name] for m in mutants if m.name in fates]
+        print(table(done) if done else f"no fate in {args.out} yet")
+        print(f"\n{len(done)} of {len(mutants)} mutants judged")
+        return 0
+    if args.unit_only and not fates:
+        parser.error(f"--unit-only needs the machine's fates in {args.out}: run without it first")
+    todo = [] if args.unit_only else [m for m in mutants if m.name not in fates]
+    if todo:
+        print(f"{len(mutants)} mutants ({len(mutants) - len(todo)} done before), {args.jobs} at a time; "
+              f"fates in {args.out}", flush=True)  # fmt: skip
     began = time.monotonic()
-    with args.out.open("a" if args.resume else "w") as out, ProcessPoolExecutor(args.jobs) as pool:
-        baseline = pool.submit(run_machine_on, Mutant(mutants[0].path, "none", 0, 0, 0, "", "")).result()
-        if baseline["status"] != "survived":
-            print(f"the unchanged contracts fail the machine: {baseline.get('why')}", file=sys.stderr)
-            return 1
-        print(f"unchanged contracts: the machine passes in {baseline['seconds']} s", flush=True)
+    with (
+        args.out.open("a" if args.resume or args.unit_only else "w") as out,
+        ProcessPoolExecutor(args.jobs, initializer=_use_engine, initargs=(args.engine,)) as pool,
+    ):
+        if todo:
+            baseline = pool.submit(run_machine_on, Mutant(mutants[0].path, "none", 0, 0, 0, "", "")).result()
+            if baseline["status"] != "survived":
+                print(f"the unchanged contracts fail the machine: {baseline.get('why')}", file=sys.stderr)
+                return 1
+            print(f"unchanged contracts: the machine passes in {baseline['seconds']} s", flush=True)
         futures = {pool.submit(run_machine_on, m): m for m in todo}
         for n, future in enumerate(as_completed(futures), 1):
             fate = future.result()
@@ -236,8 +331,9 @@ def main(argv=None) -> int:
             print(f"[{n}/{len(todo)} {(time.monotonic() - began) / 60:.1f} min] {fate['status']:9} "
                   f"{fate.get('by', '')}: {fate['mutant']}", flush=True)  # fmt: skip
         survivors = [
-            m for m in mutants if fates[m.name]["status"] == "survived" and fates[m.name]["by"] == "machine"
-        ]
+            m for m in mutants
+            if m.name in fates and fates[m.name]["status"] == "survived" and fates[m.name]["by"] == "machine"
+        ]  # fmt: skip
         if survivors and not args.no_unit:
             workdir = _checkout_copy()
             print(
@@ -251,7 +347,7 @@ def main(argv=None) -> int:
                 print(f"  {fate['status']:9} {fate.get('by', '')}: {m.name}", flush=True)
             shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print(table([fates[m.name] for m in mutants]))
+    print(table([fates[m.name] for m in mutants if m.name in fates]))
     print(f"\n{(time.monotonic() - began) / 60:.1f} minutes")
     return 0
 

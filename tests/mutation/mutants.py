@@ -18,7 +18,8 @@ A mutant that does not compile is "stillborn" and not counted (tests/mutation/__
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import vyper.ast.nodes as vy
@@ -44,12 +45,15 @@ class Mutant:
     end: int
     original: str
     replacement: str
+    occurrence: int = 1
+    """The same change on the same line a second time (two `!=` in one assert) is `#2`."""
 
     @property
     def name(self) -> str:
-        """A stable id: file, line, operator and the change."""
+        """A stable id: file, line, operator and the change (and `#k` for its k-th on the line)."""
         change = f"{self.original.strip()}->{self.replacement.strip()}"
-        return f"{Path(self.path).stem}:{self.line}:{self.operator}:{change}"
+        again = f"#{self.occurrence}" if self.occurrence > 1 else ""
+        return f"{Path(self.path).stem}:{self.line}:{self.operator}:{change}{again}"
 
     def apply(self, source: str) -> str:
         assert source[self.start : self.end] == self.original, f"{self.name}: the source has moved"
@@ -160,4 +164,9 @@ TARGETS = ("contracts/modules/*.vy", "contracts/ValuePool.vy", "contracts/Regist
 def all_mutants(root: Path) -> list[Mutant]:
     """Every mutant of every target file under `root`."""
     paths = [str(p.relative_to(root)) for pattern in TARGETS for p in sorted(root.glob(pattern))]
-    return [m for path in paths for m in mutants_of(root, path)]
+    seen: Counter[str] = Counter()
+    mutants = []
+    for m in (m for path in paths for m in mutants_of(root, path)):
+        seen[m.name] += 1
+        mutants.append(replace(m, occurrence=seen[m.name]))
+    return mutants

@@ -8,8 +8,9 @@ of every example the audit (`greenpoints.audit.audit`) reads the example's whole
 chain: it must pass, and the model it replayed the events through must be the machine's model
 exactly. Every operation's receipt from the model must equal the event the pool logged, field for
 field (a batch: one receipt per PurchaseRecorded, in order). The chain is reset between examples
-with Ape's snapshots.
-Profiles: `ci` (part of `make test`) and `deep` (`make fuzz`), see tests/conftest.py.
+with the engine's snapshots (tests/stateful/engines.py: anvil, titanoboa, Ape's embedded chain).
+Profiles: `ci` on anvil (part of `make test`) and `deep` (`make fuzz`), `smoke` on titanoboa and
+Ape, see tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from greenpoints.model import ZERO, Model, Purchase, Refusal
 from greenpoints.model.receipts import RECEIPTS
 from tests.conftest import GREEN, LICENSE, order
 from tests.stateful import strategies as s
-from tests.stateful.engines import ApeEngine, BoaEngine
+from tests.stateful.engines import AnvilEngine, ApeEngine, BoaEngine
 
 EMPTY = b"\x00" * 32
 RECEIPT_EVENTS = frozenset(RECEIPTS)
@@ -1008,6 +1009,15 @@ def boa_env(decimals):
 
 
 @pytest.fixture(scope="module")
+def anvil_env(decimals):
+    engine = AnvilEngine()
+    try:
+        yield Env(engine, decimals)
+    finally:
+        engine.close()
+
+
+@pytest.fixture(scope="module")
 def ape_env(chain, accounts, project, decimals):
     return Env(ApeEngine(chain, accounts, project), decimals)
 
@@ -1036,7 +1046,10 @@ OPERATIONS = (
 """Every kind of operation the machine makes (the first word of its label)."""
 MIN_DISTINCT_REFUSALS = 15
 APE_PROFILE = os.environ.get("GREENPOINTS_APE_PROFILE", "smoke")
-"""The Ape engine's profile (docs/testing.md measures both engines with the same one)."""
+"""The Ape engine's profile (docs/testing.md measures the engines with the same one)."""
+BOA_PROFILE = os.environ.get("GREENPOINTS_BOA_PROFILE", "smoke")
+"""titanoboa's profile: a short run of py-evm beside anvil's revm in `make test` (`make fuzz
+FUZZ_ENGINE=boa` gives it `deep`)."""
 MIN_EXAMPLES_FOR_COVERAGE = 20  # the small `dev` and `smoke` profiles are not held to it
 MODEL_DIR = Path(__file__).resolve().parents[2] / "greenpoints" / "model"
 
@@ -1118,9 +1131,16 @@ def run_machine(env: Env, run_settings, label: str) -> Counter:
     return outcomes
 
 
+def test_pool_machine__anvil_random_sequences__chain_equals_model(anvil_env, decimals):
+    """The machine on anvil (revm, raw JSON-RPC) with the loaded profile (`ci` in `make test`,
+    `deep` in `make fuzz`)."""
+    run_machine(anvil_env, settings.default, f"anvil dec{decimals}")
+
+
 def test_pool_machine__boa_random_sequences__chain_equals_model(boa_env, decimals):
-    """The machine on titanoboa with the loaded profile (`ci` in `make test`, `deep` in `make fuzz`)."""
-    run_machine(boa_env, settings.default, f"boa dec{decimals}")
+    """The machine on titanoboa (py-evm in this process), `smoke` profile (or
+    `GREENPOINTS_BOA_PROFILE`): the same contracts on a second EVM, on the same sequences."""
+    run_machine(boa_env, settings.get_profile(BOA_PROFILE), f"boa dec{decimals}")
 
 
 def test_pool_machine__ape_smoke__chain_equals_model(ape_env, decimals):

@@ -1,11 +1,12 @@
 """The mutator of `make mutants` (tests/mutation): which mutants it makes of a source, and its table."""
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.mutation.__main__ import table
-from tests.mutation.mutants import Mutant, mutants_of
+from tests.mutation.__main__ import table, targeted_tests
+from tests.mutation.mutants import Mutant, all_mutants, mutants_of
 
 SOURCE = '''# @version 0.4.3
 """
@@ -78,3 +79,46 @@ def test_table__fates__counts_and_kill_rate_without_stillborn():
     assert "| `contracts/x.vy` | 4 | 1 | 1 | 1 | 1 | 66.7% |" in text
     assert "| cmp | 3 | 2 | 1 |" in text
     assert text.endswith("- `c`")
+
+
+def test_all_mutants__same_change_twice_on_a_line__names_unique_with_occurrence(tmp_path: Path):
+    (tmp_path / "contracts" / "modules").mkdir(parents=True)
+    (tmp_path / "contracts" / "modules" / "g.vy").write_text(
+        "@internal\ndef _g(a: uint256, b: uint256) -> bool:\n    return a != 0 and b != 0\n"
+    )
+    names = [m.name for m in all_mutants(tmp_path)]
+    assert len(names) == len(set(names))
+    assert "g:3:cmp:!=->==" in names and "g:3:cmp:!=->==#2" in names
+    assert "g:3:cmp:!=->==#3" not in names
+
+
+def test_targeted_tests__assert_with_a_reason__the_files_naming_it_first(tmp_path: Path):
+    (tmp_path / "f.vy").write_text(SOURCE)
+    naming = tmp_path / "tests" / "unit" / "value_pool" / "test_naming.py"
+    naming.parent.mkdir(parents=True)
+    naming.write_text('REASON = "f: a below b"\n')
+    (naming.parent / "test_other.py").write_text('REASON = "f: b set"\n')
+    first = next(m for m in mutants_of(tmp_path, "f.vy") if m.operator == "assert")
+    assert targeted_tests(first, tmp_path) == ["tests/unit/value_pool/test_naming.py"]
+    (tmp_path / "h.vy").write_text("@internal\ndef _spend_h(a: uint256) -> uint256:\n    return a + 1\n")
+    (naming.parent / "test_spend.py").write_text("pool.spend_h(1)\n")
+    (arith,) = mutants_of(tmp_path, "h.vy")
+    assert targeted_tests(arith, tmp_path) == ["tests/unit/value_pool/test_spend.py"], (
+        "no reason: its function"
+    )
+
+
+def test_main_table__fate_of_another_text_of_its_file__stale_not_counted(tmp_path: Path, capsys):
+    from tests.mutation.__main__ import ROOT, main, source_hash
+
+    mutant = next(m for m in all_mutants(ROOT) if m.path == "contracts/modules/catalog.vy")
+    fate = {"mutant": mutant.name, "path": mutant.path, "operator": mutant.operator, "line": mutant.line,
+            "status": "killed", "by": "machine dec18"}  # fmt: skip
+    out = tmp_path / "fates.jsonl"
+    out.write_text(json.dumps(fate | {"source": "0" * 16}) + "\n")
+    assert main(["--table", "--only", mutant.name, "--out", str(out)]) == 0
+    assert "1 fates in" in capsys.readouterr().out
+    out.write_text(json.dumps(fate | {"source": source_hash(ROOT / mutant.path)}) + "\n")
+    assert main(["--table", "--only", mutant.name, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "were judged on other texts" not in printed and "1 of 1 mutants judged" in printed

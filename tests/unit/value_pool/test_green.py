@@ -365,6 +365,44 @@ def test_record_action__over_the_daily_cap__refused(
         pool.record_action(consumer, ACTION_CLASS, 4, action(2), sender=sponsor)  # 0.6 kg more
 
 
+# A sponsor's slot keeps a lower bound of its daily cap (9 significant bits, members.vy), the exact cap
+# a slot of its own: 150,150 base units (18 bits) has the bound 293 << 9 = 150,016. A reward of 1,000
+# base units per kg makes each action's contribution its grams: 150 per unit of the action class.
+ODD_CAP = 150_150
+ODD_CAP_HINT = (ODD_CAP >> 9) << 9
+
+
+def test_record_action__cap_above_its_hint__exact_at_the_cap(
+    registry, sponsored, pool, registrar, sponsor, consumer, other_consumer
+):
+    assert ODD_CAP_HINT == 150_016 < ODD_CAP
+    registry.update_sponsor_terms(sponsor, 1_000, ODD_CAP, sender=registrar)
+    pool.record_action(consumer, ACTION_CLASS, 1_000, action(1), sender=sponsor)  # 150,000: under the hint
+    pool.record_action(other_consumer, ACTION_CLASS, 1, action(2), sender=sponsor)  # 150,150: the cap itself
+    assert pool.merchant_terms(sponsor).epoch_contribution == ODD_CAP
+    with ape.reverts("registry: sponsor daily cap exceeded"):
+        pool.record_action(consumer, ACTION_CLASS, 1, action(3), sender=sponsor)  # 150,300
+
+
+def test_record_action__cap_lowered_between_hint_and_total__refused(
+    registry, sponsored, pool, registrar, sponsor, consumer
+):
+    registry.update_sponsor_terms(sponsor, 1_000, ODD_CAP, sender=registrar)
+    pool.record_action(consumer, ACTION_CLASS, 1_000, action(1), sender=sponsor)  # 150,000
+    registry.update_sponsor_terms(sponsor, 1_000, 150_100, sender=registrar)  # hint 150,016
+    with ape.reverts("registry: sponsor daily cap exceeded"):
+        pool.record_action(consumer, ACTION_CLASS, 1, action(2), sender=sponsor)  # 150,150
+
+
+@pytest.mark.parametrize("reward, cap", [(1, 1), (1_000, 511), (1_000, 512), (MAX_DAILY_CAP, MAX_DAILY_CAP)])
+def test_update_sponsor_terms__extreme_terms__pool_reads_them_back_exactly(
+    registry, sponsored, pool, registrar, sponsor, reward, cap
+):
+    registry.update_sponsor_terms(sponsor, reward, cap, sender=registrar)
+    terms = pool.merchant_terms(sponsor)
+    assert (pool.reward_per_kg(sponsor), terms.daily_cap, terms.contribution_bps) == (reward, cap, 0)
+
+
 @pytest.mark.parametrize(
     "class_id, quantity, reason",
     [
