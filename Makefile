@@ -84,18 +84,19 @@ format: install
 # `ci` profile on anvil for both decimals, the `smoke` profile on titanoboa and on Ape's embedded
 # chain, the engines' own tests, the regressions), then the tests that run the scripts, anvil and
 # the browser as separate processes (tests/scripts, tests/integration, tests/browser: they share the
-# checkout's records and ports, so they stay in one process, one at a time); (2) every other test
-# (unit and security, in-process). The first's output is shown after the second's; either failing
-# fails `make test`. (pytest-xdist workers ran the machine 2x slower, with most of the time in the
-# kernel: measured; the split is by folder.) Each of the two prints its 20 slowest tests.
-SEPARATE := tests/scripts tests/integration tests/browser
+# checkout's records and ports, so they stay in one process, one at a time) and the association's
+# unit tests (to even the two out); (2) every other test (unit and security, in-process). The first's
+# output is shown after the second's; either failing fails `make test`. (pytest-xdist workers ran
+# the machine 2x slower, with most of the time in the kernel: measured; the split is by folder.)
+# Each of the two prints its 20 slowest tests.
+AFTER_MACHINE := tests/scripts tests/integration tests/browser tests/unit/association
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \
 	{ $(APE) test tests/stateful -q -p no:warnings; s=$$?; \
-	  $(APE) test $(SEPARATE) -q -p no:warnings --durations=20; p=$$?; test $$s -eq 0 && test $$p -eq 0; } >$$log 2>&1 & first=$$!; \
-	$(APE) test tests -q -p no:warnings --durations=20 --ignore=tests/stateful $(addprefix --ignore=,$(SEPARATE)); rest=$$?; \
-	wait $$first; separate=$$?; echo "--- tests/stateful, then $(SEPARATE):"; cat $$log; rm -f $$log; \
+	  $(APE) test $(AFTER_MACHINE) -q -p no:warnings --durations=20; p=$$?; test $$s -eq 0 && test $$p -eq 0; } >$$log 2>&1 & first=$$!; \
+	$(APE) test tests -q -p no:warnings --durations=20 --ignore=tests/stateful $(addprefix --ignore=,$(AFTER_MACHINE)); rest=$$?; \
+	wait $$first; separate=$$?; echo "--- tests/stateful, then $(AFTER_MACHINE):"; cat $$log; rm -f $$log; \
 	test $$rest -eq 0 && test $$separate -eq 0
 
 # Stateful fuzzing with the `deep` hypothesis profile on anvil (an anvil of its own per process, raw

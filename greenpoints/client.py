@@ -237,17 +237,20 @@ class Client:
             "record_action", sponsor, address_of(consumer), class_id, quantity, action_id, **tx
         )
 
-    def purchase_record(self, merchant: Account, order_id: bytes) -> Purchase:
+    def purchase_record(self, merchant: Account, order_id: bytes, *, block: int | None = None) -> Purchase:
         """The record `reverse_purchase` takes back for `merchant`'s order: its `PurchaseRecorded`
-        event (found by its indexed merchant and order id, from the deployment block) and the
-        timestamp of the block that logged it. LookupError when the merchant never recorded it."""
+        event (found by its indexed merchant and order id, in `block` when the caller knows the block
+        the purchase was recorded in, else from the deployment block) and the timestamp of the block
+        that logged it. LookupError when the merchant never recorded it (there)."""
         from ape import chain
 
         pool = self.system.pool
+        start = self.system.deployment_block if block is None else block
+        stop = chain.blocks.height + 1 if block is None else block + 1
         found = list(
             pool.PurchaseRecorded.range(
-                self.system.deployment_block,
-                chain.blocks.height + 1,
+                start,
+                stop,
                 search_topics={"merchant": address_of(merchant), "order_id": bytes(order_id)},
             )
         )

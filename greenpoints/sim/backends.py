@@ -137,6 +137,7 @@ class ApeTransport:
 
     def __init__(self):
         self.fees: dict[str, int] = {}
+        self.block: int | None = None  # the block of the last transaction that succeeded
 
     def begin_phase(self) -> None:
         base = chain.provider.web3.eth.get_block("latest").get("baseFeePerGas", 0)
@@ -146,9 +147,10 @@ class ApeTransport:
         """Send a transaction; None when it succeeded, else the revert reason."""
         try:
             with _traces_hidden():
-                getattr(contract, method)(*args, sender=account, gas_limit=gas, **self.fees)
+                receipt = getattr(contract, method)(*args, sender=account, gas_limit=gas, **self.fees)
         except (ContractLogicError, TransactionError) as err:
             return _reason(str(err)) or type(err).__name__
+        self.block = receipt.block_number
         return None
 
     def call(self, account, contract, method: str, args: tuple) -> str | None:
@@ -194,6 +196,7 @@ class RpcTransport:
         self.web3 = chain.provider.web3
         self.nonces: dict[str, int] = {}
         self.max_fee = 0
+        self.block: int | None = None  # the block of the last transaction that succeeded
 
     def begin_phase(self) -> None:
         self.read_fee()
@@ -207,6 +210,7 @@ class RpcTransport:
         receipt = self.send(account, str(contract.address), bytes(handler.encode_input(*args)), gas)
         if receipt["status"] != 1:
             return self.call(account, contract, method, args) or "reverted without a reason"
+        self.block = receipt["blockNumber"]
         return None
 
     def call(self, account, contract, method: str, args: tuple) -> str | None:
@@ -271,6 +275,9 @@ class ChainBackend:
         self.funded: set[str] = set()
         self.transactions = 0
         self.calls = 0
+        # (merchant address, order id) -> the block its purchase was recorded in: a reversal's record
+        # is read from that block alone (a search from the deployment block is quadratic on eth-tester).
+        self.purchase_blocks: dict[tuple[str, bytes], int] = {}
         test = accounts.test_accounts
         self.deployer, self.registrar, self.guardian, self.certifier = test[0], test[1], test[2], test[3]
         # The configured test accounts (generated ones also count in len(test_accounts)).
@@ -386,7 +393,8 @@ class ChainBackend:
         block's, a few seconds after the phase's start the model books. An order the chain never
         recorded: the model's record with the consumer's address."""
         try:
-            return tuple(self.client.purchase_record(merchant, order_id))
+            block = self.purchase_blocks.get((merchant, bytes(order_id)))
+            return tuple(self.client.purchase_record(merchant, order_id, block=block))
         except LookupError:
             return (self.address(record[0]), *record[1:])
 
@@ -402,6 +410,7 @@ class ChainBackend:
             failure = self._transact(account, contract, op, chain_args, _gas(op, args))
             if failure is not None:
                 raise Divergence(f"{what}: the model accepted it, the chain refused ({failure})")
+            self._note_purchases(op, str(account.address), chain_args)
         else:
             self.calls += 1
             got = self.transport.call(account, contract, op, chain_args)
@@ -409,6 +418,14 @@ class ChainBackend:
                 raise Divergence(f"{what}: the model refused ({reason}), the chain accepted it")
             if got != reason:
                 raise Divergence(f"{what}: the model refused with {reason!r}, the chain with {got!r}")
+
+    def _note_purchases(self, op: str, merchant: str, args: tuple) -> None:
+        """Keep the block of each order a purchase just recorded (`_chain_record` reads it back)."""
+        if op == "record_purchase":
+            self.purchase_blocks[(merchant, bytes(args[2]))] = self.transport.block
+        elif op == "record_purchases":
+            for order_id in args[2]:
+                self.purchase_blocks[(merchant, bytes(order_id))] = self.transport.block
 
     def _transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
         self.transactions += 1

@@ -213,6 +213,28 @@ def test_page__address_names_platform_1__opens_on_it_and_a_click_changes_the_add
         page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('1: ')")
 
 
+def test_page__platform_chosen_while_a_refresh_is_in_flight__the_chosen_one_shown(browser, dashboard):
+    # A new block starts a refresh of platform 0; the regulator picks platform 1 while platform 0's
+    # figures are still on their way. The page ends on platform 1, not on the answer that came last.
+    with open_page(browser, dashboard[0], path="/#/platform/0") as page:
+        page.wait_for_function("() => document.getElementById('detail-name').textContent.startsWith('0: ')")
+        page.evaluate("""async () => {
+            const fetchNow = window.fetch;
+            window.fetch = async (url, ...rest) => {
+              if (String(url).startsWith('/api/platforms/0')) await new Promise((r) => setTimeout(r, 1500));
+              return fetchNow(url, ...rest);
+            };
+            refreshAll();
+            await new Promise((r) => setTimeout(r, 300));
+            location.hash = '#/platform/1';
+        }""")  # fmt: skip
+        page.wait_for_timeout(2_500)  # platform 0's late answer has arrived and been drawn
+        page.wait_for_function(
+            "() => document.getElementById('detail-name').textContent.startsWith('1: ')", timeout=10_000
+        )  # the platform asked for, without another block
+        assert page.evaluate("() => location.hash") == "#/platform/1"
+
+
 def test_page__merchant_row_clicked__its_view_with_sales_equal_to_the_chain(browser, dashboard):
     base, _, chain, _ = dashboard
     merchant = chain.accounts[4].lower()

@@ -284,29 +284,37 @@ function choosePlatformFromURL() {
   return true;
 }
 
-let refreshing = null;
+let refreshing = null, refreshAgain = false;
 async function refreshAll() {
-  if (refreshing) return refreshing;
+  // One refresh at a time; a call that arrives during one (a click on another platform, a new block)
+  // runs once more after it, so the page never stays on what was asked before the click.
+  if (refreshing) { refreshAgain = true; return refreshing; }
   refreshing = (async () => {
-    try {
-      const [platforms] = await Promise.all([refreshPlatforms(), refreshOverview(), refreshTrainers()]);
-      if (platforms.length && (!state.chosen || !platforms.some((p) => p.id === state.selected))) {
-        // Until the regulator picks one: the first platform with points out, not an empty platform 0.
-        state.selected = (platforms.find((p) => p.total_points_raw !== "0") || platforms[0]).id;
-        for (const row of document.querySelectorAll("#platforms tbody tr[data-platform]")) {
-          row.classList.toggle("selected", +row.dataset.platform === state.selected);
-        }
-      }
-      if (platforms.length) await refreshDetail();
-    } catch (err) {
-      const banner = document.getElementById("banner");
-      banner.hidden = false;
-      banner.textContent = `Could not read the dashboard: ${err.message}`;
-    } finally {
-      refreshing = null;
-    }
+    do {
+      refreshAgain = false;
+      await refreshOnce();
+    } while (refreshAgain);
+    refreshing = null;
   })();
   return refreshing;
+}
+
+async function refreshOnce() {
+  try {
+    const [platforms] = await Promise.all([refreshPlatforms(), refreshOverview(), refreshTrainers()]);
+    if (platforms.length && (!state.chosen || !platforms.some((p) => p.id === state.selected))) {
+      // Until the regulator picks one: the first platform with points out, not an empty platform 0.
+      state.selected = (platforms.find((p) => p.total_points_raw !== "0") || platforms[0]).id;
+      for (const row of document.querySelectorAll("#platforms tbody tr[data-platform]")) {
+        row.classList.toggle("selected", +row.dataset.platform === state.selected);
+      }
+    }
+    if (platforms.length) await refreshDetail();
+  } catch (err) {
+    const banner = document.getElementById("banner");
+    banner.hidden = false;
+    banner.textContent = `Could not read the dashboard: ${err.message}`;
+  }
 }
 
 function table(headers, rows) {

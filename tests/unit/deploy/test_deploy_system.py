@@ -153,6 +153,19 @@ def test_constructor__asset_not_a_contract__reverts(
         )  # fmt: skip
 
 
+def test_constructor__asset_with_19_decimals__reverts_and_18_deploys(
+    project, system, deployer, governor, registrar, guardian, certifier
+):
+    """SPEC 2: a settlement asset has at most 18 decimals (par is 10**(18 - decimals) points per unit)."""
+    args = (governor, registrar, guardian, certifier, DEFAULT_RULES.as_tuple(), system.registry_blueprint)
+    nineteen = project.MockStablecoin.deploy(19, sender=deployer)
+    with ape.reverts("ledger: asset has more than 18 decimals"):
+        project.ValuePool.deploy(nineteen, *args, sender=deployer)
+    eighteen = project.MockStablecoin.deploy(18, sender=deployer)
+    pool = project.ValuePool.deploy(eighteen, *args, sender=deployer)
+    assert pool.asset() == eighteen.address and pool.convert_to_points(1) == 1
+
+
 def test_constructor__rule_out_of_bounds__reverts(
     project, system, deployer, asset, governor, registrar, guardian, certifier
 ):

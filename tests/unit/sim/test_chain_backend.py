@@ -35,6 +35,25 @@ def test_run_simulation__fast_backend__chain_ends_in_the_model_state():
     assert result.ok
 
 
+def test_run_simulation__reversals_on_chain__each_record_read_from_its_purchase_block_alone(monkeypatch):
+    # A record searched from the deployment block costs a scan of the whole chain per reversal on
+    # eth-tester (quadratic: `make demo`'s 60 days took over 30 minutes); the backend knows the block.
+    from greenpoints.client import Client
+
+    asked, honest = [], Client.purchase_record
+
+    def spy(self, merchant, order_id, *, block=None):
+        record = honest(self, merchant, order_id, block=block)
+        asked.append((block, self.system.pool.PurchaseRecorded.range(block, block + 1) if block else None))
+        return record
+
+    monkeypatch.setattr(Client, "purchase_record", spy)
+    result = run_simulation(small(days=3, consumers=30, return_rate=0.3), seed=5, backend="fast")
+    assert result.cross_check["equal"], result.cross_check["differences"]
+    assert result.summary()["totals"]["reversals"] > 0 and len(asked) >= result.summary()["totals"]["reversals"]
+    assert all(block is not None and list(logs) for block, logs in asked), asked
+
+
 def test_run_simulation__green_city_fast_backend__chain_ends_in_the_model_state():
     """Certifications, sponsors and green actions through the real contracts, carbon included."""
     scenario = load_scenario("green-city").with_overrides(days=2, consumers=15, merchants=4)

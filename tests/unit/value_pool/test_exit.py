@@ -61,6 +61,21 @@ def test_exit__inside_lock__reverts(grown, pool, consumer):
     assert pool.max_exit(consumer) == 0
 
 
+def test_exit__last_locked_second_then_the_unlock_second__reverts_then_pays(
+    grown, pool, registry, chain, consumer
+):
+    """SPEC 4.5: points are locked for lock_period after the last issuance, and free at its end
+    (block.timestamp >= last_issued_at + lock_period), to the second."""
+    unlocks = pool.last_issued_at(consumer) + registry.lock_period()
+    chain.pending_timestamp = unlocks - 1
+    with ape.reverts("exit_rule: points still locked"):
+        pool.exit(POINT, sender=consumer)
+    chain.pending_timestamp = unlocks
+    tx = pool.exit(POINT, sender=consumer)
+    assert tx.timestamp == unlocks
+    assert [e.points for e in tx.events.filter(pool.PointsExited)] == [POINT]
+
+
 def test_exit__new_issuance__restarts_lock(grown, pool, merchant, consumer, lock_over, unit):
     lock_over()
     pool.record_purchase(consumer, 10 * unit, order(3), GREEN, sender=merchant)
