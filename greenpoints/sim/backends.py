@@ -120,9 +120,16 @@ def _reason(message: str | None) -> str:
     return message
 
 
+PROCESS_GAS_EACH = 80_000
+"""Gas a `process_exits` call is given per request it may touch (a fill measured 32,406-34,796 in
+docs/gas.md; a fill with a give-back beyond the return cap costs more)."""
+
+
 def _gas(op: str, args: tuple) -> int:
     if OPERATIONS[op].batch:
         return 200_000 + 180_000 * len(args[0])
+    if op == "process_exits":
+        return 200_000 + PROCESS_GAS_EACH * args[0]
     return 600_000
 
 
@@ -469,7 +476,25 @@ class ChainBackend:
             "epoch_exited": pool.epoch_exited(),
             "total_carbon": pool.total_carbon(),
         }
-        return {"pool": pool_state, "accounts": accounts_state}
+        queue = self.system.exit_queue
+        pool_state |= {
+            "queue_length": queue.queue_length(),
+            "queued_points": queue.queued_points(),
+            "queue_head": queue.queue_head(),
+            "next_request_id": queue.next_request_id(),
+        }
+        label_of = {str(account.address): label for label, account in self.accounts.items()}
+        requests = {}
+        for i in range(pool_state["next_request_id"]):
+            owner, points, filled, claimable, claimed, _requested_at = queue.exit_request(i)
+            requests[str(i)] = {
+                "owner": label_of.get(str(owner), str(owner)),
+                "points": points,
+                "filled": filled,
+                "claimable": claimable,
+                "claimed": claimed,
+            }
+        return {"pool": pool_state, "accounts": accounts_state, "exit_requests": requests}
 
     def _read(self, queries) -> dict:
         """`view(address) -> uint256` calls [(key, contract, method, (address,))], 250 per multicall.

@@ -24,10 +24,14 @@ OUTCOMES: dict[str, str] = {
     "could_exit_share": "share of consumers whose holding reached the exit trigger, unlocked, on some day",
     "median_days_to_exit": "days from joining until the median consumer could exit "
     "(None: fewer than half could)",
-    "exits": "exits paid",
-    "exit_payouts": "asset units paid by exits",
+    "exits": "exits paid: direct exits and fills of the exit queue",
+    "exit_payouts": "asset units paid by exits, direct and through the exit queue",
     "paid_by_newcomers_share": "share of exit payouts above the exited points' issued value, i.e. funded "
     "by contributions that came after those points were issued (None: no exit)",
+    "queue_share": "share of exit payouts paid through the exit queue (None: no exit)",
+    "median_queue_days": "days the median exit request waited, from its day to its last fill (a request "
+    "still waiting at the end counts its wait so far; None: no request)",
+    "max_queue_days": "days the longest-waiting exit request waited (the same count)",
     "value_per_point_end": "value of one point at the end, in asset units",
     "value_per_point_growth": "growth of the value per point over the run (0.25: +25%)",
     "pool_assets_end": "asset units in the pool at the end",
@@ -60,8 +64,11 @@ def outcomes(r: Runner) -> dict[str, float | int | None]:
     first = r.first_exitable
     waits = sorted(first[c] - day for c, day in zip(consumers, joined, strict=True) if c in first)
     middle = (len(consumers) - 1) // 2  # the lower median of all consumers, those never able last
-    payouts = sum(row["exit_payouts"] for row in rows)
-    by_newcomers = sum(row.get("exit_paid_by_newcomers", 0) for row in rows)
+    direct = sum(row["exit_payouts"] for row in rows)
+    through_line = sum(row.get("queue_fill_payouts", 0) for row in rows)
+    payouts = direct + through_line
+    by_newcomers = sum(row.get("exit_paid_by_newcomers", 0) + row.get("queue_paid_by_newcomers", 0) for row in rows)
+    queue_days = queue_waits(r)
     priced = [row["value_per_point"] for row in rows if row["total_supply"]]
     assets = [row["total_assets"] for row in rows]
     with_assets = [a for a in assets if a]
@@ -74,15 +81,19 @@ def outcomes(r: Runner) -> dict[str, float | int | None]:
     rogue = None
     if r.agents.rogue:
         model, sybils = r.model, r.agents.sybils
-        got = sum(model.value_of(s) + model.paid_out_of(s) for s in sybils)
+        queued = r.queued_by_owner()
+        got = sum(model.value_of(s) + model.to_assets(queued[s]) + model.paid_out_of(s) for s in sybils)
         rogue = (got - r.rogue_contributed) / unit
     falls = sum(1 for a, b in zip(priced, priced[1:], strict=False) if b < a)
     return {
         "could_exit_share": len(first) / len(consumers) if consumers else None,
         "median_days_to_exit": waits[middle] if consumers and middle < len(waits) else None,
-        "exits": sum(row["exits"] for row in rows),
+        "exits": sum(row["exits"] + row.get("queue_fills", 0) for row in rows),
         "exit_payouts": payouts / unit,
         "paid_by_newcomers_share": by_newcomers / payouts if payouts else None,
+        "queue_share": through_line / payouts if payouts else None,
+        "median_queue_days": queue_days[(len(queue_days) - 1) // 2] if queue_days else None,
+        "max_queue_days": queue_days[-1] if queue_days else None,
         "value_per_point_end": priced[-1] if priced else None,
         "value_per_point_growth": priced[-1] / priced[0] - 1 if priced else None,
         "pool_assets_end": (assets[-1] if assets else 0) / unit,
@@ -97,11 +108,22 @@ def outcomes(r: Runner) -> dict[str, float | int | None]:
     }
 
 
+def queue_waits(r: Runner) -> list[int]:
+    """Days every exit request of the run waited, sorted: a closed one from its day to its last fill
+    (or the give-back of its rest beyond the return cap), one still waiting from its day to the run's
+    last day (a lower bound: it waits on)."""
+    model, last = r.model, r.days_done - 1
+    still = [last - r.day_of(request.requested_at) for _, request in model.waiting_requests()]
+    return sorted(r.queue_waits + still)
+
+
 def cohorts(r: Runner) -> list[dict]:
     """Per cohort of consumers (by the period they joined in): what merchants contributed on
     their purchases, the value issued to them, and what they got back so far (paid out by
-    exits, passed on as spends and donations at the value of the day, and still held)."""
+    exits, passed on as spends and donations at the value of the day, and still held, in their
+    balance or waiting in the exit queue)."""
     model, period = r.model, r.scenario.cohort_days
+    queued = r.queued_by_owner()
     table: dict[int, dict] = {}
     for consumer, joined in zip(r.agents.consumers, r.agents.joined, strict=True):
         c = table.setdefault(
@@ -113,7 +135,7 @@ def cohorts(r: Runner) -> list[dict]:
         c["issued"] += model.earned_of(consumer)
         c["paid_out"] += model.paid_out_of(consumer)
         c["passed_on"] += r.passed_on[consumer]
-        c["held"] += model.value_of(consumer)
+        c["held"] += model.value_of(consumer) + (model.to_assets(queued[consumer]) if consumer in queued else 0)
     out = []
     for index in sorted(table):
         c = table[index]

@@ -66,7 +66,9 @@ class SimResult:
             "held_back_by_cap", "reversals", "refunds", "spends", "donations", "settlements",
             "settled_assets", "exits", "exit_payouts", "exit_demand_over_limit", "attempts", "rejected",
             "not_green", "green_actions", "action_contributions", "action_points", "held_back_by_sponsor_cap",
-            "co2e_purchases_g", "co2e_actions_g", "co2e_reversed_g", "co2e_g",
+            "co2e_purchases_g", "co2e_actions_g", "co2e_reversed_g", "co2e_g", "queue_requests",
+            "queue_requested_points", "queue_fills", "queue_filled_points", "queue_fill_payouts",
+            "queue_given_back_points", "queue_claims", "queue_claimed",
         )}  # fmt: skip
         prices = [row["price_per_point"] for row in rows if row["total_supply"]]
         falls = [
@@ -158,6 +160,11 @@ class SimResult:
         summary.write_text(json.dumps(self.summary(), indent=2, default=str) + "\n")
         return [daily, summary, *plot(frame, self.cohorts(), self.runner, out)]
 
+    def _queue_lines(self, s: dict) -> list[str]:
+        if not s["totals"]["queue_requests"]:
+            return []
+        return [_queue_line(s["totals"], self.rows[-1], self.runner.scenario.asset_decimals, s["outcomes"])]
+
     def describe(self) -> str:
         """A few readable lines for the terminal."""
         s = self.summary()
@@ -185,6 +192,7 @@ class SimResult:
             f"{_count(t['exits'], 'exit')} paying {fmt_units(t['exit_payouts'], d, 2)}, "
             f"{_count(t['settlements'], 'settlement')} paying {fmt_units(t['settled_assets'], d, 2)}",
             value,
+            *self._queue_lines(s),
             # what the pool books: purchases + sponsored green actions - what returns reversed
             f"  carbon avoided: {s['carbon']['total_kg']} kg CO2e = "
             f"{fmt_units(t['co2e_purchases_g'], 3, 3)} kg from {_count(t['purchases'], 'green purchase')} "
@@ -212,6 +220,18 @@ class SimResult:
             more = f"; and {len(missed) - 3} more" if len(missed) > 3 else ""
             lines.append(f"  ATTEMPTS NOT REFUSED: {'; '.join(missed[:3])}{more}")
         return "\n".join(lines)
+
+
+def _queue_line(t: dict, last: dict, d: int, outcomes_: dict) -> str:
+    """The exit queue in one line: requests, fills, claims, what still waits, how long requests waited."""
+    median, longest = outcomes_["median_queue_days"], outcomes_["max_queue_days"]
+    return (
+        f"  exit queue: {_count(t['queue_requests'], 'request')}, {_count(t['queue_fills'], 'fill')} "
+        f"paying {fmt_units(t['queue_fill_payouts'], d, 2)} ({outcomes_['queue_share'] or 0:.0%} of exit "
+        f"payouts), {_count(t['queue_claims'], 'claim')}; at the end {last['queue_waiting_requests']:,} "
+        f"waiting, {fmt_units(last['queue_unclaimed'], d, 2)} unclaimed; requests waited "
+        f"{median} days (median), {longest} at most"
+    )
 
 
 def _refusals_line(attempts: int, refused: int, others: int, reasons: int) -> str:
@@ -254,6 +274,15 @@ def compare(chain_state: dict, chain_rows: list[dict], model_result: SimResult) 
             figures += 1
             if other.get(key) != value:
                 differences.append(f"{label}.{key}: chain {value}, model {other.get(key)}")
+    chain_requests, model_requests = chain_state.get("exit_requests", {}), model_state.get("exit_requests", {})
+    for request_id, fields_ in chain_requests.items():
+        other = model_requests.get(request_id, {})
+        for key, value in fields_.items():
+            figures += 1
+            if other.get(key) != value:
+                differences.append(f"exit request {request_id}.{key}: chain {value}, model {other.get(key)}")
+    if len(chain_requests) != len(model_requests):
+        differences.append(f"exit requests: chain {len(chain_requests)}, model {len(model_requests)}")
     if len(chain_state["accounts"]) != len(model_state["accounts"]):
         differences.append(
             f"accounts: chain {len(chain_state['accounts'])}, model {len(model_state['accounts'])}"

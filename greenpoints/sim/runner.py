@@ -8,8 +8,10 @@ backends send each action to the real contracts and stop the run at the first di
 the contracts let through). Each day has two phases at fixed times, so every time-dependent rule
 (epoch, lock period, reversal window) gives the same answer on chain and in the model:
 
-- morning (08:00): new consumers join, the registrar acts, consumers spend, donate and exit,
-  adversaries try their attempts;
+- morning (08:00): the keeper processes the exit queue (the epoch's first action, so the line is
+  paid from the epoch's budget before any new exit), owners claim what their filled requests pay,
+  new consumers join, the registrar acts, consumers spend, donate and exit (or request an exit
+  when the budget refuses them: `Scenario.exit_request_share`), adversaries try their attempts;
 - evening (20:00): merchants reverse yesterday's returns, sponsors record the day's attested green
   actions (an issuance, like a purchase, so it must come in the other phase than exits: the lock
   compares the two), merchants close their tills (the day's purchases in
@@ -28,7 +30,18 @@ from typing import NamedTuple
 import numpy as np
 from eth_utils import keccak
 
-from ..model import ACTION, MAX_BATCH, PRODUCT, Model, Purchase, PurchaseRecorded, Refusal
+from ..model import (
+    ACTION,
+    MAX_BATCH,
+    MAX_PROCESS,
+    PRODUCT,
+    ExitCancelled,
+    ExitFilled,
+    Model,
+    Purchase,
+    PurchaseRecorded,
+    Refusal,
+)
 from ..model.rules import DAY, DEFAULT_RULES
 from .scenario import Scenario
 
@@ -37,6 +50,8 @@ EVENING = 20 * 3600
 DEFAULT_START = 1_798_761_600
 """2027-01-01 00:00 UTC: day 0 of a model run that is not checking a chain run."""
 LICENSE = b"\x11" * 32
+KEEPER = "keeper"
+"""Who processes the exit queue at each epoch's start (anyone may: an account of the alliance's)."""
 FRACTION_SCALE = 10_000
 ATTEMPTS = (
     "replayed order id",
@@ -109,6 +124,17 @@ class DayTotals:
     exit_paid_by_newcomers: int = 0
     """What exits paid above the issued value of the points they burned (their basis): money only
     contributions that arrived after those points were issued can have brought (docs/sweeps.md)."""
+    queue_requests: int = 0
+    queue_requested_points: int = 0
+    queue_fills: int = 0
+    queue_filled_points: int = 0
+    queue_fill_payouts: int = 0
+    queue_paid_by_newcomers: int = 0
+    """As `exit_paid_by_newcomers`, for the line's fills (each against the basis its points carried)."""
+    queue_given_back_points: int = 0
+    """Points of requests beyond their owner's return cap, given back while processing."""
+    queue_claims: int = 0
+    queue_claimed: int = 0
     attempts: int = 0
     rejected: Counter = field(default_factory=Counter)
     not_green: int = 0
@@ -175,6 +201,11 @@ class Runner:
         """Consumer -> the first day whose end found its holding over the exit trigger and unlocked
         (what `own_exit_limit` says: it could exit, whatever the epoch's budget)."""
         self._not_yet_exitable: list[str] = []
+        self.queue_waits: list[int] = []
+        """Days each closed request waited: from the day it was made to the day its last point was
+        filled (or given back beyond the return cap)."""
+        self.claims_due: dict[int, str] = {}
+        """Request id -> owner, for filled requests whose payout is not claimed yet."""
         self.rogue_contributed = 0
         self.actions = 0
         self.elapsed = 0.0
@@ -320,6 +351,10 @@ class Runner:
 
     def morning(self) -> None:
         s, phase = self.scenario, self.scenario.phase_on(self.day)
+        if self.model.queue_length():
+            self.keeper()
+        if self.claims_due:
+            self.claims()
         for _ in range(int(self.rng.poisson(phase.new_consumers_per_day))):
             self.join()
         if s.rogue is not None and self.day == s.rogue.suspend_day:
@@ -412,23 +447,109 @@ class Runner:
                 self.contributed[consumer] += receipt.contribution
 
     def exits(self, population: list[str], propensity: float) -> None:
-        model = self.model
+        """Consumers exit what the epoch's budget grants; with `exit_request_share` some of those it
+        refuses request the rest. While requests wait, `exit` gives way to the line: a consumer
+        (whose wallet reads the line) sends no exit and may request the whole of what it wanted."""
+        model, share = self.model, self.scenario.exit_request_share
         for who in self.pick(population, self.rng.binomial(len(population), propensity)):
             wanted = self.fraction(model.own_exit_limit(who, self.now), self.scenario.exit_fraction)
             if wanted == 0:
                 continue
-            granted = min(wanted, model.max_exit(who, self.now))
+            waiting = share and model.queued_points()
+            granted = 0 if waiting else min(wanted, model.max_exit(who, self.now))
             shortfall = wanted - granted
             if shortfall:
                 self.today.exit_demand_over_limit += model.exit_payout_of(shortfall)
-            if granted == 0 or model.exit_payout_of(granted) == 0:
+            if granted and model.exit_payout_of(granted):
+                receipt, reason = self.act("exit", who, granted)
+                if reason is None:
+                    self.today.exits += 1
+                    self.today.exited_points += granted
+                    self.today.exit_payouts += receipt.payout
+                    self.today.exit_paid_by_newcomers += receipt.paid_by_newcomers
+            if shortfall and share and self.rng.random() < share:
+                self.request(who, shortfall)
+
+    # ------------------------------------------------------------ the exit queue
+
+    def request(self, who: str, shortfall: int) -> None:
+        """`who` takes a place in line for what the budget refused, as much of it as the exit's other
+        conditions allow now (an exit just paid raised the value per point: the return cap may take
+        a little of it)."""
+        points = min(shortfall, self.model.own_exit_limit(who, self.now))
+        if points == 0:
+            return
+        receipt, reason = self.act("request_exit", who, points)
+        if reason is None:
+            self.today.queue_requests += 1
+            self.today.queue_requested_points += receipt.points
+
+    def keeper(self) -> None:
+        """The keeper fills the line from the epoch's budget, `MAX_PROCESS` requests a call at most,
+        until the budget or the line runs out; the day's figures come from the receipts."""
+        model, t = self.model, self.today
+        while model.queue_length() and model.exit_budget_left(self.now):
+            head = model.queue_head()
+            count = min(MAX_PROCESS, model.next_request_id() - head)
+            before = {i: model.exit_request(i) for i in range(head, head + count)}
+            receipt, reason = self.act("process_exits", KEEPER, count)
+            if reason is not None:
+                return
+            for event in receipt.events:
+                if isinstance(event, ExitFilled):
+                    request = before[event.id]
+                    basis = request.basis * event.points // request.unfilled
+                    t.queue_fills += 1
+                    t.queue_filled_points += event.points
+                    t.queue_fill_payouts += event.payout
+                    t.queue_paid_by_newcomers += max(0, event.payout - basis)
+                    self.claims_due[event.id] = event.account
+                elif isinstance(event, ExitCancelled):
+                    t.queue_given_back_points += event.points
+            for i in sorted({event.id for event in receipt.events}):
+                request = model.exit_request(i)
+                if not request.unfilled:
+                    self.queue_waits.append(self.day - self.day_of(request.requested_at))
+            if receipt.touched < count:
+                return
+
+    def claims(self) -> None:
+        """Owners of filled requests claim their payouts (pulled): each on a day it looks at its
+        points, with the scenario's `exit_propensity`."""
+        due = sorted(self.claims_due)
+        looks = self.rng.random(len(due)).tolist()
+        for request_id, look in zip(due, looks, strict=True):
+            if look >= self.scenario.exit_propensity:
                 continue
-            receipt, reason = self.act("exit", who, granted)
+            receipt, reason = self.act("claim_exit", self.claims_due[request_id], request_id)
             if reason is None:
-                self.today.exits += 1
-                self.today.exited_points += granted
-                self.today.exit_payouts += receipt.payout
-                self.today.exit_paid_by_newcomers += receipt.paid_by_newcomers
+                del self.claims_due[request_id]
+                self.today.queue_claims += 1
+                self.today.queue_claimed += receipt.amount
+
+    def day_of(self, timestamp: int) -> int:
+        """The run's day a timestamp falls in."""
+        return (timestamp - self.start) // DAY
+
+    def queue_figures(self) -> dict:
+        """The line at this moment: requests and points waiting, the oldest request's wait in whole
+        days (0 when it was made today or none waits), payouts filled but not claimed."""
+        model = self.model
+        waiting = model.queue_length()
+        oldest = self.day - self.day_of(model.exit_request(model.queue_head()).requested_at) if waiting else 0
+        return {
+            "queue_waiting_requests": waiting,
+            "queue_waiting_points": model.queued_points(),
+            "queue_oldest_wait_days": oldest,
+            "queue_unclaimed": sum(model.exit_request(i).claimable for i in self.claims_due),
+        }
+
+    def queued_by_owner(self) -> Counter:
+        """Points each owner has waiting in the line (out of its balance, still its claim)."""
+        owners: Counter = Counter()
+        for _, request in self.model.waiting_requests():
+            owners[request.owner] += request.unfilled
+        return owners
 
     # ------------------------------------------------------------ adversaries
 
@@ -639,6 +760,16 @@ class Runner:
             "exit_paid_by_newcomers": t.exit_paid_by_newcomers,
             "exit_budget": limit,
             "exit_budget_used": used / limit if limit else 0.0,
+            "queue_requests": t.queue_requests,
+            "queue_requested_points": t.queue_requested_points,
+            "queue_fills": t.queue_fills,
+            "queue_filled_points": t.queue_filled_points,
+            "queue_fill_payouts": t.queue_fill_payouts,
+            "queue_paid_by_newcomers": t.queue_paid_by_newcomers,
+            "queue_given_back_points": t.queue_given_back_points,
+            "queue_claims": t.queue_claims,
+            "queue_claimed": t.queue_claimed,
+            **self.queue_figures(),
             "attempts": t.attempts,
             "rejected": sum(t.rejected.values()),
             "not_green": t.not_green,
@@ -680,5 +811,19 @@ class Runner:
             "price_per_point": m.price_per_point(),
             "epoch_exited": st.epoch_exited,
             "total_carbon": st.total_carbon,
+            "queue_length": m.queue_length(),
+            "queued_points": m.queued_points(),
+            "queue_head": m.queue_head(),
+            "next_request_id": m.next_request_id(),
         }
-        return {"pool": pool, "accounts": accounts}
+        requests = {}
+        for i in range(m.next_request_id()):
+            r = m.exit_request(i)
+            requests[str(i)] = {
+                "owner": r.owner,
+                "points": r.points,
+                "filled": r.filled,
+                "claimable": r.claimable,
+                "claimed": r.claimed,
+            }
+        return {"pool": pool, "accounts": accounts, "exit_requests": requests}

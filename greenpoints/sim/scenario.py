@@ -238,6 +238,11 @@ class Scenario:
     exit_fraction: float = 1.0
     """Share of their own exitable amount (trigger, lock, cap) they want to take; the epoch limit may
     grant less (the shortfall is reported as exit demand over the limit)."""
+    exit_request_share: float = 0.0
+    """Share of consumers whose exit the epoch's budget refuses (in whole or in part, or because
+    requests already wait in the exit queue) who take a place in the line (`request_exit`) for what
+    they could not exit; the others try again another day. 0 (the default for a scenario that does
+    not say): nobody requests, the line stays empty and the run is what it was before the queue."""
     settle_propensity: float = 0.3
     """Chance per day that a merchant or charity holding points settles them all."""
     return_rate: float = 0.01
@@ -281,6 +286,7 @@ class Scenario:
             "donate_fraction",
             "exit_propensity",
             "exit_fraction",
+            "exit_request_share",
             "settle_propensity",
             "return_rate",
         ):

@@ -35,6 +35,30 @@ def test_run_simulation__fast_backend__chain_ends_in_the_model_state():
     assert result.ok
 
 
+QUEUE_RULES = {"exit_trigger_bps": 10_000, "lock_period": 2 * 86_400, "epoch_exit_limit_bps": 500}
+"""Exits from day 2 on, a budget of 5% of the pool a day: the line forms on day 2 and is processed,
+claimed and (beyond a return cap) given back within six days."""
+
+
+def test_run_simulation__exit_queue_active__chain_ends_in_the_model_state():
+    scenario = small(days=6, consumers=30, exit_request_share=1.0, exit_propensity=0.6, rules=QUEUE_RULES)
+    result = run_simulation(scenario, seed=1, backend="fast")
+    check = result.cross_check
+    assert check["equal"], check["differences"]
+    totals, last = result.summary()["totals"], result.rows[-1]
+    # the model's run (same seed) did: 12 requests, 7 fills, 5 claims, a rest given back, 7 waiting
+    assert (totals["queue_requests"], totals["queue_fills"], totals["queue_claims"]) == (12, 7, 5)
+    assert totals["queue_given_back_points"] > 0
+    assert last["queue_waiting_requests"] == 7 and last["queue_oldest_wait_days"] == 1
+    chain = result.final_state  # read from the chain: the queue's views and every request
+    assert chain["pool"]["queue_length"] == 7 and chain["pool"]["next_request_id"] == 12
+    assert chain["pool"]["queued_points"] == last["queue_waiting_points"] > 0
+    assert len(chain["exit_requests"]) == 12
+    assert sum(r["claimed"] for r in chain["exit_requests"].values()) == totals["queue_claimed"] > 0
+    assert all(r["owner"].startswith("consumer:") for r in chain["exit_requests"].values())
+    assert check["figures"] >= 5 * 12 + 5 * len(result.runner.agents.holders())
+
+
 def test_run_simulation__reversals_on_chain__each_record_read_from_its_purchase_block_alone(monkeypatch):
     # A record searched from the deployment block costs a scan of the whole chain per reversal on
     # eth-tester (quadratic: `make demo`'s 60 days took over 30 minutes); the backend knows the block.
