@@ -29,8 +29,8 @@ OUTCOMES: dict[str, str] = {
     "paid_by_newcomers_share": "share of exit payouts above the exited points' issued value, i.e. funded "
     "by contributions that came after those points were issued (None: no exit)",
     "queue_share": "share of exit payouts paid through the exit queue (None: no exit)",
-    "median_queue_days": "days the median exit request waited, from its day to its last fill (a request "
-    "still waiting at the end counts its wait so far; None: no request)",
+    "median_queue_days": "days the (lower) median exit request waited, from its day to its last fill (a "
+    "request still waiting at the end counts the days to the next epoch after the run; None: no request)",
     "max_queue_days": "days the longest-waiting exit request waited (the same count)",
     "value_per_point_end": "value of one point at the end, in asset units",
     "value_per_point_growth": "growth of the value per point over the run (0.25: +25%)",
@@ -110,10 +110,10 @@ def outcomes(r: Runner) -> dict[str, float | int | None]:
 
 def queue_waits(r: Runner) -> list[int]:
     """Days every exit request of the run waited, sorted: a closed one from its day to its last fill
-    (or the give-back of its rest beyond the return cap), one still waiting from its day to the run's
-    last day (a lower bound: it waits on)."""
-    model, last = r.model, r.days_done - 1
-    still = [last - r.day_of(request.requested_at) for _, request in model.waiting_requests()]
+    (or the give-back of its rest beyond the return cap), one still waiting at the end from its day
+    to the day after the run's last (the keeper's next chance: a lower bound, it waits on)."""
+    model, after = r.model, r.days_done
+    still = [after - r.day_of(request.requested_at) for _, request in model.waiting_requests()]
     return sorted(r.queue_waits + still)
 
 

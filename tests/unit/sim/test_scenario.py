@@ -41,6 +41,15 @@ def test_scenario_from_dict__minimal__defaults_filled():
     assert scenario.categories[0].weight == 1.0
 
 
+def test_scenario_from_dict__exit_request_share__default_none_request_given_share_kept():
+    assert scenario_from_dict(MINIMAL, "mini").exit_request_share == 0.0  # the line stays unused
+    assert scenario_from_dict(with_(exit_request_share=1), "all").exit_request_share == 1.0
+    assert scenario_from_dict(with_(exit_request_share=0.25), "some").exit_request_share == 0.25
+    # each shipped scenario says its own share (the why is in the file, beside it)
+    shares = {name: load_scenario(name).exit_request_share for name in known_scenarios()}
+    assert shares == {"baseline": 0.5, "green-city": 0.5, "growth-then-stall": 0.9, "rogue-merchant": 0.5}
+
+
 @pytest.mark.parametrize(
     "data, message",
     [
@@ -48,6 +57,10 @@ def test_scenario_from_dict__minimal__defaults_filled():
         (with_(days=0), "days: must be above 0, got 0"),
         (with_(days="ten"), "days: must be an integer, got 'ten'"),
         (with_(spend_fraction=1.5), "spend_fraction: must be between 0 and 1, got 1.5"),
+        (with_(exit_request_share=1.5), "exit_request_share: must be between 0 and 1, got 1.5"),
+        (with_(exit_request_share=-0.1), "exit_request_share: must be between 0 and 1, got -0.1"),
+        (with_(exit_request_share=".nan"), "exit_request_share: must be a number, got '.nan'"),
+        (with_(exit_request_share=float("nan")), "exit_request_share: must be between 0 and 1, got nan"),
         (with_(categories=[]), "categories: at least one category is needed"),
         (
             with_(categories=[{"name": "x", "contribution_bps": 9_000, "ticket": 1, "daily_cap": 1}]),
