@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import signal
+import sys
 import textwrap
 import time
 import traceback
@@ -219,6 +220,11 @@ class Sweep:
             n = len(client.scheduler_info().get("workers", {}))
             self.engine = f"Dask scheduler {self.scheduler} ({n} workers)"
             return client, None
+        # The workers start with this process's sys.path (multiprocessing's spawn copies it, whatever
+        # PYTHONPATH says): put the checkout this package was imported from first, or a worker may
+        # import another copy of it (`ape run` drops PYTHONPATH's entries from sys.path, and a shared
+        # virtualenv's editable install names one checkout only), and run that copy's rules.
+        _checkout_first_on_path()
         # The workers ignore Ctrl-C (inherited at their start): the sweep's own handler stops it
         # cleanly, and the workers go when the cluster is closed.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -271,6 +277,13 @@ class Sweep:
         self.seconds = time.perf_counter() - began
         ran = len(self.done) - done_before
         return SweepResult(self.spec, self.out, self.done, self.seconds, self.stopped, self.engine, ran)
+
+
+def _checkout_first_on_path() -> None:
+    """The folder holding this `greenpoints` package first on sys.path (once)."""
+    root = str(Path(__file__).resolve().parents[2])
+    if not sys.path or sys.path[0] != root:
+        sys.path.insert(0, root)
 
 
 def _completed(futures, stop) -> Iterator:
@@ -427,8 +440,8 @@ class SweepResult:
         if not table.empty:
             shown = [
                 "could_exit_share", "median_days_to_exit", "paid_by_newcomers_share",
-                "value_per_point_growth", "pool_drawdown", "exit_limit_bound_days", "first_cohort_return",
-                "last_cohort_return",
+                "value_per_point_growth", "pool_drawdown", "exit_limit_bound_days", "queue_share",
+                "median_queue_days", "max_queue_days", "first_cohort_return", "last_cohort_return",
             ]  # fmt: skip
             lines += [
                 "",

@@ -127,3 +127,26 @@ def test_write__finished_sweep__csv_summary_verdict_and_heatmaps(tmp_path):
     assert "rogue_net" not in drawn and "paid_by_newcomers_share" not in drawn  # no rogue, no exit in 8 days
     grid = json.loads((tmp_path / "spec.json").read_text())["grid"]
     assert grid == {"issue_bps": [6000, 8000], "exit_trigger_bps": [12000]}
+
+
+def test_write__growth_then_stall__queue_outcomes_are_columns_and_heatmaps(tmp_path):
+    from greenpoints.sim import load_scenario, run_simulation
+
+    spec = SweepSpec.parse("growth-then-stall", ["epoch_exit_limit_bps=100,1000"], 1, days=60)
+    written = Sweep(spec, tmp_path, workers=1, processes=False).run().write()
+    frame = pd.read_csv(tmp_path / "sweep.csv").set_index("epoch_exit_limit_bps")
+    queue = ["queue_share", "median_queue_days", "max_queue_days"]
+    assert set(queue) <= set(frame.columns)
+    # each row is the run's own outcomes (the same run played here), and the figures it gave
+    for limit in (100, 1000):
+        scenario = load_scenario("growth-then-stall").with_overrides(days=60)
+        scenario = scenario.with_overrides(rules={**scenario.rules, "epoch_exit_limit_bps": limit})
+        figures = run_simulation(scenario, seed=1, backend="model").summary()["outcomes"]
+        assert [frame.loc[limit, c] for c in queue] == pytest.approx([figures[c] for c in queue])
+    assert frame.loc[100, ["median_queue_days", "max_queue_days"]].tolist() == [17, 27]
+    assert frame.loc[1000, ["median_queue_days", "max_queue_days"]].tolist() == [2, 6]
+    # a tighter limit sends almost every exit through the line
+    assert frame.loc[100, "queue_share"] > 0.99 > 0.5 > frame.loc[1000, "queue_share"] > 0.1
+    drawn = {p.stem.removeprefix("heatmap_") for p in written if p.suffix == ".png"}
+    assert set(queue) <= drawn
+    assert "| queue_share | median_queue_days | max_queue_days |" in (tmp_path / "summary.md").read_text()
