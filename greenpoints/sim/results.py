@@ -344,6 +344,8 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
     ax.plot(days, frame["contributions"].cumsum() / unit, label="contributions in")
     ax.plot(days, frame["exit_payouts"].cumsum() / unit, label="exits paid out")
+    if frame["queue_fill_payouts"].sum() > 0:
+        ax.plot(days, frame["queue_fill_payouts"].cumsum() / unit, label="exits paid through the queue")
     ax.plot(days, frame["settled_assets"].cumsum() / unit, label="settlements paid out")
     ax.plot(days, frame["refunds"].cumsum() / unit, label="refunds (reversals)")
     ax.set_ylabel("asset units, cumulative")
@@ -360,6 +362,22 @@ def plot(frame, cohorts: list[dict], runner: Runner, out: Path) -> list[Path]:
     bx.set_ylim(0, 105)
     bx.legend(loc="upper left")
     save(fig, "exits_vs_contributions.png")
+
+    if frame["queue_requests"].sum() > 0:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        ax.bar(days, frame["queue_waiting_requests"], color="tab:purple", width=1.0,
+               label="requests waiting (end of day)")  # fmt: skip
+        ax.set_xlabel("day")
+        ax.set_ylabel("requests waiting")
+        ax2 = ax.twinx()
+        ax2.plot(days, frame["queue_oldest_wait_days"], color="black", linewidth=1.5,
+                 label="oldest request's wait (days)")  # fmt: skip
+        ax2.set_ylabel("days")
+        ax.set_title(f"{name}: the exit queue: requests waiting and the oldest one's wait, by day")
+        ax.legend(loc="upper left", fontsize=8)
+        ax2.legend(loc="upper right", fontsize=8)
+        _mark_events(ax, runner)
+        save(fig, "exit_queue.png")
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     labels = [c["cohort"] for c in cohorts]

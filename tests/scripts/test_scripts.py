@@ -6,7 +6,7 @@ import json
 import pytest
 
 from greenpoints.demo import play_worked_example
-from tests.cli import run
+from tests.cli import ROOT, run
 
 
 def test_deploy_script__embedded_chain__writes_record(tmp_path):
@@ -82,6 +82,39 @@ def test_simulate_script__model_backend__writes_results(tmp_path):
         assert (tmp_path / name).is_file(), name
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["days"] == 30 and summary["seed"] == 7 and summary["ok"] is True
+
+
+def test_simulate_script__growth_then_stall__the_exit_queue_in_every_output(tmp_path):
+    import pandas as pd
+
+    result = run("simulate", "--scenario", "growth-then-stall", "--days", "60", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    # the figures of this run (seed 1), also read by docs/simulation.md
+    assert (
+        "exit queue: 435 requests, 329 fills paying 10,264.40 (19% of exit payouts), 322 claims; at the end "
+        "114 waiting, 362.00 unclaimed; requests waited 2 days (median), 6 at most"
+    ) in result.stdout
+    assert (tmp_path / "exit_queue.png").is_file()
+    daily = pd.read_csv(tmp_path / "daily.csv")
+    assert daily["queue_requests"].sum() == 435 and daily["queue_fills"].sum() == 329
+    assert daily["queue_waiting_requests"].iloc[-1] == 114 and daily["queue_oldest_wait_days"].max() == 5
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    figures = summary["outcomes"]
+    assert (figures["median_queue_days"], figures["max_queue_days"]) == (2, 6)
+    assert figures["queue_share"] == summary["totals"]["queue_fill_payouts"] / (
+        summary["totals"]["exit_payouts"] + summary["totals"]["queue_fill_payouts"]
+    )
+
+
+def test_simulate_script__nobody_requests__no_queue_line_nor_plot(tmp_path):
+    scenario = tmp_path / "no-line.yaml"
+    text = (ROOT / "scenarios" / "growth-then-stall.yaml").read_text()
+    scenario.write_text(text.replace("exit_request_share: 0.9", "exit_request_share: 0"))
+    result = run("simulate", "--scenario", str(scenario), "--days", "60", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "exit queue:" not in result.stdout and not (tmp_path / "out" / "exit_queue.png").exists()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["totals"]["queue_requests"] == 0 and summary["outcomes"]["queue_share"] == 0.0
 
 
 def test_simulate_script__fast_backend__reports_chain_equals_model(tmp_path):

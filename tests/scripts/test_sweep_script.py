@@ -27,6 +27,21 @@ def test_sweep_script__small_grid_two_workers__files_verdict_and_no_noise(tmp_pa
     assert len(list(out.glob("heatmap_*.png"))) >= 10
 
 
+def test_sweep_script__growth_then_stall__queue_outcomes_from_this_checkout(tmp_path):
+    # The workers are processes of their own: they must run this checkout's package (with the exit
+    # queue in the simulation), not another copy a shared virtualenv names.
+    out = tmp_path / "stall"
+    args = ["--scenario", "growth-then-stall", "--grid", "epoch_exit_limit_bps=100,1000", "--seeds", "1"]
+    result = run("sweep", *args, "--days", "60", "--workers", "2", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    frame = pd.read_csv(out / "sweep.csv").set_index("epoch_exit_limit_bps")
+    assert frame.loc[100, ["median_queue_days", "max_queue_days"]].tolist() == [17, 27]
+    assert frame.loc[1000, ["median_queue_days", "max_queue_days"]].tolist() == [2, 6]
+    assert frame.loc[100, "queue_share"] > 0.99 and 0.18 < frame.loc[1000, "queue_share"] < 0.19
+    for outcome in ("queue_share", "median_queue_days", "max_queue_days"):
+        assert (out / f"heatmap_{outcome}.png").is_file()
+
+
 def test_sweep_script__bad_grid__one_line_error(tmp_path):
     result = run("sweep", "--grid", "issue_bps=100,6000", "--out", str(tmp_path / "s"))
     output = result.stdout + result.stderr
