@@ -481,6 +481,10 @@ class Runner:
             return
         receipt, reason = self.act("request_exit", who, points)
         if reason is None:
+            # A request proves the holding could exit (conditions 1-3) today; it may leave nothing in
+            # the balance for the end-of-day check to see (a morning's exits can raise the value per
+            # point over a trigger the last evening's check found unmet).
+            self.first_exitable.setdefault(who, self.day)
             self.today.queue_requests += 1
             self.today.queue_requested_points += receipt.points
 
@@ -722,8 +726,8 @@ class Runner:
         if not self.model.state.total_supply:
             return
         ready, self._not_yet_exitable = self.model.newly_exitable(self._not_yet_exitable, self.now)
-        for consumer in ready:
-            self.first_exitable[consumer] = self.day
+        for consumer in ready:  # one marked by its request keeps that day
+            self.first_exitable.setdefault(consumer, self.day)
 
     def close_day(self) -> None:
         self._note_exitable()
