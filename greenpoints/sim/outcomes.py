@@ -67,7 +67,9 @@ def outcomes(r: Runner) -> dict[str, float | int | None]:
     direct = sum(row["exit_payouts"] for row in rows)
     through_line = sum(row.get("queue_fill_payouts", 0) for row in rows)
     payouts = direct + through_line
-    by_newcomers = sum(row.get("exit_paid_by_newcomers", 0) + row.get("queue_paid_by_newcomers", 0) for row in rows)
+    by_newcomers = sum(
+        row.get("exit_paid_by_newcomers", 0) + row.get("queue_paid_by_newcomers", 0) for row in rows
+    )
     queue_days = queue_waits(r)
     priced = [row["value_per_point"] for row in rows if row["total_supply"]]
     assets = [row["total_assets"] for row in rows]
@@ -135,7 +137,9 @@ def cohorts(r: Runner) -> list[dict]:
         c["issued"] += model.earned_of(consumer)
         c["paid_out"] += model.paid_out_of(consumer)
         c["passed_on"] += r.passed_on[consumer]
-        c["held"] += model.value_of(consumer) + (model.to_assets(queued[consumer]) if consumer in queued else 0)
+        c["held"] += model.value_of(consumer) + (
+            model.to_assets(queued[consumer]) if consumer in queued else 0
+        )
     out = []
     for index in sorted(table):
         c = table[index]

@@ -274,7 +274,10 @@ def compare(chain_state: dict, chain_rows: list[dict], model_result: SimResult) 
             figures += 1
             if other.get(key) != value:
                 differences.append(f"{label}.{key}: chain {value}, model {other.get(key)}")
-    chain_requests, model_requests = chain_state.get("exit_requests", {}), model_state.get("exit_requests", {})
+    chain_requests, model_requests = (
+        chain_state.get("exit_requests", {}),
+        model_state.get("exit_requests", {}),
+    )
     for request_id, fields_ in chain_requests.items():
         other = model_requests.get(request_id, {})
         for key, value in fields_.items():

@@ -43,9 +43,8 @@ NOISY = Adversaries(
 def queue_scenario(days=6, **changes):
     """The run tests/unit/sim/test_chain_backend.py plays on chain too (seed 1)."""
     scenario = load_scenario("baseline").with_overrides(days=days, consumers=30, merchants=4)
-    changes = {
-        "exit_request_share": 1.0, "exit_propensity": 0.6, "rules": QUEUE_RULES, "adversaries": NOISY, **changes
-    }  # fmt: skip
+    wanted = {"exit_request_share": 1.0, "exit_propensity": 0.6, "rules": QUEUE_RULES, "adversaries": NOISY}
+    changes = {**wanted, **changes}
     return dataclasses.replace(scenario, **changes)
 
 
@@ -75,7 +74,9 @@ def ops(runner, op):
 
 def test_keeper__line_waits__filled_in_order_then_claimed_by_owner():
     runner = logged_run(queue_scenario())
-    requests = {e[5].id: (e[0], e[3], e[5].points) for e in ops(runner, "request_exit")}  # id -> day, owner, points
+    requests = {
+        e[5].id: (e[0], e[3], e[5].points) for e in ops(runner, "request_exit")
+    }  # id -> day, owner, points
     assert len(requests) == 12
     fills = [(e[0], ev) for e in ops(runner, "process_exits") for ev in e[5].events]
     assert [ev.id for _, ev in fills if isinstance(ev, ExitFilled)] == [0, 1, 2, 2, 3, 4, 5]
@@ -112,10 +113,14 @@ def test_keeper__line_waits__filled_in_order_then_claimed_by_owner():
             assert sender == requests[args[0]][1] == receipt.account
             assert receipt.amount == claimable.pop(args[0]) > 0
     assert claims == 5  # request 2 claimed its first fill, then filled again
-    assert runner.claims_due == {i: requests[i][1] for i, amount in claimable.items() if amount} == {
-        2: "consumer:7",
-        4: "consumer:30",
-    }  # not looked at yet (claims are pulled: they wait in the pool)
+    assert (
+        runner.claims_due
+        == {i: requests[i][1] for i, amount in claimable.items() if amount}
+        == {
+            2: "consumer:7",
+            4: "consumer:30",
+        }
+    )  # not looked at yet (claims are pulled: they wait in the pool)
 
 
 def test_exits__requests_wait__no_exit_sent_and_the_refused_request():
@@ -156,8 +161,11 @@ def test_write__queue_run__daily_csv_has_the_line(tmp_path):
     made = {e[5].id: e[0] for e in ops(runner, "request_exit")}
     per_day = [sum(1 for d in made.values() if d == day) for day in range(6)]
     assert daily["queue_requests"].tolist() == per_day == [0, 0, 0, 5, 1, 6]
-    fills = [sum(isinstance(ev, ExitFilled) for e in ops(runner, "process_exits") if e[0] == day for ev in e[5].events)
-             for day in range(6)]  # fmt: skip
+    calls = ops(runner, "process_exits")
+    fills = [
+        sum(isinstance(ev, ExitFilled) for e in calls if e[0] == day for ev in e[5].events)
+        for day in range(6)
+    ]
     assert daily["queue_fills"].tolist() == fills == [0, 0, 0, 0, 3, 4]
     last = daily.iloc[-1]
     model = runner.model
@@ -180,7 +188,9 @@ def test_outcomes__queue_run__waits_and_share_from_the_operations():
             if settled[ev.id] == made[ev.id][1]:
                 closed[ev.id] = entry[0]
     # still waiting after day 5: counted to day 6, the keeper's next chance
-    waits = sorted([closed[i] - made[i][0] for i in closed] + [6 - made[i][0] for i in made if i not in closed])
+    waits = sorted(
+        [closed[i] - made[i][0] for i in closed] + [6 - made[i][0] for i in made if i not in closed]
+    )
     assert waits == [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2]
     exit_payouts = sum(e[5].payout for e in ops(runner, "exit"))
     figures = outcomes(runner)

@@ -31,7 +31,9 @@ def check_books(result):
     line), the line's payouts claimed or still in the pool, value per point never falls."""
     rows = result.rows
     assets_in = sum(r["contributions"] + r["action_contributions"] for r in rows)
-    assets_out = sum(r["exit_payouts"] + r["queue_fill_payouts"] + r["settled_assets"] + r["refunds"] for r in rows)
+    assets_out = sum(
+        r["exit_payouts"] + r["queue_fill_payouts"] + r["settled_assets"] + r["refunds"] for r in rows
+    )
     assert rows[-1]["total_assets"] == assets_in - assets_out
     unclaimed = sum(r["queue_fill_payouts"] - r["queue_claimed"] for r in rows)
     assert unclaimed == rows[-1]["queue_unclaimed"]
