@@ -29,6 +29,9 @@ from greenpoints.sim.scenario import LIMITS
               help="Override the consumers on day 0")  # fmt: skip
 @click.option("--merchants", type=click.IntRange(1, LIMITS["merchants"]), default=None,
               help="Override the merchants")  # fmt: skip
+@click.option("--exit-request-share", type=click.FloatRange(0, 1), default=None,
+              help="Override the scenario's share of consumers the exit budget refuses who request an exit "
+              "(0: nobody, the exit queue stays empty)")  # fmt: skip
 @click.option("--no-cross-check", is_flag=True, help="Chain backends: skip the model run of the scenario")
 @click.option(
     "--audit", "run_audit", is_flag=True, help="Chain backends: audit the run's deployment afterwards"
@@ -36,10 +39,12 @@ from greenpoints.sim.scenario import LIMITS
 @click.option("--association", help="Chain backends: run on a new platform of this association (its address "
               "or record; its admin must be ours)")  # fmt: skip
 @one_line_errors
-def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, no_cross_check, run_audit,
-        association):  # fmt: skip
+def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, exit_request_share,
+        no_cross_check, run_audit, association):  # fmt: skip
     scenario = load_scenario(scenario_name)
-    scenario = scenario.with_overrides(days=days, consumers=consumers, merchants=merchants)
+    scenario = scenario.with_overrides(
+        days=days, consumers=consumers, merchants=merchants, exit_request_share=exit_request_share
+    )
     if backend == "model" and (run_audit or association):
         raise click.UsageError("--audit and --association need a chain backend (chain or fast): "
                                "the model has no events")  # fmt: skip

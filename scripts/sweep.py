@@ -26,6 +26,9 @@ from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
 )
 @click.option("--consumers", type=click.IntRange(0, LIMITS["consumers"]), default=None,
               help="Override the consumers on day 0")  # fmt: skip
+@click.option("--exit-request-share", type=click.FloatRange(0, 1), default=None,
+              help="Override the scenario's share of consumers the exit budget refuses who request an exit "
+              "(0: nobody, the exit queue stays empty)")  # fmt: skip
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Worker processes of the local Dask cluster [default: one per core]")  # fmt: skip
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
@@ -37,12 +40,12 @@ from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
     "--resume", is_flag=True, help="Finish the sweep in --out (same options): run only what is missing"
 )
 @one_line_errors
-def cli(scenario_name, grids, seeds, days, consumers, workers, scheduler, out, resume):
+def cli(scenario_name, grids, seeds, days, consumers, exit_request_share, workers, scheduler, out, resume):
     if workers and scheduler:
         raise click.UsageError("--workers sizes the local cluster: not with --scheduler")
     check_dir(out, "--out")
     try:
-        spec = SweepSpec.parse(scenario_name, list(grids), seeds, days, consumers)
+        spec = SweepSpec.parse(scenario_name, list(grids), seeds, days, consumers, exit_request_share)
         sweep = Sweep(spec, out, workers=workers or os.cpu_count() or 1, scheduler=scheduler, resume=resume)
     except SweepError as err:
         raise click.ClickException(str(err)) from err
@@ -91,6 +94,7 @@ def cli(scenario_name, grids, seeds, days, consumers, workers, scheduler, out, r
         again = [f"--scenario {scenario_name}", *(f"--grid {g}" for g in grids), f"--seeds {seeds}"]
         again += [f"--days {days}"] if days is not None else []
         again += [f"--consumers {consumers}"] if consumers is not None else []
+        again += [f"--exit-request-share {exit_request_share:g}"] if exit_request_share is not None else []
         again += [f"--scheduler {scheduler}"] if scheduler else []
         click.echo(
             f"sweep: not finished; resume with: ape run sweep {' '.join(again)} --out {out} --resume",

@@ -56,9 +56,13 @@ class SweepSpec:
     seeds: int
     days: int | None = None
     consumers: int | None = None
+    exit_request_share: float | None = None
+    """Overrides the scenario's share of refused consumers who request an exit (None: the scenario's)."""
 
     @classmethod
-    def parse(cls, scenario: str, grids: list[str], seeds: int, days=None, consumers=None) -> SweepSpec:
+    def parse(
+        cls, scenario: str, grids: list[str], seeds: int, days=None, consumers=None, exit_request_share=None
+    ) -> SweepSpec:
         """From `--grid NAME=V1,V2,...` strings; every name a rule, every value within its bounds."""
         from .scenario import ScenarioError, load_scenario
 
@@ -87,7 +91,11 @@ class SweepSpec:
             raise SweepError("at least one --grid NAME=V1,V2,... is needed")
         if seeds < 1:
             raise SweepError("--seeds must be at least 1")
-        spec = cls(scenario, tuple(axes), seeds, days, consumers)
+        spec = cls(scenario, tuple(axes), seeds, days, consumers, exit_request_share)
+        try:
+            spec.base()
+        except (ScenarioError, FileNotFoundError) as err:
+            raise SweepError(str(err)) from err
         if len(spec.points()) * seeds > MAX_RUNS:
             raise SweepError(f"{len(spec.points()) * seeds:,} runs: at most {MAX_RUNS:,} in one sweep")
         for point in spec.points():  # every rule set within the hard bounds, before any run
@@ -101,7 +109,9 @@ class SweepSpec:
         """The scenario every run starts from: the named one (or file) with the sweep's sizes."""
         from .scenario import load_scenario
 
-        return load_scenario(self.scenario).with_overrides(days=self.days, consumers=self.consumers)
+        return load_scenario(self.scenario).with_overrides(
+            days=self.days, consumers=self.consumers, exit_request_share=self.exit_request_share
+        )
 
     @property
     def names(self) -> list[str]:
@@ -119,13 +129,16 @@ class SweepSpec:
         return [(point, seed) for point in self.points() for seed in range(1, self.seeds + 1)]
 
     def as_dict(self) -> dict:
-        return {
+        spec = {
             "scenario": self.scenario,
             "grid": {name: list(values) for name, values in self.grid},
             "seeds": self.seeds,
             "days": self.days,
             "consumers": self.consumers,
         }
+        if self.exit_request_share is not None:  # only when given: an older spec.json still matches
+            spec["exit_request_share"] = self.exit_request_share
+        return spec
 
 
 def _label(point: dict[str, int]) -> str:
@@ -406,6 +419,7 @@ class SweepResult:
             "- grid: " + "; ".join(f"`{n}` = " + ", ".join(map(str, v)) for n, v in s.grid),
             f"- seeds 1 to {s.seeds}; {days} days"
             + (f"; {s.consumers:,} consumers on day 0" if s.consumers is not None else "")
+            + (f"; exit_request_share {s.exit_request_share:g}" if s.exit_request_share is not None else "")
             + "; model backend",
             f"- runs: {done:,} of {total:,} finished"
             + (f", {len(self.failures)} failed (failures.csv)" if self.failures else "")

@@ -106,11 +106,15 @@ def test_simulate_script__growth_then_stall__the_exit_queue_in_every_output(tmp_
     )
 
 
-def test_simulate_script__nobody_requests__no_queue_line_nor_plot(tmp_path):
+@pytest.mark.parametrize("how", ["scenario file", "option"])
+def test_simulate_script__nobody_requests__no_queue_line_nor_plot(how, tmp_path):
     scenario = tmp_path / "no-line.yaml"
     text = (ROOT / "scenarios" / "growth-then-stall.yaml").read_text()
     scenario.write_text(text.replace("exit_request_share: 0.9", "exit_request_share: 0"))
-    result = run("simulate", "--scenario", str(scenario), "--days", "60", "--out", str(tmp_path / "out"))
+    given = ["--scenario", str(scenario)] if how == "scenario file" else ["--exit-request-share", "0"]
+    if how == "option":
+        given = ["--scenario", "growth-then-stall", *given]
+    result = run("simulate", *given, "--days", "60", "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "exit queue:" not in result.stdout and not (tmp_path / "out" / "exit_queue.png").exists()
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -143,6 +147,7 @@ def test_simulate_script__fast_backend__reports_chain_equals_model(tmp_path):
         (["--scenario", "BAD_FILE"], "unknown field 'consumer'"),
         (["--days", "0"], "Invalid value for '--days'"),
         (["--backend", "paper"], "Invalid value for '--backend'"),
+        (["--exit-request-share", "1.5"], "Invalid value for '--exit-request-share'"),
     ],
 )
 def test_simulate_script__bad_input__one_line_error_nonzero_exit(args, message, tmp_path):

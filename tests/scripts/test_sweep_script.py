@@ -42,6 +42,15 @@ def test_sweep_script__growth_then_stall__queue_outcomes_from_this_checkout(tmp_
         assert (out / f"heatmap_{outcome}.png").is_file()
 
 
+def test_sweep_script__exit_request_share_out_of_range__one_line_error(tmp_path):
+    share = ["--exit-request-share", "2"]
+    result = run("sweep", "--grid", "issue_bps=6000", *share, "--out", str(tmp_path / "s"))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output
+    assert "Invalid value for '--exit-request-share': 2.0 is not in the range 0<=x<=1." in output
+    assert not (tmp_path / "s").exists()
+
+
 def test_sweep_script__bad_grid__one_line_error(tmp_path):
     result = run("sweep", "--grid", "issue_bps=100,6000", "--out", str(tmp_path / "s"))
     output = result.stdout + result.stderr

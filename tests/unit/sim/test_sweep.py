@@ -39,6 +39,20 @@ def test_parse__unknown_scenario__error():
         SweepSpec.parse("no-such", ["issue_bps=6000"], 1)
 
 
+def test_parse__exit_request_share__overrides_the_scenario_and_is_part_of_the_spec():
+    spec = SweepSpec.parse("growth-then-stall", ["issue_bps=6000"], 1, exit_request_share=0.0)
+    assert spec.base().exit_request_share == 0.0
+    assert spec.as_dict()["exit_request_share"] == 0.0
+    plain = SweepSpec.parse("growth-then-stall", ["issue_bps=6000"], 1)
+    assert plain.base().exit_request_share == 0.9  # the scenario's own
+    assert "exit_request_share" not in plain.as_dict()  # a spec.json from before the option matches
+
+
+def test_parse__exit_request_share_out_of_range__one_line_error():
+    with pytest.raises(SweepError, match="exit_request_share: must be between 0 and 1, got 1.5"):
+        SweepSpec.parse("baseline", ["issue_bps=6000"], 1, exit_request_share=1.5)
+
+
 def test_parse__grid__every_rule_set_times_every_seed():
     spec = SweepSpec.parse("baseline", ["issue_bps=6000,7000,8000", "exit_trigger_bps=15000,20000"], 5)
     assert len(spec.points()) == 6 and len(spec.tasks()) == 30
