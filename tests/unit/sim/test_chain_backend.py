@@ -57,6 +57,15 @@ def test_run_simulation__exit_queue_active__chain_ends_in_the_model_state():
     assert sum(r["claimed"] for r in chain["exit_requests"].values()) == totals["queue_claimed"] > 0
     assert all(r["owner"].startswith("consumer:") for r in chain["exit_requests"].values())
     assert check["figures"] >= 5 * 12 + 5 * len(result.runner.agents.holders())
+    # the audit replays the run's requests, the keeper's fills and give-back, and the claims
+    from greenpoints.audit import audit
+
+    system = result.runner.backend.system
+    report = audit(system, start_block=system.deployment_block)
+    assert report.ok, report.failures
+    checks = report.checks()
+    assert checks["11 exit queue"]["checked"] > 0 and checks["11 exit queue"]["failed"] == 0
+    assert checks["12 line"]["checked"] > 0 and checks["12 line"]["failed"] == 0
 
 
 def test_run_simulation__reversals_on_chain__each_record_read_from_its_purchase_block_alone(monkeypatch):
