@@ -230,7 +230,7 @@ def _queue_line(t: dict, last: dict, d: int, outcomes_: dict) -> str:
         f"paying {fmt_units(t['queue_fill_payouts'], d, 2)} ({outcomes_['queue_share'] or 0:.0%} of exit "
         f"payouts), {_count(t['queue_claims'], 'claim')}; at the end {last['queue_waiting_requests']:,} "
         f"waiting, {fmt_units(last['queue_unclaimed'], d, 2)} unclaimed; requests waited "
-        f"{median} days (median), {longest} at most"
+        f"{_count(median, 'day')} (median), {longest:,} at most"
     )
 
 
