@@ -110,10 +110,12 @@ def line_of_model(model, now: int) -> dict:
 
 
 def _waiting(model):
-    """The model's waiting requests, oldest first, read lazily (the head of a long line is enough)."""
-    st = model.state
-    for request_id in range(st.queue_head, st.queue_next):
-        request = st.exit_requests[request_id]
+    """The model's waiting requests, oldest first, read lazily (the head of a long line is enough),
+    through the queue's public views only (as the chain's are read)."""
+    if not model.queue_length():
+        return
+    for request_id in range(model.queue_head(), model.next_request_id()):
+        request = model.exit_request(request_id)
         if request.unfilled:
             yield request_id, request
 

@@ -839,7 +839,8 @@ class Supervisor:
         model = ledger.model
         if model is None:
             return []
-        mine = [(i, r) for i, r in sorted(model.state.exit_requests.items()) if r.owner.lower() == address]
+        every = ((i, model.exit_request(i)) for i in range(model.next_request_id()))
+        mine = [(i, r) for i, r in every if r.owner.lower() == address]
         if not mine:
             return []
         now = self.head_time or int(time.time())

@@ -11,25 +11,19 @@ from starlette.testclient import TestClient
 from greenpoints.dashboard import Supervisor, create_app
 from greenpoints.dashboard.supervisor import NotFound
 from greenpoints.queue_status import line_status
-from tests.monitoring import open_line, points_for_budgets
+from tests.monitoring import points_for_budgets
 
 POINT = 10**18
 
 
 @pytest.fixture
-def line(live, merchant, consumer, other_consumer, unit):
-    open_line(live, merchant, consumer, other_consumer, unit)
-    return live
+def exit_queue(line_system):
+    return line_system.exit_queue
 
 
 @pytest.fixture
-def queue(line):
-    return line.exit_queue
-
-
-@pytest.fixture
-def watching(line, store, chain):
-    supervisor = Supervisor.for_system(line, chain.provider.web3, store)
+def watching(line_system, store, chain):
+    supervisor = Supervisor.for_system(line_system, chain.provider.web3, store)
     supervisor.start()
     return supervisor
 
@@ -64,7 +58,7 @@ def _same_as_chain(shown: dict, chain: dict) -> None:
     ]
 
 
-def test_exit_queue__nothing_waits__empty_line_equal_to_the_chain(watching, line):
+def test_exit_queue__nothing_waits__empty_line_equal_to_the_chain(watching, line_system):
     shown = watching.exit_queue(0)
     assert (shown["waiting"], shown["epochs_to_clear"], shown["oldest_age"], shown["requests"]) == (
         0,
@@ -72,33 +66,35 @@ def test_exit_queue__nothing_waits__empty_line_equal_to_the_chain(watching, line
         None,
         [],
     )
-    _same_as_chain(shown, _chain_line(watching, line))
+    _same_as_chain(shown, _chain_line(watching, line_system))
 
 
 def test_exit_queue__requests_made__figures_equal_to_the_chain_views(
-    watching, line, queue, consumer, other_consumer, chain
+    watching, line_system, exit_queue, consumer, other_consumer, chain
 ):
-    queue.request_exit(POINT, sender=consumer)
-    queue.request_exit(points_for_budgets(line, 2.5), sender=other_consumer)
+    exit_queue.request_exit(POINT, sender=consumer)
+    exit_queue.request_exit(points_for_budgets(line_system, 2.5), sender=other_consumer)
     chain.mine(timestamp=chain.pending_timestamp + 5_000)  # the oldest has waited a while
     watching.poll()
     shown = watching.exit_queue(0)
     assert shown["waiting"] == 2 and shown["epochs_to_clear"] == 3 and shown["oldest_age"] >= 5_000
     assert shown["requests"][1]["points_ahead_raw"] == str(POINT)
-    _same_as_chain(shown, _chain_line(watching, line))
+    _same_as_chain(shown, _chain_line(watching, line_system))
     assert watching.platform(0)["exit_queue"] == shown
 
 
-def test_exit_queue__processed_and_claimed__line_clears_as_on_chain(watching, line, queue, consumer, chain):
-    queue.request_exit(POINT, sender=consumer)
+def test_exit_queue__processed_and_claimed__line_clears_as_on_chain(
+    watching, line_system, exit_queue, consumer, chain
+):
+    exit_queue.request_exit(POINT, sender=consumer)
     watching.poll()
     assert watching.exit_queue(0)["waiting"] == 1
-    queue.process_exits(256, sender=consumer)
-    queue.claim_exit(0, sender=consumer)
+    exit_queue.process_exits(256, sender=consumer)
+    exit_queue.claim_exit(0, sender=consumer)
     watching.poll()
     shown = watching.exit_queue(0)
     assert (shown["waiting"], shown["queued_points_raw"], shown["requests"]) == (0, "0", [])
-    _same_as_chain(shown, _chain_line(watching, line))
+    _same_as_chain(shown, _chain_line(watching, line_system))
 
 
 def test_exit_queue__unknown_platform__not_found(watching):
@@ -107,10 +103,10 @@ def test_exit_queue__unknown_platform__not_found(watching):
 
 
 def test_exit_queue_endpoints__json_and_csv__the_supervisors_line(
-    watching, line, queue, consumer, other_consumer
+    watching, line_system, exit_queue, consumer, other_consumer
 ):
-    queue.request_exit(POINT, sender=consumer)
-    queue.request_exit(2 * POINT, sender=other_consumer)
+    exit_queue.request_exit(POINT, sender=consumer)
+    exit_queue.request_exit(2 * POINT, sender=other_consumer)
     watching.poll()
     client = TestClient(create_app(watching))
     answer = client.get("/api/platforms/0/exit-queue")
@@ -128,25 +124,26 @@ def test_exit_queue_endpoints__json_and_csv__the_supervisors_line(
 
 
 def test_account__requests__each_with_its_state_place_and_estimate(
-    watching, line, queue, consumer, other_consumer
+    watching, line_system, exit_queue, consumer, other_consumer
 ):
-    queue.request_exit(POINT, sender=consumer)  # filled, then claimed
-    queue.request_exit(points_for_budgets(line, 3), sender=other_consumer)  # filled in part, waits
-    queue.request_exit(POINT, sender=consumer)  # waits behind it
-    queue.request_exit(POINT, sender=consumer)  # cancelled
-    queue.cancel_exit(3, sender=consumer)
-    queue.process_exits(256, sender=other_consumer)
-    queue.claim_exit(0, sender=consumer)
+    exit_queue.request_exit(POINT, sender=consumer)  # filled, then claimed
+    # filled in part, waits
+    exit_queue.request_exit(points_for_budgets(line_system, 3), sender=other_consumer)
+    exit_queue.request_exit(POINT, sender=consumer)  # waits behind it
+    exit_queue.request_exit(POINT, sender=consumer)  # cancelled
+    exit_queue.cancel_exit(3, sender=consumer)
+    exit_queue.process_exits(256, sender=other_consumer)
+    exit_queue.claim_exit(0, sender=consumer)
     watching.poll()
     [mine] = watching.account(str(consumer.address))
     states = [(r["id"], r["state"], r["points_raw"], r["filled_raw"]) for r in mine["exit_requests"]]
     assert states == [(0, "claimed", str(POINT), str(POINT)), (2, "waiting", str(POINT), "0"),
                       (3, "cancelled", "0", "0")]  # fmt: skip
     waiting = mine["exit_requests"][1]
-    chain_row = next(r for r in _chain_line(watching, line)["requests"] if r["id"] == 2)
+    chain_row = next(r for r in _chain_line(watching, line_system)["requests"] if r["id"] == 2)
     assert waiting["points_ahead_raw"] == str(chain_row["points_ahead"])
     assert waiting["epochs_to_fill"] == chain_row["epochs_to_fill"] and waiting["epochs_to_fill"] >= 2
-    assert mine["exit_requests"][0]["claimed_raw"] == str(queue.exit_request(0)[4])
+    assert mine["exit_requests"][0]["claimed_raw"] == str(exit_queue.exit_request(0)[4])
     [theirs] = watching.account(str(other_consumer.address))
     assert [r["state"] for r in theirs["exit_requests"]] == ["waiting, filled in part"]
 
