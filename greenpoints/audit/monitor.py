@@ -304,7 +304,7 @@ class Watcher:
             self._raise(
                 "exit_queue_growing",
                 e,
-                f"the exit queue holds {model.queue_length()} requests, {fmt_points(queued)} points worth "
+                f"the exit queue holds {model.queue_length()} request(s), {fmt_points(queued)} points worth "
                 f"{fmt_units(payout, d)} in payouts: {clear} to clear at {fmt_units(budget, d)} an epoch "
                 f"(threshold {self.queue_epochs} epochs)",
                 waiting=model.queue_length(),

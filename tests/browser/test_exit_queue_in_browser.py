@@ -36,7 +36,9 @@ def _shown(page, selector: str, text: str) -> None:
 @pytest.fixture(scope="module")
 def platform(chain_with_activity):
     """Platform 0 with an exit queue likely: the consumer may exit (trigger 1x, lock an hour, over) and
-    an epoch's exit budget is 0.1% of the pool (a few hundredths of a unit here)."""
+    an epoch's exit budget is 0.1% of the pool (a few hundredths of a unit here). Returns the
+    association's record. Ape is connected only while it changes the rules: a test that stays
+    connected would have Ape's isolation revert anvil under the page at its end."""
     chain, record_path, url, env = chain_with_activity
     with networks.parse_network_choice("ethereum:local:foundry"):
         system = load_association(record_path).platforms[0]
@@ -46,7 +48,7 @@ def platform(chain_with_activity):
             ("epoch_exit_limit_bps", 10),
         ):
             governance.change_rule(system, rule, value)
-        yield system
+    return record_path
 
 
 def _queue(chain):
@@ -115,7 +117,7 @@ def test_page__requests_made_then_processed_and_claimed__line_grows_and_clears_w
 
         # The budget raised to 10% of the pool; a keeper processes the line, epoch after epoch.
         with networks.parse_network_choice("ethereum:local:foundry"):
-            governance.change_rule(platform, "epoch_exit_limit_bps", 1_000)
+            governance.change_rule(load_association(platform).platforms[0], "epoch_exit_limit_bps", 1_000)
         for _ in range(10):
             _send(chain, queue.functions.process_exits(256), keeper)
             if queue.functions.queue_length().call() == 0:
@@ -132,6 +134,7 @@ def test_page__requests_made_then_processed_and_claimed__line_grows_and_clears_w
             _send(chain, queue.functions.claim_exit(request_id), consumer)
         _lookup(page, consumer, [["0", "claimed"], ["1", "claimed"]])
         assert page.evaluate("() => window.notReloaded") is True
+        assert page.locator("#banner").is_hidden()  # the chain was followed, never replaced
 
 
 def test_page__phone_width__exit_queue_readable_without_sideways_scroll(browser, dashboard, platform):
@@ -139,6 +142,7 @@ def test_page__phone_width__exit_queue_readable_without_sideways_scroll(browser,
     _send(chain, _queue(chain).functions.request_exit(POINT // 10), chain.accounts[7])
     with open_page(browser, base, width=390, height=800, path="/#/platform/0") as page:
         page.wait_for_selector("#exit-queue tbody tr[data-request]", timeout=20_000)
+        assert page.locator("#banner").is_hidden()  # the chain the first test left, followed as it was
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
         for name in ("waiting", "points", "oldest", "epochs"):
             box = page.locator(f"#exit-queue-figures [data-queue='{name}']").bounding_box()
