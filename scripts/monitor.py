@@ -6,7 +6,15 @@ from pathlib import Path
 import click
 from ape import chain
 
-from greenpoints.audit.monitor import DAY, AssociationMonitor, Monitor, MonitorError, MonitorSettings
+from greenpoints.audit.monitor import (
+    DAY,
+    QUEUE_EPOCHS,
+    STUCK_AFTER,
+    AssociationMonitor,
+    Monitor,
+    MonitorError,
+    MonitorSettings,
+)
 from greenpoints.cli import Command, one_line_errors, resolve_account
 from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.model import NEWCOMERS_PAY_MOST
@@ -38,13 +46,20 @@ from greenpoints.paths import check_file
 @click.option("--newcomers-threshold", type=click.FloatRange(0, 1), default=NEWCOMERS_PAY_MOST,
               show_default=True, help="Warn (paid_by_newcomers) when more than this share of the last "
               "epochs' exit payouts was funded by later contributions")  # fmt: skip
+@click.option("--queue-epochs", type=click.IntRange(min=1), default=QUEUE_EPOCHS, show_default=True,
+              help="Warn (exit_queue_growing) when the exit queue would take more than this many epochs "
+              "of exit budget to clear")  # fmt: skip
+@click.option("--stuck-after", type=click.IntRange(min=1), default=STUCK_AFTER, show_default=True,
+              help="Warn (exit_request_stuck) when the oldest waiting exit request is this many "
+              "seconds old")  # fmt: skip
 @click.option("--guardian-account", "guardian_alias", metavar="ALIAS",
               help="Opt-in: an account holding the guardian role (an Ape alias or TEST::N); the monitor "
               "pauses the pool with it when the asset is short, the token paused or the pool "
               "blacklisted, and alerts that it did")  # fmt: skip
 @one_line_errors
 def cli(network, deployment, as_json, state, from_block, until_block, once, poll, confirmations,
-        circular_window, max_backoff, association, newcomers_threshold, guardian_alias):  # fmt: skip
+        circular_window, max_backoff, association, newcomers_threshold, queue_epochs, stuck_after,
+        guardian_alias):  # fmt: skip
     if association and deployment:
         raise click.UsageError("--association follows every platform: no --deployment")
     if association and guardian_alias:
@@ -86,6 +101,8 @@ def cli(network, deployment, as_json, state, from_block, until_block, once, poll
         poll_interval=poll,
         max_backoff=max_backoff,
         newcomers_threshold=newcomers_threshold,
+        queue_epochs=queue_epochs,
+        stuck_after=stuck_after,
     )
     monitor = kind(
         target,

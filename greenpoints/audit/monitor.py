@@ -35,6 +35,12 @@ Alerts (kind, severity):
   (warning): a class left the catalog, its purchases or actions earn nothing from then on;
 - `circular_flow` (warning): a consumer spent, at a merchant, points that this merchant issued to
   it within the circular window (a day by default), oldest lots first as in the audit's lineage;
+- the exit queue (SPEC 11): `exit_queue_growing` (warning): the line is longer than `queue_epochs`
+  epochs of budget (what its points would pay now over one epoch's exit limit now, the estimate of
+  `greenpoints.queue_status`), raised at the event that made it so and said again only after it
+  fell back within; `exit_request_stuck` (warning): the oldest waiting request has waited
+  `stuck_after` seconds, raised at the first block at or past that moment (found by the block
+  times) and said again only after the line's oldest request is younger than that (or none waits);
 - `rule_change_scheduled` (notice), with the time it can take effect; `rule_changed` (notice) when
   it is executed; `paused` (warning), `unpaused` (notice), `shutdown` (warning).
 - over an association (`AssociationMonitor`, SPEC 12), for every platform:
@@ -72,6 +78,7 @@ from ..formatting import fmt_points, fmt_units
 from ..interfaces import interface
 from ..model import NEWCOMERS_PAY_MOST, PointsExited
 from ..qualifications import EXPIRING_NOTICE, People, standing
+from ..queue_status import model_estimate, oldest_waiting
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
@@ -86,6 +93,12 @@ NEWCOMERS_MIN_EXITS = 5
 THRESHOLD_PERCENT = 80
 """Exit budget and merchant cap alerts fire when this share is passed."""
 DAY = 86_400
+QUEUE_EPOCHS = 3
+"""`exit_queue_growing` warns when the line would take more than this many epochs of budget to clear:
+a consumer who requests now would wait more than three days at the default one-day epoch."""
+STUCK_AFTER = 7 * DAY
+"""`exit_request_stuck` warns when the oldest waiting request is this old (seconds): past what a line
+within QUEUE_EPOCHS explains, so the keeper is missing or the line outgrows the budget."""
 SEVERITY = {
     "value_per_point_fell": "critical",
     "solvency_breach": "critical",
@@ -93,6 +106,10 @@ SEVERITY = {
     "asset_balance_restored": "notice",
     "rule_broken": "critical",
     "exit_budget": "warning",
+    # The line is the epoch limit doing its job (no rule broken, no asset missing), but consumers
+    # wait: a human should look (a run, a stall, a keeper that stopped), as for exit_budget.
+    "exit_queue_growing": "warning",
+    "exit_request_stuck": "warning",
     "merchant_near_cap": "warning",
     "sponsor_near_cap": "warning",
     "class_certified": "notice",
@@ -139,6 +156,17 @@ NODE_ERRORS = (requests.exceptions.RequestException, OSError, TimeoutError, LogR
 """What counts as the node being away (ConnectionError is an OSError)."""
 
 
+def _first_block_at(times, moment: int, lo: int, hi: int) -> int:
+    """The first block in lo..hi whose time (`times(block)`) is at or past `moment` (hi's is)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if times(mid) >= moment:
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
 class MonitorError(RuntimeError):
     """The monitor cannot go on (a state file of another chain or pool, a chain that changed)."""
 
@@ -180,7 +208,8 @@ class Watcher:
 
     def __init__(
         self, ledger: Ledger, registry_type, *, circular_window: int = DAY,
-        newcomers_threshold: float = NEWCOMERS_PAY_MOST,
+        newcomers_threshold: float = NEWCOMERS_PAY_MOST, queue_epochs: int = QUEUE_EPOCHS,
+        stuck_after: int = STUCK_AFTER,
     ):  # fmt: skip
         self.ledger = ledger
         self.circular_window = circular_window
@@ -196,19 +225,34 @@ class Watcher:
         """The settlement token's issuer paused it (its last Pause not yet undone)."""
         self.pool_blacklisted = False
         """The token's issuer blacklisted the pool (and did not take it off the list since)."""
+        self.queue_epochs = queue_epochs
+        self.stuck_after = stuck_after
+        self._queue_long = False
+        """`exit_queue_growing` was said and the line is still longer than queue_epochs."""
+        self._stuck = False
+        """`exit_request_stuck` was said and the line's oldest request is still that old."""
+        self.clock_block: int | None = None
+        """The last block the stuck-request clock was checked at (None: from the first one fed)."""
         ledger.listener = self._check_failed
 
-    def feed(self, events: list[Event]) -> list[Alert]:
-        """Fold `events` (whole blocks, in chain order) and return the alerts they raised."""
+    def feed(self, events: list[Event], until: int | None = None) -> list[Alert]:
+        """Fold `events` (whole blocks, in chain order) and return the alerts they raised; with
+        `until` (the page's last block), the clock is checked up to it (requests that became stuck
+        in blocks without events)."""
         self.alerts = []
         for event in events:
+            if self.clock_block is not None and event.block - 1 > self.clock_block:
+                self._clock(event.block - 1, bound=self.ledger.block_time(event.block))
             self.ledger.apply(event)
             if event.name == "PointsExited" and event.source == "pool":
                 receipt = self.ledger.receipt
                 if isinstance(receipt, PointsExited):
                     self._exit_paid(event, receipt)
             self._after(event)
+            self._line(event)
         self.ledger.end_tx()
+        if until is not None:
+            self._clock(until)
         return [] if self.silent else self.alerts
 
     # ------------------------------------------------------------ alerts
@@ -236,6 +280,84 @@ class Watcher:
         handler = getattr(self, f"_on_{e.name}", None)
         if handler is not None and (e.source != "asset"):
             handler(e, e.args)
+
+    # ------------------------------------------------------------ the exit queue (SPEC 11)
+
+    def _line(self, e: Event) -> None:
+        """After each event: `exit_queue_growing` when the line passed queue_epochs epochs of budget;
+        each alert re-armed once its condition no longer holds."""
+        model = self.ledger.model
+        if model is None or e.source == "asset":
+            return
+        if self._stuck:
+            oldest = oldest_waiting(model)
+            if oldest is None or self.ledger.block_time(e.block) < oldest[1].requested_at + self.stuck_after:
+                self._stuck = False
+        if model.state.shutdown or not model.queue_length():
+            self._queue_long = False  # after a shutdown the line is filled whole, without a budget
+            return
+        queued, payout, budget, epochs = model_estimate(model)
+        long = epochs is None or epochs > self.queue_epochs
+        if long and not self._queue_long:
+            d = self.ledger.asset_decimals
+            clear = "never at a zero budget" if epochs is None else f"about {epochs} epochs"
+            self._raise(
+                "exit_queue_growing",
+                e,
+                f"the exit queue holds {model.queue_length()} request(s), {fmt_points(queued)} points worth "
+                f"{fmt_units(payout, d)} in payouts: {clear} to clear at {fmt_units(budget, d)} an epoch "
+                f"(threshold {self.queue_epochs} epochs)",
+                waiting=model.queue_length(),
+                queued_points=queued,
+                payout=payout,
+                budget_per_epoch=budget,
+                epochs_to_clear=epochs,
+                threshold_epochs=self.queue_epochs,
+            )
+        self._queue_long = long
+
+    def _clock(self, block: int, bound: int | None = None) -> None:
+        """`exit_request_stuck` for blocks clock_block+1..block (the line as it stood after the last
+        event before them): raised at the first block at or past the oldest request's moment
+        (requested_at + stuck_after). `bound`: a time no earlier than `block`'s (the next block's,
+        known): nothing is fetched when the moment is past it."""
+        first = block if self.clock_block is None else self.clock_block + 1
+        if block < first:
+            return
+        self.clock_block = block
+        model = self.ledger.model
+        oldest = None if model is None or self._stuck else oldest_waiting(model)
+        if oldest is None:
+            return
+        request_id, request = oldest
+        moment = request.requested_at + self.stuck_after
+        if bound is not None and bound < moment:
+            return
+        try:
+            times = self.ledger.block_time
+            if times(block) < moment:
+                return
+            at = block if self.silent else _first_block_at(times, moment, first, block)
+        except NODE_ERRORS:  # the page is being folded: look again at its end (its last block is known)
+            self.clock_block = first - 1
+            return
+        self._stuck = True
+        now = self.ledger.block_time(at)
+        age = now - request.requested_at
+        d = self.ledger.asset_decimals
+        message = (
+            f"exit request {request_id} of {request.owner} ({fmt_points(request.unfilled)} points unfilled) "
+            f"has waited {age // DAY}d{age % DAY // 3600:02d}h, past {self.stuck_after // DAY}d"
+            f"{self.stuck_after % DAY // 3600:02d}h; {model.queue_length()} requests wait "
+            f"(is a keeper calling process_exits? budget {fmt_units(model_estimate(model)[2], d)} an epoch)"
+        )
+        details = {
+            "id": request_id, "account": request.owner, "unfilled": request.unfilled,
+            "requested_at": request.requested_at, "age": age, "stuck_after": self.stuck_after,
+            "waiting": model.queue_length(),
+        }  # fmt: skip
+        kind = "exit_request_stuck"
+        self.alerts.append(Alert(kind, SEVERITY[kind], at, -1, now, "", message, details))
 
     def _on_PurchaseRecorded(self, e: Event, a: dict) -> None:
         self._near_cap(e, "merchant", a["merchant"], self.ledger.model.merchant(a["merchant"]))
@@ -473,6 +595,10 @@ class MonitorSettings:
     """The longest wait between retries while the node is away."""
     newcomers_threshold: float = NEWCOMERS_PAY_MOST
     """`paid_by_newcomers` warns above this share of the recent exit payouts."""
+    queue_epochs: int = QUEUE_EPOCHS
+    """`exit_queue_growing` warns when the exit queue would take more epochs of budget to clear."""
+    stuck_after: int = STUCK_AFTER
+    """`exit_request_stuck` warns when the oldest waiting exit request is this old (seconds)."""
 
 
 class Follower:
@@ -688,12 +814,16 @@ class Monitor(Follower):
             asset_decimals=int(system.asset.decimals()),
             block_time=self.times,
         )
-        self.watcher = Watcher(self.ledger, registry_type, circular_window=settings.circular_window,
-                               newcomers_threshold=settings.newcomers_threshold)  # fmt: skip
+        self.watcher = Watcher(
+            self.ledger, registry_type, circular_window=settings.circular_window,
+            newcomers_threshold=settings.newcomers_threshold, queue_epochs=settings.queue_epochs,
+            stuck_after=settings.stuck_after,
+        )  # fmt: skip
         self.asset = str(system.asset.address)
         self.shortfall = 0
         """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
         self.cursor = system.deployment_block - 1
+        self.watcher.clock_block = self.cursor
         self.on_page = on_page
         """Called with (events, alerts, first block, last block) after each page is folded (the
         dashboard keeps them in its database)."""
@@ -718,6 +848,13 @@ class Monitor(Follower):
         raise (none while silent). The page's database replays its stored pages this way."""
         return self.watcher.feed(events)
 
+    def resume_at(self, cursor: int) -> None:
+        """As `Follower.resume_at`; the stuck-request clock is checked, silently, up to `cursor` (what
+        happened before it was said by the run that folded it)."""
+        with self.silenced():
+            self.watcher.feed([], until=cursor)
+        super().resume_at(cursor)
+
     def advance(self, until: int) -> list[Alert]:
         """Fold blocks cursor+1..until in pages; each page is fetched whole, then folded, then the
         cursor moves (and is saved) and its alerts are emitted."""
@@ -727,10 +864,10 @@ class Monitor(Follower):
             lo, hi = self.cursor + 1, min(until, self.cursor + page)
             events, _ = fetch(self.web3, self.sources, lo, hi, page)
             self.times.learn(events)
-            self.times.prefetch(e.block for e in events)
+            self.times.prefetch([*(e.block for e in events), hi])
             # Every request of the page before anything is folded: a node error retries it whole.
             balance = None if self.silent else self._asset_balance(hi)
-            alerts = self.watcher.feed(events)
+            alerts = self.watcher.feed(events, until=hi)
             if balance is not None:
                 alerts = alerts + self._check_asset_balance(hi, balance)
             alerts = alerts + self._guard(alerts, hi)
@@ -1066,22 +1203,12 @@ class AssociationMonitor(Follower):
                     )
                     if now < moment or key in self._people_alerted:
                         continue
-                    at = self._first_block_at(moment, first, block)
+                    at = _first_block_at(self.times, moment, first, block)
                     alerts += self._people_alert(
                         key, kind, pid, holder, role, q, standing(q, self.times(at)), at, -1, ""
                     )
         alerts.sort(key=lambda a: a.block)
         return alerts
-
-    def _first_block_at(self, moment: int, lo: int, hi: int) -> int:
-        """The first block in lo..hi whose time is at or past `moment` (hi's is)."""
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.times(mid) >= moment:
-                hi = mid
-            else:
-                lo = mid + 1
-        return hi
 
     def advance(self, until: int) -> list[Alert]:
         raised = []

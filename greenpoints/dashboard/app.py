@@ -13,6 +13,9 @@ text; errors are `{"error": "..."}` with 400 or 404):
 - `/api/platforms/{id}`: one platform: figures, rules, governor operations (pending ones with their
   ready time), merchants and sponsors with cap use, charities, carbon by class and month, people
   (its operator, registrar, certifier and guardian holders: trainer, valid until, status);
+- `/api/platforms/{id}/exit-queue`: the exit queue (SPEC 11): requests and points waiting, what they
+  would pay, one epoch's budget, the oldest request's age, the estimated epochs to clear the line, and
+  the waiting requests in order (also in `/api/platforms/{id}` as `exit_queue`);
 - `/api/platforms/{id}/merchants/{address}`: one merchant: its books, cap use, and by month its
   purchases, sales, contributions, refunds and carbon (404 for an address that is no merchant there);
 - `/api/platforms/{id}/history`: value per point and assets over blocks (at most about 400 points);
@@ -20,9 +23,10 @@ text; errors are `{"error": "..."}` with 400 or 404):
   platform's people (its role holders with their qualification) are in `/api/platforms/{id}`;
 - `/api/alerts?after=N&limit=M`: alerts with an id above N (the feed);
 - `/api/orders/{order_id}`: the purchases (or actions) with that id and the fates of their points;
-- `/api/accounts/{address}`: an account's purchases, where their points went, what it holds;
+- `/api/accounts/{address}`: an account's purchases, where their points went, what it holds, its exit
+  requests;
 - `/api/platforms.csv`, `/api/platforms/{id}/merchants.csv`, `.../sponsors.csv`, `.../history.csv`,
-  `/api/platforms/{id}/merchants/{address}.csv` (a merchant by month), `.../people.csv`,
+  `/api/platforms/{id}/merchants/{address}.csv` (a merchant by month), `.../people.csv`, `.../exit-queue.csv`,
   `/api/trainers.csv`,
   `/api/alerts.csv?platform=N&severity=S`: the tables as CSV (`exports`), exact decimals;
 - `/api/stream`: server-sent events, `update` with the status and the new alerts, within a second of
@@ -172,6 +176,13 @@ def create_app(
         pid = request.path_params["pid"]
         return await csv_answer(f"platform-{pid}-people", supervisor.people_csv, pid)
 
+    async def exit_queue(request: Request):
+        return await answer(supervisor.exit_queue, request.path_params["pid"])
+
+    async def exit_queue_csv(request: Request):
+        pid = request.path_params["pid"]
+        return await csv_answer(f"platform-{pid}-exit-queue", supervisor.exit_queue_csv, pid)
+
     async def trainers(request: Request):
         return await answer(supervisor.trainers)
 
@@ -242,6 +253,8 @@ def create_app(
         Route("/api/overview", overview),
         Route("/api/platforms/{pid:int}/history.csv", history_csv),
         Route("/api/platforms/{pid:int}/people.csv", people_csv),
+        Route("/api/platforms/{pid:int}/exit-queue.csv", exit_queue_csv),
+        Route("/api/platforms/{pid:int}/exit-queue", exit_queue),
         Route("/api/trainers", trainers),
         Route("/api/trainers.csv", trainers_csv),
         Route("/api/platforms/{pid:int}/merchants/{address}.csv", merchant_csv),

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 
 from . import units
 
-POINT_FIELDS = frozenset({"total_points", "points_issued", "receipts_points", "points", "balance"})
+POINT_FIELDS = frozenset(
+    {"total_points", "points_issued", "receipts_points", "points", "balance", "unfilled", "points_ahead"}
+)
 """Amounts in points (18 decimals); every other `_raw` amount is in the asset's smallest unit."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -283,3 +285,28 @@ TRAINERS = ["trainer", "name", "status", "accredited_block", "revoked_block", "r
 def trainers(rows: list[dict]) -> str:
     """The association's trainers."""
     return write(TRAINERS, rows)
+
+
+EXIT_QUEUE = [
+    "id",
+    "owner",
+    "unfilled",
+    "unfilled_raw",
+    "points_ahead",
+    "points_ahead_raw",
+    "requested_at",
+    "requested_at_unix",
+    "age_seconds",
+    "epochs_to_fill",
+]
+
+
+def exit_queue(line: dict) -> str:
+    """A platform's exit queue (SPEC 11): its waiting requests in order, with each one's place
+    (points ahead), age and estimated epochs to be filled at the current budget."""
+    rows = [
+        {**_exact(r, 18), "requested_at": utc(r["requested_at"]), "requested_at_unix": r["requested_at"],
+         "age_seconds": r["age"]}
+        for r in line["requests"]
+    ]  # fmt: skip
+    return write(EXIT_QUEUE, rows)

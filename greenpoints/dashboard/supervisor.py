@@ -18,6 +18,7 @@ from ..audit.monitor import NODE_ERRORS, AssociationMonitor, Monitor, MonitorErr
 from ..catalog import kind_name
 from ..model import value_per_point
 from ..qualifications import read_people
+from ..queue_status import line_of_model
 from . import exports, units
 from .store import Store
 
@@ -443,7 +444,44 @@ class Supervisor:
                 "charities": views.charities(ledger),
                 "carbon": self._carbon(ledger, views.carbon(ledger)),
                 "people": self.people(pid),
+                "exit_queue": self._line(pid, ledger, now),
             }
+
+    def exit_queue(self, pid: int) -> dict:
+        """Platform `pid`'s exit queue (SPEC 11) at the last block folded: requests and points waiting,
+        what they would pay now, one epoch's budget now, the oldest request's age and the estimated
+        epochs to clear the line (`greenpoints.queue_status`, the model's `epochs_to_fill`), and the
+        waiting requests in order (the first 1,000) with each one's place and estimate."""
+        with self.lock:
+            monitor = self._monitor(pid)
+            return self._line(pid, monitor.ledger, self.head_time or int(time.time()))
+
+    def _line(self, pid: int, ledger, now: int) -> dict:
+        model = ledger.model
+        money, points = self._money(pid, ledger), self._points(pid)
+        if model is None:  # nothing folded yet
+            line = {"waiting": 0, "queued_points": 0, "payout": 0, "budget_per_epoch": 0, "requests": [],
+                    "oldest_requested_at": None, "oldest_age": None, "epochs_to_clear": 0}  # fmt: skip
+        else:
+            line = line_of_model(model, now)
+        rows = [
+            {"id": r["id"], "owner": r["owner"], **points(r["unfilled"], "unfilled"),
+             **points(r["points_ahead"], "points_ahead"), "requested_at": r["requested_at"], "age": r["age"],
+             "epochs_to_fill": r["epochs_to_fill"]}
+            for r in line["requests"]
+        ]  # fmt: skip
+        return {
+            "platform": pid,
+            "as_of": now,
+            "waiting": line["waiting"],
+            **points(line["queued_points"], "queued_points"),
+            **money(line["payout"], "payout"),
+            **money(line["budget_per_epoch"], "budget_per_epoch"),
+            "oldest_requested_at": line["oldest_requested_at"],
+            "oldest_age": line["oldest_age"],
+            "epochs_to_clear": line["epochs_to_clear"],
+            "requests": rows,
+        }
 
     def people(self, pid: int | None = None) -> list[dict]:
         """Each platform's role holders (or platform `pid`'s) with their qualification at the last
@@ -679,6 +717,9 @@ class Supervisor:
         rows = self.store.series(self.target, pid, points=2**62)
         return exports.history(rows, d, symbol, lambda assets, supply: value_per_point(assets, supply, d))
 
+    def exit_queue_csv(self, pid: int) -> str:
+        return exports.exit_queue(self.exit_queue(pid))
+
     def people_csv(self, pid: int) -> str:
         return exports.people(self.people(pid))
 
@@ -789,7 +830,42 @@ class Supervisor:
             "actions": [row for row in issued if row["kind"] == "action"],
             "outflows": outflows,
             "holds": holds,
+            "exit_requests": self._requests_of(pid, ledger, address),
         }
+
+    def _requests_of(self, pid: int, ledger, address: str) -> list[dict]:
+        """`address`'s exit requests (SPEC 11) on platform `pid`, oldest first: points, filled,
+        claimable, claimed, and for a waiting one its place (points ahead) and estimated epochs."""
+        model = ledger.model
+        if model is None:
+            return []
+        every = ((i, model.exit_request(i)) for i in range(model.next_request_id()))
+        mine = [(i, r) for i, r in every if r.owner.lower() == address]
+        if not mine:
+            return []
+        now = self.head_time or int(time.time())
+        waiting = {r["id"]: r for r in line_of_model(model, now)["requests"]}
+        money, points = self._money(pid, ledger), self._points(pid)
+        rows = []
+        for request_id, r in mine:
+            place = waiting.get(request_id, {})
+            if r.unfilled:
+                state = "waiting" if not r.filled else "waiting, filled in part"
+            elif r.claimable:
+                state = "filled: to claim"
+            elif r.filled:
+                state = "claimed"
+            else:
+                state = "cancelled"
+            rows.append({
+                "id": request_id, "state": state, **points(r.points, "points"),
+                **points(r.filled, "filled"), **points(r.unfilled, "unfilled"),
+                **money(r.claimable, "claimable"), **money(r.claimed, "claimed"),
+                "requested_at": r.requested_at, "age": now - r.requested_at if r.unfilled else None,
+                **(points(place["points_ahead"], "points_ahead") if place else {"points_ahead": None}),
+                "epochs_to_fill": place.get("epochs_to_fill"),
+            })  # fmt: skip
+        return rows
 
 
 def _by_block(item) -> tuple[bool, int]:

@@ -50,6 +50,8 @@ def a_file(tmp_path):
             ["monitor", "--association", "0x" + "11" * 20, "--guardian-account", "TEST::2"],
             "--guardian-account pauses one pool",
         ),
+        (["monitor", "--queue-epochs", "0"], "'--queue-epochs': 0 is not in the range x>=1"),
+        (["monitor", "--stuck-after", "-5"], "'--stuck-after': -5 is not in the range x>=1"),
         (["simulate", "--days", "100000"], "100000 is not in the range 1<=x<=3650"),
         (["simulate", "--consumers", "5000000"], "5000000 is not in the range 0<=x<=1000000"),
         (["simulate", "--audit"], "--audit and --association need a chain backend"),

@@ -138,7 +138,7 @@ async function refreshDetail() {
   state.history = history.points;
   drawCharts();
   document.getElementById("link-platform").href = `#/platform/${id}`;
-  for (const kind of ["merchants", "sponsors", "history", "people"]) {
+  for (const kind of ["merchants", "sponsors", "history", "people", "exit-queue"]) {
     document.getElementById(`csv-${kind}`).href = `/api/platforms/${id}/${kind}.csv`;
   }
   for (const unit of document.querySelectorAll("#detail .unit")) unit.textContent = `(${p.asset_symbol})`;
@@ -165,6 +165,39 @@ async function refreshDetail() {
     [[r.holder, "addr"], [r.role], [r.trainer_name || r.trainer || "none", "", r.trainer],
       [r.valid_until ? utcText(r.valid_until) : "—", "", r.certificate_hash ? `certificate ${r.certificate_hash}` : ""],
       [r.status, standing(r.status)]])), "no role holder (a deployment outside an association)");
+  showExitQueue(p.exit_queue, p.points_symbol);
+}
+
+function duration(seconds) {
+  // A wait as days and hours (minutes under an hour).
+  if (seconds == null) return "—";
+  const d = Math.floor(seconds / DAY), h = Math.floor((seconds % DAY) / 3600), m = Math.floor((seconds % 3600) / 60);
+  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
+}
+
+function epochsText(epochs) {
+  // The model's estimate (greenpoints.queue_status): whole epochs at the current budget.
+  if (epochs == null) return "never at a zero budget";
+  return epochs === 0 ? "0" : `about ${epochs}`;
+}
+
+function showExitQueue(q, pointsSymbol) {
+  // The platform's exit queue (SPEC 11): the line's figures, then its waiting requests in order.
+  const points = (row, key) => [row[key], "num", raw(row[`${key}_raw`], `1e-18 ${pointsSymbol}`)];
+  const put = (name, text, title) => {
+    const dd = document.querySelector(`#exit-queue-figures [data-queue="${name}"]`);
+    dd.textContent = text;
+    dd.title = title || "";
+  };
+  put("waiting", String(q.waiting));
+  put("points", q.queued_points, `exact: ${q.queued_points_raw} (1e-18 ${pointsSymbol}); they would pay ${q.payout} now`);
+  put("oldest", q.oldest_age == null ? "none waits" : duration(q.oldest_age),
+    q.oldest_requested_at ? `requested ${utcText(q.oldest_requested_at)}` : "");
+  put("epochs", q.waiting ? epochsText(q.epochs_to_clear) : "0 (nothing waits)",
+    `at ${q.budget_per_epoch} an epoch (the epoch exit limit now)`);
+  fill("#exit-queue", q.requests.map((r) => cells(el("tr", { "data-request": r.id }), [[r.id, "num"], [r.owner, "addr"],
+    points(r, "unfilled"), points(r, "points_ahead"), [duration(r.age), "", `requested ${utcText(r.requested_at)}`],
+    [epochsText(r.epochs_to_fill), "num"]])), "no request waits");
 }
 
 async function refreshTrainers() {
@@ -347,7 +380,8 @@ function describeLookup(result) {
     } else {
       box.append(el("h3", { text: `platform ${entry.platform}: account ${entry.account}` }),
         el("p", { text: `holds ${entry.balance} · ${entry.purchases.length} purchases · ` +
-          `${entry.actions.length} sponsored actions · ${entry.outflows.length} outflows` }));
+          `${entry.actions.length} sponsored actions · ${entry.outflows.length} outflows · ` +
+          `${(entry.exit_requests || []).length} exit requests` }));
       const bought = [...entry.purchases, ...entry.actions].map((o) => cells(el("tr"), [[o.kind], [o.order_id, "addr"],
         [o.kind === "action" ? `quantity ${o.quantity}` : o.amount, "num"], [o.co2e_kg, "num"],
         [o.points, "num", raw(o.points_raw, "1e-18 points")], [o.block]]));
@@ -357,7 +391,20 @@ function describeLookup(result) {
       }
       const out = entry.outflows.map((o) => cells(el("tr"), [[o.kind], [o.points, "num", raw(o.points_raw, "1e-18 points")],
         [o.to, "addr"], [o.block]]));
-      box.append(table([["outflow", "spent, donated, settled, exited or reversed"], pointsHead, ["to"], ["block"]], out));
+      box.append(table([["outflow", "spent, donated, settled, queued to exit, exited or reversed"], pointsHead, ["to"], ["block"]], out));
+      const requests = (entry.exit_requests || []).map((r) => cells(el("tr", { "data-request": r.id }), [[r.id, "num"], [r.state],
+        [r.points, "num", raw(r.points_raw, "1e-18 points")], [r.filled, "num", raw(r.filled_raw, "1e-18 points")],
+        [r.claimable, "num", raw(r.claimable_raw, "asset units")], [r.claimed, "num", raw(r.claimed_raw, "asset units")],
+        [r.points_ahead ?? "—", "num"], [r.unfilled_raw !== "0" ? epochsText(r.epochs_to_fill) : "—", "num"]]));
+      if (requests.length) {
+        const wrap = table([["exit request", "its id in the platform's exit queue (SPEC 11)"],
+          ["state", "waiting, filled (to claim), claimed or cancelled"], pointsHead, ["filled", "points filled so far"],
+          ["to claim", "what its fills paid, waiting for the owner's claim_exit"], ["claimed"],
+          ["points ahead", "unfilled points of earlier requests: its place in line"],
+          ["epochs to fill", "estimated epochs until it is filled at the current budget"]], requests);
+        wrap.querySelector("table").classList.add("exit-requests");
+        box.append(wrap);
+      }
     }
   }
   return box;

@@ -9,6 +9,9 @@ from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_association, launch_platform, load_association
 from greenpoints.governance import schedule, wait_and_execute
 from tests.conftest import GREEN, order
+from tests.monitoring import open_line, points_for_budgets
+
+DAY = 86_400
 
 
 @pytest.fixture
@@ -125,3 +128,37 @@ def test_association_monitor__newcomers_threshold__given_to_every_platform(platf
     default = AssociationMonitor(load_association(association.address), chain.provider.web3, emit=print)
     default.start()
     assert all(m.watcher.newcomers_threshold == 0.5 for m in default.monitors.values())
+
+
+def test_association_monitor__exit_queue__growing_and_stuck_tagged_by_platform_with_the_settings(
+    platform, association, trade, merchant, consumer, other_consumer, decimals, chain
+):
+    trade(platform)
+    open_line(platform, merchant, consumer, other_consumer, 10**decimals)
+    alerts = []
+    settings = MonitorSettings(queue_epochs=2, stuck_after=3 * DAY)
+    monitor = AssociationMonitor(load_association(association.address), chain.provider.web3,
+                                 emit=alerts.append, settings=settings)  # fmt: skip
+    monitor.start()
+    assert (monitor.monitors[0].watcher.queue_epochs, monitor.monitors[0].watcher.stuck_after) == (2, 3 * DAY)
+    queue = platform.exit_queue
+    queue.request_exit(points_for_budgets(platform, 1.5), sender=other_consumer)  # 2 epochs: within
+    monitor.run(once=True)
+    assert [a for a in alerts if a.kind.startswith("exit_")] == []
+    grown = queue.request_exit(points_for_budgets(platform, 1), sender=other_consumer)  # 3 epochs
+    monitor.run(once=True)
+    (growing,) = [a for a in alerts if a.kind.startswith("exit_")]
+    assert (growing.kind, growing.block) == ("exit_queue_growing", grown.block_number)
+    assert growing.details["platform"] == 0 and growing.details["epochs_to_clear"] == 3
+    assert growing.message.startswith("[Shenzhen settlement centre] ")
+    requested_at = queue.exit_request(0)[5]
+    chain.mine(timestamp=requested_at + 3 * DAY - 1)
+    monitor.run(once=True)
+    assert [a.kind for a in alerts if a.kind.startswith("exit_")] == ["exit_queue_growing"]
+    chain.mine(timestamp=requested_at + 3 * DAY)
+    monitor.run(once=True)
+    stuck = alerts[-1]
+    assert (stuck.kind, stuck.block, stuck.details["platform"], stuck.details["id"]) == (
+        "exit_request_stuck", chain.blocks.head.number, 0, 0,
+    )  # fmt: skip
+    assert stuck.details["age"] == 3 * DAY and stuck.details["account"] == str(other_consumer.address).lower()

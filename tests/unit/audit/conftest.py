@@ -2,10 +2,12 @@
 
 import pytest
 
+from greenpoints.audit.monitor import Monitor
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
 from tests.conftest import LICENSE
 from tests.mocks.broken_pools import broken_pool, is_registry_variant
+from tests.monitoring import split
 
 
 @pytest.fixture
@@ -42,3 +44,19 @@ def broken(deploy_with):
 
 def failed_checks(report) -> set[str]:
     return {f.split("]")[0].lstrip("[") for f in report.failures}
+
+
+@pytest.fixture
+def watch(chain):
+    """Start a monitor on `system` (history folded silently); returns it with its alert list."""
+
+    def _watch(system, **options):
+        got = []
+        monitor = Monitor(
+            system, chain.provider.web3, emit=got.append, sleep=lambda s: None, **split(options)
+        )
+        monitor.start()
+        monitor.got = got
+        return monitor
+
+    return _watch

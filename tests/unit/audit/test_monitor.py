@@ -8,26 +8,9 @@ import requests
 from greenpoints import governance
 from greenpoints.audit.monitor import SEVERITY, Monitor, MonitorError, MonitorSettings
 from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
-from tests.monitoring import split
 
 POINT = 10**18
 DAY = 86_400
-
-
-@pytest.fixture
-def watch(chain):
-    """Start a monitor on `system` (history folded silently); returns it with its alert list."""
-
-    def _watch(system, **options):
-        got = []
-        monitor = Monitor(
-            system, chain.provider.web3, emit=got.append, sleep=lambda s: None, **split(options)
-        )
-        monitor.start()
-        monitor.got = got
-        return monitor
-
-    return _watch
 
 
 def kinds(alerts) -> list[str]:
