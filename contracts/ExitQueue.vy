@@ -20,12 +20,14 @@
         to the pool's hook `move_queued`; the line's points are held in the
         registry's balance (docs/design.md, "The exit queue"). The queue keeps no immutables, so
         every queue has the same code, the one the registry checks.
-        Storage, per request id (counting from 0): the owner and the time of
-        the request; its points and the points filled (a cancel, or points
-        given back beyond the cap, lower `points` to `filled`: nothing waits);
-        the basis of its unfilled points and the payout not yet claimed; the
-        payout claimed. The line: the oldest request that may wait, the next
-        id, the requests waiting.
+        Storage, per request id (counting from 0), three words, each written
+        at the request and never zero after it, so a fill, a claim or a
+        cancel changes words and creates none (docs/gas.md, "The exit
+        queue"): the owner and the basis of the unfilled points; the points,
+        the points filled (a cancel, or points given back beyond the cap,
+        lower `points` to `filled`: nothing waits) and the time of the
+        request; the payout not yet claimed and the payout claimed. The line:
+        the oldest request that may wait, the next id, the requests waiting.
 """
 
 
@@ -45,8 +47,15 @@ _MAX_SCAN: constant(uint256) = 10_000
 _BPS: constant(uint256) = 10_000
 _MASK16: constant(uint256) = 2**16 - 1
 _MASK64: constant(uint256) = 2**64 - 1
+# @dev A request's points (and points filled) take 108 bits: at most 3.2e14 points of 18 decimals.
+_MASK108: constant(uint256) = 2**108 - 1
 _MASK128: constant(uint256) = 2**128 - 1
 _MASK160: constant(uint256) = 2**160 - 1
+_FILLED: constant(uint256) = 108
+_TIME: constant(uint256) = 216
+_CLAIMED: constant(uint256) = 128
+# @dev Set in every request's payouts word, so the word is never zero (a fill or a claim changes it).
+_WRITTEN: constant(uint256) = 1 << 255
 # @dev Rule offsets in the rules' slot (`rules.vy`), as the pool reads them.
 _TRIGGER: constant(uint256) = 16
 _PAYOUT: constant(uint256) = 32
@@ -65,14 +74,14 @@ pool: public(address)
 # @dev The pool's registry, which attaches this queue and passes its moves to the pool.
 registry: public(address)
 
-# @dev Per request: owner (bits 0..159) | requested_at (160..255).
+# @dev Per request: owner (bits 0..159) | basis of the unfilled points (160..255; the pool keeps a
+# consumer's basis in 88 bits, and a request takes a share of it). Never zero for a request made.
 _owners: HashMap[uint256, uint256]
-# @dev Per request: points (0..127) | filled (128..255).
+# @dev Per request: points (0..107) | filled (108..215) | requested_at (216..255).
 _amounts: HashMap[uint256, uint256]
-# @dev Per request: basis of the unfilled points (0..127) | claimable payout (128..255).
-_money: HashMap[uint256, uint256]
-# @dev Per request: payout claimed.
-_claimed: HashMap[uint256, uint256]
+# @dev Per request: claimable payout (0..127) | payout claimed (128..254) | `_WRITTEN` (255). A
+# request's payouts are each at most the pool's assets (120 bits), their sum far below 2**127.
+_payouts: HashMap[uint256, uint256]
 # @dev The line: no request below this id waits (0..63) | the next id (64..127) | requests waiting (128..191).
 _line: uint256
 
@@ -132,7 +141,7 @@ def request_exit(points: uint256) -> uint256:
     pool: address = self.pool
     cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
     assert points != 0, "exit_queue: points is zero"
-    assert points <= _MASK128, "exit_queue: points too large"
+    assert points <= _MASK108, "exit_queue: points too large"
     assert cfg & _SHUTDOWN_BIT == 0, "exit_queue: shut down, exit instead"
     assert staticcall IValuePool(pool).standing_of(account) == empty(IValuePool.Standing), (
         "exit_queue: only consumers request exits"
@@ -155,9 +164,9 @@ def request_exit(points: uint256) -> uint256:
     line: uint256 = self._line
     id: uint256 = (line >> 64) & _MASK64
     self._line = line + (1 << 64) + (1 << 128)
-    self._owners[id] = convert(account, uint256) | (block.timestamp << 160)
-    self._amounts[id] = points
-    self._money[id] = moved
+    self._owners[id] = convert(account, uint256) | (moved << 160)
+    self._amounts[id] = points | (block.timestamp << _TIME)
+    self._payouts[id] = _WRITTEN
     extcall IQueueRegistry(self.registry).forward_queued(_TAKE, account, points, moved)
     log ExitRequested(id=id, account=account, points=points, basis=moved)
     return id
@@ -192,15 +201,16 @@ def process_exits(max_requests: uint256) -> uint256:
         if head == next:
             break
         amounts: uint256 = self._amounts[head]
-        points: uint256 = amounts & _MASK128
-        filled: uint256 = amounts >> 128
+        points: uint256 = amounts & _MASK108
+        filled: uint256 = (amounts >> _FILLED) & _MASK108
         unfilled: uint256 = points - filled
         if unfilled == 0:
             # a cancelled (or cap-closed) request: step over it
             head += 1
             touched += 1
             continue
-        owner: address = convert(self._owners[head] & _MASK160, address)
+        owned: uint256 = self._owners[head]
+        owner: address = convert(owned & _MASK160, address)
         fill: uint256 = unfilled
         give_back: uint256 = 0
         payout: uint256 = 0
@@ -226,23 +236,23 @@ def process_exits(max_requests: uint256) -> uint256:
             payout = value * payout_bps // _BPS
             budget -= payout
         touched += 1
-        money: uint256 = self._money[head]
-        basis: uint256 = money & _MASK128
+        basis: uint256 = owned >> 160
         # the filled points' share of the basis leaves with them, rounded down (the rest stays)
         basis -= basis * fill // unfilled
         if fill != 0:
             extcall IQueueRegistry(self.registry).forward_queued(_FILL, owner, fill, payout)
             assets -= payout
             supply -= fill
+            self._payouts[head] += payout
             log ExitFilled(id=head, account=owner, points=fill, payout=payout, retained=value - payout)
         if give_back != 0:
             extcall IQueueRegistry(self.registry).forward_queued(_GIVE_BACK, owner, give_back, basis)
             log ExitCancelled(id=head, account=owner, points=give_back, basis=basis)
-            basis = 0
-        self._amounts[head] = (points - give_back) | ((filled + fill) << 128)
-        self._money[head] = basis | (((money >> 128) + payout) << 128)
+        # the time stays; a request with nothing left to fill keeps its basis word as it was (unread)
+        self._amounts[head] = (amounts >> _TIME << _TIME) | (points - give_back) | ((filled + fill) << _FILLED)
         if filled + fill + give_back < points:
-            # filled in part: the rest keeps its place and the budget is spent
+            # filled in part: the rest keeps its place, with the rest of its basis; the budget is spent
+            self._owners[head] = (owned & _MASK160) | (basis << 160)
             break
         head += 1
         waiting -= 1
@@ -262,11 +272,10 @@ def claim_exit(request_id: uint256) -> uint256:
     id: uint256 = request_id
     owner: address = self._owner_of(id)
     assert owner == msg.sender, "exit_queue: caller does not own the request"
-    money: uint256 = self._money[id]
-    amount: uint256 = money >> 128
+    payouts: uint256 = self._payouts[id]
+    amount: uint256 = payouts & _MASK128
     assert amount != 0, "exit_queue: nothing to claim"
-    self._money[id] = money & _MASK128
-    self._claimed[id] += amount
+    self._payouts[id] = payouts - amount + (amount << _CLAIMED)
     log ExitClaimed(id=id, account=owner, amount=amount)
     extcall IQueueRegistry(self.registry).forward_queued(_PAY, owner, 0, amount)
     return amount
@@ -280,16 +289,17 @@ def cancel_exit(request_id: uint256):
     @param request_id The request.
     """
     id: uint256 = request_id
-    owner: address = self._owner_of(id)
+    owned: uint256 = self._owners[id]
+    assert owned != 0, "exit_queue: no such request"
+    owner: address = convert(owned & _MASK160, address)
     assert owner == msg.sender, "exit_queue: caller does not own the request"
     amounts: uint256 = self._amounts[id]
-    filled: uint256 = amounts >> 128
-    unfilled: uint256 = (amounts & _MASK128) - filled
+    filled: uint256 = (amounts >> _FILLED) & _MASK108
+    unfilled: uint256 = (amounts & _MASK108) - filled
     assert unfilled != 0, "exit_queue: nothing waits to cancel"
-    money: uint256 = self._money[id]
-    basis: uint256 = money & _MASK128
-    self._amounts[id] = filled | (filled << 128)
-    self._money[id] = money ^ basis
+    basis: uint256 = owned >> 160
+    # points lowered to filled: nothing waits, and the basis word is not read again
+    self._amounts[id] = amounts - unfilled
     self._line -= 1 << 128
     extcall IQueueRegistry(self.registry).forward_queued(_GIVE_BACK, owner, unfilled, basis)
     log ExitCancelled(id=id, account=owner, points=unfilled, basis=basis)
@@ -301,8 +311,10 @@ def cancel_exit(request_id: uint256):
 @internal
 @view
 def _owner_of(id: uint256) -> address:
-    assert id < (self._line >> 64) & _MASK64, "exit_queue: no such request"
-    return convert(self._owners[id] & _MASK160, address)
+    # every request made has a nonzero owner word (ids at and past the next id have none)
+    owned: uint256 = self._owners[id]
+    assert owned != 0, "exit_queue: no such request"
+    return convert(owned & _MASK160, address)
 
 
 @internal
@@ -373,13 +385,14 @@ def exit_request(id: uint256) -> (address, uint256, uint256, uint256, uint256, u
     """
     owner: address = self._owner_of(id)
     amounts: uint256 = self._amounts[id]
+    payouts: uint256 = self._payouts[id]
     return (
         owner,
-        amounts & _MASK128,
-        amounts >> 128,
-        self._money[id] >> 128,
-        self._claimed[id],
-        self._owners[id] >> 160,
+        amounts & _MASK108,
+        (amounts >> _FILLED) & _MASK108,
+        payouts & _MASK128,
+        (payouts >> _CLAIMED) & (_MASK128 >> 1),
+        amounts >> _TIME,
     )
 
 
@@ -396,7 +409,7 @@ def queue_head() -> uint256:
         return next
     for id: uint256 in range(head, next, bound=_MAX_SCAN):
         amounts: uint256 = self._amounts[id]
-        if amounts & _MASK128 != amounts >> 128:
+        if amounts & _MASK108 != (amounts >> _FILLED) & _MASK108:
             return id
     return next
 
@@ -438,5 +451,5 @@ def points_ahead(id: uint256) -> uint256:
     ahead: uint256 = 0
     for i: uint256 in range(self._line & _MASK64, id, bound=_MAX_SCAN):
         amounts: uint256 = self._amounts[i]
-        ahead += (amounts & _MASK128) - (amounts >> 128)
+        ahead += (amounts & _MASK108) - ((amounts >> _FILLED) & _MASK108)
     return ahead

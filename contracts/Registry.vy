@@ -85,7 +85,7 @@ CERTIFIER_ROLE: public(constant(bytes32)) = keccak256("CERTIFIER_ROLE")
 MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
 # @dev The runtime code's keccak256 of the release's `ExitQueue` (which keeps no immutables, so every
 # queue has the same code): `attach_exit_queue` takes no other (tests/unit/exit_queue check it).
-EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0xb7198a9d1ceb8130bb19a9143f577de8dfb417b8c52f684b15ca69122aa36a3b
+EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0xde6e54ced39928073dbae7cbacabf9db3b62b5897bf57c6c76675e77eb43fc61
 # @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
 MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 
