@@ -15,11 +15,13 @@
         (points beyond it go back with their basis). Payouts stay in the pool
         until the owner claims them, so a receiver the asset refuses cannot
         block the line. While any request waits the pool's `exit` gives way.
-        The pool trusts its registry alone: the registry attaches this queue
-        once, checking its code, and passes its moves (`forward_queued`) on
-        to the pool's hook `move_queued`; the line's points are held in the
-        registry's balance (docs/design.md, "The exit queue"). The queue keeps no immutables, so
-        every queue has the same code, the one the registry checks.
+        The registry attaches this queue once, checking its code, and tells
+        the pool, whose hook `move_queued` then takes this queue's moves and
+        payments directly (one hop: docs/gas.md); the line's points are held
+        in the registry's balance (docs/design.md, "The exit queue"). The
+        rules are read from the pool's copy (`config_word()`). The queue keeps no
+        immutables, so every queue has the same code, the one the registry
+        checks.
         Storage, per request id (counting from 0), three words, each written
         at the request and never zero after it, so a fill, a claim or a
         cancel changes words and creates none (docs/gas.md, "The exit
@@ -36,8 +38,6 @@ from .interfaces import IValuePool
 
 interface IQueueRegistry:
     def pool() -> address: view
-    def config() -> uint256: view
-    def forward_queued(action: uint256, account: address, points: uint256, amount: uint256): nonpayable
 
 
 # @dev Most requests one `process_exits` call touches (a call asking for more touches this many).
@@ -139,7 +139,7 @@ def request_exit(points: uint256) -> uint256:
     """
     account: address = msg.sender
     pool: address = self.pool
-    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    cfg: uint256 = staticcall IValuePool(pool).config_word()
     assert points != 0, "exit_queue: points is zero"
     assert points <= _MASK108, "exit_queue: points too large"
     assert cfg & _SHUTDOWN_BIT == 0, "exit_queue: shut down, exit instead"
@@ -167,7 +167,7 @@ def request_exit(points: uint256) -> uint256:
     self._owners[id] = convert(account, uint256) | (moved << 160)
     self._amounts[id] = points | (block.timestamp << _TIME)
     self._payouts[id] = _WRITTEN
-    extcall IQueueRegistry(self.registry).forward_queued(_TAKE, account, points, moved)
+    extcall IValuePool(pool).move_queued(_TAKE, account, points, moved)
     log ExitRequested(id=id, account=account, points=points, basis=moved)
     return id
 
@@ -185,7 +185,7 @@ def process_exits(max_requests: uint256) -> uint256:
     @return The requests touched (filled, ended by the cap, or stepped over once cancelled).
     """
     pool: address = self.pool
-    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    cfg: uint256 = staticcall IValuePool(pool).config_word()
     assert max_requests != 0, "exit_queue: max_requests is zero"
     line: uint256 = self._line
     head: uint256 = line & _MASK64
@@ -240,13 +240,13 @@ def process_exits(max_requests: uint256) -> uint256:
         # the filled points' share of the basis leaves with them, rounded down (the rest stays)
         basis -= basis * fill // unfilled
         if fill != 0:
-            extcall IQueueRegistry(self.registry).forward_queued(_FILL, owner, fill, payout)
+            extcall IValuePool(pool).move_queued(_FILL, owner, fill, payout)
             assets -= payout
             supply -= fill
             self._payouts[head] += payout
             log ExitFilled(id=head, account=owner, points=fill, payout=payout, retained=value - payout)
         if give_back != 0:
-            extcall IQueueRegistry(self.registry).forward_queued(_GIVE_BACK, owner, give_back, basis)
+            extcall IValuePool(pool).move_queued(_GIVE_BACK, owner, give_back, basis)
             log ExitCancelled(id=head, account=owner, points=give_back, basis=basis)
         # the time stays; a request with nothing left to fill keeps its basis word as it was (unread)
         self._amounts[head] = (amounts >> _TIME << _TIME) | (points - give_back) | ((filled + fill) << _FILLED)
@@ -277,7 +277,7 @@ def claim_exit(request_id: uint256) -> uint256:
     assert amount != 0, "exit_queue: nothing to claim"
     self._payouts[id] = payouts - amount + (amount << _CLAIMED)
     log ExitClaimed(id=id, account=owner, amount=amount)
-    extcall IQueueRegistry(self.registry).forward_queued(_PAY, owner, 0, amount)
+    extcall IValuePool(self.pool).move_queued(_PAY, owner, 0, amount)
     return amount
 
 
@@ -301,7 +301,7 @@ def cancel_exit(request_id: uint256):
     # points lowered to filled: nothing waits, and the basis word is not read again
     self._amounts[id] = amounts - unfilled
     self._line -= 1 << 128
-    extcall IQueueRegistry(self.registry).forward_queued(_GIVE_BACK, owner, unfilled, basis)
+    extcall IValuePool(self.pool).move_queued(_GIVE_BACK, owner, unfilled, basis)
     log ExitCancelled(id=id, account=owner, points=unfilled, basis=basis)
 
 
@@ -345,7 +345,7 @@ def max_exit(account: address) -> uint256:
             way to the line, whatever this says.
     """
     pool: address = self.pool
-    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    cfg: uint256 = staticcall IValuePool(pool).config_word()
     balance: uint256 = staticcall IValuePool(pool).balanceOf(account)
     if cfg & _SHUTDOWN_BIT != 0:
         return balance

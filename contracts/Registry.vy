@@ -85,7 +85,7 @@ CERTIFIER_ROLE: public(constant(bytes32)) = keccak256("CERTIFIER_ROLE")
 MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
 # @dev The runtime code's keccak256 of the release's `ExitQueue` (which keeps no immutables, so every
 # queue has the same code): `attach_exit_queue` takes no other (tests/unit/exit_queue check it).
-EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0xde6e54ced39928073dbae7cbacabf9db3b62b5897bf57c6c76675e77eb43fc61
+EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0x2bfde61a23627dd6ca5c53037e68f03e91248280a8bc4566fe193cda4cd10253
 # @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
 MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 
@@ -625,27 +625,16 @@ def attach_exit_queue(queue: address):
     """
     @notice Attaches the pool's exit queue (`ExitQueue`, SPEC 11), once: anyone may, as only a
             contract with the release's code (`EXIT_QUEUE_CODEHASH`) serving this registry is taken.
-            The pool trusts its registry alone, so the queue moves points and pays through
-            `forward_queued` here.
+            The pool learns it here (its hook `attach_exit_queue`), and from then on takes the
+            queue's moves and payments (`move_queued`) from that queue alone, directly.
     @param queue The queue.
     """
     assert self.exit_queue == empty(address), "registry: exit queue already attached"
     assert queue.codehash == EXIT_QUEUE_CODEHASH, "registry: not the release's exit queue"
     assert staticcall IExitQueue(queue).registry() == self, "registry: exit queue serves another registry"
     self.exit_queue = queue
+    extcall IValuePool(pool).attach_exit_queue(queue)
     log ExitQueueAttached(queue=queue)
-
-
-@external
-@nonreentrant
-def forward_queued(action: uint256, account: address, points: uint256, amount: uint256):
-    """
-    @notice The exit queue's way into the pool (the queue only): passes its request, give-back, fill
-            or claim to the pool's hook of the same name, which holds the line's points in this
-            registry's balance (docs/design.md, "The exit queue").
-    """
-    assert msg.sender == self.exit_queue, "registry: caller is not the exit queue"
-    extcall IValuePool(pool).move_queued(action, account, points, amount)
 
 
 # ---------------------------------------------------------------- views

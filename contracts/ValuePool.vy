@@ -82,6 +82,7 @@ exports: (
     erc20.allowance,
     erc20.approve,
     config.paused,
+    config.config_word,
     config.is_shutdown,
     accounts.standing_of,
     members.merchant_terms,
@@ -119,6 +120,8 @@ asset: public(immutable(address))
 governor: public(immutable(address))
 # @dev The registry (members, roles, rules, pause, shutdown), created by this contract's constructor.
 registry: public(immutable(address))
+# @dev The exit queue (SPEC 11) the registry attached (`attach_exit_queue`); empty until then.
+_exit_queue: address
 
 
 event PurchaseRecorded:
@@ -513,7 +516,7 @@ def max_exit(account: address) -> uint256:
             exit queue the registry attached, from this contract's views (`ExitQueue.max_exit`: the
             pool's blueprint has no room for the arithmetic, docs/design.md); 0 while none is.
     """
-    queue: address = staticcall IRegistry(registry).exit_queue()
+    queue: address = self._exit_queue
     if queue == empty(address):
         return 0
     return staticcall IExitQueue(queue).max_exit(account)
@@ -568,12 +571,25 @@ def set_config(word: uint256):
 
 
 @external
+def attach_exit_queue(queue: address):
+    """
+    @notice The registry's hook when it attaches the pool's exit queue (SPEC 11; registry only: the
+            registry takes one queue, once, and only the release's code): from then on that queue
+            alone may call `move_queued`.
+    @param queue The queue.
+    """
+    self._only_registry()
+    self._exit_queue = queue
+
+
+@external
 @nonreentrant
 def move_queued(action: uint256, account: address, points: uint256, amount: uint256):
     """
-    @notice The exit queue's hook (SPEC 11; registry only: the registry keeps the line, checks
-            every request and fill and logs its event). The queue's points are the registry's
-            balance: they still count in `totalSupply`. `action`:
+    @notice The exit queue's hook (SPEC 11; the attached queue only, which keeps the line, checks
+            every request and fill and logs its event: it calls here directly, not through the
+            registry, docs/gas.md). The queue's points are the registry's balance: they still
+            count in `totalSupply`. `action`:
             0 a request: `points` and `amount` of basis move from consumer `account` into the queue;
             1 a give-back (a cancel, or points beyond the return cap): `points` and `amount` of basis
               move from the queue back to `account`;
@@ -582,7 +598,7 @@ def move_queued(action: uint256, account: address, points: uint256, amount: uint
               held in the pool until claimed;
             3 a claim: `amount` of the asset is paid to `account`.
     """
-    self._only_registry()
+    assert msg.sender == self._exit_queue, "pool: caller is not the exit queue"
     if action == 0:
         erc20._transfer(account, registry, points)
         accounts._slots[account] -= amount << ledger.BASIS

@@ -248,11 +248,23 @@ def test_attach_exit_queue__once_and_only_the_release_code(system, registry, que
     assert bytes(registry.EXIT_QUEUE_CODEHASH()) == keccak(runtime)
 
 
-def test_forward_queued__not_the_queue__reverts(system, registry, pool, attacker):
-    with ape.reverts("registry: caller is not the exit queue"):
-        registry.forward_queued(3, attacker, 0, 1, sender=attacker)
-    with ape.reverts("pool: caller is not the registry"):
+def test_move_queued__not_the_attached_queue__reverts(system, registry, pool, attacker, deployer):
+    with ape.reverts("pool: caller is not the exit queue"):
         pool.move_queued(3, attacker, 0, 1, sender=attacker)
+    with ape.reverts("pool: caller is not the exit queue"):
+        pool.move_queued(3, attacker, 0, 1, sender=deployer)
+
+
+def test_attach_exit_queue__pool_hook_from_anyone_but_the_registry__reverts(pool, attacker):
+    with ape.reverts("pool: caller is not the registry"):
+        pool.attach_exit_queue(attacker, sender=attacker)
+
+
+def test_config_word__pool_copy__equals_the_registry_config_paused_or_not(pool, registry, guardian):
+    assert pool.config_word() == registry.config()
+    registry.pause(sender=guardian)
+    assert pool.config_word() == registry.config()
+    assert pool.config_word() & (1 << 192)
 
 
 def test_exit_queue_abi__shipped(project):
