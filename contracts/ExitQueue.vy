@@ -67,12 +67,13 @@ _SHUTDOWN_BIT: constant(uint256) = 1 << 193
 _TAKE: constant(uint256) = 0
 _GIVE_BACK: constant(uint256) = 1
 _FILL: constant(uint256) = 2
-_PAY: constant(uint256) = 3
 
-# @dev The pool whose line this is (storage, not an immutable: every queue has the same code).
-pool: public(address)
-# @dev The pool's registry, which attaches this queue and passes its moves to the pool.
-registry: public(address)
+# @dev The pool whose line this is, its registry (which attaches this queue) and the pool's asset:
+# immutables, which Vyper appends to the runtime code in this order, one 32-byte word each; the
+# registry checks the code before them and these three words (`Registry.attach_exit_queue`).
+pool: public(immutable(address))
+registry: public(immutable(address))
+_asset: immutable(address)
 
 # @dev Per request: owner (bits 0..159) | basis of the unfilled points (160..255; the pool keeps a
 # consumer's basis in 88 bits, and a request takes a share of it). Never zero for a request made.
@@ -118,8 +119,9 @@ def __init__(registry_: address):
             (`attach_exit_queue`).
     @param registry_ The pool's registry.
     """
-    self.registry = registry_
-    self.pool = staticcall IQueueRegistry(registry_).pool()
+    registry = registry_
+    pool = staticcall IQueueRegistry(registry_).pool()
+    _asset = staticcall IValuePool(pool).asset()
 
 
 # ---------------------------------------------------------------- actions
@@ -138,7 +140,6 @@ def request_exit(points: uint256) -> uint256:
     @return The request's id (counting from 0).
     """
     account: address = msg.sender
-    pool: address = self.pool
     cfg: uint256 = staticcall IValuePool(pool).config_word()
     assert points != 0, "exit_queue: points is zero"
     assert points <= _MASK108, "exit_queue: points too large"
@@ -184,7 +185,6 @@ def process_exits(max_requests: uint256) -> uint256:
     @param max_requests Most requests to touch (at most MAX_PROCESS are).
     @return The requests touched (filled, ended by the cap, or stepped over once cancelled).
     """
-    pool: address = self.pool
     cfg: uint256 = staticcall IValuePool(pool).config_word()
     assert max_requests != 0, "exit_queue: max_requests is zero"
     line: uint256 = self._line
@@ -277,7 +277,17 @@ def claim_exit(request_id: uint256) -> uint256:
     assert amount != 0, "exit_queue: nothing to claim"
     self._payouts[id] = payouts - amount + (amount << _CLAIMED)
     log ExitClaimed(id=id, account=owner, amount=amount)
-    extcall IValuePool(self.pool).move_queued(_PAY, owner, 0, amount)
+    # from the pool's balance, which approved this queue when the registry attached it: the fills
+    # booked these payouts out of `total_assets`, so they wait there, counted, until claimed
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(
+        _asset,
+        abi_encode(pool, owner, amount, method_id=method_id("transferFrom(address,address,uint256)")),
+        max_outsize=32,
+        revert_on_failure=False,
+    )
+    assert ok and (len(answer) == 0 or convert(answer, uint256) == 1), "pool: asset transfer failed"
     return amount
 
 
@@ -301,7 +311,7 @@ def cancel_exit(request_id: uint256):
     # points lowered to filled: nothing waits, and the basis word is not read again
     self._amounts[id] = amounts - unfilled
     self._line -= 1 << 128
-    extcall IValuePool(self.pool).move_queued(_GIVE_BACK, owner, unfilled, basis)
+    extcall IValuePool(pool).move_queued(_GIVE_BACK, owner, unfilled, basis)
     log ExitCancelled(id=id, account=owner, points=unfilled, basis=basis)
 
 
@@ -344,7 +354,6 @@ def max_exit(account: address) -> uint256:
             because the pool's blueprint has no room for them. While requests wait `exit` gives
             way to the line, whatever this says.
     """
-    pool: address = self.pool
     cfg: uint256 = staticcall IValuePool(pool).config_word()
     balance: uint256 = staticcall IValuePool(pool).balanceOf(account)
     if cfg & _SHUTDOWN_BIT != 0:
@@ -429,7 +438,7 @@ def queued_points() -> uint256:
     """
     @notice Points waiting in the line, in all (the registry's balance in the pool).
     """
-    return staticcall IValuePool(self.pool).balanceOf(self.registry)
+    return staticcall IValuePool(pool).balanceOf(registry)
 
 
 @external

@@ -83,9 +83,11 @@ CERTIFIER_ROLE: public(constant(bytes32)) = keccak256("CERTIFIER_ROLE")
 # @dev A merchant's or sponsor's daily cap takes 100 bits in the pool; so does nothing else, but a
 # sponsor's reward per kg is bounded by the same figure (one kg may not pay more than a day's cap).
 MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
-# @dev The runtime code's keccak256 of the release's `ExitQueue` (which keeps no immutables, so every
-# queue has the same code): `attach_exit_queue` takes no other (tests/unit/exit_queue check it).
-EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0x2bfde61a23627dd6ca5c53037e68f03e91248280a8bc4566fe193cda4cd10253
+# @dev The keccak256 and length of the release's `ExitQueue` runtime code, before the immutables Vyper
+# appends (its pool, registry and asset): `attach_exit_queue` takes no other code, and checks those
+# three words too (tests/unit/exit_queue check both constants against the compiled queue).
+EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0xa07059279697e26e817690cc53c2d5832bc392031bf851d2d77153d915f4d579
+EXIT_QUEUE_CODE_SIZE: public(constant(uint256)) = 8_645
 # @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
 MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 
@@ -630,8 +632,14 @@ def attach_exit_queue(queue: address):
     @param queue The queue.
     """
     assert self.exit_queue == empty(address), "registry: exit queue already attached"
-    assert queue.codehash == EXIT_QUEUE_CODEHASH, "registry: not the release's exit queue"
-    assert staticcall IExitQueue(queue).registry() == self, "registry: exit queue serves another registry"
+    # the release's code, then its immutables (pool, registry, asset: a word each)
+    assert queue.codesize == EXIT_QUEUE_CODE_SIZE + 96, "registry: not the release's exit queue"
+    assert keccak256(slice(queue.code, 0, EXIT_QUEUE_CODE_SIZE)) == EXIT_QUEUE_CODEHASH, (
+        "registry: not the release's exit queue"
+    )
+    assert slice(queue.code, EXIT_QUEUE_CODE_SIZE, 96) == abi_encode(
+        pool, self, staticcall IValuePool(pool).asset()
+    ), "registry: exit queue serves another registry"
     self.exit_queue = queue
     extcall IValuePool(pool).attach_exit_queue(queue)
     log ExitQueueAttached(queue=queue)

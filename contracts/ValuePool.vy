@@ -575,11 +575,15 @@ def attach_exit_queue(queue: address):
     """
     @notice The registry's hook when it attaches the pool's exit queue (SPEC 11; registry only: the
             registry takes one queue, once, and only the release's code): from then on that queue
-            alone may call `move_queued`.
+            alone may call `move_queued`, and it pays claims from this pool's asset balance (the
+            payouts its fills booked out of `total_assets`), which this approves it to move.
     @param queue The queue.
     """
     self._only_registry()
     self._exit_queue = queue
+    # (a token that refuses reverts the attach; one answering false leaves claims to fail with
+    # "pool: asset transfer failed", which the queue checks)
+    raw_call(asset, abi_encode(queue, max_value(uint256), method_id=method_id("approve(address,uint256)")))
 
 
 @external
@@ -595,8 +599,7 @@ def move_queued(action: uint256, account: address, points: uint256, amount: uint
               move from the queue back to `account`;
             2 a fill: `points` of the queue are burned and `amount`, their payout, leaves the books as
               `account`'s exit (its lifetime payouts and, before the shutdown, the epoch's exits),
-              held in the pool until claimed;
-            3 a claim: `amount` of the asset is paid to `account`.
+              held in the pool until claimed (the queue then moves it, as this pool approved).
     """
     assert msg.sender == self._exit_queue, "pool: caller is not the exit queue"
     if action == 0:
@@ -612,8 +615,6 @@ def move_queued(action: uint256, account: address, points: uint256, amount: uint
         ledger._payouts[account] += amount
         if config._word & rules.SHUTDOWN_BIT == 0:
             exit_rule._epoch_word += amount << 128
-    else:
-        self._pay(account, amount)
 
 
 # ---------------------------------------------------------------- internals

@@ -246,6 +246,38 @@ def test_attach_exit_queue__once_and_only_the_release_code(system, registry, que
         registry.attach_exit_queue(queue.address, sender=deployer)
     runtime = bytes(project.ExitQueue.contract_type.runtime_bytecode.to_bytes())
     assert bytes(registry.EXIT_QUEUE_CODEHASH()) == keccak(runtime)
+    assert registry.EXIT_QUEUE_CODE_SIZE() == len(runtime)
+
+
+@pytest.fixture
+def bare(deployer, registrar, guardian, certifier, proposer, decimals, chain, monkeypatch):
+    """A second deployment whose registry has no exit queue attached yet."""
+    from greenpoints import deploy
+
+    monkeypatch.setattr(deploy, "deploy_exit_queue", lambda system, deployer: None)
+    snapshot = chain.snapshot()
+    yield deploy.deploy_system(
+        deployer, registrar=registrar, guardian=guardian, certifier=certifier, proposer=proposer,
+        asset_decimals=decimals,
+    )  # fmt: skip
+    chain.restore(snapshot)
+
+
+def test_attach_exit_queue__its_own_queue__attached_and_the_pool_approves_it(bare, deployer, project):
+    queue = project.ExitQueue.deploy(bare.registry.address, sender=deployer)
+    bare.registry.attach_exit_queue(queue.address, sender=deployer)
+    assert bare.registry.exit_queue() == queue.address
+    assert bare.asset.allowance(bare.pool.address, queue.address) == 2**256 - 1
+
+
+def test_attach_exit_queue__queue_of_another_registry__reverts(bare, queue, deployer):
+    with ape.reverts("registry: exit queue serves another registry"):
+        bare.registry.attach_exit_queue(queue.address, sender=deployer)
+
+
+def test_attach_exit_queue__other_code__reverts(bare, deployer):
+    with ape.reverts("registry: not the release's exit queue"):
+        bare.registry.attach_exit_queue(bare.lens.address, sender=deployer)
 
 
 def test_move_queued__not_the_attached_queue__reverts(system, registry, pool, attacker, deployer):
