@@ -161,7 +161,7 @@ def run(sizes=SIZES) -> str:
             # the next day: a fresh budget, ten of the oldest requests filled
             next_day(1)
             head = queue.queue_head()
-            while cancelled and cancelled[0] < head:  # a cancelled request at the line's head: stepped over first
+            while cancelled and cancelled[0] < head:  # a cancelled request at the head: stepped over first
                 queue.process_exits(1, sender=regular)
                 cancelled.pop(0)
             tx = queue.process_exits(10, sender=regular)
@@ -194,7 +194,8 @@ def report(rows: dict[int, dict[str, int]], firsts: dict[str, int] | None = None
             + f" | {f'{target:,}' if target else ''} | {verdict}{'; ' if verdict else ''}{flat} |"
         )  # fmt: skip
     if firsts:
-        lines += ["", f"Once, with {next(iter(rows)):,} or fewer waiting (docs/gas.md, \"The exit queue's floor\"):", ""]
+        first = f"{next(iter(rows)):,}"
+        lines += ["", f"Once, with {first} or fewer waiting (docs/gas.md, the exit queue's floor):", ""]
         lines += ["| operation | gas |", "|---|---:|"]
         lines += [f"| {name} | {gas:,} |" for name, gas in firsts.items()]
     return "\n".join(lines)
@@ -210,10 +211,12 @@ def main(argv: list[str]) -> int:
         except ValueError:
             sizes = ()
         if not sizes or min(sizes) < 10 or list(sizes) != sorted(set(sizes)):
-            print("exit_queue_gas: --sizes takes increasing numbers of at least 10, e.g. 10,1000", file=sys.stderr)
+            print(
+                "exit_queue_gas: --sizes takes increasing sizes of at least 10, e.g. 10,1000", file=sys.stderr
+            )
             return 2
     elif argv:
-        print("exit_queue_gas: usage: python -m benchmarks.exit_queue_gas [--sizes 10,1000,10000]", file=sys.stderr)
+        print("exit_queue_gas: usage: python -m benchmarks.exit_queue_gas [--sizes 10,1000]", file=sys.stderr)
         return 2
     print(run(sizes))
     return 0

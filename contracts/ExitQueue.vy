@@ -42,7 +42,8 @@ interface IQueueRegistry:
 
 # @dev Most requests one `process_exits` call touches (a call asking for more touches this many).
 MAX_PROCESS: public(constant(uint256)) = 256
-# @dev Most earlier requests `points_ahead` and `queue_head` read (views only).
+# @dev Most requests `points_ahead` and `queue_head` read (views only: `points_ahead` of a request with
+# more requests ahead of it reverts with a reason; `queue_head` steps over that many cancelled ones).
 _MAX_SCAN: constant(uint256) = 10_000
 _BPS: constant(uint256) = 10_000
 _MASK16: constant(uint256) = 2**16 - 1
@@ -416,10 +417,15 @@ def queue_head() -> uint256:
     head: uint256 = line & _MASK64
     if line >> 128 == 0:
         return next
-    for id: uint256 in range(head, next, bound=_MAX_SCAN):
-        amounts: uint256 = self._amounts[id]
+    # the stored head may sit on requests cancelled since the line was last processed: step over them
+    for i: uint256 in range(_MAX_SCAN):
+        if head == next:
+            break
+        amounts: uint256 = self._amounts[head]
         if amounts & _MASK108 != (amounts >> _FILLED) & _MASK108:
-            return id
+            return head
+        head += 1
+    assert head == next, "exit_queue: over 10,000 cancelled requests at the head, process the line"
     return next
 
 
@@ -457,8 +463,12 @@ def points_ahead(id: uint256) -> uint256:
     @notice Unfilled points of the requests before `id` (the points the line fills before it).
     """
     self._owner_of(id)
+    head: uint256 = self._line & _MASK64
+    if id <= head:
+        return 0
+    assert id - head <= _MAX_SCAN, "exit_queue: over 10,000 requests ahead, sum them from the events"
     ahead: uint256 = 0
-    for i: uint256 in range(self._line & _MASK64, id, bound=_MAX_SCAN):
+    for i: uint256 in range(head, id, bound=_MAX_SCAN):
         amounts: uint256 = self._amounts[i]
         ahead += (amounts & _MASK108) - ((amounts >> _FILLED) & _MASK108)
     return ahead

@@ -86,8 +86,8 @@ MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
 # @dev The keccak256 and length of the release's `ExitQueue` runtime code, before the immutables Vyper
 # appends (its pool, registry and asset): `attach_exit_queue` takes no other code, and checks those
 # three words too (tests/unit/exit_queue check both constants against the compiled queue).
-EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0xa07059279697e26e817690cc53c2d5832bc392031bf851d2d77153d915f4d579
-EXIT_QUEUE_CODE_SIZE: public(constant(uint256)) = 8_645
+EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0x3e06bd717a84517103a68ee54379dc290b6a7867b75a6bfb486a075f4142c8d2
+EXIT_QUEUE_CODE_SIZE: public(constant(uint256)) = 9_067
 # @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
 MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 

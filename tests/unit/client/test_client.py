@@ -137,7 +137,8 @@ def test_purchase_record__block_given__found_there_and_not_in_another_block(
 ):
     client.record_purchase(merchant, consumer, 10 * unit, order(1), GREEN)
     block = client.system.pool.PurchaseRecorded.query("block_number").block_number.iloc[-1]
-    assert client.purchase_record(merchant, order(1), block=int(block)) == client.purchase_record(merchant, order(1))
+    by_block = client.purchase_record(merchant, order(1), block=int(block))
+    assert by_block == client.purchase_record(merchant, order(1))
     client.record_purchase(merchant, consumer, 10 * unit, order(2), GREEN)
     with pytest.raises(LookupError, match="no purchase"):
         client.purchase_record(merchant, order(1), block=int(block) + 1)

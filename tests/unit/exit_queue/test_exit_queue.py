@@ -152,6 +152,18 @@ def test_process_exits__later_request__never_overtakes_an_earlier_one(
     assert queue.exit_request(1)[2] == 10 * POINT and queue.queue_length() == 0
 
 
+def test_queue_head__cancelled_head__stepped_over_and_nothing_ahead_of_a_filled_request(
+    line, queue, consumer, other_consumer
+):
+    queue.request_exit(10 * POINT, sender=consumer)
+    queue.request_exit(20 * POINT, sender=other_consumer)
+    queue.cancel_exit(0, sender=consumer)
+    assert (queue.queue_head(), queue.points_ahead(1)) == (1, 0)
+    queue.process_exits(10, sender=consumer)
+    assert queue.exit_request(1)[2] == 20 * POINT
+    assert (queue.queue_head(), queue.points_ahead(0), queue.points_ahead(1)) == (2, 0, 0)
+
+
 def test_process_exits__owner_reaches_the_return_cap__rest_goes_back_with_basis(
     live, system, pool, queue, merchant, consumer, other_consumer, unit, decimals
 ):
