@@ -83,8 +83,8 @@ def _previous_sections(path: Path) -> dict[str, str]:
     text = path.read_text()
     kept = {}
     for line in text.splitlines():
-        if line.startswith("- Date: "):
-            kept[""] = line[len("- Date: ") :]
+        if line.startswith(("- Date: ", "- Dates: ")):
+            kept[""] = line.split(": ", 1)[1]
     for part in text.split("\n## ")[1:]:
         title = part.splitlines()[0].strip()
         kept[title] = f"## {part.rstrip()}\n"
