@@ -1,6 +1,6 @@
 """Gas of the exit queue (SPEC 11) as the line grows: 10, 1,000 and 10,000 requests waiting.
 
-Run: .venv/bin/python -m benchmarks.exit_queue_gas [--sizes 10,1000,10000]   (anvil on PATH; ~5 min)
+Run: .venv/bin/python -m benchmarks.exit_queue_gas [--sizes 10,1000,10000]   (anvil on PATH; 40-90 s)
 
 One deployment on `greenpoints.anvil.anvil_node()`, rules `exit_trigger_bps` 10,000 and `lock_period`
 one hour (as `benchmarks.gas`), and `epoch_exit_limit_bps` 10 (its lowest: the line waits). A filler

@@ -132,9 +132,7 @@ def test_purchase_record__order_never_recorded__lookup_error(
         client.purchase_record(other_merchant, order(1))
 
 
-def test_purchase_record__block_given__found_there_and_not_in_another_block(
-    client, merchant, consumer, unit
-):
+def test_purchase_record__block_given__found_there_and_not_in_another_block(client, merchant, consumer, unit):
     client.record_purchase(merchant, consumer, 10 * unit, order(1), GREEN)
     block = client.system.pool.PurchaseRecorded.query("block_number").block_number.iloc[-1]
     by_block = client.purchase_record(merchant, order(1), block=int(block))
