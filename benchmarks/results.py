@@ -4,7 +4,8 @@ Run: make bench   (or .venv/bin/python -m benchmarks.results [--out PATH] [--onl
 `--only` reruns the sections named, by title in lower case, and keeps the others as the file had them)
 
 Sections: gas of every operation beside snekmate's ERC-20, with flatness as the system grows and
-where a purchase's gas goes (benchmarks/gas.py); purchases per second of the simulation in the
+where a purchase's gas goes (benchmarks/gas.py); the exit queue's operations as the line grows from
+10 to 10,000 requests waiting (benchmarks/exit_queue_gas.py); purchases per second of the simulation in the
 model, on the embedded chain and on anvil (benchmarks/sim_speed.py); policy sweeps' runs per second at
 1 and 2 workers and 1,000 runs of the baseline (benchmarks/sweep_speed.py); events audited per second
 beside the raw log fetch (benchmarks/audit_speed.py); the dashboard's fold, resume, endpoints and
@@ -23,7 +24,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import audit_speed, dashboard_speed, gas, require_anvil, side_by_side, sim_speed, sweep_speed
+from benchmarks import (
+    audit_speed,
+    dashboard_speed,
+    exit_queue_gas,
+    gas,
+    require_anvil,
+    side_by_side,
+    sim_speed,
+    sweep_speed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
@@ -73,8 +83,8 @@ def _previous_sections(path: Path) -> dict[str, str]:
     text = path.read_text()
     kept = {}
     for line in text.splitlines():
-        if line.startswith("- Date: "):
-            kept[""] = line[len("- Date: ") :]
+        if line.startswith(("- Date: ", "- Dates: ")):
+            kept[""] = line.split(": ", 1)[1]
     for part in text.split("\n## ")[1:]:
         title = part.splitlines()[0].strip()
         kept[title] = f"## {part.rstrip()}\n"
@@ -90,6 +100,7 @@ def main() -> int:
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
     all_sections = (
         ("Gas", gas.run),
+        ("Exit queue gas", exit_queue_gas.run),
         ("Simulation speed", sim_speed.run),
         ("Sweep speed", sweep_speed.run),
         ("Audit speed", lambda: audit_speed.run()[0]),

@@ -15,17 +15,21 @@
         (points beyond it go back with their basis). Payouts stay in the pool
         until the owner claims them, so a receiver the asset refuses cannot
         block the line. While any request waits the pool's `exit` gives way.
-        The pool trusts its registry alone: the registry attaches this queue
-        once, checking its code, and passes its moves (`forward_queued`) on
-        to the pool's hook `move_queued`; the line's points are held in the
-        registry's balance (docs/design.md, "The exit queue"). The queue keeps no immutables, so
-        every queue has the same code, the one the registry checks.
-        Storage, per request id (counting from 0): the owner and the time of
-        the request; its points and the points filled (a cancel, or points
-        given back beyond the cap, lower `points` to `filled`: nothing waits);
-        the basis of its unfilled points and the payout not yet claimed; the
-        payout claimed. The line: the oldest request that may wait, the next
-        id, the requests waiting.
+        The registry attaches this queue once, checking its code, and tells
+        the pool, whose hook `move_queued` then takes this queue's moves and
+        payments directly (one hop: docs/gas.md); the line's points are held
+        in the registry's balance (docs/design.md, "The exit queue"). The
+        rules are read from the pool's copy (`config_word()`). The queue keeps no
+        immutables, so every queue has the same code, the one the registry
+        checks.
+        Storage, per request id (counting from 0), three words, each written
+        at the request and never zero after it, so a fill, a claim or a
+        cancel changes words and creates none (docs/gas.md, "The exit
+        queue"): the owner and the basis of the unfilled points; the points,
+        the points filled (a cancel, or points given back beyond the cap,
+        lower `points` to `filled`: nothing waits) and the time of the
+        request; the payout not yet claimed and the payout claimed. The line:
+        the oldest request that may wait, the next id, the requests waiting.
 """
 
 
@@ -34,19 +38,25 @@ from .interfaces import IValuePool
 
 interface IQueueRegistry:
     def pool() -> address: view
-    def config() -> uint256: view
-    def forward_queued(action: uint256, account: address, points: uint256, amount: uint256): nonpayable
 
 
 # @dev Most requests one `process_exits` call touches (a call asking for more touches this many).
 MAX_PROCESS: public(constant(uint256)) = 256
-# @dev Most earlier requests `points_ahead` and `queue_head` read (views only).
+# @dev Most requests `points_ahead` and `queue_head` read (views only: `points_ahead` of a request with
+# more requests ahead of it reverts with a reason; `queue_head` steps over that many cancelled ones).
 _MAX_SCAN: constant(uint256) = 10_000
 _BPS: constant(uint256) = 10_000
 _MASK16: constant(uint256) = 2**16 - 1
 _MASK64: constant(uint256) = 2**64 - 1
+# @dev A request's points (and points filled) take 108 bits: at most 3.2e14 points of 18 decimals.
+_MASK108: constant(uint256) = 2**108 - 1
 _MASK128: constant(uint256) = 2**128 - 1
 _MASK160: constant(uint256) = 2**160 - 1
+_FILLED: constant(uint256) = 108
+_TIME: constant(uint256) = 216
+_CLAIMED: constant(uint256) = 128
+# @dev Set in every request's payouts word, so the word is never zero (a fill or a claim changes it).
+_WRITTEN: constant(uint256) = 1 << 255
 # @dev Rule offsets in the rules' slot (`rules.vy`), as the pool reads them.
 _TRIGGER: constant(uint256) = 16
 _PAYOUT: constant(uint256) = 32
@@ -58,21 +68,22 @@ _SHUTDOWN_BIT: constant(uint256) = 1 << 193
 _TAKE: constant(uint256) = 0
 _GIVE_BACK: constant(uint256) = 1
 _FILL: constant(uint256) = 2
-_PAY: constant(uint256) = 3
 
-# @dev The pool whose line this is (storage, not an immutable: every queue has the same code).
-pool: public(address)
-# @dev The pool's registry, which attaches this queue and passes its moves to the pool.
-registry: public(address)
+# @dev The pool whose line this is, its registry (which attaches this queue) and the pool's asset:
+# immutables, which Vyper appends to the runtime code in this order, one 32-byte word each; the
+# registry checks the code before them and these three words (`Registry.attach_exit_queue`).
+pool: public(immutable(address))
+registry: public(immutable(address))
+_asset: immutable(address)
 
-# @dev Per request: owner (bits 0..159) | requested_at (160..255).
+# @dev Per request: owner (bits 0..159) | basis of the unfilled points (160..255; the pool keeps a
+# consumer's basis in 88 bits, and a request takes a share of it). Never zero for a request made.
 _owners: HashMap[uint256, uint256]
-# @dev Per request: points (0..127) | filled (128..255).
+# @dev Per request: points (0..107) | filled (108..215) | requested_at (216..255).
 _amounts: HashMap[uint256, uint256]
-# @dev Per request: basis of the unfilled points (0..127) | claimable payout (128..255).
-_money: HashMap[uint256, uint256]
-# @dev Per request: payout claimed.
-_claimed: HashMap[uint256, uint256]
+# @dev Per request: claimable payout (0..127) | payout claimed (128..254) | `_WRITTEN` (255). A
+# request's payouts are each at most the pool's assets (120 bits), their sum far below 2**127.
+_payouts: HashMap[uint256, uint256]
 # @dev The line: no request below this id waits (0..63) | the next id (64..127) | requests waiting (128..191).
 _line: uint256
 
@@ -109,8 +120,9 @@ def __init__(registry_: address):
             (`attach_exit_queue`).
     @param registry_ The pool's registry.
     """
-    self.registry = registry_
-    self.pool = staticcall IQueueRegistry(registry_).pool()
+    registry = registry_
+    pool = staticcall IQueueRegistry(registry_).pool()
+    _asset = staticcall IValuePool(pool).asset()
 
 
 # ---------------------------------------------------------------- actions
@@ -129,10 +141,9 @@ def request_exit(points: uint256) -> uint256:
     @return The request's id (counting from 0).
     """
     account: address = msg.sender
-    pool: address = self.pool
-    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    cfg: uint256 = staticcall IValuePool(pool).config_word()
     assert points != 0, "exit_queue: points is zero"
-    assert points <= _MASK128, "exit_queue: points too large"
+    assert points <= _MASK108, "exit_queue: points too large"
     assert cfg & _SHUTDOWN_BIT == 0, "exit_queue: shut down, exit instead"
     assert staticcall IValuePool(pool).standing_of(account) == empty(IValuePool.Standing), (
         "exit_queue: only consumers request exits"
@@ -155,10 +166,10 @@ def request_exit(points: uint256) -> uint256:
     line: uint256 = self._line
     id: uint256 = (line >> 64) & _MASK64
     self._line = line + (1 << 64) + (1 << 128)
-    self._owners[id] = convert(account, uint256) | (block.timestamp << 160)
-    self._amounts[id] = points
-    self._money[id] = moved
-    extcall IQueueRegistry(self.registry).forward_queued(_TAKE, account, points, moved)
+    self._owners[id] = convert(account, uint256) | (moved << 160)
+    self._amounts[id] = points | (block.timestamp << _TIME)
+    self._payouts[id] = _WRITTEN
+    extcall IValuePool(pool).move_queued(_TAKE, account, points, moved)
     log ExitRequested(id=id, account=account, points=points, basis=moved)
     return id
 
@@ -175,8 +186,7 @@ def process_exits(max_requests: uint256) -> uint256:
     @param max_requests Most requests to touch (at most MAX_PROCESS are).
     @return The requests touched (filled, ended by the cap, or stepped over once cancelled).
     """
-    pool: address = self.pool
-    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    cfg: uint256 = staticcall IValuePool(pool).config_word()
     assert max_requests != 0, "exit_queue: max_requests is zero"
     line: uint256 = self._line
     head: uint256 = line & _MASK64
@@ -192,15 +202,16 @@ def process_exits(max_requests: uint256) -> uint256:
         if head == next:
             break
         amounts: uint256 = self._amounts[head]
-        points: uint256 = amounts & _MASK128
-        filled: uint256 = amounts >> 128
+        points: uint256 = amounts & _MASK108
+        filled: uint256 = (amounts >> _FILLED) & _MASK108
         unfilled: uint256 = points - filled
         if unfilled == 0:
             # a cancelled (or cap-closed) request: step over it
             head += 1
             touched += 1
             continue
-        owner: address = convert(self._owners[head] & _MASK160, address)
+        owned: uint256 = self._owners[head]
+        owner: address = convert(owned & _MASK160, address)
         fill: uint256 = unfilled
         give_back: uint256 = 0
         payout: uint256 = 0
@@ -226,23 +237,23 @@ def process_exits(max_requests: uint256) -> uint256:
             payout = value * payout_bps // _BPS
             budget -= payout
         touched += 1
-        money: uint256 = self._money[head]
-        basis: uint256 = money & _MASK128
+        basis: uint256 = owned >> 160
         # the filled points' share of the basis leaves with them, rounded down (the rest stays)
         basis -= basis * fill // unfilled
         if fill != 0:
-            extcall IQueueRegistry(self.registry).forward_queued(_FILL, owner, fill, payout)
+            extcall IValuePool(pool).move_queued(_FILL, owner, fill, payout)
             assets -= payout
             supply -= fill
+            self._payouts[head] += payout
             log ExitFilled(id=head, account=owner, points=fill, payout=payout, retained=value - payout)
         if give_back != 0:
-            extcall IQueueRegistry(self.registry).forward_queued(_GIVE_BACK, owner, give_back, basis)
+            extcall IValuePool(pool).move_queued(_GIVE_BACK, owner, give_back, basis)
             log ExitCancelled(id=head, account=owner, points=give_back, basis=basis)
-            basis = 0
-        self._amounts[head] = (points - give_back) | ((filled + fill) << 128)
-        self._money[head] = basis | (((money >> 128) + payout) << 128)
+        # the time stays; a request with nothing left to fill keeps its basis word as it was (unread)
+        self._amounts[head] = (amounts >> _TIME << _TIME) | (points - give_back) | ((filled + fill) << _FILLED)
         if filled + fill + give_back < points:
-            # filled in part: the rest keeps its place and the budget is spent
+            # filled in part: the rest keeps its place, with the rest of its basis; the budget is spent
+            self._owners[head] = (owned & _MASK160) | (basis << 160)
             break
         head += 1
         waiting -= 1
@@ -262,13 +273,22 @@ def claim_exit(request_id: uint256) -> uint256:
     id: uint256 = request_id
     owner: address = self._owner_of(id)
     assert owner == msg.sender, "exit_queue: caller does not own the request"
-    money: uint256 = self._money[id]
-    amount: uint256 = money >> 128
+    payouts: uint256 = self._payouts[id]
+    amount: uint256 = payouts & _MASK128
     assert amount != 0, "exit_queue: nothing to claim"
-    self._money[id] = money & _MASK128
-    self._claimed[id] += amount
+    self._payouts[id] = payouts - amount + (amount << _CLAIMED)
     log ExitClaimed(id=id, account=owner, amount=amount)
-    extcall IQueueRegistry(self.registry).forward_queued(_PAY, owner, 0, amount)
+    # from the pool's balance, which approved this queue when the registry attached it: the fills
+    # booked these payouts out of `total_assets`, so they wait there, counted, until claimed
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(
+        _asset,
+        abi_encode(pool, owner, amount, method_id=method_id("transferFrom(address,address,uint256)")),
+        max_outsize=32,
+        revert_on_failure=False,
+    )
+    assert ok and (len(answer) == 0 or convert(answer, uint256) == 1), "pool: asset transfer failed"
     return amount
 
 
@@ -280,18 +300,19 @@ def cancel_exit(request_id: uint256):
     @param request_id The request.
     """
     id: uint256 = request_id
-    owner: address = self._owner_of(id)
+    owned: uint256 = self._owners[id]
+    assert owned != 0, "exit_queue: no such request"
+    owner: address = convert(owned & _MASK160, address)
     assert owner == msg.sender, "exit_queue: caller does not own the request"
     amounts: uint256 = self._amounts[id]
-    filled: uint256 = amounts >> 128
-    unfilled: uint256 = (amounts & _MASK128) - filled
+    filled: uint256 = (amounts >> _FILLED) & _MASK108
+    unfilled: uint256 = (amounts & _MASK108) - filled
     assert unfilled != 0, "exit_queue: nothing waits to cancel"
-    money: uint256 = self._money[id]
-    basis: uint256 = money & _MASK128
-    self._amounts[id] = filled | (filled << 128)
-    self._money[id] = money ^ basis
+    basis: uint256 = owned >> 160
+    # points lowered to filled: nothing waits, and the basis word is not read again
+    self._amounts[id] = amounts - unfilled
     self._line -= 1 << 128
-    extcall IQueueRegistry(self.registry).forward_queued(_GIVE_BACK, owner, unfilled, basis)
+    extcall IValuePool(pool).move_queued(_GIVE_BACK, owner, unfilled, basis)
     log ExitCancelled(id=id, account=owner, points=unfilled, basis=basis)
 
 
@@ -301,8 +322,10 @@ def cancel_exit(request_id: uint256):
 @internal
 @view
 def _owner_of(id: uint256) -> address:
-    assert id < (self._line >> 64) & _MASK64, "exit_queue: no such request"
-    return convert(self._owners[id] & _MASK160, address)
+    # every request made has a nonzero owner word (ids at and past the next id have none)
+    owned: uint256 = self._owners[id]
+    assert owned != 0, "exit_queue: no such request"
+    return convert(owned & _MASK160, address)
 
 
 @internal
@@ -332,8 +355,7 @@ def max_exit(account: address) -> uint256:
             because the pool's blueprint has no room for them. While requests wait `exit` gives
             way to the line, whatever this says.
     """
-    pool: address = self.pool
-    cfg: uint256 = staticcall IQueueRegistry(self.registry).config()
+    cfg: uint256 = staticcall IValuePool(pool).config_word()
     balance: uint256 = staticcall IValuePool(pool).balanceOf(account)
     if cfg & _SHUTDOWN_BIT != 0:
         return balance
@@ -373,13 +395,14 @@ def exit_request(id: uint256) -> (address, uint256, uint256, uint256, uint256, u
     """
     owner: address = self._owner_of(id)
     amounts: uint256 = self._amounts[id]
+    payouts: uint256 = self._payouts[id]
     return (
         owner,
-        amounts & _MASK128,
-        amounts >> 128,
-        self._money[id] >> 128,
-        self._claimed[id],
-        self._owners[id] >> 160,
+        amounts & _MASK108,
+        (amounts >> _FILLED) & _MASK108,
+        payouts & _MASK128,
+        (payouts >> _CLAIMED) & (_MASK128 >> 1),
+        amounts >> _TIME,
     )
 
 
@@ -394,10 +417,15 @@ def queue_head() -> uint256:
     head: uint256 = line & _MASK64
     if line >> 128 == 0:
         return next
-    for id: uint256 in range(head, next, bound=_MAX_SCAN):
-        amounts: uint256 = self._amounts[id]
-        if amounts & _MASK128 != amounts >> 128:
-            return id
+    # the stored head may sit on requests cancelled since the line was last processed: step over them
+    for i: uint256 in range(_MAX_SCAN):
+        if head == next:
+            break
+        amounts: uint256 = self._amounts[head]
+        if amounts & _MASK108 != (amounts >> _FILLED) & _MASK108:
+            return head
+        head += 1
+    assert head == next, "exit_queue: over 10,000 cancelled requests at the head, process the line"
     return next
 
 
@@ -416,7 +444,7 @@ def queued_points() -> uint256:
     """
     @notice Points waiting in the line, in all (the registry's balance in the pool).
     """
-    return staticcall IValuePool(self.pool).balanceOf(self.registry)
+    return staticcall IValuePool(pool).balanceOf(registry)
 
 
 @external
@@ -435,8 +463,12 @@ def points_ahead(id: uint256) -> uint256:
     @notice Unfilled points of the requests before `id` (the points the line fills before it).
     """
     self._owner_of(id)
+    head: uint256 = self._line & _MASK64
+    if id <= head:
+        return 0
+    assert id - head <= _MAX_SCAN, "exit_queue: over 10,000 requests ahead, sum them from the events"
     ahead: uint256 = 0
-    for i: uint256 in range(self._line & _MASK64, id, bound=_MAX_SCAN):
+    for i: uint256 in range(head, id, bound=_MAX_SCAN):
         amounts: uint256 = self._amounts[i]
-        ahead += (amounts & _MASK128) - (amounts >> 128)
+        ahead += (amounts & _MASK108) - ((amounts >> _FILLED) & _MASK108)
     return ahead

@@ -83,9 +83,11 @@ CERTIFIER_ROLE: public(constant(bytes32)) = keccak256("CERTIFIER_ROLE")
 # @dev A merchant's or sponsor's daily cap takes 100 bits in the pool; so does nothing else, but a
 # sponsor's reward per kg is bounded by the same figure (one kg may not pay more than a day's cap).
 MAX_DAILY_CAP: public(constant(uint256)) = 2**100 - 1
-# @dev The runtime code's keccak256 of the release's `ExitQueue` (which keeps no immutables, so every
-# queue has the same code): `attach_exit_queue` takes no other (tests/unit/exit_queue check it).
-EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0xb7198a9d1ceb8130bb19a9143f577de8dfb417b8c52f684b15ca69122aa36a3b
+# @dev The keccak256 and length of the release's `ExitQueue` runtime code, before the immutables Vyper
+# appends (its pool, registry and asset): `attach_exit_queue` takes no other code, and checks those
+# three words too (tests/unit/exit_queue check both constants against the compiled queue).
+EXIT_QUEUE_CODEHASH: public(constant(bytes32)) = 0x3e06bd717a84517103a68ee54379dc290b6a7867b75a6bfb486a075f4142c8d2
+EXIT_QUEUE_CODE_SIZE: public(constant(uint256)) = 9_067
 # @dev A class's factor takes 64 bits in the pool (grams of CO2e per unit).
 MAX_FACTOR: public(constant(uint256)) = catalog.MAX_FACTOR
 
@@ -625,27 +627,22 @@ def attach_exit_queue(queue: address):
     """
     @notice Attaches the pool's exit queue (`ExitQueue`, SPEC 11), once: anyone may, as only a
             contract with the release's code (`EXIT_QUEUE_CODEHASH`) serving this registry is taken.
-            The pool trusts its registry alone, so the queue moves points and pays through
-            `forward_queued` here.
+            The pool learns it here (its hook `attach_exit_queue`), and from then on takes the
+            queue's moves and payments (`move_queued`) from that queue alone, directly.
     @param queue The queue.
     """
     assert self.exit_queue == empty(address), "registry: exit queue already attached"
-    assert queue.codehash == EXIT_QUEUE_CODEHASH, "registry: not the release's exit queue"
-    assert staticcall IExitQueue(queue).registry() == self, "registry: exit queue serves another registry"
+    # the release's code, then its immutables (pool, registry, asset: a word each)
+    assert queue.codesize == EXIT_QUEUE_CODE_SIZE + 96, "registry: not the release's exit queue"
+    assert keccak256(slice(queue.code, 0, EXIT_QUEUE_CODE_SIZE)) == EXIT_QUEUE_CODEHASH, (
+        "registry: not the release's exit queue"
+    )
+    assert slice(queue.code, EXIT_QUEUE_CODE_SIZE, 96) == abi_encode(
+        pool, self, staticcall IValuePool(pool).asset()
+    ), "registry: exit queue serves another registry"
     self.exit_queue = queue
+    extcall IValuePool(pool).attach_exit_queue(queue)
     log ExitQueueAttached(queue=queue)
-
-
-@external
-@nonreentrant
-def forward_queued(action: uint256, account: address, points: uint256, amount: uint256):
-    """
-    @notice The exit queue's way into the pool (the queue only): passes its request, give-back, fill
-            or claim to the pool's hook of the same name, which holds the line's points in this
-            registry's balance (docs/design.md, "The exit queue").
-    """
-    assert msg.sender == self.exit_queue, "registry: caller is not the exit queue"
-    extcall IValuePool(pool).move_queued(action, account, points, amount)
 
 
 # ---------------------------------------------------------------- views

@@ -82,6 +82,7 @@ exports: (
     erc20.allowance,
     erc20.approve,
     config.paused,
+    config.config_word,
     config.is_shutdown,
     accounts.standing_of,
     members.merchant_terms,
@@ -119,6 +120,8 @@ asset: public(immutable(address))
 governor: public(immutable(address))
 # @dev The registry (members, roles, rules, pause, shutdown), created by this contract's constructor.
 registry: public(immutable(address))
+# @dev The exit queue (SPEC 11) the registry attached (`attach_exit_queue`); empty until then.
+_exit_queue: address
 
 
 event PurchaseRecorded:
@@ -513,7 +516,7 @@ def max_exit(account: address) -> uint256:
             exit queue the registry attached, from this contract's views (`ExitQueue.max_exit`: the
             pool's blueprint has no room for the arithmetic, docs/design.md); 0 while none is.
     """
-    queue: address = staticcall IRegistry(registry).exit_queue()
+    queue: address = self._exit_queue
     if queue == empty(address):
         return 0
     return staticcall IExitQueue(queue).max_exit(account)
@@ -568,21 +571,37 @@ def set_config(word: uint256):
 
 
 @external
+def attach_exit_queue(queue: address):
+    """
+    @notice The registry's hook when it attaches the pool's exit queue (SPEC 11; registry only: the
+            registry takes one queue, once, and only the release's code): from then on that queue
+            alone may call `move_queued`, and it pays claims from this pool's asset balance (the
+            payouts its fills booked out of `total_assets`), which this approves it to move.
+    @param queue The queue.
+    """
+    self._only_registry()
+    self._exit_queue = queue
+    # (a token that refuses reverts the attach; one answering false leaves claims to fail with
+    # "pool: asset transfer failed", which the queue checks)
+    raw_call(asset, abi_encode(queue, max_value(uint256), method_id=method_id("approve(address,uint256)")))
+
+
+@external
 @nonreentrant
 def move_queued(action: uint256, account: address, points: uint256, amount: uint256):
     """
-    @notice The exit queue's hook (SPEC 11; registry only: the registry keeps the line, checks
-            every request and fill and logs its event). The queue's points are the registry's
-            balance: they still count in `totalSupply`. `action`:
+    @notice The exit queue's hook (SPEC 11; the attached queue only, which keeps the line, checks
+            every request and fill and logs its event: it calls here directly, not through the
+            registry, docs/gas.md). The queue's points are the registry's balance: they still
+            count in `totalSupply`. `action`:
             0 a request: `points` and `amount` of basis move from consumer `account` into the queue;
             1 a give-back (a cancel, or points beyond the return cap): `points` and `amount` of basis
               move from the queue back to `account`;
             2 a fill: `points` of the queue are burned and `amount`, their payout, leaves the books as
               `account`'s exit (its lifetime payouts and, before the shutdown, the epoch's exits),
-              held in the pool until claimed;
-            3 a claim: `amount` of the asset is paid to `account`.
+              held in the pool until claimed (the queue then moves it, as this pool approved).
     """
-    self._only_registry()
+    assert msg.sender == self._exit_queue, "pool: caller is not the exit queue"
     if action == 0:
         erc20._transfer(account, registry, points)
         accounts._slots[account] -= amount << ledger.BASIS
@@ -596,8 +615,6 @@ def move_queued(action: uint256, account: address, points: uint256, amount: uint
         ledger._payouts[account] += amount
         if config._word & rules.SHUTDOWN_BIT == 0:
             exit_rule._epoch_word += amount << 128
-    else:
-        self._pay(account, amount)
 
 
 # ---------------------------------------------------------------- internals

@@ -32,6 +32,16 @@ def _store(word: uint256):
 
 @external
 @view
+def config_word() -> uint256:
+    """
+    @notice The rules' slot with both switches, as the pool holds it (`Registry.config()` gives
+            the same word; the exit queue reads it here, one slot instead of the registry's three).
+    """
+    return self._word
+
+
+@external
+@view
 def paused() -> bool:
     """
     @notice True while purchases and spending are paused (the guardian's or governor's pause).

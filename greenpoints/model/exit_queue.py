@@ -13,7 +13,10 @@ from typing import NamedTuple
 
 from . import pool_math as pm
 from .receipts import ExitCancelled, ExitClaimed, ExitFilled, ExitRequested, ExitsProcessed
-from .state import MAX_U128, State, atomic
+from .state import State, atomic
+
+# A request's points take 108 bits in the queue's word (ExitQueue.vy): at most 3.2e14 points of 18 decimals.
+MAX_QUEUED_POINTS = 2**108 - 1
 
 MAX_PROCESS = 256
 """`ExitQueue.MAX_PROCESS`: most requests one `process_exits` call touches."""
@@ -98,7 +101,7 @@ class ExitQueue:
     @atomic
     def request_exit(self, sender: str, points: int, now: int) -> ExitRequested:
         self.require(points != 0, "exit_queue: points is zero")
-        self.require(points <= MAX_U128, "exit_queue: points too large")
+        self.require(points <= MAX_QUEUED_POINTS, "exit_queue: points too large")
         self.require(not self.state.shutdown, "exit_queue: shut down, exit instead")
         self.require(self.is_consumer(sender), "exit_queue: only consumers request exits")
         balance = self.balance_of(sender)

@@ -287,3 +287,33 @@ def test_record_purchase__tether_fee_turned_on__delivered_less_and_payouts_stay_
     assert fee > 0
     assert token.balanceOf(consumer) == held + exited.payout - fee
     assert token.balanceOf(pool) == pool.total_assets()
+
+
+# ---------------------------------------------------------------- the exit queue's claims (SPEC 11)
+
+
+@pytest.mark.parametrize("issued", ["circle"], indirect=True)  # Circle checks the receiver
+def test_claim_exit__owner_blacklisted_by_circle__asset_transfer_failed_and_the_line_goes_on(
+    holding, deployer, consumer
+):
+    """Claims are pulled: a refused receiver's payout waits, counted, in the pool's balance (which the
+    queue moves as the pool approved it), and the line is filled all the same."""
+    kind, system, token = holding
+    pool, queue = system.pool, system.exit_queue
+    points = pool.max_exit(consumer) // 4
+    queue.request_exit(points, sender=consumer)
+    _blacklist(token, kind, consumer, deployer)
+    queue.request_exit(points, sender=consumer)
+    queue.process_exits(2, sender=deployer)
+    assert queue.queue_length() == 0
+    claimable = queue.exit_request(0)[3]
+    assert claimable > 0
+    before = _books(system, token, consumer)
+    with ape.reverts("pool: asset transfer failed"):
+        queue.claim_exit(0, sender=consumer)
+    assert _books(system, token, consumer) == before
+    assert token.balanceOf(pool) >= pool.total_assets() + claimable + queue.exit_request(1)[3]
+    token.unBlacklist(consumer, sender=deployer)
+    queue.claim_exit(0, sender=consumer)
+    assert token.balanceOf(consumer) == before[3][0] + claimable
+    assert queue.exit_request(0)[3:5] == (0, claimable)

@@ -46,8 +46,8 @@ GATED = [
      "pool: only merchants and charities settle"),
     ("update_member", lambda f: (f["attacker"], 9, 5_000, 10**24), set(), "pool: caller is not the registry"),
     ("set_config", lambda f: (0,), set(), "pool: caller is not the registry"),
-    ("move_queued", lambda f: (3, f["attacker"], 0, 1), set(), "pool: caller is not the registry"),
-    ("forward_queued", lambda f: (3, f["attacker"], 0, 1), set(), "registry: caller is not the exit queue"),
+    ("move_queued", lambda f: (3, f["attacker"], 0, 1), set(), "pool: caller is not the exit queue"),
+    ("attach_exit_queue", lambda f: (f["attacker"],), set(), "pool: caller is not the registry"),
 ]  # fmt: skip
 # Gated functions of the pool; the others are the registry's.
 POOL_FUNCTIONS = {
@@ -60,6 +60,7 @@ POOL_FUNCTIONS = {
     "update_member",
     "set_config",
     "move_queued",
+    "attach_exit_queue",
 }
 CALLERS = ["deployer", "registrar", "guardian", "certifier", "proposer", "merchant", "other_merchant",
            "charity", "sponsor", "consumer", "attacker"]  # fmt: skip

@@ -65,7 +65,7 @@ def test_operations__every_entry__a_function_of_its_contract_and_its_events():
 
 def test_operations__every_pool_function_a_holder_or_member_sends__in_the_table():
     """A new state-changing function of the pool is either in the table or one of the registry's hooks."""
-    hooks = {"update_member", "set_class", "set_config", "move_queued"}
+    hooks = {"update_member", "set_class", "set_config", "move_queued", "attach_exit_queue"}
     sent = {
         i["name"]
         for i in _abi("ValuePool")

@@ -152,6 +152,18 @@ def test_process_exits__later_request__never_overtakes_an_earlier_one(
     assert queue.exit_request(1)[2] == 10 * POINT and queue.queue_length() == 0
 
 
+def test_queue_head__cancelled_head__stepped_over_and_nothing_ahead_of_a_filled_request(
+    line, queue, consumer, other_consumer
+):
+    queue.request_exit(10 * POINT, sender=consumer)
+    queue.request_exit(20 * POINT, sender=other_consumer)
+    queue.cancel_exit(0, sender=consumer)
+    assert (queue.queue_head(), queue.points_ahead(1)) == (1, 0)
+    queue.process_exits(10, sender=consumer)
+    assert queue.exit_request(1)[2] == 20 * POINT
+    assert (queue.queue_head(), queue.points_ahead(0), queue.points_ahead(1)) == (2, 0, 0)
+
+
 def test_process_exits__owner_reaches_the_return_cap__rest_goes_back_with_basis(
     live, system, pool, queue, merchant, consumer, other_consumer, unit, decimals
 ):
@@ -246,13 +258,57 @@ def test_attach_exit_queue__once_and_only_the_release_code(system, registry, que
         registry.attach_exit_queue(queue.address, sender=deployer)
     runtime = bytes(project.ExitQueue.contract_type.runtime_bytecode.to_bytes())
     assert bytes(registry.EXIT_QUEUE_CODEHASH()) == keccak(runtime)
+    assert registry.EXIT_QUEUE_CODE_SIZE() == len(runtime)
 
 
-def test_forward_queued__not_the_queue__reverts(system, registry, pool, attacker):
-    with ape.reverts("registry: caller is not the exit queue"):
-        registry.forward_queued(3, attacker, 0, 1, sender=attacker)
-    with ape.reverts("pool: caller is not the registry"):
+@pytest.fixture
+def bare(deployer, registrar, guardian, certifier, proposer, decimals, chain, monkeypatch):
+    """A second deployment whose registry has no exit queue attached yet."""
+    from greenpoints import deploy
+
+    monkeypatch.setattr(deploy, "deploy_exit_queue", lambda system, deployer: None)
+    snapshot = chain.snapshot()
+    yield deploy.deploy_system(
+        deployer, registrar=registrar, guardian=guardian, certifier=certifier, proposer=proposer,
+        asset_decimals=decimals,
+    )  # fmt: skip
+    chain.restore(snapshot)
+
+
+def test_attach_exit_queue__its_own_queue__attached_and_the_pool_approves_it(bare, deployer, project):
+    queue = project.ExitQueue.deploy(bare.registry.address, sender=deployer)
+    bare.registry.attach_exit_queue(queue.address, sender=deployer)
+    assert bare.registry.exit_queue() == queue.address
+    assert bare.asset.allowance(bare.pool.address, queue.address) == 2**256 - 1
+
+
+def test_attach_exit_queue__queue_of_another_registry__reverts(bare, queue, deployer):
+    with ape.reverts("registry: exit queue serves another registry"):
+        bare.registry.attach_exit_queue(queue.address, sender=deployer)
+
+
+def test_attach_exit_queue__other_code__reverts(bare, deployer):
+    with ape.reverts("registry: not the release's exit queue"):
+        bare.registry.attach_exit_queue(bare.lens.address, sender=deployer)
+
+
+def test_move_queued__not_the_attached_queue__reverts(system, registry, pool, attacker, deployer):
+    with ape.reverts("pool: caller is not the exit queue"):
         pool.move_queued(3, attacker, 0, 1, sender=attacker)
+    with ape.reverts("pool: caller is not the exit queue"):
+        pool.move_queued(3, attacker, 0, 1, sender=deployer)
+
+
+def test_attach_exit_queue__pool_hook_from_anyone_but_the_registry__reverts(pool, attacker):
+    with ape.reverts("pool: caller is not the registry"):
+        pool.attach_exit_queue(attacker, sender=attacker)
+
+
+def test_config_word__pool_copy__equals_the_registry_config_paused_or_not(pool, registry, guardian):
+    assert pool.config_word() == registry.config()
+    registry.pause(sender=guardian)
+    assert pool.config_word() == registry.config()
+    assert pool.config_word() & (1 << 192)
 
 
 def test_exit_queue_abi__shipped(project):

@@ -74,7 +74,7 @@ def test_request_exit__allowed__points_and_basis_into_the_line(model):
     "who, points, reason",
     [
         (A, 0, "exit_queue: points is zero"),
-        (A, 2**128, "exit_queue: points too large"),
+        (A, 2**108, "exit_queue: points too large"),
         (A, 211 * POINT, "exit_rule: amount exceeds balance"),
         (MERCHANT, POINT, "exit_queue: only consumers request exits"),
     ],
