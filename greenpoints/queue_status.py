@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .model import epochs_to_fill
+from .model import epoch_exit_limit, epochs_to_fill, exit_payout
 
-BPS = 10_000
 SHOWN = 1_000
 """The page and the script list the head of a long line: at most this many requests."""
 
 
 def budget_per_epoch(total_assets: int, epoch_exit_limit_bps: int) -> int:
-    """One epoch's exit limit if an epoch began now (the contract rounds it down)."""
-    return total_assets * epoch_exit_limit_bps // BPS
+    """One epoch's exit limit if an epoch began now (the model's rule: the contract rounds it down)."""
+    return epoch_exit_limit(total_assets, epoch_exit_limit_bps)
 
 
 def clearing(points: int, payout_of: Callable[[int], int], budget: int) -> tuple[int, int | None]:
@@ -88,7 +87,7 @@ def line_status(system, now: int | None = None) -> dict:
     payout_bps = int(registry.exit_payout_bps())
 
     def payout_of(points: int) -> int:  # as `exit` would pay them now (`exit_rule`: value x payout_bps)
-        return int(pool.convert_to_assets(points)) * payout_bps // BPS
+        return exit_payout(int(pool.convert_to_assets(points)), payout_bps)
 
     budget = budget_per_epoch(int(pool.total_assets()), int(registry.epoch_exit_limit_bps()))
     return line(waiting, int(queue.queued_points()), requests(), payout_of, budget, now)

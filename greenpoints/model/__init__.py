@@ -33,7 +33,7 @@ from .ledger import Ledger
 from .members import Members
 from .orders import Purchase, order_word
 from .pool import Pool
-from .pool_math import value_per_point
+from .pool_math import epoch_exit_limit, exit_payout, value_per_point
 from .previews import Previews
 from .receipts import (
     NEWCOMERS_PAY_MOST,
@@ -166,6 +166,8 @@ __all__ = [
     "PurchaseReversed",
     "Receipt",
     "value_per_point",
+    "epoch_exit_limit",
+    "exit_payout",
     "DEFAULT_RULES",
     "Rules",
     "CERTIFIER_ROLE",

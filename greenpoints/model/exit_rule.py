@@ -20,7 +20,7 @@ class ExitRule:
 
     def _exit_limit(self, start_assets: int) -> int:
         """`epoch_exit_limit_bps` of an epoch's start assets, rounded down as `_check_exit` does."""
-        return start_assets * self.rule("epoch_exit_limit_bps") // pm.BPS
+        return pm.epoch_exit_limit(start_assets, self.rule("epoch_exit_limit_bps"))
 
     def epoch_exit_limit(self) -> int:
         """The exit limit of the last snapshotted epoch (the chain's `epoch_start_assets()` times the

@@ -66,6 +66,11 @@ def exit_payout(value: int, payout_bps: int) -> int:
     return value * payout_bps // BPS
 
 
+def epoch_exit_limit(start_assets: int, epoch_exit_limit_bps: int) -> int:
+    """An epoch's exit budget: `epoch_exit_limit_bps` of its start assets, rounded down (`_check_exit`)."""
+    return start_assets * epoch_exit_limit_bps // BPS
+
+
 def basis_after_outflow(basis: int, balance: int, points: int) -> int:
     """Basis left after `points` of a `balance` leave the account (the cut rounds down)."""
     if basis == 0:
