@@ -71,6 +71,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+from web3.exceptions import Web3RPCError
 
 from ..catalog import kind_name
 from ..client import Client
@@ -822,6 +823,8 @@ class Monitor(Follower):
         self.asset = str(system.asset.address)
         self.shortfall = 0
         """How far the token's balance of the pool fell below total_assets at the last page (0: whole)."""
+        self.balance_unchecked = 0
+        """Pages whose balance a pruned node could no longer give (`_asset_balance`)."""
         self.cursor = system.deployment_block - 1
         self.watcher.clock_block = self.cursor
         self.on_page = on_page
@@ -882,10 +885,23 @@ class Monitor(Follower):
                 self._save()
         return raised
 
-    def _asset_balance(self, block: int) -> int:
-        """The token's balance of the pool at `block` (one `balanceOf` call)."""
+    def _asset_balance(self, block: int) -> int | None:
+        """The token's balance of the pool at `block` (one `balanceOf` call). None when the node
+        keeps no state for `block` but answers at its head: a pruned node (anvil's `--prune-history`
+        keeps the head's state only, a full geth node the last 128 blocks') that moved on while the
+        page was read. That page's balance goes unchecked; the next page, read nearer the head,
+        checks it (docs/audit.md). Any other refusal is the node's and retries the page."""
         data = _BALANCE_OF + bytes(12) + bytes.fromhex(self.ledger.pool[2:])
-        raw = self.web3.eth.call({"to": self.asset, "data": "0x" + data.hex()}, block)
+        call = {"to": self.asset, "data": "0x" + data.hex()}
+        try:
+            raw = self.web3.eth.call(call, block)
+        except Web3RPCError as err:
+            try:
+                self.web3.eth.call(call, "latest")
+            except Web3RPCError:
+                raise err from None
+            self.balance_unchecked += 1
+            return None
         return int.from_bytes(bytes(raw)[:32], "big")
 
     def _check_asset_balance(self, block: int, balance: int) -> list[Alert]:

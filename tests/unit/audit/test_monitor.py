@@ -276,10 +276,9 @@ def test_alert__line_and_json__carry_block_kind_and_details(registry, live, watc
     assert set(SEVERITY.values()) == {"critical", "warning", "notice"}
 
 
-def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_notice(
-    deployer, registrar, guardian, certifier, merchant, consumer, watch, decimals, chain
-):
-    """A blacklist with balance destruction emits no Transfer: only the token's balance shows it."""
+@pytest.fixture
+def issuer_system(deployer, registrar, guardian, certifier, merchant, consumer, decimals):
+    """A pool over a token whose issuer can blacklist and destroy balances, with one purchase."""
     from ape import project
 
     from greenpoints.catalog import SAMPLE_CATALOG
@@ -294,6 +293,14 @@ def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_n
     token.mint(merchant, 10**6 * unit, sender=merchant)
     token.approve(system.pool, 2**256 - 1, sender=merchant)
     system.pool.record_purchase(consumer, 1_000 * unit, order("wiped"), GREEN, sender=merchant)
+    return system, token
+
+
+def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_notice(
+    deployer, issuer_system, watch, chain
+):
+    """A blacklist with balance destruction emits no Transfer: only the token's balance shows it."""
+    system, token = issuer_system
     monitor = watch(system)
     owed = system.pool.total_assets()
     assert monitor.poll() == []  # whole: nothing to say
@@ -310,6 +317,54 @@ def test_poll__token_issuer_destroys_the_pools_balance__critical_then_restored_n
     chain.mine()
     (restored,) = monitor.poll()
     assert (restored.kind, restored.severity) == ("asset_balance_restored", "notice")
+
+
+def test_poll__pruned_node_lost_the_pages_state__balance_checked_at_a_later_page_not_an_error(
+    deployer, issuer_system, watch, chain, monkeypatch
+):
+    # A pruned node (anvil --prune-history, a full geth node past 128 blocks) answers at its head
+    # only: the page's balance is left unchecked, and the next page the node can answer checks it.
+    from web3.exceptions import Web3RPCError
+
+    system, token = issuer_system
+    monitor = watch(system)
+    eth, answer = monitor.web3.eth, monitor.web3.eth.call
+
+    def pruned(call, block="latest"):
+        if block != "latest":
+            raise Web3RPCError(
+                "{'code': -32602, 'message': 'BlockOutOfRangeError: block height is 9 but requested was 8'}"
+            )
+        return answer(call, block)
+
+    token.addBlackList(system.pool, sender=deployer)
+    token.destroyBlackFunds(system.pool, sender=deployer)
+    monkeypatch.setattr(eth, "call", pruned)
+    kinds = [alert.kind for alert in monitor.poll()]
+    assert kinds == ["pool_blacklisted", "pool_funds_destroyed"] and monitor.balance_unchecked == 1
+    monkeypatch.setattr(eth, "call", answer)  # the node answers for the next page's last block
+    chain.mine()
+    (alert,) = monitor.poll()
+    assert (alert.kind, alert.details["asset_balance"]) == ("asset_balance_short", 0)
+
+
+def test_poll__node_refuses_every_balance_call__error_and_the_page_not_folded(
+    issuer_system, watch, monkeypatch
+):
+    from web3.exceptions import Web3RPCError
+
+    system, _ = issuer_system
+    monitor = watch(system)
+    cursor = monitor.cursor
+
+    def refused(call, block="latest"):
+        raise Web3RPCError("{'code': -32000, 'message': 'internal error'}")
+
+    monkeypatch.setattr(monitor.web3.eth, "call", refused)
+    monitor.web3.provider.make_request("evm_mine", [])
+    with pytest.raises(Web3RPCError, match="internal error"):
+        monitor.poll()
+    assert monitor.cursor == cursor and monitor.balance_unchecked == 0
 
 
 @pytest.fixture
