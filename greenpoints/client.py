@@ -20,13 +20,17 @@ its arguments are accounts; the simulation's chain backends map their agents thr
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance, ContractLog
+from ape.logging import LogLevel, logger
 from ape.types import AddressType
 
 from .model.orders import Purchase
@@ -146,6 +150,27 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+@contextmanager
+def traces_hidden(shown_from: LogLevel = LogLevel.INFO):
+    """ape-foundry prints the call trace of every reverted transaction or call on stdout; a refusal
+    asked for on purpose (`Client.refusal`, the simulation's rule-breaking attempts) is an answer,
+    not a failure, so unless Ape logs at `shown_from` or more (`-v INFO` or `-v DEBUG` for the
+    simulation, `-v DEBUG` for a refusal) stdout points at /dev/null meanwhile."""
+    if logger.level <= shown_from.value:
+        yield
+        return
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class Client:
     """The operations of one deployed system (`greenpoints.deploy.System`), each sent by the account
     given and answered with what the chain logged."""
@@ -181,7 +206,8 @@ class Client:
         from ape.exceptions import ContractLogicError
 
         try:
-            self._method(operation).call(*args, sender=address_of(sender))
+            with traces_hidden(shown_from=LogLevel.DEBUG):
+                self._method(operation).call(*args, sender=address_of(sender))
         except ContractLogicError as err:
             return err.message or "reverted without a reason"
         return None

@@ -20,6 +20,7 @@ from ape.cli import verbosity_option
 from greenpoints.cli import Command, one_line_errors, resolve_account
 from greenpoints.client import Client
 from greenpoints.deploy import default_record_path, load_system
+from greenpoints.formatting import fmt_points, fmt_units
 from greenpoints.queue_status import line_status
 
 POINT = 10**18
@@ -61,6 +62,21 @@ def _points(value: str, raw: bool) -> int:
     return points
 
 
+def _money(client: Client, amount: int) -> str:
+    """An amount of the pool's asset, in its units with its symbol (truncated, exact)."""
+    asset = client.system.asset
+    return f"{fmt_units(amount, int(asset.decimals()), 2)} {asset.symbol()}"
+
+
+def _age(seconds: int) -> str:
+    days, rest = divmod(seconds, 86_400)
+    return (
+        f"{days} d {rest // 3_600} h {rest % 3_600 // 60} min"
+        if days
+        else f"{rest // 3_600} h {rest % 3_600 // 60} min"
+    )
+
+
 def _send(client: Client, operation: str, sender, *args):
     reason = client.refusal(operation, sender, *args)
     if reason is not None:
@@ -85,9 +101,10 @@ def request(network, deployment, account_alias, points, raw):
     requested = _send(client, "request_exit", consumer, _points(points, raw))
     status = line_status(client.system)
     mine = next(r for r in status["requests"] if r["id"] == requested.id) if status["requests"] else None
+    ahead = int(client.system.exit_queue.points_ahead(requested.id))
     click.echo(
-        f"request {requested.id}: {requested.points} points of {consumer.address} in line "
-        f"(basis {requested.basis}); {client.system.exit_queue.points_ahead(requested.id)} points ahead"
+        f"request {requested.id}: {fmt_points(requested.points)} points of {consumer.address} in line "
+        f"(basis {_money(client, requested.basis)}); {fmt_points(ahead)} points ahead"
         + (f", about {mine['epochs_to_fill']} epochs to be filled at the current budget" if mine else "")
     )
 
@@ -105,8 +122,9 @@ def process(network, deployment, account_alias, max_requests):
     fills = [r for r in done if type(r).__name__ == "ExitFilled"]
     back = [r for r in done if type(r).__name__ == "ExitCancelled"]
     click.echo(
-        f"{len(fills)} fills ({sum(f.points for f in fills)} points, {sum(f.payout for f in fills)} asset "
-        f"units claimable), {len(back)} rests given back at the return cap; "
+        f"{len(fills)} fills ({fmt_points(sum(f.points for f in fills))} points, "
+        f"{_money(client, sum(f.payout for f in fills))} claimable), "
+        f"{len(back)} rests given back at the return cap; "
         f"{client.system.exit_queue.queue_length()} requests still wait"
     )
 
@@ -120,7 +138,7 @@ def claim(network, deployment, account_alias, request_id):
     client = _client(deployment)
     owner = resolve_account(account_alias, role="account", local_default=7)
     claimed = _send(client, "claim_exit", owner, request_id)
-    click.echo(f"request {request_id}: {claimed.amount} asset units paid to {owner.address}")
+    click.echo(f"request {request_id}: {_money(client, claimed.amount)} paid to {owner.address}")
 
 
 @cli.command(cls=Command, short_help="The request's owner takes its unfilled points back")
@@ -132,8 +150,8 @@ def cancel(network, deployment, account_alias, request_id):
     client = _client(deployment)
     owner = resolve_account(account_alias, role="account", local_default=7)
     cancelled = _send(client, "cancel_exit", owner, request_id)
-    back = f"{cancelled.points} points back to {owner.address} with basis {cancelled.basis}"
-    click.echo(f"request {request_id}: {back}")
+    back = f"{fmt_points(cancelled.points)} points back to {owner.address}"
+    click.echo(f"request {request_id}: {back} with basis {_money(client, cancelled.basis)}")
 
 
 @cli.command(cls=Command, short_help="The line: waiting, oldest age, estimated epochs; an account's requests")
@@ -143,15 +161,21 @@ def cancel(network, deployment, account_alias, request_id):
 def status(network, deployment, account):
     client = _client(deployment)
     line = line_status(client.system)
+    budget = f"{_money(client, line['budget_per_epoch'])} an epoch"
+    if line["oldest_age"] is None:
+        wait = f"no request waits; the current budget is {budget}"
+    else:
+        epochs = line["epochs_to_clear"]
+        clear = "the budget is zero: no estimate" if epochs is None else f"about {epochs} epochs to clear"
+        wait = f"the oldest has waited {_age(line['oldest_age'])}; {clear} at the current budget ({budget})"
     click.echo(
         f"exit queue {client.system.exit_queue.address}: {line['waiting']} requests waiting, "
-        f"{line['queued_points']} points; oldest waits {line['oldest_age']} s; about "
-        f"{line['epochs_to_clear']} epochs to clear at the current budget ({line['budget_per_epoch']} asset "
-        "units an epoch)"
+        f"{fmt_points(line['queued_points'])} points; {wait}"
     )
     if account:
         for r in client.exit_requests_of(account):
-            figures = f"{r['points']} points, {r['filled']} filled, {r['claimable']} claimable"
+            figures = f"{fmt_points(r['points'])} points, {fmt_points(r['filled'])} filled"
+            paid = f"{_money(client, r['claimable'])} claimable, {_money(client, r['claimed'])} claimed"
             click.echo(
-                f"  request {r['id']}: {figures}, {r['claimed']} claimed, {r['points_ahead']} points ahead"
+                f"  request {r['id']}: {figures}, {paid}, {fmt_points(r['points_ahead'])} points ahead"
             )

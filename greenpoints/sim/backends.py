@@ -17,21 +17,17 @@ reason. Actions the model accepts are sent as transactions and must succeed.
 
 from __future__ import annotations
 
-import os
-import sys
-from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ape import accounts, chain, config, project
 from ape.exceptions import APINotImplementedError, ContractLogicError, TransactionError
-from ape.logging import LogLevel, logger
 from ape_test.accounts import TestAccount
 from eth_abi import decode, encode
 from eth_account import Account
 from eth_utils import keccak
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
-from ..client import OPERATIONS, Client
+from ..client import OPERATIONS, Client, traces_hidden
 from ..deploy import deploy_system, is_local_network
 from ..model.rules import Rules
 from .runner import DAY, DEFAULT_START, Divergence
@@ -153,7 +149,7 @@ class ApeTransport:
     def transact(self, account, contract, method: str, args: tuple, gas: int) -> str | None:
         """Send a transaction; None when it succeeded, else the revert reason."""
         try:
-            with _traces_hidden():
+            with traces_hidden():
                 receipt = getattr(contract, method)(*args, sender=account, gas_limit=gas, **self.fees)
         except (ContractLogicError, TransactionError) as err:
             return _reason(str(err)) or type(err).__name__
@@ -163,7 +159,7 @@ class ApeTransport:
     def call(self, account, contract, method: str, args: tuple) -> str | None:
         """eth_call the method from `account`: None when it would succeed, else the revert reason."""
         try:
-            with _traces_hidden():
+            with traces_hidden():
                 getattr(contract, method).call(*args, sender=account)
         except ContractLogicError as err:
             return _reason(err.message) or "reverted without a reason"
@@ -171,26 +167,6 @@ class ApeTransport:
 
     def send_value(self, funder, to: str, amount: int) -> None:
         funder.transfer(to, amount)
-
-
-@contextmanager
-def _traces_hidden():
-    """ape-foundry prints the call trace of every reverted transaction on stdout; the simulation
-    sends refused ones on purpose (rule-breaking attempts), so below INFO (-v INFO or DEBUG shows
-    them) stdout points at /dev/null while a transaction is sent."""
-    if logger.level <= LogLevel.INFO.value:
-        yield
-        return
-    sys.stdout.flush()
-    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.close(null)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 class RpcTransport:
