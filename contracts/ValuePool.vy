@@ -571,6 +571,7 @@ def set_config(word: uint256):
 
 
 @external
+@nonreentrant
 def attach_exit_queue(queue: address):
     """
     @notice The registry's hook when it attaches the pool's exit queue (SPEC 11; registry only: the

@@ -15,7 +15,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".venv-analysis" / "bin"
-CONTRACTS = ["contracts/ValuePool.vy", "contracts/Registry.vy", "contracts/Governor.vy"]
+CONTRACTS = [
+    "contracts/ValuePool.vy",
+    "contracts/Registry.vy",
+    "contracts/Governor.vy",
+    "contracts/ExitQueue.vy",
+]
 
 # natrix's NTX11 (every argument name must start with "_") is a naming style we do not follow
 # (snekmate's neither): disabled, not reviewed one by one.
@@ -31,6 +36,8 @@ NATRIX_REVIEWED = {
     "into the pool through the pool's hook (an external call), so it cannot be @view",
     ("contracts/Governor.vy", "NTX9", "tc"): "intended: the governor is snekmate's timelock controller "
     "whole; listing its functions one by one would add nothing we review",
+    ("contracts/ExitQueue.vy", "NTX8", "i"): "intended: the counter Vyper's bounded `for` requires; "
+    "`process_exits` and `queue_head` walk the line by its stored head, the counter only bounds the walk",
 }
 GUARD_REVIEWED = {
     ("contracts/ValuePool.vy", "timestamp_dependence", "reverse_purchase"): "accepted: the reversal "
@@ -54,6 +61,26 @@ GUARD_REVIEWED = {
     "at most the total supply, whose sum `supply + points` is checked the line before",
     ("contracts/Governor.vy", "locked_ether", "__init__"): "false positive: the timelock forwards ether "
     "with `execute(..., amount, ...)`; the pool itself accepts none",
+    ("contracts/ValuePool.vy", "unsafe_raw_call", "attach_exit_queue"): "accepted: the approval of the "
+    "queue on the pool's own asset; a token that reverts reverts the attach, one that answers false "
+    "leaves claims refused with 'pool: asset transfer failed' (the queue checks every transfer)",
+    ("contracts/ValuePool.vy", "missing_zero_address_check", "attach_exit_queue"): "false positive: the "
+    "registry's hook; the registry checked the queue's code hash and immutables (zero refused) before",
+    ("contracts/ValuePool.vy", "missing_event_emission", "attach_exit_queue"): "false positive: the "
+    "registry's half of the attach logs `ExitQueueAttached(queue)` in the same transaction",
+    ("contracts/ValuePool.vy", "missing_input_validation", "move_queued"): "false positive: only the "
+    "attached queue may call it, and the queue checks every request, fill and give-back first (SPEC 11)",
+    ("contracts/Registry.vy", "missing_zero_address_check", "attach_exit_queue"): "false positive: the "
+    "queue's code hash and immutables are checked first; an address without the release's code, zero "
+    "included, is refused ('registry: not the release's exit queue')",
+    ("contracts/ExitQueue.vy", "timestamp_dependence", "max_exit"): "accepted: the exit rule's lock and "
+    "epochs are time rules by design, as in the pool",
+    ("contracts/ExitQueue.vy", "send_in_loop", "process_exits"): "accepted: every call in the loop goes "
+    "to this queue's own pool (an immutable), never to a request's owner: claims are pulled so that no "
+    "receiver can block the line; one call touches at most MAX_PROCESS requests",
+    ("contracts/ExitQueue.vy", "shadowed_state_variable", "pool"): "false positive: an immutable "
+    "assigned in __init__ from its argument",
+    ("contracts/ExitQueue.vy", "shadowed_state_variable", "registry"): "false positive: as `pool`",
 }
 
 
