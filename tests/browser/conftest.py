@@ -61,6 +61,27 @@ class Chain:
         p["asset"].functions.mint(merchant, 10**30).transact({"from": merchant})
         p["asset"].functions.approve(p["pool"].address, 2**256 - 1).transact({"from": merchant})
 
+    def change_rule(self, pid: int, rule: str, value: int) -> None:
+        """A rule change through platform `pid`'s governor (schedule, the delay, execute), sent as raw
+        transactions: Ape stays on its own chain (switching Ape's network in a module fixture left its
+        isolation reverting the wrong chain for every later test of the session)."""
+        platform = self.record["platforms"][pid]
+        registry = node_contract(self.web3, platform["contracts"]["registry"], "Registry")
+        governor = node_contract(self.web3, platform["contracts"]["governor"], "Governor")
+        proposer, zero = platform["roles"]["proposer"], b"\0" * 32
+        data = registry.functions.set_rule(rule, value)._encode_transaction_data()
+        salt = keccak(text=f"set_rule {rule}={value}@{self.web3.eth.block_number}")
+        delay = governor.functions.get_minimum_delay().call()
+        for call in (
+            governor.functions.schedule(registry.address, 0, data, zero, salt, delay),
+            governor.functions.execute(registry.address, 0, data, zero, salt),
+        ):
+            receipt = self.web3.eth.wait_for_transaction_receipt(call.transact({"from": proposer}))
+            assert receipt["status"] == 1, f"{rule}={value}: the governor refused"
+            self.web3.provider.make_request("evm_increaseTime", [delay])
+            self.web3.provider.make_request("evm_mine", [])
+        assert getattr(registry.functions, rule)().call() == value
+
     def buy(self, pid: int, merchant: str, consumer: str, units: int, oid: bytes):
         pool = self.platform(pid)["pool"]
         return pool.functions.record_purchase(consumer, units * 10**18, oid, GREEN).transact(

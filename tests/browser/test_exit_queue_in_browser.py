@@ -7,10 +7,7 @@ import json
 import urllib.request
 
 import pytest
-from ape import networks
 
-from greenpoints import governance
-from greenpoints.deploy import load_association
 from tests.browser.conftest import open_page, screenshot
 from tests.cli import node_contract
 
@@ -34,20 +31,14 @@ def _shown(page, selector: str, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def platform(chain_with_activity):
+def line_platform(chain_with_activity):
     """Platform 0 with an exit queue likely: the consumer may exit (trigger 1x, lock an hour, over) and
     an epoch's exit budget is 0.1% of the pool (a few hundredths of a unit here). Returns the
-    association's record. Ape is connected only while it changes the rules: a test that stays
-    connected would have Ape's isolation revert anvil under the page at its end."""
+    association's record. The rules change through raw transactions (`Chain.change_rule`): Ape stays
+    on its own chain, whose isolation the later tests of the session rely on."""
     chain, record_path, url, env = chain_with_activity
-    with networks.parse_network_choice("ethereum:local:foundry"):
-        system = load_association(record_path).platforms[0]
-        for rule, value in (
-            ("exit_trigger_bps", 10_000),
-            ("lock_period", 3_600),
-            ("epoch_exit_limit_bps", 10),
-        ):
-            governance.change_rule(system, rule, value)
+    for rule, value in (("exit_trigger_bps", 10_000), ("lock_period", 3_600), ("epoch_exit_limit_bps", 10)):
+        chain.change_rule(0, rule, value)
     return record_path
 
 
@@ -88,7 +79,7 @@ def _lookup(page, account: str, want: list[list[str]]) -> None:
 
 
 def test_page__requests_made_then_processed_and_claimed__line_grows_and_clears_without_reload(
-    browser, dashboard, platform
+    browser, dashboard, line_platform
 ):
     base, _, chain, _ = dashboard
     consumer, keeper = chain.accounts[7], chain.accounts[0]
@@ -116,8 +107,7 @@ def test_page__requests_made_then_processed_and_claimed__line_grows_and_clears_w
         screenshot(page, "dashboard-exit-queue")
 
         # The budget raised to 10% of the pool; a keeper processes the line, epoch after epoch.
-        with networks.parse_network_choice("ethereum:local:foundry"):
-            governance.change_rule(load_association(platform).platforms[0], "epoch_exit_limit_bps", 1_000)
+        chain.change_rule(0, "epoch_exit_limit_bps", 1_000)
         for _ in range(10):
             _send(chain, queue.functions.process_exits(256), keeper)
             if queue.functions.queue_length().call() == 0:
@@ -139,7 +129,7 @@ def test_page__requests_made_then_processed_and_claimed__line_grows_and_clears_w
         )  # the chain was followed, never replaced under the page
 
 
-def test_page__phone_width__exit_queue_readable_without_sideways_scroll(browser, dashboard, platform):
+def test_page__phone_width__exit_queue_readable_without_sideways_scroll(browser, dashboard, line_platform):
     base, _, chain, _ = dashboard
     _send(chain, _queue(chain).functions.request_exit(POINT // 10), chain.accounts[7])
     with open_page(browser, base, width=390, height=800, path="/#/platform/0") as page:

@@ -1009,7 +1009,7 @@ def boa_env(decimals):
 
 
 @pytest.fixture(scope="module")
-def anvil_env(decimals):
+def machine_anvil(decimals):
     engine = AnvilEngine()
     try:
         yield Env(engine, decimals)
@@ -1131,10 +1131,10 @@ def run_machine(env: Env, run_settings, label: str) -> Counter:
     return outcomes
 
 
-def test_pool_machine__anvil_random_sequences__chain_equals_model(anvil_env, decimals):
+def test_pool_machine__anvil_random_sequences__chain_equals_model(machine_anvil, decimals):
     """The machine on anvil (revm, raw JSON-RPC) with the loaded profile (`ci` in `make test`,
     `deep` in `make fuzz`)."""
-    run_machine(anvil_env, settings.default, f"anvil dec{decimals}")
+    run_machine(machine_anvil, settings.default, f"anvil dec{decimals}")
 
 
 def test_pool_machine__boa_random_sequences__chain_equals_model(boa_env, decimals):
