@@ -4,7 +4,8 @@ call a two-hour-old request stuck, and a short line is not `exit_queue_growing`.
 
 import json
 
-from tests.cli import node_contract, node_web3, run_env
+from tests.cli import run_env
+from tests.integration.conftest import deploy_on_anvil
 
 FOUNDRY = ["--network", "ethereum:local:foundry"]
 
@@ -15,26 +16,10 @@ def _alerts(result) -> list[dict]:
 
 
 def test_monitor_script__stuck_after_option__a_request_older_than_it_is_one_alert(anvil_env, tmp_path):
-    record_path = tmp_path / "anvil.json"
-    deployed = run_env(anvil_env, "deploy", "--out", str(record_path), *FOUNDRY)
-    assert deployed.returncode == 0, deployed.stderr
-    record = json.loads(record_path.read_text())
-    web3 = node_web3(anvil_env["APE_FOUNDRY_HOST"])
-    pool, registry, asset = (
-        node_contract(web3, record["contracts"][name], kind)
-        for name, kind in (("pool", "ValuePool"), ("registry", "Registry"), ("asset", "MockStablecoin"))
-    )
+    on = deploy_on_anvil(anvil_env, tmp_path)
+    record_path, web3 = on.record_path, on.web3
     merchant, consumer, other = web3.eth.accounts[4], web3.eth.accounts[7], web3.eth.accounts[8]
-    registry.functions.admit(merchant, 3_000, 10**30, b"\1" * 32, 1).transact(
-        {"from": record["roles"]["registrar"]}
-    )
-    asset.functions.mint(merchant, 10**27).transact({"from": merchant})
-    asset.functions.approve(pool.address, 2**256 - 1).transact({"from": merchant})
-    # consumer buys first; a much larger later purchase lifts its holding past its trigger
-    pool.functions.record_purchase(consumer, 1_000 * 10**18, b"\1" * 32, 1).transact({"from": merchant})
-    pool.functions.record_purchase(other, 1_000_000 * 10**18, b"\2" * 32, 1).transact({"from": merchant})
-    web3.provider.make_request("evm_increaseTime", [8 * 86_400])  # past the 7-day lock
-    web3.provider.make_request("evm_mine", [])
+    on.exitable(consumer, other, merchant)
     common = ("--deployment", str(record_path), *FOUNDRY)
     requested = run_env(anvil_env, "exit", "request", "--points", "100", "--account", "TEST::7", *common)
     assert requested.returncode == 0, requested.stdout + requested.stderr

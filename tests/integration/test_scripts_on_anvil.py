@@ -5,6 +5,7 @@ import os
 import subprocess
 
 from tests.cli import APE, ROOT, Lines, node_contract, node_web3, run, run_env
+from tests.integration.conftest import deploy_on_anvil
 
 FOUNDRY = ["--network", "ethereum:local:foundry"]
 
@@ -163,21 +164,10 @@ def test_monitor_script__guardian_account_without_the_role__one_line_error(anvil
 def test_reverse_script__merchant_names_only_the_order_id__reversed_then_refused(anvil_env, tmp_path):
     """`ape run reverse` builds the record from the purchase's event and block: the merchant gives the
     order id; a second reversal, an unknown order and a malformed id each end in one line."""
-    record_path = tmp_path / "anvil.json"
-    deployed = run_env(anvil_env, "deploy", "--out", str(record_path), *FOUNDRY)
-    assert deployed.returncode == 0, deployed.stderr
-    record = json.loads(record_path.read_text())
-    web3 = node_web3(anvil_env["APE_FOUNDRY_HOST"])
-    pool, registry, asset = (
-        node_contract(web3, record["contracts"][name], kind)
-        for name, kind in (("pool", "ValuePool"), ("registry", "Registry"), ("asset", "MockStablecoin"))
-    )
+    on = deploy_on_anvil(anvil_env, tmp_path)
+    record_path, web3, pool = on.record_path, on.web3, on.pool
     merchant, consumer = web3.eth.accounts[4], web3.eth.accounts[9]
-    registry.functions.admit(merchant, 3_000, 10**30, b"\1" * 32, 1).transact(
-        {"from": record["roles"]["registrar"]}
-    )
-    asset.functions.mint(merchant, 10**24).transact({"from": merchant})
-    asset.functions.approve(pool.address, 2**256 - 1).transact({"from": merchant})
+    on.admit(merchant, 10**24)
     order = "0x" + "ab" * 32
     pool.functions.record_purchase(consumer, 1_000 * 10**18, bytes.fromhex(order[2:]), 1).transact(
         {"from": merchant}
@@ -205,26 +195,10 @@ def test_reverse_script__merchant_names_only_the_order_id__reversed_then_refused
 def test_exit_script__request_status_process_claim_cancel__then_refusals_in_one_line(anvil_env, tmp_path):
     """`ape run exit`: a consumer requests, the line shows it, a keeper processes, the consumer
     claims; a second request is cancelled; refusals and bad input each end in one line."""
-    record_path = tmp_path / "anvil.json"
-    deployed = run_env(anvil_env, "deploy", "--out", str(record_path), *FOUNDRY)
-    assert deployed.returncode == 0, deployed.stderr
-    record = json.loads(record_path.read_text())
-    web3 = node_web3(anvil_env["APE_FOUNDRY_HOST"])
-    pool, registry, asset = (
-        node_contract(web3, record["contracts"][name], kind)
-        for name, kind in (("pool", "ValuePool"), ("registry", "Registry"), ("asset", "MockStablecoin"))
-    )
+    on = deploy_on_anvil(anvil_env, tmp_path)
+    record_path, web3, asset = on.record_path, on.web3, on.asset
     merchant, consumer, other = web3.eth.accounts[4], web3.eth.accounts[7], web3.eth.accounts[8]
-    registry.functions.admit(merchant, 3_000, 10**30, b"\1" * 32, 1).transact(
-        {"from": record["roles"]["registrar"]}
-    )
-    asset.functions.mint(merchant, 10**27).transact({"from": merchant})
-    asset.functions.approve(pool.address, 2**256 - 1).transact({"from": merchant})
-    # consumer buys first; a much larger later purchase lifts its holding past 2x its cost
-    pool.functions.record_purchase(consumer, 1_000 * 10**18, b"\1" * 32, 1).transact({"from": merchant})
-    pool.functions.record_purchase(other, 1_000_000 * 10**18, b"\2" * 32, 1).transact({"from": merchant})
-    web3.provider.make_request("evm_increaseTime", [8 * 86_400])  # past the 7-day lock
-    web3.provider.make_request("evm_mine", [])
+    on.exitable(consumer, other, merchant)
 
     common = ("--deployment", str(record_path), *FOUNDRY)
     mine = ("--account", "TEST::7", *common)
