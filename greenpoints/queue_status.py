@@ -20,11 +20,6 @@ SHOWN = 1_000
 """The page and the script list the head of a long line: at most this many requests."""
 
 
-def budget_per_epoch(total_assets: int, epoch_exit_limit_bps: int) -> int:
-    """One epoch's exit limit if an epoch began now (the model's rule: the contract rounds it down)."""
-    return epoch_exit_limit(total_assets, epoch_exit_limit_bps)
-
-
 def clearing(points: int, payout_of: Callable[[int], int], budget: int) -> tuple[int, int | None]:
     """(what `points` of the line would pay now, `payout_of(points)`, and the estimated epochs to
     fill them at `budget`)."""
@@ -89,12 +84,13 @@ def line_status(system, now: int | None = None) -> dict:
     def payout_of(points: int) -> int:  # as `exit` would pay them now (`exit_rule`: value x payout_bps)
         return exit_payout(int(pool.convert_to_assets(points)), payout_bps)
 
-    budget = budget_per_epoch(int(pool.total_assets()), int(registry.epoch_exit_limit_bps()))
+    # one epoch's budget if an epoch began now
+    budget = epoch_exit_limit(int(pool.total_assets()), int(registry.epoch_exit_limit_bps()))
     return line(waiting, int(queue.queued_points()), requests(), payout_of, budget, now)
 
 
 def _model_budget(model) -> int:
-    return budget_per_epoch(model.state.total_assets, model.rule("epoch_exit_limit_bps"))
+    return epoch_exit_limit(model.state.total_assets, model.rule("epoch_exit_limit_bps"))
 
 
 def line_of_model(model, now: int) -> dict:
