@@ -41,6 +41,11 @@ def probe() -> dict:
     from greenpoints.anvil import anvil_node
     from greenpoints.audit import audit, sources
     from greenpoints.audit.events import DEFAULT_PAGE, get_logs, pages
+
+    try:
+        from greenpoints.audit.events import FIRST_PAGE, raw_read
+    except ImportError:  # measuring a tree from before the audit's adaptive pages
+        FIRST_PAGE, raw_read = None, None
     from greenpoints.sim import load_scenario, run_simulation
     from greenpoints.sim.scenario import Adversaries
 
@@ -69,9 +74,12 @@ def probe() -> dict:
         best = None
         for _ in range(2):
             began = time.perf_counter()
-            for lo, hi in pages(system.deployment_block, end, DEFAULT_PAGE):
-                for address, topics in filters:
-                    get_logs(web3, address, lo, hi, topics)
+            if raw_read is not None:  # the audit's own pages, sized by their logs
+                raw_read(web3, sources(system), system.deployment_block, end, DEFAULT_PAGE, FIRST_PAGE)
+            else:  # a tree from before the adaptive pages: fixed pages
+                for lo, hi in pages(system.deployment_block, end, DEFAULT_PAGE):
+                    for address, topics in filters:
+                        get_logs(web3, address, lo, hi, topics)
             raw = time.perf_counter() - began
             stats = audit(system, start_block=system.deployment_block, end_block=end).stats
             read = stats["fetch_seconds"] + stats["fold_seconds"]

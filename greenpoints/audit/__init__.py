@@ -22,7 +22,7 @@ from eth_utils import keccak
 
 from ..interfaces import interface
 from ..progress import bar
-from .events import DEFAULT_PAGE, Decoder, Event, fetch
+from .events import DEFAULT_PAGE, FIRST_PAGE, Decoder, Event, read_pages
 from .ledger import CHECKS, Ledger
 from .report import Report
 
@@ -144,12 +144,7 @@ def audit(
     gc.disable()
     try:
         began = time.perf_counter()
-        with bar(end - start_block + 1, "audit: reading blocks", "block", enabled=progress) as blocks:
-            events, requests = fetch(web3, readers, start_block, end, page, on_blocks=blocks.update)
-        fetched = time.perf_counter()
         times = BlockTimes(web3)
-        times.learn(events)  # the times the node gave with the logs
-        times.prefetch(timed_blocks(events))  # the rest, batched on an HTTP node
         queue = getattr(system, "exit_queue", None)
         ledger = Ledger(
             pool=pool,
@@ -159,8 +154,22 @@ def audit(
             asset_decimals=decimals,
             block_time=times,
         )
-        ledger.apply_all(events)
+        # Page by page in chain order, each folded while the reader thread fetches the next one
+        # (`read_pages`; docs/audit.md "Speed"). A transaction never spans two pages.
+        events = requests = 0
+        folding = 0.0
+        with bar(end - start_block + 1, "audit: reading blocks", "block", enabled=progress) as blocks:
+            for got, size, made in read_pages(web3, readers, start_block, end, page, FIRST_PAGE):
+                began_page = time.perf_counter()
+                times.learn(got)  # the times the node gave with the logs
+                times.prefetch(timed_blocks(got))  # the rest, batched on an HTTP node
+                ledger.apply_all(got)
+                folding += time.perf_counter() - began_page
+                events += len(got)
+                requests += made
+                blocks.update(size)
         folded = time.perf_counter()
+        fetched = folded - folding  # the reading's own time: what the fold did not overlap
     finally:
         if collecting:
             gc.enable()
@@ -169,7 +178,7 @@ def audit(
     report.check_code(web3, pool_type, registry_type)
     report.decode_governance(registry_type, chain.blocks.head.timestamp)
     report.stats = {
-        "events": len(events),
+        "events": events,
         "log_requests": requests,
         "blocks": end - start_block + 1,
         "fetch_seconds": round(fetched - began, 3),

@@ -6,7 +6,9 @@ queries decode one log at a time and got very slow on long histories (docs/audit
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import attrgetter
@@ -212,41 +214,164 @@ def pages(from_block: int, to_block: int, size: int) -> Iterator[tuple[int, int]
         start = end + 1
 
 
+FIRST_PAGE = 64
+"""Blocks in the first request of the audit's read: a probe of the chain's density."""
+
+PAGE_LOGS = 20_000
+"""Logs the audit's pages aim at (about 17 MB of JSON from anvil), so that a dense history comes in
+several pages, each folded while the node prepares the next."""
+
+
+class Pager:
+    """The block ranges of one read, in order. With `first` set, each page after the first is sized
+    from the last one's logs to hold about `PAGE_LOGS`, growing at most twofold a page, between 1
+    block and `most`; without it, every page is `most` blocks (the monitor's and `fetch`'s pages)."""
+
+    def __init__(self, from_block: int, to_block: int, most: int, first: int | None = None):
+        self.start, self.end, self.most = from_block, to_block, max(1, most)
+        self.size = self.most if first is None else max(1, min(first, self.most))
+        self.adaptive = first is not None
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        while self.start <= self.end:
+            lo, hi = self.start, min(self.end, self.start + self.size - 1)
+            yield lo, hi
+            self.start = hi + 1
+
+    def told(self, blocks: int, logs: int) -> None:
+        """The page just read had `blocks` blocks and `logs` logs: size the next one."""
+        if self.adaptive:  # at most twice as many blocks as the last page: a quiet start misleads
+            wanted = blocks * PAGE_LOGS // logs if logs else self.most
+            self.size = max(1, min(self.most, 2 * blocks, wanted))
+
+
+def read_range(web3, sources, lo: int, hi: int) -> tuple[list[tuple[dict, list[dict]]], int]:
+    """The raw logs of every source in [lo, hi], as [(the source's decoders by topic, its logs)],
+    and the requests made: the range is halved, and read again, while the node refuses it."""
+    stack = [(lo, hi)]
+    read: list[tuple[dict, list[dict]]] = []
+    requests = 0
+    while stack:
+        a, b = stack.pop()
+        try:
+            batch = []
+            for address, decoder, topics in sources:
+                requests += 1
+                batch.append((decoder.by_topic, get_logs(web3, address, a, b, topics)))
+        except LogRangeError:
+            if a == b:
+                raise
+            mid = (a + b) // 2
+            stack += [(mid + 1, b), (a, mid)]
+            continue
+        read += batch
+    return read, requests
+
+
+def raw_read(web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE, first=None):
+    """The requests `read_pages` makes for the same arguments, one after the other and undecoded:
+    (logs, requests). The benchmarks' floor for reading a history (benchmarks/audit_speed.py)."""
+    pager = Pager(from_block, to_block, page, first)
+    logs = requests = 0
+    for lo, hi in pager:
+        read, made = read_range(web3, sources, lo, hi)
+        count = sum(len(got) for _, got in read)
+        pager.told(hi - lo + 1, count)
+        logs += count
+        requests += made
+    return logs, requests
+
+
+def _decoded(read: list[tuple[dict, list[dict]]]) -> list[Event]:
+    events = []
+    append = events.append
+    for by_topic, logs in read:
+        for log in logs:
+            decode = by_topic.get(log["topics"][0]) if log["topics"] else None
+            if decode is not None:
+                append(decode(log))
+    events.sort(key=CHAIN_ORDER)
+    return events
+
+
+_DONE = object()
+
+
+def read_pages(
+    web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE, first: int | None = None
+) -> Iterator[tuple[list[Event], int, int]]:
+    """The decoded events of `sources` [(address, decoder, topics filter)] in the range, a page at a
+    time in chain order: (the page's events, its blocks, its log requests).
+
+    On an HTTP node a reader thread requests page k+1 while the caller decodes and folds page k, so
+    the node's work on a request overlaps the caller's (at most two pages wait, read, in memory).
+    `first` makes the pages adaptive (`Pager`). An error of the node's comes out of the iterator;
+    stopping the iteration early stops the reader after the request it is making.
+    """
+    if type(web3.provider).__name__ != "HTTPProvider":  # eth-tester is not thread-safe: one page
+        events, requests = _fetch_embedded(web3, sources, from_block, to_block)
+        yield events, max(to_block - from_block + 1, 0), requests
+        return
+    waiting: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def reader() -> None:
+        try:
+            pager = Pager(from_block, to_block, page, first)
+            for lo, hi in pager:
+                read, requests = read_range(web3, sources, lo, hi)
+                pager.told(hi - lo + 1, sum(len(logs) for _, logs in read))
+                if not hand_over((read, hi - lo + 1, requests)):
+                    return
+            hand_over(_DONE)
+        except BaseException as error:  # handed to the caller, raised there
+            hand_over(error)
+
+    thread = threading.Thread(target=reader, name="greenpoints-log-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            read, blocks, requests = item
+            yield _decoded(read), blocks, requests
+    finally:
+        stop.set()
+        thread.join()
+
+
 def fetch(
     web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE, on_blocks=None
 ) -> tuple[list[Event], int]:
     """Every decoded event of `sources` [(address, decoder, topics filter)] in the range, in chain
-    order, and the number of log requests made. `on_blocks(n)` is told of every page read."""
-    events: list[Event] = []
-    requests = 0
+    order, and the number of log requests made, in pages of `page` blocks read one after the other
+    (the monitor's way: it folds a page only once the whole page is read). `on_blocks(n)` is told of
+    every page read."""
     if type(web3.provider).__name__ != "HTTPProvider":
         fetched = _fetch_embedded(web3, sources, from_block, to_block)
         if on_blocks is not None:
             on_blocks(max(to_block - from_block + 1, 0))
         return fetched
-    for start, end in pages(from_block, to_block, page):
-        stack = [(start, end)]
-        while stack:
-            lo, hi = stack.pop()
-            try:
-                batch = []
-                for address, decoder, topics in sources:
-                    requests += 1
-                    by_topic = decoder.by_topic
-                    for log in get_logs(web3, address, lo, hi, topics):
-                        decode = by_topic.get(log["topics"][0]) if log["topics"] else None
-                        if decode is not None:
-                            batch.append(decode(log))
-            except LogRangeError:
-                if hi == lo:
-                    raise
-                mid = (lo + hi) // 2
-                stack += [(mid + 1, hi), (lo, mid)]
-                continue
-            events.extend(batch)
+    events: list[Event] = []
+    requests = 0
+    for lo, hi in Pager(from_block, to_block, page):
+        read, made = read_range(web3, sources, lo, hi)
+        events += _decoded(read)
+        requests += made
         if on_blocks is not None:
-            on_blocks(end - start + 1)
-    events.sort(key=CHAIN_ORDER)
+            on_blocks(hi - lo + 1)
     return events, requests
 
 

@@ -40,9 +40,16 @@ from pathlib import Path
 from tests.mutation.mutants import Mutant, all_mutants
 
 ROOT = Path(__file__).resolve().parents[2]
-UNIT_TESTS = ("tests/unit/value_pool", "tests/unit/lens", "tests/unit/deploy", "tests/security")
-"""What a survivor of the machine runs on Ape: every path of the pool and the registry, the
-constructors, the attacks (not the code size limits: a mutant a few bytes longer is not a bug)."""
+UNIT_TESTS = (
+    "tests/unit/value_pool",
+    "tests/unit/exit_queue",
+    "tests/unit/lens",
+    "tests/unit/deploy",
+    "tests/security",
+)
+"""What a survivor of the machine runs on Ape: every path of the pool and the registry (the exit
+queue's line through the pool's hook included), the constructors, the attacks (not the code size
+limits: a mutant a few bytes longer is not a bug)."""
 NOT_RUN = ("--ignore=tests/unit/deploy/test_code_size.py",)
 UNIT_TIMEOUT = 1_800
 
