@@ -55,6 +55,31 @@ def test_exit__not_triggered__reverts(grown, pool, other_consumer, lock_over):
         pool.exit(POINT, sender=other_consumer)
 
 
+# other_consumer's purchase (in asset base units) after consumer's 1,000 that leaves consumer's 210
+# points worth exactly twice their basis of 210 (found by bisection with greenpoints.model.pool_math).
+EXACT_TRIGGER = {6: 19_999_999_947, 18: 19_999_999_999_999_999_999_680}
+
+
+@pytest.mark.parametrize("short", [0, 1], ids=["exactly_2x", "one_base_unit_less"])
+def test_exit__holding_worth_exactly_the_trigger__pays_and_one_unit_less_reverts(
+    live, pool, registry, merchant, consumer, other_consumer, unit, decimals, lock_over, short
+):
+    """SPEC 4.5: the exit opens when value >= basis x exit_trigger_bps / 10,000, equality included."""
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, EXACT_TRIGGER[decimals] - short, order(2), GREEN, sender=merchant)
+    value, trigger = pool.value_of(consumer) * 10_000, pool.basis_of(consumer) * registry.exit_trigger_bps()
+    assert (value == trigger) if not short else (value < trigger)
+    lock_over()
+    if short:
+        with ape.reverts("exit_rule: holding not worth the exit trigger"):
+            pool.exit(POINT, sender=consumer)
+        assert pool.max_exit(consumer) == 0
+        return
+    assert pool.max_exit(consumer) > 0
+    tx = pool.exit(POINT, sender=consumer)
+    assert [e.points for e in tx.events.filter(pool.PointsExited)] == [POINT]
+
+
 def test_exit__inside_lock__reverts(grown, pool, consumer):
     with ape.reverts("exit_rule: points still locked"):
         pool.exit(POINT, sender=consumer)
