@@ -334,7 +334,7 @@ def _max_points_for_payout(max_payout: uint256, payout_bps: uint256, assets: uin
     """
     @dev The most points whose exit payout is at most `max_payout` when the pool holds `assets`
          against `supply` points: the exact inverse of payout(p) = (p * assets // supply) *
-         payout_bps // BPS (the pool's `exit_rule._max_points_for_payout`).
+         payout_bps // BPS (the model's `pool_math.max_points_for_payout`).
     """
     if supply == 0 or assets == 0:
         return 0
@@ -351,7 +351,7 @@ def max_exit(account: address) -> uint256:
     """
     @notice `ValuePool.max_exit` (which asks here): the points `account` could exit right now, 0
             when any of the exit's conditions fails (after the shutdown its whole balance), worked
-            out from the pool's views with the pool's expressions (`exit_rule._max_exit`), here
+            out from the pool's views with the exit rule's expressions (`exit_rule._check_exit`), here
             because the pool's blueprint has no room for them. While requests wait `exit` gives
             way to the line, whatever this says.
     """

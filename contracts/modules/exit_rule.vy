@@ -121,46 +121,6 @@ def _check_exit(account: address, book: uint256, points: uint256, cfg: uint256) 
     return worth, payout
 
 
-@internal
-@view
-def _max_exit(account: address, cfg: uint256) -> uint256:
-    """
-    @dev Points `account` could exit right now (0 when any condition fails).
-    """
-    balance: uint256 = erc20.balanceOf[account]
-    if cfg & rules.SHUTDOWN_BIT != 0:
-        return balance
-    book: uint256 = accounts._slots[account]
-    if not accounts._is_consumer(account) or balance == 0:
-        return 0
-    if not self._triggered(account, book, cfg) or not self._unlocked(book, cfg):
-        return 0
-    cap: uint256 = ledger._earned(book) * ((cfg >> rules.CAP) & rules.MASK16) // rules.BPS
-    paid: uint256 = ledger._paid_out(account)
-    cap_left: uint256 = 0
-    if paid < cap:
-        cap_left = cap - paid
-    limit: uint256 = min(cap_left, self._budget_left(cfg))
-    return min(balance, self._max_points_for_payout(limit, cfg))
-
-
-@internal
-@view
-def _max_points_for_payout(max_payout: uint256, cfg: uint256) -> uint256:
-    """
-    @dev The most points whose exit payout is at most `max_payout`: the exact
-         inverse of payout(p) = (p * A // S) * exit_payout_bps // BPS.
-    """
-    supply: uint256 = erc20.totalSupply
-    assets: uint256 = (ledger._totals & ledger.MASK120)
-    if supply == 0 or assets == 0:
-        return 0
-    # largest value v with v * payout_bps // BPS <= max_payout
-    max_worth: uint256 = ((max_payout + 1) * rules.BPS - 1) // ((cfg >> rules.PAYOUT) & rules.MASK16)
-    # largest p with p * assets // supply <= max_worth
-    return ((max_worth + 1) * supply - 1) // assets
-
-
 @external
 @view
 def exit_budget_left() -> uint256:

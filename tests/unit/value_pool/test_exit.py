@@ -122,6 +122,31 @@ def test_exit__over_return_cap__reverts_and_max_exit_fits_cap(grown, system, poo
         pool.exit(POINT // 10**6, sender=consumer)
 
 
+def test_exit__payout_exactly_the_return_cap__pays_and_one_more_point_reverts(
+    live, system, pool, merchant, consumer, other_consumer, unit, decimals
+):
+    """SPEC 4.5: paid_out + payout <= earned x return_cap_bps / 10,000, rounded down, equality
+    allowed. Earned is 210 units and 1 base unit, so with a cap of 100.01% the cap is not whole."""
+    pool.record_purchase(consumer, 1_000 * unit + 7, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order(2), GREEN, sender=merchant)
+    governance.change_rule(system, "return_cap_bps", 10_001)
+    governance.change_rule(system, "lock_period", 3_600)
+    earned = pool.earned_of(consumer)
+    assert earned == 210 * unit + 1
+    cap = earned * 10_001 // 10_000
+    assets, supply = _figures(pool)
+    points = pm.max_points_for_payout(cap, assets, supply, 8_000)
+    assert pm.exit_payout(pm.to_assets(points, assets, supply, decimals), 8_000) == cap
+    assert pool.max_exit(consumer) == points
+    with ape.reverts("exit_rule: return cap reached"):
+        pool.exit(points + 1, sender=consumer)
+    tx = pool.exit(points, sender=consumer)
+    assert [e.payout for e in tx.events.filter(pool.PointsExited)] == [cap]
+    assert pool.paid_out_of(consumer) == cap
+    assets, supply = _figures(pool)  # the cap is used up: what max_exit still allows pays nothing
+    assert pm.exit_payout(pm.to_assets(pool.max_exit(consumer), assets, supply, decimals), 8_000) == 0
+
+
 def test_exit__past_epoch_limit__reverts_then_next_epoch_allows(grown, system, pool, consumer, next_epoch):
     governance.change_rule(system, "epoch_exit_limit_bps", 10)  # 0.1% of the pool per epoch
     governance.change_rule(system, "lock_period", 3_600)
@@ -143,6 +168,30 @@ def test_exit__past_epoch_limit__reverts_then_next_epoch_allows(grown, system, p
     again = pool.max_exit(consumer)
     assert again > 0
     pool.exit(again, sender=consumer)
+
+
+def test_exit__payout_exactly_the_epoch_budget__pays_and_one_more_point_reverts(
+    live, system, pool, merchant, consumer, other_consumer, unit, decimals, next_epoch
+):
+    """SPEC 4.5: the epoch's exits <= start assets x epoch_exit_limit_bps / 10,000, rounded down,
+    equality allowed. The pool holds 300,300 units and 2 base units: at 0.1% the limit is not whole."""
+    pool.record_purchase(consumer, 1_000 * unit + 7, order(1), GREEN, sender=merchant)
+    pool.record_purchase(other_consumer, 1_000_000 * unit, order(2), GREEN, sender=merchant)
+    governance.change_rule(system, "epoch_exit_limit_bps", 10)
+    governance.change_rule(system, "lock_period", 3_600)
+    next_epoch()
+    assets, supply = _figures(pool)
+    assert assets == 300_300 * unit + 2
+    budget = assets * 10 // 10_000
+    assert pool.exit_budget_left() == budget
+    points = pm.max_points_for_payout(budget, assets, supply, 8_000)
+    assert pm.exit_payout(pm.to_assets(points, assets, supply, decimals), 8_000) == budget
+    assert pool.max_exit(consumer) == points
+    with ape.reverts("exit_rule: epoch exit limit reached"):
+        pool.exit(points + 1, sender=consumer)
+    tx = pool.exit(points, sender=consumer)
+    assert [e.payout for e in tx.events.filter(pool.PointsExited)] == [budget]
+    assert (pool.epoch_exited(), pool.exit_budget_left()) == (budget, 0)
 
 
 def test_max_exit__exact_boundary__one_more_point_reverts(grown, system, pool, consumer):
