@@ -87,6 +87,24 @@ def test_set_rule__min_contribution_above_max__reverts(system):
         governance.wait_and_execute(system, operation)
 
 
+def test_set_rule__max_contribution_below_min__reverts(system, registry):
+    governance.change_rule(system, "min_contribution_bps", 1_000)
+    operation = governance.schedule(system, "set_rule", "max_contribution_bps", 999)
+    with ape.reverts("rules: max contribution below min"):
+        governance.wait_and_execute(system, operation)
+    assert registry.max_contribution_bps() == DEFAULT_RULES.max_contribution_bps
+
+
+def test_set_rule__min_and_max_contribution_made_equal__accepted_either_way(system, registry):
+    """SPEC 4.6: min_contribution_bps <= max_contribution_bps, equality allowed, whichever moves."""
+    governance.change_rule(system, "max_contribution_bps", 1_000)
+    governance.change_rule(system, "min_contribution_bps", 1_000)  # the min up to the max
+    assert (registry.min_contribution_bps(), registry.max_contribution_bps()) == (1_000, 1_000)
+    governance.change_rule(system, "min_contribution_bps", 500)
+    governance.change_rule(system, "max_contribution_bps", 500)  # the max down to the min
+    assert (registry.min_contribution_bps(), registry.max_contribution_bps()) == (500, 500)
+
+
 @pytest.mark.parametrize("role", ["registrar", "guardian", "stranger", "proposer"])
 def test_set_rule__direct_call_by_any_role__reverts(
     registry, pool, registrar, guardian, stranger, proposer, role
