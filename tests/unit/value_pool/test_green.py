@@ -394,6 +394,13 @@ def test_record_action__cap_lowered_between_hint_and_total__refused(
         pool.record_action(consumer, ACTION_CLASS, 1, action(2), sender=sponsor)  # 150,150
 
 
+def test_reward_per_kg__a_merchant_and_a_consumer__zero(live, pool, buy, merchant, consumer):
+    """A merchant's daily cap and a consumer's book sit where a sponsor's reward does in the slot."""
+    buy(merchant, consumer, 100)
+    assert pool.merchant_terms(merchant).daily_cap > 0 and pool.balanceOf(consumer) > 0
+    assert (pool.reward_per_kg(merchant), pool.reward_per_kg(consumer)) == (0, 0)
+
+
 @pytest.mark.parametrize("reward, cap", [(1, 1), (1_000, 511), (1_000, 512), (MAX_DAILY_CAP, MAX_DAILY_CAP)])
 def test_update_sponsor_terms__extreme_terms__pool_reads_them_back_exactly(
     registry, sponsored, pool, registrar, sponsor, reward, cap
