@@ -26,6 +26,19 @@ def _figures(pool):
     return pool.total_assets(), pool.totalSupply()
 
 
+def _exit_exactly(pool, consumer, payout, decimals, refusal):
+    """The most points paying at most `payout` pay exactly `payout` (max_exit says the same), and one
+    point more is refused with `refusal`."""
+    assets, supply = _figures(pool)
+    points = pm.max_points_for_payout(payout, assets, supply, 8_000)
+    assert pm.exit_payout(pm.to_assets(points, assets, supply, decimals), 8_000) == payout
+    assert pool.max_exit(consumer) == points
+    with ape.reverts(refusal):
+        pool.exit(points + 1, sender=consumer)
+    tx = pool.exit(points, sender=consumer)
+    assert [e.payout for e in tx.events.filter(pool.PointsExited)] == [payout]
+
+
 def test_exit__all_conditions_met__pays_80_percent_and_raises_value(
     grown, pool, asset, consumer, decimals, lock_over
 ):
@@ -134,14 +147,7 @@ def test_exit__payout_exactly_the_return_cap__pays_and_one_more_point_reverts(
     earned = pool.earned_of(consumer)
     assert earned == 210 * unit + 1
     cap = earned * 10_001 // 10_000
-    assets, supply = _figures(pool)
-    points = pm.max_points_for_payout(cap, assets, supply, 8_000)
-    assert pm.exit_payout(pm.to_assets(points, assets, supply, decimals), 8_000) == cap
-    assert pool.max_exit(consumer) == points
-    with ape.reverts("exit_rule: return cap reached"):
-        pool.exit(points + 1, sender=consumer)
-    tx = pool.exit(points, sender=consumer)
-    assert [e.payout for e in tx.events.filter(pool.PointsExited)] == [cap]
+    _exit_exactly(pool, consumer, cap, decimals, "exit_rule: return cap reached")
     assert pool.paid_out_of(consumer) == cap
     assets, supply = _figures(pool)  # the cap is used up: what max_exit still allows pays nothing
     assert pm.exit_payout(pm.to_assets(pool.max_exit(consumer), assets, supply, decimals), 8_000) == 0
@@ -180,17 +186,11 @@ def test_exit__payout_exactly_the_epoch_budget__pays_and_one_more_point_reverts(
     governance.change_rule(system, "epoch_exit_limit_bps", 10)
     governance.change_rule(system, "lock_period", 3_600)
     next_epoch()
-    assets, supply = _figures(pool)
+    assets = pool.total_assets()
     assert assets == 300_300 * unit + 2
     budget = assets * 10 // 10_000
     assert pool.exit_budget_left() == budget
-    points = pm.max_points_for_payout(budget, assets, supply, 8_000)
-    assert pm.exit_payout(pm.to_assets(points, assets, supply, decimals), 8_000) == budget
-    assert pool.max_exit(consumer) == points
-    with ape.reverts("exit_rule: epoch exit limit reached"):
-        pool.exit(points + 1, sender=consumer)
-    tx = pool.exit(points, sender=consumer)
-    assert [e.payout for e in tx.events.filter(pool.PointsExited)] == [budget]
+    _exit_exactly(pool, consumer, budget, decimals, "exit_rule: epoch exit limit reached")
     assert (pool.epoch_exited(), pool.exit_budget_left()) == (budget, 0)
 
 
