@@ -207,11 +207,8 @@ class LogRangeError(RuntimeError):
 
 
 def pages(from_block: int, to_block: int, size: int) -> Iterator[tuple[int, int]]:
-    start = from_block
-    while start <= to_block:
-        end = min(to_block, start + size - 1)
-        yield start, end
-        start = end + 1
+    """Fixed pages of `size` blocks (`Pager` without `first`; the benchmarks' older trees use this)."""
+    return iter(Pager(from_block, to_block, size))
 
 
 FIRST_PAGE = 64
@@ -268,16 +265,22 @@ def read_range(web3, sources, lo: int, hi: int) -> tuple[list[tuple[dict, list[d
     return read, requests
 
 
+def _raw_pages(web3, sources, from_block: int, to_block: int, page: int, first: int | None):
+    """The raw logs of the range a page at a time: (`read_range`'s logs, the page's blocks, its
+    requests), the pages as `Pager` sizes them. Shared by `fetch`, `read_pages` and `raw_read`."""
+    pager = Pager(from_block, to_block, page, first)
+    for lo, hi in pager:
+        read, requests = read_range(web3, sources, lo, hi)
+        pager.told(hi - lo + 1, sum(len(logs) for _, logs in read))
+        yield read, hi - lo + 1, requests
+
+
 def raw_read(web3, sources, from_block: int, to_block: int, page: int = DEFAULT_PAGE, first=None):
     """The requests `read_pages` makes for the same arguments, one after the other and undecoded:
     (logs, requests). The benchmarks' floor for reading a history (benchmarks/audit_speed.py)."""
-    pager = Pager(from_block, to_block, page, first)
     logs = requests = 0
-    for lo, hi in pager:
-        read, made = read_range(web3, sources, lo, hi)
-        count = sum(len(got) for _, got in read)
-        pager.told(hi - lo + 1, count)
-        logs += count
+    for read, _, made in _raw_pages(web3, sources, from_block, to_block, page, first):
+        logs += sum(len(got) for _, got in read)
         requests += made
     return logs, requests
 
@@ -326,11 +329,8 @@ def read_pages(
 
     def reader() -> None:
         try:
-            pager = Pager(from_block, to_block, page, first)
-            for lo, hi in pager:
-                read, requests = read_range(web3, sources, lo, hi)
-                pager.told(hi - lo + 1, sum(len(logs) for _, logs in read))
-                if not hand_over((read, hi - lo + 1, requests)):
+            for item in _raw_pages(web3, sources, from_block, to_block, page, first):
+                if not hand_over(item):
                     return
             hand_over(_DONE)
         except BaseException as error:  # handed to the caller, raised there
@@ -366,12 +366,11 @@ def fetch(
         return fetched
     events: list[Event] = []
     requests = 0
-    for lo, hi in Pager(from_block, to_block, page):
-        read, made = read_range(web3, sources, lo, hi)
+    for read, blocks, made in _raw_pages(web3, sources, from_block, to_block, page, None):
         events += _decoded(read)
         requests += made
         if on_blocks is not None:
-            on_blocks(hi - lo + 1)
+            on_blocks(blocks)
     return events, requests
 
 
