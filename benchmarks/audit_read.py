@@ -25,7 +25,7 @@ from ape import chain, networks
 from benchmarks import require_anvil
 from benchmarks.audit_speed import ANVIL, histories
 from greenpoints.anvil import anvil_node
-from greenpoints.audit import BlockTimes, _lower, sources, timed_blocks
+from greenpoints.audit import BlockTimes, _lower, fold_page, sources
 from greenpoints.audit.events import DEFAULT_PAGE, FIRST_PAGE, fetch, raw_read, read_pages
 from greenpoints.audit.ledger import Ledger
 from greenpoints.sim import run_simulation
@@ -41,12 +41,6 @@ def _ledger(system, web3) -> Ledger:
         asset_decimals=int(system.asset.decimals()),
         block_time=BlockTimes(web3),
     )
-
-
-def _fold(ledger: Ledger, events) -> None:
-    ledger.block_time.learn(events)
-    ledger.block_time.prefetch(timed_blocks(events))
-    ledger.apply_all(events)
 
 
 def _timed(read) -> tuple[float, int]:
@@ -70,13 +64,13 @@ def run(rounds: int = 6, small: bool = False) -> str:
         def serial() -> int:
             ledger = _ledger(system, web3)
             events, _ = fetch(web3, readers, start, end, DEFAULT_PAGE)
-            _fold(ledger, events)
+            fold_page(ledger, events)
             return ledger.events
 
         def pipelined() -> int:
             ledger = _ledger(system, web3)
             for events, _, _ in read_pages(web3, readers, start, end, DEFAULT_PAGE, FIRST_PAGE):
-                _fold(ledger, events)
+                fold_page(ledger, events)
             return ledger.events
 
         readings = {

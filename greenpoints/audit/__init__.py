@@ -89,6 +89,14 @@ class BlockTimes:
                 self.cache[number] = int(block["timestamp"], 16)
 
 
+def fold_page(ledger: Ledger, events) -> None:
+    """Fold a page of whole blocks' events, in chain order, into `ledger`: the block times the node
+    gave with the logs kept, the others a time rule needs fetched first (batched on an HTTP node)."""
+    ledger.block_time.learn(events)
+    ledger.block_time.prefetch(timed_blocks(events))
+    ledger.apply_all(events)
+
+
 def sources(
     system, pool_type=None, registry_type=None, governor_type=None, exit_queue_type=None
 ) -> list[tuple]:
@@ -161,9 +169,7 @@ def audit(
         with bar(end - start_block + 1, "audit: reading blocks", "block", enabled=progress) as blocks:
             for got, size, made in read_pages(web3, readers, start_block, end, page, FIRST_PAGE):
                 began_page = time.perf_counter()
-                times.learn(got)  # the times the node gave with the logs
-                times.prefetch(timed_blocks(got))  # the rest, batched on an HTTP node
-                ledger.apply_all(got)
+                fold_page(ledger, got)
                 folding += time.perf_counter() - began_page
                 events += len(got)
                 requests += made
@@ -189,4 +195,4 @@ def audit(
     return report
 
 
-__all__ = ["CHECKS", "BlockTimes", "Event", "Ledger", "Report", "audit", "sources"]
+__all__ = ["CHECKS", "BlockTimes", "Event", "Ledger", "Report", "audit", "fold_page", "sources"]
