@@ -61,6 +61,22 @@ def test_preview_purchase__active_merchant__equals_the_recorded_purchase(
     assert preview == (event.contribution, event.points, event.co2e)
 
 
+def test_preview_purchase__points_per_asset_not_a_whole_ratio__equals_the_recorded_purchase(
+    live, pool, lens, merchant, consumer, other_consumer, decimals
+):
+    """The points a purchase buys rounded down where the pool's points per asset unit are not a
+    whole number: 10 base units paid 3 in and issued 2 units' worth, so a later issuance of 2 units
+    buys 4/3 of the par points."""
+    par = 10 ** (18 - decimals)
+    pool.record_purchase(other_consumer, 10, order("first"), GREEN, sender=merchant)
+    assert (pool.totalSupply(), pool.total_assets()) == (2 * par, 3)
+    preview = tuple(lens.preview_purchase(merchant, 11, GREEN))  # 3 paid in, 2 issued
+    tx = pool.record_purchase(consumer, 11, order(1), GREEN, sender=merchant)
+    event = tx.events.filter(pool.PurchaseRecorded)[0]
+    assert preview == (event.contribution, event.points, event.co2e)
+    assert event.points == 2 * 2 * par // 3
+
+
 def test_preview_purchase__paused__reverts(
     live, registry, pool, lens, guardian, merchant, consumer, unit, refused_alike
 ):
@@ -423,3 +439,20 @@ def test_preview_settle__one_wei_point_on_six_decimals__reverts_pays_nothing(
         lambda: lens.preview_settle(other_merchant, 1),
         lambda: pool.settle(1, sender=other_merchant),
     )
+
+
+def test_preview_settle__only_point_in_the_pool_worth_two_wei__equals_the_settlement(
+    live, pool, lens, merchant, consumer, charity, decimals
+):
+    """The value of points while exactly one wei-point exists (the conversion's `supply == 0`
+    branch is for no points at all, not for one)."""
+    if decimals != 18:
+        pytest.skip("on 6 decimals a wei-point is 10**-12 of the smallest unit: no purchase issues one")
+    pool.record_purchase(consumer, 7, order("tiny"), GREEN, sender=merchant)  # 30%: 2 wei paid in, 1 issued
+    assert (pool.totalSupply(), pool.total_assets()) == (1, 2)
+    pool.donate(charity, 1, sender=consumer)
+    preview = tuple(lens.preview_settle(charity, 1))
+    tx = pool.settle(1, sender=charity)
+    event = tx.events.filter(pool.PointsSettled)[0]
+    assert preview == (event.assets, event.fee)
+    assert event.assets + event.fee == 2  # the wei-point is worth both wei

@@ -20,6 +20,22 @@ def _expected_points(registry, pool, decimals, amount, contribution_bps=3_000):
     )
 
 
+# ---------------------------------------------------------------- the value of points before any exist
+
+
+@pytest.mark.parametrize("over", [-1, 0, 1], ids=["under_a_unit", "one_unit", "over_a_unit"])
+def test_convert_to_assets__no_points_yet__par_value_rounded_down(live, pool, decimals, over):
+    """With no points, a point is worth par: 10**(18 - decimals) points a smallest unit (1 at 18
+    decimals), a part of a unit rounded down, as the model's conversion does."""
+    par = 10 ** (18 - decimals)
+    assert pool.totalSupply() == 0
+    points = par + over
+    worth = pool.convert_to_assets(points)
+    assert worth == pm.to_assets(points, 0, 0, decimals) == points // par
+    assert worth == ({-1: 0, 0: 1, 1: 1}[over] if par > 1 else points)  # at 18 decimals, nothing to round
+    assert pool.price_per_point() == POINT // par
+
+
 # ---------------------------------------------------------------- record_purchase
 
 
