@@ -428,6 +428,22 @@ def test_record_action__bad_class_or_quantity__refused(
     assert pool.total_carbon() == 0
 
 
+def test_record_action__reward_with_a_fraction_of_a_base_unit__contribution_rounded_down(
+    registry, sponsored, pool, asset, registrar, sponsor, consumer, unit
+):
+    """SPEC 8.3: 150 g at 1 unit and 1 base unit per kg is 0.15 units and 0.15 of a base unit; the
+    sponsor pays the 0.15 units, the fraction of a base unit rounded down."""
+    registry.update_sponsor_terms(sponsor, unit + 1, registry.sponsors(sponsor).daily_cap, sender=registrar)
+    before = asset.balanceOf(sponsor)
+    tx = pool.record_action(consumer, ACTION_CLASS, 1, action(1), sender=sponsor)
+    [event] = tx.decode_logs(pool.ActionRecorded)
+    assert event.co2e == ACTION_FACTOR
+    assert (
+        event.contribution == pm.action_contribution(ACTION_FACTOR, unit + 1) == ACTION_FACTOR * unit // 1_000
+    )
+    assert before - asset.balanceOf(sponsor) == event.contribution
+
+
 def test_record_action__rewards_nothing__refused(registry, sponsored, pool, registrar, sponsor, consumer):
     registry.update_sponsor_terms(sponsor, 1, 10**6, sender=registrar)  # 1 base unit per kg
     with ape.reverts("pool: action issues no points"):

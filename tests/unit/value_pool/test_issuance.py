@@ -355,6 +355,41 @@ def test_reverse_purchase__after_lock_period__reverts(
         pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
 
 
+def test_reverse_purchase__last_second_of_the_window_then_its_end__refunds_then_refused(
+    live, pool, registry, chain, merchant, consumer, unit, record_of
+):
+    """A purchase may be reversed while block.timestamp < recorded_at + lock_period, to the second:
+    two orders of one batch, one reversed at the window's last second, the other at its end."""
+    tx = pool.record_purchases(
+        [consumer, consumer],
+        [1_000 * unit, 1_000 * unit],
+        [order(1), order(2)],
+        [GREEN, GREEN],
+        sender=merchant,
+    )
+    ends = tx.timestamp + registry.lock_period()
+    chain.pending_timestamp = ends - 1
+    reversed_ = pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
+    assert reversed_.timestamp == ends - 1
+    chain.pending_timestamp = ends
+    with ape.reverts("pool: reversal window over"):
+        pool.reverse_purchase(order(2), record_of(merchant, order(2)), sender=merchant)
+
+
+def test_reverse_purchase__issued_value_rounded_down__earnings_back_to_before(
+    live, pool, merchant, consumer, unit, record_of
+):
+    """11 base units pay 3 in and issue 2 (2.1 rounded down): the reversal takes those 2 back out of
+    the consumer's lifetime earnings, not the 3 of a rounding up."""
+    pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)
+    earned = pool.earned_of(consumer)
+    tx = pool.record_purchase(consumer, 11, order(2), GREEN, sender=merchant)
+    assert tx.events.filter(pool.PurchaseRecorded)[0].contribution == 3
+    assert pool.earned_of(consumer) == earned + 2
+    pool.reverse_purchase(order(2), record_of(merchant, order(2)), sender=merchant)
+    assert pool.earned_of(consumer) == earned
+
+
 def test_reverse_purchase__points_already_spent__reverts(
     live, pool, merchant, other_merchant, consumer, unit, record_of
 ):
