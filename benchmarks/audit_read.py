@@ -25,22 +25,9 @@ from ape import chain, networks
 from benchmarks import require_anvil
 from benchmarks.audit_speed import ANVIL, histories
 from greenpoints.anvil import anvil_node
-from greenpoints.audit import BlockTimes, _lower, fold_page, sources
+from greenpoints.audit import fold_page, ledger_for, sources
 from greenpoints.audit.events import DEFAULT_PAGE, FIRST_PAGE, fetch, raw_read, read_pages
-from greenpoints.audit.ledger import Ledger
 from greenpoints.sim import run_simulation
-
-
-def _ledger(system, web3) -> Ledger:
-    queue = getattr(system, "exit_queue", None)
-    return Ledger(
-        pool=_lower(system.pool),
-        governor=_lower(system.governor),
-        registry=_lower(system.registry),
-        exit_queue=_lower(queue) if queue is not None else "",
-        asset_decimals=int(system.asset.decimals()),
-        block_time=BlockTimes(web3),
-    )
 
 
 def _timed(read) -> tuple[float, int]:
@@ -62,13 +49,13 @@ def run(rounds: int = 6, small: bool = False) -> str:
         readers = sources(system)
 
         def serial() -> int:
-            ledger = _ledger(system, web3)
+            ledger = ledger_for(system, web3)
             events, _ = fetch(web3, readers, start, end, DEFAULT_PAGE)
             fold_page(ledger, events)
             return ledger.events
 
         def pipelined() -> int:
-            ledger = _ledger(system, web3)
+            ledger = ledger_for(system, web3)
             for events, _, _ in read_pages(web3, readers, start, end, DEFAULT_PAGE, FIRST_PAGE):
                 fold_page(ledger, events)
             return ledger.events
