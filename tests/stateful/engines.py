@@ -412,11 +412,12 @@ class CompiledEngine:
             ]
         return self._decoder_list
 
-    def _ledger(self, events, block_time):
-        """The audit's fold of `events` (the replay through the model and every check)."""
+    def _ledger(self, block_time):
+        """The audit's empty ledger of this engine's contracts (the replay through the model and
+        every check), its block times read from `block_time`."""
         from greenpoints.audit.ledger import Ledger
 
-        ledger = Ledger(
+        return Ledger(
             pool=self.addresses["pool"].lower(),
             governor=self.addresses["governor"].lower(),
             registry=self.addresses["registry"].lower(),
@@ -424,8 +425,6 @@ class CompiledEngine:
             asset_decimals=self.decimals,
             block_time=block_time,
         )
-        ledger.apply_all(events)
-        return ledger
 
 
 # ---------------------------------------------------------------- titanoboa
@@ -545,7 +544,8 @@ class BoaEngine(CompiledEngine):
                 event = decoder.decode(log)
                 if event is not None:
                     events.append(event)
-        ledger = self._ledger(events, times.__getitem__)
+        ledger = self._ledger(times.__getitem__)
+        ledger.apply_all(events)
         ok = not ledger.failures and not ledger.failed
         return AuditResult(ok, list(ledger.failures), ledger.model, len(events))
 
@@ -718,8 +718,9 @@ class AnvilEngine(CompiledEngine):
 
     def audit(self) -> AuditResult:
         """The audit as a user's node gives it the chain, through web3 on this anvil: the example's
-        logs read by the audit's `fetch` (`eth_getLogs`, the same sources and topic filters), block
-        times by `BlockTimes`, folded by the `Ledger`, the rebuilt state compared with the chain's
+        logs read by the audit's `fetch` (`eth_getLogs`, the same sources and topic filters) and
+        folded as the audit folds a page (`fold_page`: block times by `BlockTimes`, then the
+        `Ledger`), the rebuilt state compared with the chain's
         views (`compare_with_chain`) and, for this checkout's contracts, the deployed code with Ape's
         compiled contracts (`check_code`)."""
         from types import SimpleNamespace
@@ -727,7 +728,7 @@ class AnvilEngine(CompiledEngine):
         from ethpm_types import ContractType
         from web3 import Web3
 
-        from greenpoints.audit import BlockTimes, checks, sources, timed_blocks
+        from greenpoints.audit import BlockTimes, checks, fold_page, sources
         from greenpoints.audit.events import fetch
 
         if self._web3 is None:
@@ -741,10 +742,8 @@ class AnvilEngine(CompiledEngine):
         }
         readers = sources(system, types["pool"], types["registry"], types["governor"], types["exit_queue"])
         events, _ = fetch(web3, readers, self.deployment_block, self._block)
-        times = BlockTimes(web3)
-        times.learn(events)
-        times.prefetch(timed_blocks(events))
-        ledger = self._ledger(events, times)
+        ledger = self._ledger(BlockTimes(web3))
+        fold_page(ledger, events)
         comparison = checks.compare_with_chain(ledger, self.addresses["asset"].lower(), web3)
         code = {}
         if self.root == ROOT:
