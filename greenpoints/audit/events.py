@@ -207,7 +207,8 @@ class LogRangeError(RuntimeError):
 
 
 def pages(from_block: int, to_block: int, size: int) -> Iterator[tuple[int, int]]:
-    """Fixed pages of `size` blocks (`Pager` without `first`; the benchmarks' older trees use this)."""
+    """Fixed pages of `size` blocks (`Pager` without `first`): benchmarks/side_by_side.py and
+    benchmarks/audit_fold.py read with it, in this tree and in the older trees they measure."""
     return iter(Pager(from_block, to_block, size))
 
 

@@ -65,8 +65,8 @@ def test_preview_purchase__points_per_asset_not_a_whole_ratio__equals_the_record
     live, pool, lens, merchant, consumer, other_consumer, decimals
 ):
     """The points a purchase buys rounded down where the pool's points per asset unit are not a
-    whole number: 10 base units paid 3 in and issued 2 units' worth, so a later issuance of 2 units
-    buys 4/3 of the par points."""
+    whole number: 10 base units paid 3 in and issued 2 base units' worth, so a later issuance of 2
+    base units buys 4/3 of their par points."""
     par = 10 ** (18 - decimals)
     pool.record_purchase(other_consumer, 10, order("first"), GREEN, sender=merchant)
     assert (pool.totalSupply(), pool.total_assets()) == (2 * par, 3)

@@ -371,6 +371,7 @@ def test_reverse_purchase__last_second_of_the_window_then_its_end__refunds_then_
     chain.pending_timestamp = ends - 1
     reversed_ = pool.reverse_purchase(order(1), record_of(merchant, order(1)), sender=merchant)
     assert reversed_.timestamp == ends - 1
+    assert [e.order_id for e in reversed_.events.filter(pool.PurchaseReversed)] == [order(1)]
     chain.pending_timestamp = ends
     with ape.reverts("pool: reversal window over"):
         pool.reverse_purchase(order(2), record_of(merchant, order(2)), sender=merchant)
