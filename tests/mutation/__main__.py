@@ -11,7 +11,8 @@ holding the one changed file, then:
    decimals, then 10 for 6): the first disagreement between chain and model, a failed invariant, a
    failed audit of an example or a deployment that reverts kills it;
 2. a mutant the machine leaves alive runs the unit and security tests of the pool and the registry
-   on Ape (`ape test`, in a copy of the checkout, `--force`-compiled, stopping at the first failure).
+   on Ape (`ape test`, in a copy of the checkout, `--force`-compiled, stopping at the first failure;
+   `--jobs` copies side by side).
 
 A mutant that does not compile is stillborn and is not counted. The run writes every mutant's fate
 to `--out` (JSON lines, default `benchmarks/mutants.jsonl`, with the hash of the file's text) as it
@@ -27,6 +28,7 @@ import io
 import json
 import logging
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -34,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tests.mutation.mutants import Mutant, all_mutants
@@ -160,16 +162,20 @@ def targeted_tests(mutant: Mutant, workdir: Path) -> list[str]:
     statement = " ".join(lines[mutant.line - 1 : mutant.line + 3])
     reason = _REASON.search(statement)
     if reason:
-        needle = reason.group(1)
+        # the reason as written, else its words after the subject (a test may build it,
+        # as f"pool: {role} is the zero address")
+        needles = [reason.group(1), reason.group(1).split(" ", 2)[-1]]
     else:
         defs = (_DEF.match(line) for line in reversed(lines[: mutant.line]))
-        needle = next((m.group(1).lstrip("_") for m in defs if m), "")
-    if not needle:
-        return []
+        needles = [next((m.group(1).lstrip("_") for m in defs if m), "")]
     files = sorted(p for folder in UNIT_TESTS for p in (workdir / folder).rglob("test_*.py"))
     skipped = {arg.removeprefix("--ignore=") for arg in NOT_RUN}
-    found = (str(p.relative_to(workdir)) for p in files if needle in p.read_text())
-    return [path for path in found if path not in skipped]
+    texts = {str(p.relative_to(workdir)): p.read_text() for p in files}
+    for needle in filter(None, needles):
+        found = [path for path, text in texts.items() if needle in text and path not in skipped]
+        if found:
+            return found
+    return []
 
 
 def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
@@ -203,6 +209,31 @@ def run_unit_tests_on(mutant: Mutant, workdir: Path) -> dict:
     finally:
         target.write_text(original)
         (workdir / "unit-seconds").write_text(str(time.monotonic() - began))
+
+
+def run_unit_stage(survivors: list[Mutant], jobs: int):
+    """Stage B on `survivors`, `jobs` at a time: each job has a checkout copy of its own (one
+    mutated file at a time in it) and runs its `ape test` in a process of its own. Yields each
+    fate, with the mutant's name, as it comes."""
+    workdirs: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    made = [_checkout_copy() for _ in range(max(1, min(jobs, len(survivors))))]
+    for workdir in made:
+        workdirs.put(workdir)
+
+    def judge(mutant: Mutant) -> dict:
+        workdir = workdirs.get()
+        try:
+            return {"mutant": mutant.name, **run_unit_tests_on(mutant, workdir)}
+        finally:
+            workdirs.put(workdir)
+
+    try:
+        with ThreadPoolExecutor(len(made)) as threads:
+            futures = [threads.submit(judge, m) for m in survivors]
+            yield from (future.result() for future in as_completed(futures))
+    finally:
+        for workdir in made:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _checkout_copy() -> Path:
@@ -263,7 +294,7 @@ def table(fates: list[dict]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2, help="machine runs side by side (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs side by side, in each stage (default 2)")
     parser.add_argument(
         "--engine", choices=ENGINES, default=ENGINES[0], help="the machine's chain (default anvil)"
     )
@@ -342,17 +373,15 @@ def main(argv=None) -> int:
             if m.name in fates and fates[m.name]["status"] == "survived" and fates[m.name]["by"] == "machine"
         ]  # fmt: skip
         if survivors and not args.no_unit:
-            workdir = _checkout_copy()
-            print(
-                f"{len(survivors)} survivors of the machine: the unit tests on Ape, one at a time", flush=True
-            )
-            for m in survivors:
-                fate = fates[m.name] | run_unit_tests_on(m, workdir)
-                fates[m.name] = fate
+            print(f"{len(survivors)} survivors of the machine: the unit tests on Ape, {args.jobs} at a time "
+                  "(a checkout copy each)", flush=True)  # fmt: skip
+            for fate in run_unit_stage(survivors, args.jobs):
+                fate = fates[fate["mutant"]] | fate
+                fates[fate["mutant"]] = fate
                 out.write(json.dumps(fate) + "\n")
                 out.flush()
-                print(f"  {fate['status']:9} {fate.get('by', '')}: {m.name}", flush=True)
-            shutil.rmtree(workdir, ignore_errors=True)
+                print(f"  [{(time.monotonic() - began) / 60:.1f} min] {fate['status']:9} "
+                      f"{fate.get('by', '')}: {fate['mutant']}", flush=True)  # fmt: skip
     print()
     print(table([fates[m.name] for m in mutants if m.name in fates]))
     print(f"\n{(time.monotonic() - began) / 60:.1f} minutes")

@@ -108,6 +108,16 @@ def test_targeted_tests__assert_with_a_reason__the_files_naming_it_first(tmp_pat
     )
 
 
+def test_targeted_tests__reason_built_by_the_test__the_files_naming_its_words(tmp_path: Path):
+    (tmp_path / "f.vy").write_text(SOURCE)
+    folder = tmp_path / "tests" / "unit" / "deploy"
+    folder.mkdir(parents=True)
+    (folder / "test_built.py").write_text('REASON = f"f: {name} below b"\n')
+    (folder / "test_unrelated.py").write_text('REASON = "f: b set"\n')
+    first = next(m for m in mutants_of(tmp_path, "f.vy") if m.operator == "assert")
+    assert targeted_tests(first, tmp_path) == ["tests/unit/deploy/test_built.py"]
+
+
 def test_main_table__fate_of_another_text_of_its_file__stale_not_counted(tmp_path: Path, capsys):
     from tests.mutation.__main__ import ROOT, main, source_hash
 
