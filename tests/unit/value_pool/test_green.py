@@ -428,6 +428,24 @@ def test_record_action__bad_class_or_quantity__refused(
     assert pool.total_carbon() == 0
 
 
+def test_record_action__co2e_exactly_36_bits__booked_then_one_gram_more_refused(
+    registry, sponsored, pool, certifier, registrar, sponsor, consumer
+):
+    """SPEC 8.3: an action's CO2e and a consumer's carbon may reach MAX_CARBON (2**36 - 1 g) and not
+    pass it. 2**36 - 1 = 135 x 509,033,161: a class of 135 g per unit reaches it exactly. The second
+    action (135 kg, 135 base units at 1 base unit per kg) would issue points, so only the carbon
+    refuses it."""
+    registry.certify_class(NEW_CLASS, 2, 135, STANDARD, "x", sender=certifier)
+    registry.update_sponsor_terms(sponsor, 1, registry.sponsors(sponsor).daily_cap, sender=registrar)
+    tx = pool.record_action(consumer, NEW_CLASS, MAX_CARBON // 135, action(1), sender=sponsor)
+    [event] = tx.decode_logs(pool.ActionRecorded)
+    assert MAX_CARBON % 135 == 0 and event.co2e == MAX_CARBON
+    assert pool.carbon_of(consumer) == pool.total_carbon() == MAX_CARBON
+    with ape.reverts("ledger: carbon too large"):
+        pool.record_action(consumer, NEW_CLASS, 1_000, action(2), sender=sponsor)
+    assert pool.carbon_of(consumer) == MAX_CARBON
+
+
 def test_record_action__reward_with_a_fraction_of_a_base_unit__contribution_rounded_down(
     registry, sponsored, pool, asset, registrar, sponsor, consumer, unit
 ):
