@@ -1,0 +1,113 @@
+"""The pool word's far bounds (contracts/modules/ledger.vy): total assets within 120 bits, total
+carbon within 64 bits, each reachable exactly and refused one past it, with nothing changed.
+
+No history a test can send gets there: a merchant's day is capped at 2**100 - 1 base units, and a
+consumer's carbon at 2**36 - 1 g. So the pool word is written in storage directly, on titanoboa's
+EVM (tests/stateful/engines.py; its `ledger._totals` slot read from the compiler's storage layout),
+and then purchases go through the pool as a merchant sends them."""
+
+import re
+
+import pytest
+
+from greenpoints.catalog import SAMPLE_CATALOG
+from tests.conftest import GREEN, LICENSE, order
+from tests.stateful import engines
+
+MASK120 = 2**120 - 1
+MASK64 = 2**64 - 1
+CONTRIBUTION_BPS = 3_000
+
+
+def _carbon_shift(root) -> int:
+    """Where the total carbon sits in the pool word, as ledger.vy says."""
+    text = (root / "contracts" / "modules" / "ledger.vy").read_text()
+    return int(re.search(r"^TOTAL_CARBON: constant\(uint256\) = (\d+)", text, re.M).group(1))
+
+
+@pytest.fixture(scope="module")
+def boa_pool():
+    """A deployed system on titanoboa at 18 decimals: one merchant admitted (30%, the largest daily
+    cap), funded and approved, and one purchase of one unit recorded; the slot of the pool word."""
+    engine = engines.BoaEngine(lens=False)
+    a = engine.accounts
+    registrar, merchant = a[1], a[4]
+    engine.deploy(
+        18,
+        registrar=registrar,
+        guardian=a[2],
+        certifier=a[14],
+        proposer=a[3],
+        timelock_delay=3_600,
+        catalog=SAMPLE_CATALOG,
+    )
+    cap = 2**100 - 1
+    for contract, function, args, sender in [
+        ("registry", "admit", (merchant, CONTRIBUTION_BPS, cap, LICENSE, 1), registrar),
+        ("asset", "mint", (merchant, 2**200, ), merchant),
+        ("asset", "approve", (engine.address("pool"), 2**256 - 1), merchant),
+        ("pool", "record_purchase", (a[7], 10**18, order(0), GREEN), merchant),
+    ]:  # fmt: skip
+        assert engine.send(contract, function, args, sender) is None, function
+    layout = engine.deployers["pool"].compiler_data.storage_layout["storage_layout"]
+    return engine, merchant, a[7], layout["ledger"]["_totals"]["slot"]
+
+
+def _write_word(engine, slot, *, assets=None, carbon=None, shift=0):
+    """Set the pool word's total assets or total carbon, the rest of it kept; the supply follows the
+    assets, so a point keeps its value (a purchase then issues points)."""
+    pool = engine.address("pool")
+    word = engine.env.get_storage(pool, slot)
+    if assets is not None:
+        word = (word & ~MASK120) | assets
+        supply_slot = engine.deployers["pool"].compiler_data.storage_layout["storage_layout"]["erc20"][
+            "totalSupply"
+        ]["slot"]
+        engine.env.set_storage(pool, supply_slot, assets)
+    if carbon is not None:
+        word = (word & ~(MASK64 << shift)) | (carbon << shift)
+    engine.env.set_storage(pool, slot, word)
+
+
+def _state(engine, consumer):
+    return tuple(
+        engine.view("pool", name, *args)
+        for name, args in [
+            ("total_assets", ()),
+            ("total_carbon", ()),
+            ("totalSupply", ()),
+            ("balanceOf", (consumer,)),
+        ]
+    )
+
+
+def test_record_purchase__total_assets_reach_120_bits__recorded_then_one_more_refused(boa_pool):
+    engine, merchant, consumer, slot = boa_pool
+    snapshot = engine.snapshot()
+    try:
+        contribution = 10**18 * CONTRIBUTION_BPS // 10_000  # 10**18 base units at 30%
+        _write_word(engine, slot, assets=MASK120 - contribution)
+        assert engine.send("pool", "record_purchase", (consumer, 10**18, order(1), GREEN), merchant) is None
+        assert engine.view("pool", "total_assets") == MASK120
+        before = _state(engine, consumer)
+        reason = engine.send("pool", "record_purchase", (consumer, 10, order(2), GREEN), merchant)
+        assert reason == "ledger: total assets too large"
+        assert _state(engine, consumer) == before
+    finally:
+        engine.restore(snapshot)
+
+
+def test_record_purchase__total_carbon_reaches_64_bits__recorded_then_one_more_refused(boa_pool):
+    engine, merchant, consumer, slot = boa_pool
+    snapshot = engine.snapshot()
+    try:
+        co2e = engine.view("pool", "total_carbon")  # the fixture's purchase, the same as the next
+        _write_word(engine, slot, carbon=MASK64 - co2e, shift=_carbon_shift(engine.root))
+        assert engine.send("pool", "record_purchase", (consumer, 10**18, order(1), GREEN), merchant) is None
+        assert engine.view("pool", "total_carbon") == MASK64
+        before = _state(engine, consumer)
+        reason = engine.send("pool", "record_purchase", (consumer, 10**18, order(2), GREEN), merchant)
+        assert reason == "ledger: total carbon too large"
+        assert _state(engine, consumer) == before
+    finally:
+        engine.restore(snapshot)
