@@ -5,6 +5,7 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints.model import ZERO
+from greenpoints.model.rules import DEFAULT_RULES
 from greenpoints.statuses import MerchantStatus
 from tests.conftest import LICENSE
 
@@ -63,6 +64,20 @@ def test_admit__by_stranger__reverts(registry, pool, stranger, merchant):
 def test_admit__bad_terms__reverts(registry, pool, registrar, merchant, bps, cap, license_hash, reason):
     with ape.reverts(reason):
         registry.admit(merchant, bps, cap, license_hash, 1, sender=registrar)
+
+
+@pytest.mark.parametrize(
+    "bps", [DEFAULT_RULES.min_contribution_bps, DEFAULT_RULES.max_contribution_bps], ids=["min", "max"]
+)
+def test_admit__contribution_at_a_bound__admitted_then_updated_at_the_other(
+    registry, pool, registrar, merchant, bps
+):
+    """SPEC 4.2, 4.6: the contribution bounds are inclusive, at admission and at an update."""
+    registry.admit(merchant, bps, CAP, LICENSE, 1, sender=registrar)
+    assert registry.merchants(merchant).contribution_bps == bps
+    other = DEFAULT_RULES.min_contribution_bps + DEFAULT_RULES.max_contribution_bps - bps
+    registry.update_terms(merchant, other, CAP, sender=registrar)
+    assert registry.merchants(merchant).contribution_bps == other
 
 
 def test_admit__zero_address__reverts(registry, pool, registrar):
