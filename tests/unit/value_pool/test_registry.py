@@ -287,3 +287,55 @@ def test_registry__views__pool_and_registry_name_each_other(registry, pool, syst
     assert registry.pool() == pool.address == system.points.address
     assert registry.governor() == pool.governor() == system.governor.address
     assert pool.asset() == system.asset.address
+
+
+# ---------------------------------------------------------------- who is who
+
+# (is_sponsor, is_active, is_charity, is_merchant, is_consumer) for each standing an address can have
+# (SPEC 4.2, 8.3): a merchant stays a merchant once admitted; only an active one is active; a
+# sponsor, a charity, the pool and the zero address are never consumers.
+STANDINGS = {
+    "zero address": (False, False, False, False, False),
+    "the pool": (False, False, False, False, False),
+    "consumer": (False, False, False, False, True),
+    "active merchant": (False, True, False, True, False),
+    "suspended merchant": (False, False, False, True, False),
+    "revoked merchant": (False, False, False, True, False),
+    "active sponsor": (True, False, False, False, False),
+    "suspended sponsor": (False, False, False, False, False),
+    "revoked sponsor": (False, False, False, False, False),
+    "registered charity": (False, False, True, False, False),
+    "removed charity": (False, False, False, False, False),
+}
+
+
+def _bring(standing, registry, pool, registrar, stranger):
+    """`stranger` (or the pool, or the zero address) brought to `standing`; the address."""
+    if standing in ("zero address", "the pool"):
+        return ZERO if standing == "zero address" else pool.address
+    if standing.endswith("merchant"):
+        registry.admit(stranger, 3_000, CAP, LICENSE, 1, sender=registrar)
+    elif standing.endswith("sponsor"):
+        registry.admit_sponsor(stranger, 10**6, CAP, LICENSE, sender=registrar)
+    elif standing.endswith("charity"):
+        registry.register_charity(stranger, LICENSE, sender=registrar)
+    if standing.startswith("suspended"):
+        registry.suspend(stranger, "check", sender=registrar)
+    elif standing.startswith("revoked"):
+        registry.revoke(stranger, "fraud", sender=registrar)
+    elif standing.startswith("removed"):
+        registry.remove_charity(stranger, "closed", sender=registrar)
+    return stranger
+
+
+@pytest.mark.parametrize("standing", list(STANDINGS))
+def test_registry_views__each_standing__name_it_alone(registry, pool, registrar, stranger, standing):
+    account = _bring(standing, registry, pool, registrar, stranger)
+    views = (
+        registry.is_sponsor,
+        registry.is_active,
+        registry.is_charity,
+        registry.is_merchant,
+        registry.is_consumer,
+    )
+    assert tuple(view(account) for view in views) == STANDINGS[standing]
