@@ -8,6 +8,7 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints import governance
+from greenpoints.model import ZERO
 from greenpoints.model import pool_math as pm
 from tests.conftest import GREEN, order
 
@@ -290,6 +291,37 @@ def test_attach_exit_queue__queue_of_another_registry__reverts(bare, queue, depl
 def test_attach_exit_queue__other_code__reverts(bare, deployer):
     with ape.reverts("registry: not the release's exit queue"):
         bare.registry.attach_exit_queue(bare.lens.address, sender=deployer)
+
+
+def test_attach_exit_queue__no_code_at_the_address__reverts_naming_it(bare, stranger, deployer):
+    """An address with no code is refused by its size, with the reason (its code is never sliced)."""
+    with ape.reverts("registry: not the release's exit queue"):
+        bare.registry.attach_exit_queue(stranger, sender=deployer)
+    assert bare.registry.exit_queue() == ZERO
+
+
+def _deploy_runtime(code: bytes, deployer, chain) -> str:
+    """A contract whose runtime code is `code`, as given: initcode that copies what follows it."""
+    initcode = b"\x61" + len(code).to_bytes(2, "big") + bytes.fromhex("80600c6000396000f3") + code
+    txn = chain.provider.network.ecosystem.create_transaction(data=initcode, gas_limit=10_000_000)
+    return deployer.call(txn).contract_address
+
+
+def test_attach_exit_queue__release_size_and_immutables_one_byte_changed__reverts(
+    bare, deployer, project, chain
+):
+    """A queue of the release's size serving this registry, one byte of its code changed: refused by
+    the code hash; the genuine queue is then attached."""
+    queue = project.ExitQueue.deploy(bare.registry.address, sender=deployer)
+    code = bytearray(chain.provider.get_code(queue.address))
+    assert len(code) == bare.registry.EXIT_QUEUE_CODE_SIZE() + 96
+    code[-97] ^= 0xFF  # the last byte of the code proper; the immutables (pool, registry, asset) kept
+    forged = _deploy_runtime(bytes(code), deployer, chain)
+    assert len(chain.provider.get_code(forged)) == len(code)
+    with ape.reverts("registry: not the release's exit queue"):
+        bare.registry.attach_exit_queue(forged, sender=deployer)
+    bare.registry.attach_exit_queue(queue.address, sender=deployer)
+    assert bare.registry.exit_queue() == queue.address
 
 
 def test_move_queued__not_the_attached_queue__reverts(system, registry, pool, attacker, deployer):
