@@ -7,7 +7,7 @@ from eth_utils import keccak
 from greenpoints.model import ZERO
 from greenpoints.model.rules import DEFAULT_RULES
 from greenpoints.statuses import MerchantStatus
-from tests.conftest import LICENSE
+from tests.conftest import GREEN, LICENSE, order
 
 EMPTY = b"\x00" * 32
 CAP = 10**24
@@ -78,6 +78,19 @@ def test_admit__contribution_at_a_bound__admitted_then_updated_at_the_other(
     other = DEFAULT_RULES.min_contribution_bps + DEFAULT_RULES.max_contribution_bps - bps
     registry.update_terms(merchant, other, CAP, sender=registrar)
     assert registry.merchants(merchant).contribution_bps == other
+
+
+def test_admit__daily_cap_of_one_base_unit__admitted_and_a_purchase_over_it_refused(
+    registry, pool, asset, registrar, merchant, consumer, unit
+):
+    """The smallest daily cap, 1 base unit, is accepted and holds: a purchase contributing 2 base
+    units (20 at 10%) is refused. (1 base unit at the 70% issue rate would issue no points.)"""
+    registry.admit(merchant, 1_000, 1, LICENSE, 1, sender=registrar)
+    assert registry.merchants(merchant).daily_cap == pool.merchant_terms(merchant).daily_cap == 1
+    asset.mint(merchant, unit, sender=merchant)
+    asset.approve(pool, 2**256 - 1, sender=merchant)
+    with ape.reverts("registry: daily cap exceeded"):
+        pool.record_purchase(consumer, 20, order(1), GREEN, sender=merchant)
 
 
 def test_admit__zero_address__reverts(registry, pool, registrar):
