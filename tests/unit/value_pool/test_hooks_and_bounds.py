@@ -2,6 +2,7 @@
 the packing adds (each refused with a reason that names it)."""
 
 import ape
+import pytest
 
 from greenpoints import governance
 from greenpoints.model import MAX_DAILY_CAP, MAX_EARNED
@@ -124,6 +125,23 @@ def test_admit__consumer_who_spent_all_points__refused_it_was_issued_points(
         registry.admit(consumer, 3_000, 10**24, LICENSE, 1, sender=registrar)
     with ape.reverts("registry: address was issued points"):
         registry.register_charity(consumer, LICENSE, sender=registrar)
+
+
+def test_record_purchase__points_over_128_bits_at_six_decimals__refused_by_the_points_bound(
+    admit, pool, merchant, consumer, decimals
+):
+    """On 6 decimals a point is worth 10**-12 of a base unit at par, so an issued value over
+    2**128 / 10**12 (about 3.4 x 10**26 base units, more than the 88 bits of a lifetime's issued
+    value) gives more than 2**128 points: the points bound refuses it first, naming the amount."""
+    if decimals == 18:
+        pytest.skip("on 18 decimals a point is a base unit at par: points never pass the amount's 2**128")
+    admit(merchant, contribution_bps=3_000, daily_cap=MAX_DAILY_CAP, fund=0)
+    issued = 2**128 // 10**12 + 1  # base units
+    amount = issued * 10_000 // 2_100 + 10_000  # 30% contribution, 70% of it issued
+    assert amount < 2**128 and issued > MAX_EARNED
+    with ape.reverts("pool: amount too large"):
+        pool.record_purchase(consumer, amount, order("huge"), GREEN, sender=merchant)
+    assert pool.earned_of(consumer) == pool.totalSupply() == 0
 
 
 def test_record_purchase__lifetime_issued_value_over_88_bits__refused(admit, pool, merchant, consumer):
