@@ -1,6 +1,6 @@
 """`make mutants`: break the contracts on purpose, one mistake at a time, and see whether the tests notice.
 
-    python -m tests.mutation [--jobs 2] [--engine anvil|boa] [--only TEXT] [--limit N]
+    python -m tests.mutation [--jobs 2] [--engine anvil|boa] [--only TEXT] [--skip TEXT] [--limit N]
                              [--no-unit | --unit-only | --table] [--out FILE] [--resume]
 
 Every mutant of tests/mutation/mutants.py is compiled by titanoboa from a copy of `contracts/`
@@ -299,6 +299,13 @@ def main(argv=None) -> int:
         "--engine", choices=ENGINES, default=ENGINES[0], help="the machine's chain (default anvil)"
     )
     parser.add_argument("--only", default="", help="only the mutants whose name contains this text")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        help="leave out the mutants whose name contains this text (repeatable): e.g. the ones argued "
+        "equivalent, whose stage B runs every unit test",
+    )
     parser.add_argument("--limit", type=int, default=0, help="at most this many mutants (0: all)")
     stage = parser.add_mutually_exclusive_group()
     stage.add_argument(
@@ -315,7 +322,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.limit < 0:
         parser.error("--jobs must be at least 1 and --limit at least 0")
-    mutants = [m for m in all_mutants(ROOT) if args.only in m.name]
+    mutants = [
+        m for m in all_mutants(ROOT) if args.only in m.name and not any(skip in m.name for skip in args.skip)
+    ]
     if args.limit:
         mutants = mutants[: args.limit]
     if not mutants:

@@ -132,3 +132,16 @@ def test_main_table__fate_of_another_text_of_its_file__stale_not_counted(tmp_pat
     assert main(["--table", "--only", mutant.name, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "were judged on other texts" not in printed and "1 of 1 mutants judged" in printed
+
+
+def test_main_table__skip__those_mutants_left_out(tmp_path: Path, capsys):
+    from tests.mutation.__main__ import ROOT, main
+
+    catalog = [m for m in all_mutants(ROOT) if m.path == "contracts/modules/catalog.vy"]
+    assert main(["--table", "--only", "catalog:", "--out", str(tmp_path / "none.jsonl")]) == 0
+    assert f"0 of {len(catalog)} mutants judged" in capsys.readouterr().out
+    skipped = catalog[0].name
+    assert (
+        main(["--table", "--only", "catalog:", "--skip", skipped, "--out", str(tmp_path / "none.jsonl")]) == 0
+    )
+    assert f"0 of {len(catalog) - 1} mutants judged" in capsys.readouterr().out
