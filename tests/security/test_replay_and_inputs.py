@@ -59,11 +59,27 @@ def test_record_purchase__same_order_id_at_another_merchant__its_own_order(
 
 @pytest.mark.parametrize(
     "amount, reason",
-    [(0, "pool: amount is zero"), (2**256 - 1, "pool: amount too large"), (2**128, "pool: amount too large")],
+    [
+        (0, "pool: amount is zero"),
+        (2**256 - 1, "pool: amount too large"),
+        (2**128, "pool: amount too large"),
+    ],
 )
 def test_record_purchase__extreme_amount__refused(live, pool, merchant, consumer, amount, reason):
     with pytest.raises(Exception, match=reason):
         pool.record_purchase(consumer, amount, order(1), GREEN, sender=merchant)
+
+
+def test_record_purchase__largest_amount__within_its_bound_refused_by_the_next(
+    live, pool, merchant, consumer, decimals
+):
+    """2**128 - 1 is within the amount's bound (2**128 is not). What refuses it is the next bound its
+    figures pass: on 18 decimals its issued value (over 88 bits); on 6, its points (over 2**128, a
+    point being 10**-12 of a base unit at par), which names the amount again."""
+    reason = "ledger: issued value too large" if decimals == 18 else "pool: amount too large"
+    with pytest.raises(Exception, match=reason):
+        pool.record_purchase(consumer, 2**128 - 1, order(1), GREEN, sender=merchant)
+    assert pool.totalSupply() == 0
     assert pool.totalSupply() == 0
 
 
