@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.client import Client
 from greenpoints.deploy import deploy_system
+from tests.chain_states import built_once
 
 # Hypothesis profiles for the stateful machine (tests/stateful, docs/testing.md): `ci` runs it on
 # anvil in `make test`, `deep` in `make fuzz`; `smoke` is titanoboa's and Ape's short run in `make test`.
@@ -205,6 +206,7 @@ def register_charity(registry, pool, registrar):
 
 
 @pytest.fixture
+@built_once
 def live(system, admit, register_charity, merchant, other_merchant, charity):
     """The session system with two merchants (30%) and one charity admitted."""
     admit(merchant)

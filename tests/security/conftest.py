@@ -7,6 +7,7 @@ from ape import project
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_system
+from tests.chain_states import built_once
 from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order
 
 POINT = 10**18
@@ -41,6 +42,7 @@ def hostile_system(deployer, registrar, guardian, proposer, decimals, merchant, 
 
 
 @pytest.fixture
+@built_once
 def exit_ready(registry, live, pool, merchant, consumer, other_consumer, unit, chain):
     """consumer bought first; a large later purchase by other_consumer made consumer's holding worth
     over 2x its basis; the lock is over. consumer may exit (within the cap and the epoch limit)."""

@@ -6,6 +6,7 @@ import pytest
 from eth_utils import keccak
 
 from greenpoints.model import MAX_CARBON
+from tests.chain_states import built_once
 from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
 METRO = ACTION_CLASS
@@ -16,6 +17,7 @@ def action(n):
 
 
 @pytest.fixture
+@built_once
 def sponsored(live, admit_sponsor, sponsor):
     admit_sponsor(sponsor)
     return live

@@ -11,6 +11,7 @@ import ape
 import pytest
 from ape import project
 
+from tests.chain_states import built_once
 from tests.conftest import CONTRIBUTION_BPS, DAILY_CAP_UNITS, GREEN, LICENSE, order, record_in
 
 from .conftest import POINT, system_on
@@ -32,12 +33,24 @@ def _blacklist(token, kind, who, issuer):
 
 
 @pytest.fixture(params=KINDS)
-def issued(
-    request, deployer, registrar, guardian, proposer, merchant, other_merchant, sponsor, charity, chain
-):
+def issued(request, deployer, registrar, guardian, proposer, merchant, other_merchant, sponsor, charity):
     """A system on a real-behaving token: merchant, other_merchant and sponsor admitted, funded and
     approved; a charity registered. The deployer is the token's issuer."""
-    kind = request.param
+    return _issued(
+        kind=request.param,
+        deployer=deployer,
+        registrar=registrar,
+        guardian=guardian,
+        proposer=proposer,
+        merchant=merchant,
+        other_merchant=other_merchant,
+        sponsor=sponsor,
+        charity=charity,
+    )
+
+
+@built_once
+def _issued(kind, deployer, registrar, guardian, proposer, merchant, other_merchant, sponsor, charity):
     token = (project.IssuerToken if kind == "tether" else project.FiatToken).deploy(6, sender=deployer)
     system = system_on(token, deployer, registrar, guardian, proposer)
     for who in (merchant, other_merchant):
@@ -178,6 +191,7 @@ def test_record_action__sponsor_blacklisted__asset_transfer_failed(issued, spons
 
 
 @pytest.fixture
+@built_once
 def holding(issued, merchant, other_merchant, consumer, other_consumer, chain):
     """consumer bought early; a large later purchase lifted its holding over the trigger; the lock is
     over; merchant holds spent points. Returns the issued tuple."""

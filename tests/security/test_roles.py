@@ -4,6 +4,7 @@ refused with the reason that names the missing role, and changes nothing."""
 import pytest
 from eth_utils import keccak
 
+from tests.chain_states import built_once
 from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
 from .conftest import POINT
@@ -69,6 +70,7 @@ CASES = [(name, args, caller, reason) for name, args, allowed, reason in GATED f
 
 
 @pytest.fixture
+@built_once
 def actors(live, pool, deployer, registrar, guardian, certifier, proposer, merchant, other_merchant, charity,
            sponsor, consumer, attacker, stranger, buy, admit_sponsor):  # fmt: skip
     admit_sponsor(sponsor)

@@ -9,6 +9,7 @@ from eth_utils import keccak
 from greenpoints import governance
 from greenpoints.audit import CHECKS, audit
 from greenpoints.audit.tables import Table
+from tests.chain_states import built_once
 from tests.conftest import ACTION_CLASS, GREEN, GREEN_FACTOR, order
 from tests.mocks.broken_pools import VARIANTS
 
@@ -20,6 +21,7 @@ NEW_CLASS_OF_HISTORY = 2
 
 
 @pytest.fixture
+@built_once
 def history(registry, live, buy, pool, asset, merchant, other_merchant, charity, consumer, other_consumer,
             guardian, registrar, certifier, sponsor, admit_sponsor,
             unit, lock_over, chain, record_of):  # fmt: skip

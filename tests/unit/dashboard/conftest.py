@@ -4,10 +4,12 @@ import pytest
 
 from greenpoints.dashboard import Store, Supervisor
 from greenpoints.dashboard.store import default_url
+from tests.chain_states import built_once
 from tests.conftest import order
 
 
 @pytest.fixture
+@built_once
 def active(live, buy, merchant, other_merchant, charity, consumer, other_consumer, pool):
     """The live system after two purchases, a spend and a donation."""
     buy(merchant, consumer, 100, order("first"))

@@ -10,6 +10,7 @@ from eth_utils import keccak
 from greenpoints import governance
 from greenpoints.model import ZERO
 from greenpoints.model import pool_math as pm
+from tests.chain_states import built_once
 from tests.conftest import GREEN, order
 
 POINT = 10**18
@@ -21,6 +22,7 @@ def queue(system):
 
 
 @pytest.fixture
+@built_once
 def line(live, system, pool, merchant, consumer, other_consumer, unit, next_epoch):
     """consumer (210 points) and other_consumer (a large holding) may both exit (trigger 1x, lock
     over), and each epoch's budget is 0.1% of the pool: a few hundred units, less than either holds."""

@@ -6,6 +6,7 @@ import pytest
 
 from greenpoints import governance
 from greenpoints.statuses import Standing
+from tests.chain_states import built_once
 from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
 POINT = 10**18
@@ -18,6 +19,7 @@ def _action_id(n) -> bytes:
 
 
 @pytest.fixture
+@built_once
 def sponsoring(live, admit_sponsor, sponsor):
     """The live system with a sponsor paying 1 whole asset unit per kg of CO2e."""
     admit_sponsor(sponsor)
@@ -25,6 +27,7 @@ def sponsoring(live, admit_sponsor, sponsor):
 
 
 @pytest.fixture
+@built_once
 def grown(live, pool, merchant, consumer, other_consumer, unit):
     """consumer bought first; a large later purchase by other_consumer raised the value per point, so
     consumer's holding is worth over 2x its basis (tests/unit/value_pool/test_exit.py)."""

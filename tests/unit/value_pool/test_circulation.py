@@ -5,6 +5,7 @@ import pytest
 
 from greenpoints.model import ZERO
 from greenpoints.model import pool_math as pm
+from tests.chain_states import built_once
 from tests.conftest import GREEN, order
 
 POINT = 10**18
@@ -12,6 +13,7 @@ EMPTY = b"\x00" * 32
 
 
 @pytest.fixture
+@built_once
 def holding(live, pool, merchant, consumer, other_consumer, unit):
     """consumer holds 210 points (basis 210), other_consumer 147 (basis 210); pool 600."""
     pool.record_purchase(consumer, 1_000 * unit, order(1), GREEN, sender=merchant)

@@ -6,12 +6,14 @@ import pytest
 from greenpoints import governance
 from greenpoints.model import ZERO
 from greenpoints.model import pool_math as pm
+from tests.chain_states import built_once
 from tests.conftest import GREEN, order
 
 POINT = 10**18
 
 
 @pytest.fixture
+@built_once
 def grown(live, pool, merchant, consumer, other_consumer, unit):
     """consumer bought first (210 points, basis 210); a large later purchase by other_consumer
     raised the value per point so that consumer's holding is worth over 2x its basis."""

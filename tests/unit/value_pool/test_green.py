@@ -9,6 +9,7 @@ from greenpoints import governance
 from greenpoints.model import MAX_CARBON, MAX_DAILY_CAP, MAX_FACTOR, Purchase, order_word
 from greenpoints.model import pool_math as pm
 from greenpoints.statuses import MerchantStatus, Standing
+from tests.chain_states import built_once
 from tests.conftest import ACTION_CLASS, ACTION_FACTOR, GREEN, GREEN_FACTOR, LICENSE, order
 
 STANDARD = keccak(text="a green standard")
@@ -20,6 +21,7 @@ def action(n):
 
 
 @pytest.fixture
+@built_once
 def sponsored(live, admit_sponsor, sponsor):
     """The live system with a sponsor paying 1 whole asset unit per kg of CO2e."""
     admit_sponsor(sponsor)

@@ -1,0 +1,84 @@
+"""Function-scoped fixtures whose transactions run once per starting state, then are restored.
+
+Ape's plugin reverts the chain after every test, so a function-scoped fixture that sends
+transactions (`live`: two merchants admitted and funded, a charity registered) sends them again for
+every test that asks for it: seven transactions, about a quarter of a second on the embedded chain,
+paid by hundreds of tests. `@built_once` keeps what such a fixture built: the first time it runs
+from a given chain state with given arguments, it runs as written and the block it ends on is
+remembered (the embedded chain keeps every block it mined, so any of them can be made the head
+again); the next time it is asked for from the same state with the same arguments, that block is
+made the head instead and the same value returned. The test then sees exactly the chain it would
+have seen (the same state root: the same blocks' state, the same timestamps), and Ape's revert after
+the test is unchanged (it goes back to the test's own snapshot, taken before the fixture).
+
+The starting state is named by its head block's hash, which commits to the whole state, and the
+pending block's timestamp; the arguments by their `repr` (accounts and contracts by address), the
+helper functions among them by their qualified name (`buy`, `next_epoch`, `record_of`: closures over
+the session's system and chain, made again for each test). Only for fixtures that return what the
+test reads, not something it changes: the value is shared by every test that gets it from the cache.
+
+On a provider that cannot make an old block the head (anvil forgets a snapshot once reverted past
+it), the fixture simply runs every time.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ape import chain
+
+_built: dict[tuple, tuple[object, object]] = {}
+
+
+def _name(value) -> str:
+    if callable(value) and hasattr(value, "__qualname__") and not hasattr(value, "address"):
+        return f"{value.__module__}.{value.__qualname__}"
+    return repr(value)
+
+
+def _restorable() -> bool:
+    return chain.provider.name == "test"
+
+
+def _make_head(head, base) -> None:
+    """Make the block `head` the head again, every block from `base` (its ancestor) to it canonical.
+
+    The revert alone is not enough: py-evm keeps a table of the canonical block at each height, and
+    a revert to an older block leaves the heights above it as they were; a test that then mined a
+    block or two rewrote the first of them. Going back up to `head`, py-evm walks down only until a
+    height already names the block it reaches, which the untouched heights still do, so the heights
+    the test rewrote would keep naming the test's blocks (what reads blocks by number, as the audit's
+    fetch on the embedded chain does, would read them). Every height from `base` up is written.
+    """
+    chain.provider.restore(head)
+    chaindb = chain.provider.evm_backend.chain.chaindb
+    header = chaindb.get_block_header_by_hash(head)
+    while header.hash != base:
+        chaindb._add_block_number_to_hash_lookup(chaindb.db, header)
+        header = chaindb.get_block_header_by_hash(header.parent_hash)
+
+
+def built_once(fixture):
+    """Decorate a function-scoped fixture (under `@pytest.fixture`) whose chain state depends only on
+    the state it starts from and its arguments."""
+
+    @functools.wraps(fixture)
+    def build(*args, **kwargs):
+        if not _restorable():
+            return fixture(*args, **kwargs)
+        key = (
+            fixture,
+            chain.provider.snapshot(),
+            chain.pending_timestamp,
+            tuple(_name(arg) for arg in args),
+            tuple(sorted((name, _name(value)) for name, value in kwargs.items())),
+        )
+        if key in _built:
+            head, value = _built[key]
+            _make_head(head, key[1])
+            return value
+        value = fixture(*args, **kwargs)
+        _built[key] = (chain.provider.snapshot(), value)
+        return value
+
+    return build

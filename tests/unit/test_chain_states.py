@@ -1,0 +1,114 @@
+"""`tests.chain_states.built_once`: a fixture's transactions run once per starting state, then the block
+they ended on is made the head again, and the test sees the chain it would have seen."""
+
+import pytest
+
+from tests import chain_states
+from tests.chain_states import built_once
+from tests.conftest import GREEN, order
+
+
+def _chain_state(chain, pool, consumer, since):
+    """The blocks from `since` to the head (number, hash, timestamp), the pending timestamp and the
+    consumer's points."""
+    blocks = [
+        (b.number, b.hash, b.timestamp)
+        for b in (chain.blocks[n] for n in range(since, chain.blocks.height + 1))
+    ]
+    return blocks, chain.pending_timestamp, pool.balanceOf(consumer)
+
+
+def _back(chain, start) -> None:
+    """Back to the snapshot `start`, kept for the next time (Ape forgets a snapshot once restored)."""
+    chain.restore(start)
+    assert chain.snapshot() == start
+
+
+def _counted_purchase(pool, merchant, consumer, unit):
+    """A fixture-like builder that counts its runs: each run records three purchases (three blocks)."""
+    runs = []
+
+    @built_once
+    def purchased(units):
+        runs.append(units)
+        for n in range(3):
+            tx = pool.record_purchase(
+                consumer, units * unit, order(f"built-{units}-{n}"), GREEN, sender=merchant
+            )
+        return tx
+
+    return purchased, runs
+
+
+def test_built_once__asked_again_from_the_same_state__same_chain_without_running_again(
+    live, chain, pool, merchant, consumer, other_consumer, unit
+):
+    purchased, runs = _counted_purchase(pool, merchant, consumer, unit)
+    since = chain.blocks.height + 1
+    start = chain.snapshot()
+    first = purchased(5)
+    built = _chain_state(chain, pool, consumer, since)
+    _back(chain, start)
+    # another test's block at the first of those heights, as a test after the fixture would mine
+    pool.record_purchase(other_consumer, unit, order("another test"), GREEN, sender=merchant)
+    _back(chain, start)
+    assert pool.balanceOf(consumer) == 0
+
+    again = purchased(5)
+
+    assert runs == [5]
+    assert again is first
+    assert _chain_state(chain, pool, consumer, since) == built
+    assert len(built[0]) == 3 and built[-1] > 0
+    [event] = pool.PurchaseRecorded.query("*", start_block=since, stop_block=since).event_arguments
+    assert event["order_id"] == order("built-5-0")
+    # the restored chain goes on as the built one would: the next block is the next one
+    pool.record_purchase(consumer, unit, order("after"), GREEN, sender=merchant)
+    assert chain.blocks.head.number == since + 3
+
+
+def test_built_once__other_arguments_or_another_starting_state__runs_again(
+    live, chain, pool, merchant, consumer, unit
+):
+    purchased, runs = _counted_purchase(pool, merchant, consumer, unit)
+    start = chain.snapshot()
+    purchased(5)
+    _back(chain, start)
+    purchased(6)  # another argument
+    _back(chain, start)
+    chain.mine()  # another starting state: one block more
+    purchased(5)
+
+    assert runs == [5, 6, 5]
+    assert pool.balanceOf(consumer) > 0
+
+
+def test_built_once__provider_cannot_restore_old_blocks__runs_every_time(
+    live, chain, pool, merchant, consumer, unit, monkeypatch
+):
+    monkeypatch.setattr(chain_states, "_restorable", lambda: False)
+    purchased, runs = _counted_purchase(pool, merchant, consumer, unit)
+    start = chain.snapshot()
+    purchased(5)
+    _back(chain, start)
+    purchased(5)
+
+    assert runs == [5, 5]
+
+
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        (order, "tests.conftest.order"),
+        (lambda: None, "tests.unit.test_chain_states.<lambda>"),
+        (GREEN, "1"),
+        ("dec6", "'dec6'"),
+    ],
+)
+def test_name__helpers_by_qualified_name_values_by_repr(value, name):
+    assert chain_states._name(value) == name
+
+
+def test_name__contract_or_account__by_its_repr_with_the_address(pool, consumer):
+    assert pool.address in chain_states._name(pool)
+    assert consumer.address in chain_states._name(consumer)
