@@ -5,6 +5,7 @@ from eth_utils import keccak
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.deploy import deploy_association, launch_platform
+from tests.chain_states import built_once
 from tests.conftest import an_hour_into_the_next_day
 
 
@@ -42,6 +43,7 @@ def association(deployer, association_admin, trainer, operator, registrar, certi
 
 
 @pytest.fixture
+@built_once
 def platform(association, operator, registrar, certifier, decimals):
     """Platform 0 of the association, launched with a one-hour governor delay."""
     return launch_platform(
