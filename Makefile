@@ -84,12 +84,12 @@ format: install
 # `ci` profile on anvil for both decimals, the `smoke` profile on titanoboa and on Ape's embedded
 # chain, the engines' own tests, the regressions), then the tests that run the scripts, anvil and
 # the browser as separate processes (tests/scripts, tests/integration, tests/browser: they share the
-# checkout's records and ports, so they stay in one process, one at a time) and the association's
-# unit tests (to even the two out); (2) every other test (unit and security, in-process). The first's
+# checkout's records and ports, so they stay in one process, one at a time); (2) every other test
+# (unit and security, in-process). The first's
 # output is shown after the second's; either failing fails `make test`. (pytest-xdist workers ran
 # the machine 2x slower, with most of the time in the kernel: measured; the split is by folder.)
 # Each of the two prints its 20 slowest tests.
-AFTER_MACHINE := tests/scripts tests/integration tests/browser tests/unit/association
+AFTER_MACHINE := tests/scripts tests/integration tests/browser
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \

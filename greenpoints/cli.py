@@ -1,5 +1,10 @@
 """Shared pieces of the click scripts: the connected command (a node that stays up, connection
-failures in one line), account and address options that fail with one line."""
+failures in one line), account and address options that fail with one line.
+
+Light to import, as the scripts' own top levels are: Ape imports every script in `scripts/` to list
+its commands, whichever one is run, so what a script imports at its top is paid by every `ape run`
+(a bad option answered in half a second instead of three). The accounts and the deployment code are
+imported where they are used."""
 
 from __future__ import annotations
 
@@ -10,13 +15,12 @@ import signal
 import socket
 
 import click
-from ape import accounts
 from ape.cli import ConnectedProviderCommand
 from ape.cli.commands import parse_network
 from ape.exceptions import ApeException
 
 from . import node, tools
-from .deploy import DeployError, is_local_network, parse_address
+from .errors import DeployError
 
 
 def _find_tools_and_node() -> None:
@@ -90,6 +94,10 @@ def check_port(host: str, port: int) -> None:
 
 def resolve_account(alias: str | None, *, role: str, local_default: int | None):
     """An account that can sign: an Ape alias, `TEST::N`, or on a local chain test account N."""
+    from ape import accounts
+
+    from .deploy import is_local_network
+
     if alias is None:
         if is_local_network() and local_default is not None:
             return accounts.test_accounts[local_default]
@@ -107,6 +115,10 @@ def resolve_account(alias: str | None, *, role: str, local_default: int | None):
 
 def resolve_role(value: str | None, *, role: str, local_default: int):
     """A role holder given as an address or an account alias (local default: test account N)."""
+    from ape import accounts
+
+    from .deploy import is_local_network, parse_address
+
     if value is None:
         if is_local_network():
             return accounts.test_accounts[local_default]

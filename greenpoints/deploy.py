@@ -21,6 +21,7 @@ from ape.types import AddressType
 from eth_utils import is_checksum_address, keccak, to_checksum_address
 
 from .catalog import certify
+from .errors import DeployError
 from .interfaces import interface_at, runs
 from .model.rules import DAY, DEFAULT_RULES, RULE_NAMES, Rules
 
@@ -28,10 +29,6 @@ ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 DEFAULT_TIMELOCK_DELAY = 2 * DAY
 """The governor's minimum delay outside local demos (SPEC 4.6: at least 2 days)."""
 LOCAL_NETWORKS = frozenset({"local"})
-
-
-class DeployError(ValueError):
-    """A deployment request that cannot be carried out; the message says why."""
 
 
 @dataclass

@@ -22,10 +22,8 @@ from ape import accounts, chain
 from eth_utils import keccak
 
 from .deploy import DeployError, _address, is_local_network, parse_address
+from .statuses import ROLE_IDS, ROLES
 
-ROLES = {1: "operator", 2: "registrar", 3: "certifier", 4: "guardian"}
-"""The association's role numbers and names (SPEC 12)."""
-ROLE_IDS = {name: number for number, name in ROLES.items()}
 LAUNCH_ROLES = ("operator", "registrar", "certifier")
 """The roles `launch_platform` requires qualified."""
 MAX_VALIDITY_DAYS = 1_095

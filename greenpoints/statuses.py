@@ -46,3 +46,8 @@ def merchant_status_name(status: int) -> str:
 def charity_status_name(status: int) -> str:
     """`registered`, `removed`, or `none`."""
     return CharityStatus(status).name.lower() if status else "none"
+
+
+ROLES = {1: "operator", 2: "registrar", 3: "certifier", 4: "guardian"}
+"""The association's role numbers and names (SPEC 12; `greenpoints.qualifications` uses them)."""
+ROLE_IDS = {name: number for number, name in ROLES.items()}

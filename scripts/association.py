@@ -9,22 +9,9 @@ from ape.cli import verbosity_option
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import Command, one_line_errors, resolve_account, resolve_role
-from greenpoints.deploy import (
-    DeployError,
-    default_record_path,
-    is_local_network,
-    launch_platform,
-    load_association,
-)
+from greenpoints.errors import DeployError
 from greenpoints.paths import check_file
-from greenpoints.qualifications import (
-    ROLE_IDS,
-    accredit_trainer,
-    disqualify,
-    qualify,
-    read_people,
-    revoke_trainer,
-)
+from greenpoints.statuses import ROLE_IDS
 
 
 def _association_option(func):
@@ -45,6 +32,8 @@ def _admin_option(func):
 
 
 def _load(source, account_alias):
+    from greenpoints.deploy import default_record_path, load_association
+
     association = load_association(source or default_record_path("association"))
     if account_alias:
         admin = resolve_account(account_alias, role="account", local_default=None)
@@ -85,6 +74,8 @@ def cli():
 @one_line_errors
 def launch(network, source, account_alias, name, operator, asset, asset_decimals, registrar, certifier,
            timelock_delay, sample_catalog):  # fmt: skip
+    from greenpoints.deploy import default_record_path, is_local_network, launch_platform
+
     if source is None or not str(source).startswith("0x"):  # its record is updated afterwards
         check_file(source or default_record_path("association"), "--association")
     association = _load(source, account_alias)
@@ -186,6 +177,8 @@ _role_option = click.option(
 @click.option("--name", required=True, help="The trainer's name (1 to 64 bytes)")
 @one_line_errors
 def accredit_trainer_(network, source, account_alias, trainer, name):
+    from greenpoints.qualifications import accredit_trainer
+
     association = _load(source, account_alias)
     address = _holder(trainer, "trainer")
     accredit_trainer(association, address, name)
@@ -199,6 +192,8 @@ def accredit_trainer_(network, source, account_alias, trainer, name):
 @click.option("--reason", required=True, help="Why, for the record (1 to 100 bytes)")
 @one_line_errors
 def revoke_trainer_(network, source, account_alias, trainer, reason):
+    from greenpoints.qualifications import revoke_trainer
+
     association = _load(source, account_alias)
     address = _holder(trainer, "trainer")
     revoke_trainer(association, address, reason)
@@ -230,7 +225,7 @@ def revoke_trainer_(network, source, account_alias, trainer, reason):
 @click.option("--certificate-hash", help="The certificate's hash (0x and 64 hex digits), instead of its file")
 @one_line_errors
 def qualify_(network, source, holder, role, trainer_alias, days, certificate, certificate_hash):
-    from greenpoints.qualifications import SAMPLE_TRAINER
+    from greenpoints.qualifications import SAMPLE_TRAINER, qualify
 
     association = _load(source, None)
     trainer = resolve_account(trainer_alias, role="trainer", local_default=SAMPLE_TRAINER)
@@ -260,6 +255,8 @@ def qualify_(network, source, holder, role, trainer_alias, days, certificate, ce
 @click.option("--trainer", "trainer_alias", help="Sign as the trainer that issued it (default: the admin)")
 @one_line_errors
 def disqualify_(network, source, account_alias, holder, role, reason, trainer_alias):
+    from greenpoints.qualifications import disqualify
+
     association = _load(source, account_alias)
     sender = resolve_account(trainer_alias, role="trainer", local_default=None) if trainer_alias else None
     address = _holder(holder, "holder")
@@ -271,6 +268,8 @@ def disqualify_(network, source, account_alias, holder, role, reason, trainer_al
 @_association_option
 @one_line_errors
 def people_(network, source):
+    from greenpoints.qualifications import read_people
+
     association = _load(source, None)
     people = read_people(association)
     from ape import chain

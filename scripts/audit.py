@@ -4,10 +4,7 @@ from pathlib import Path
 
 import click
 
-from greenpoints.audit import audit
-from greenpoints.audit.association import audit_association
 from greenpoints.cli import Command, one_line_errors
-from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.paths import check_dir
 
 
@@ -23,6 +20,10 @@ from greenpoints.paths import check_dir
               "and check each one's code against the release")  # fmt: skip
 @one_line_errors
 def cli(network, deployment, out, start_block, association):
+    from greenpoints.audit import audit
+    from greenpoints.audit.association import audit_association
+    from greenpoints.deploy import default_record_path, load_association, load_system
+
     check_dir(out, "--out")
     if association:
         if deployment or start_block is not None:

@@ -4,13 +4,8 @@ import signal
 from pathlib import Path
 
 import click
-from ape import chain
 
 from greenpoints.cli import Command, check_port, one_line_errors
-from greenpoints.dashboard import Store, Supervisor, create_app
-from greenpoints.dashboard.access import AccessError, token_for
-from greenpoints.dashboard.store import StoreError, default_url
-from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.paths import check_file
 
 
@@ -38,6 +33,12 @@ from greenpoints.paths import check_file
 @one_line_errors
 def cli(network, deployment, association, db, host, port, poll, explorer, token, public):
     import uvicorn
+    from ape import chain
+
+    from greenpoints.dashboard import Store, Supervisor, create_app
+    from greenpoints.dashboard.access import AccessError, token_for
+    from greenpoints.dashboard.store import StoreError, default_url
+    from greenpoints.deploy import default_record_path, load_association, load_system
 
     if association and deployment:
         raise click.UsageError("--association shows every platform: no --deployment")

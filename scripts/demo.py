@@ -1,19 +1,21 @@
 """ape run demo: deploy on the embedded chain and play SPEC section 1's worked example."""
 
 import click
-from ape import accounts
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import Command, one_line_errors
-from greenpoints.demo import play_worked_example, render
-from greenpoints.deploy import deploy_system, is_local_network
-from greenpoints.formatting import deployment_summary
 
 
 @click.command(cls=Command, short_help="Deploy locally and play the worked example")
 @click.option("--asset-decimals", type=click.IntRange(0, 18), default=18, show_default=True)
 @one_line_errors
 def cli(network, asset_decimals):
+    from ape import accounts
+
+    from greenpoints.demo import play_worked_example, render
+    from greenpoints.deploy import deploy_system, is_local_network
+    from greenpoints.formatting import deployment_summary
+
     if not is_local_network():
         raise click.ClickException("the demo uses test accounts and a mock asset: run it on a local network")
     test = accounts.test_accounts

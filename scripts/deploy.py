@@ -1,21 +1,11 @@
 """ape run deploy --network ... --account ...: deploy the system and write deployments/<network>.json."""
 
 import click
-from ape import chain
 
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.cli import Command, one_line_errors, resolve_account, resolve_role
-from greenpoints.deploy import (
-    default_record_path,
-    deploy_association,
-    deploy_system,
-    is_local_network,
-    launch_platform,
-)
-from greenpoints.formatting import association_summary, deployment_summary
 from greenpoints.node import EMBEDDED
 from greenpoints.paths import check_file
-from greenpoints.qualifications import qualify_sample_people
 
 
 def _rule(ctx, param, values):
@@ -90,6 +80,16 @@ def cli(
     min_timelock_delay,
 ):
     # Where the record goes, checked before the first transaction (on a real network, paid for).
+    from greenpoints.deploy import (
+        default_record_path,
+        deploy_association,
+        deploy_system,
+        is_local_network,
+        launch_platform,
+    )
+    from greenpoints.formatting import association_summary, deployment_summary
+    from greenpoints.qualifications import qualify_sample_people
+
     record = check_file(out or default_record_path("association" if as_association else "system"), "--out")
     deployer = resolve_account(account_alias, role="account", local_default=0)
     if sample_catalog is None:
@@ -165,6 +165,8 @@ def cli(
 
 
 def _record_written(path):
+    from ape import chain
+
     click.echo(f"record: {path}")
     if chain.provider.name == "test":
         click.echo(EMBEDDED, err=True)

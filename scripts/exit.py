@@ -11,17 +11,19 @@ Each action asks the chain first (`eth_call`): a refusal is one line with the qu
 nothing is sent. Points are given in whole points (`--points 12.5`) or base units (`--raw`).
 """
 
+from __future__ import annotations
+
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from ape.cli import verbosity_option
 
 from greenpoints.cli import Command, one_line_errors, resolve_account
-from greenpoints.client import Client
-from greenpoints.deploy import default_record_path, load_system
-from greenpoints.formatting import fmt_points, fmt_units
-from greenpoints.queue_status import line_status
+
+if TYPE_CHECKING:  # imported where used: greenpoints.cli says why
+    from greenpoints.client import Client
 
 POINT = 10**18
 
@@ -42,6 +44,9 @@ account_option = click.option(
 
 
 def _client(deployment) -> Client:
+    from greenpoints.client import Client
+    from greenpoints.deploy import default_record_path, load_system
+
     system = load_system(deployment or default_record_path())
     if system.exit_queue is None:
         raise click.ClickException(
@@ -64,6 +69,8 @@ def _points(value: str, raw: bool) -> int:
 
 def _money(client: Client, amount: int) -> str:
     """An amount of the pool's asset, in its units with its symbol (truncated, exact)."""
+    from greenpoints.formatting import fmt_units
+
     asset = client.system.asset
     return f"{fmt_units(amount, int(asset.decimals()), 2)} {asset.symbol()}"
 
@@ -96,6 +103,9 @@ def cli():
 @click.option("--raw", is_flag=True, help="--points is in base units (10**-18 of a point)")
 @one_line_errors
 def request(network, deployment, account_alias, points, raw):
+    from greenpoints.formatting import fmt_points
+    from greenpoints.queue_status import line_status
+
     client = _client(deployment)
     consumer = resolve_account(account_alias, role="account", local_default=7)
     requested = _send(client, "request_exit", consumer, _points(points, raw))
@@ -116,6 +126,8 @@ def request(network, deployment, account_alias, points, raw):
               help="Most requests to touch")  # fmt: skip
 @one_line_errors
 def process(network, deployment, account_alias, max_requests):
+    from greenpoints.formatting import fmt_points
+
     client = _client(deployment)
     keeper = resolve_account(account_alias, role="account", local_default=0)
     done = _send(client, "process_exits", keeper, max_requests)
@@ -147,6 +159,8 @@ def claim(network, deployment, account_alias, request_id):
 @click.option("--id", "request_id", type=click.IntRange(0), required=True, help="The request's id")
 @one_line_errors
 def cancel(network, deployment, account_alias, request_id):
+    from greenpoints.formatting import fmt_points
+
     client = _client(deployment)
     owner = resolve_account(account_alias, role="account", local_default=7)
     cancelled = _send(client, "cancel_exit", owner, request_id)
@@ -159,6 +173,9 @@ def cancel(network, deployment, account_alias, request_id):
 @click.option("--of", "account", default=None, help="An account whose requests to list (an address)")
 @one_line_errors
 def status(network, deployment, account):
+    from greenpoints.formatting import fmt_points
+    from greenpoints.queue_status import line_status
+
     client = _client(deployment)
     line = line_status(client.system)
     budget = f"{_money(client, line['budget_per_epoch'])} an epoch"

@@ -4,21 +4,11 @@ import signal
 from pathlib import Path
 
 import click
-from ape import chain
 
-from greenpoints.audit.monitor import (
-    DAY,
-    QUEUE_EPOCHS,
-    STUCK_AFTER,
-    AssociationMonitor,
-    Monitor,
-    MonitorError,
-    MonitorSettings,
-)
 from greenpoints.cli import Command, one_line_errors, resolve_account
-from greenpoints.deploy import default_record_path, load_association, load_system
 from greenpoints.model import NEWCOMERS_PAY_MOST
 from greenpoints.paths import check_file
+from greenpoints.thresholds import DAY, QUEUE_EPOCHS, STUCK_AFTER
 
 
 @click.command(cls=Command, short_help="Follow a deployment and report alerts")
@@ -60,6 +50,11 @@ from greenpoints.paths import check_file
 def cli(network, deployment, as_json, state, from_block, until_block, once, poll, confirmations,
         circular_window, max_backoff, association, newcomers_threshold, queue_epochs, stuck_after,
         guardian_alias):  # fmt: skip
+    from ape import chain
+
+    from greenpoints.audit.monitor import AssociationMonitor, Monitor, MonitorError, MonitorSettings
+    from greenpoints.deploy import default_record_path, load_association, load_system
+
     if association and deployment:
         raise click.UsageError("--association follows every platform: no --deployment")
     if association and guardian_alias:

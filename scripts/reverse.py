@@ -10,8 +10,6 @@ from pathlib import Path
 import click
 
 from greenpoints.cli import Command, one_line_errors, resolve_account
-from greenpoints.client import Client
-from greenpoints.deploy import default_record_path, load_system
 
 
 def parse_order_id(value: str) -> bytes:
@@ -33,6 +31,9 @@ def parse_order_id(value: str) -> bytes:
 @click.option("--order-id", required=True, help="The order id the purchase was recorded under (bytes32)")
 @one_line_errors
 def cli(network, deployment, account_alias, order_id):
+    from greenpoints.client import Client
+    from greenpoints.deploy import default_record_path, load_system
+
     order = parse_order_id(order_id)
     system = load_system(deployment or default_record_path())
     merchant = resolve_account(account_alias, role="account", local_default=4)

@@ -6,13 +6,10 @@ from pathlib import Path
 import click
 from ape.logging import LogLevel, logger
 
-from greenpoints.audit import audit
 from greenpoints.cli import Command, one_line_errors
-from greenpoints.deploy import load_association, platform_launcher
 from greenpoints.paths import check_dir, check_file
 from greenpoints.progress import StopFlag, bar
-from greenpoints.sim import Divergence, known_scenarios, load_scenario, run_simulation
-from greenpoints.sim.scenario import LIMITS
+from greenpoints.sim.scenario import LIMITS, known_scenarios
 
 
 @click.command(cls=Command, short_help="Simulate consumers and merchants over many days")
@@ -41,6 +38,10 @@ from greenpoints.sim.scenario import LIMITS
 @one_line_errors
 def cli(network, scenario_name, seed, backend, out, days, consumers, merchants, exit_request_share,
         no_cross_check, run_audit, association):  # fmt: skip
+    from greenpoints.audit import audit
+    from greenpoints.deploy import load_association, platform_launcher
+    from greenpoints.sim import Divergence, load_scenario, run_simulation
+
     scenario = load_scenario(scenario_name)
     scenario = scenario.with_overrides(
         days=days, consumers=consumers, merchants=merchants, exit_request_share=exit_request_share

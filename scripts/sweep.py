@@ -10,7 +10,6 @@ from greenpoints.cli import one_line_errors
 from greenpoints.paths import check_dir
 from greenpoints.progress import StopFlag, bar
 from greenpoints.sim.scenario import LIMITS, known_scenarios
-from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
 
 
 @click.command(short_help="Run a scenario over a grid of rule sets and seeds (Dask)")
@@ -41,6 +40,8 @@ from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
 )
 @one_line_errors
 def cli(scenario_name, grids, seeds, days, consumers, exit_request_share, workers, scheduler, out, resume):
+    from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
+
     if workers and scheduler:
         raise click.UsageError("--workers sizes the local cluster: not with --scheduler")
     check_dir(out, "--out")

@@ -80,6 +80,7 @@ from ..interfaces import interface
 from ..model import NEWCOMERS_PAY_MOST, PointsExited
 from ..qualifications import EXPIRING_NOTICE, People, standing
 from ..queue_status import model_estimate, oldest_waiting
+from ..thresholds import DAY, QUEUE_EPOCHS, STUCK_AFTER
 from . import BlockTimes, sources
 from .events import DEFAULT_PAGE, Decoder, Event, LogRangeError, fetch
 from .ledger import Ledger
@@ -93,13 +94,6 @@ NEWCOMERS_MIN_EXITS = 5
 """... and at least this many exits in them (one early exit says little)."""
 THRESHOLD_PERCENT = 80
 """Exit budget and merchant cap alerts fire when this share is passed."""
-DAY = 86_400
-QUEUE_EPOCHS = 3
-"""`exit_queue_growing` warns when the line would take more than this many epochs of budget to clear:
-a consumer who requests now would wait more than three days at the default one-day epoch."""
-STUCK_AFTER = 7 * DAY
-"""`exit_request_stuck` warns when the oldest waiting request is this old (seconds): past what a line
-within QUEUE_EPOCHS explains, so the keeper is missing or the line outgrows the budget."""
 SEVERITY = {
     "value_per_point_fell": "critical",
     "solvency_breach": "critical",

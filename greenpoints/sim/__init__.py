@@ -10,9 +10,6 @@ the same scenario and seed are run on the model and the two end states compared 
 
 from __future__ import annotations
 
-from ape import networks
-
-from .backends import make_backend
 from .results import SimResult, compare
 from .runner import Divergence, Runner
 from .scenario import Scenario, ScenarioError, known_scenarios, load_scenario
@@ -34,6 +31,12 @@ def run_simulation(
     `launch` (chain backends): run on the platform it returns (`greenpoints.sim.backends.ChainBackend`).
     `stop` (a `greenpoints.progress.StopFlag`): when it turns true the run ends after the day in play
     and the result holds the days done (`result.partial`; a stopped run is not cross-checked)."""
+    # Imported here, not above: `ape run simulate` defines its options from this package, and needs
+    # neither Ape's chain nor the chain backends (eth-tester, web3) to refuse a bad one.
+    from ape import networks
+
+    from .backends import make_backend
+
     runner = Runner(scenario, seed, make_backend(backend, launch=launch), start=start)
     runner.run(on_day=on_day, stop=stop)
     network = "python model"
