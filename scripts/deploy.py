@@ -79,7 +79,6 @@ def cli(
     operator,
     min_timelock_delay,
 ):
-    # Where the record goes, checked before the first transaction (on a real network, paid for).
     from greenpoints.deploy import (
         default_record_path,
         deploy_association,
@@ -90,6 +89,7 @@ def cli(
     from greenpoints.formatting import association_summary, deployment_summary
     from greenpoints.qualifications import qualify_sample_people
 
+    # Where the record goes, checked before the first transaction (on a real network, paid for).
     record = check_file(out or default_record_path("association" if as_association else "system"), "--out")
     deployer = resolve_account(account_alias, role="account", local_default=0)
     if sample_catalog is None:
