@@ -3,7 +3,8 @@ its options' defaults without importing the monitor (greenpoints.cli says why th
 
 from __future__ import annotations
 
-DAY = 86_400
+from .model.rules import DAY
+
 QUEUE_EPOCHS = 3
 """`exit_queue_growing` warns when the line would take more than this many epochs of budget to clear:
 a consumer who requests now would wait more than three days at the default one-day epoch."""

@@ -66,16 +66,17 @@ def built_once(fixture):
     def build(*args, **kwargs):
         if not _restorable():
             return fixture(*args, **kwargs)
+        base = chain.provider.snapshot()
         key = (
             fixture,
-            chain.provider.snapshot(),
+            base,
             chain.pending_timestamp,
             tuple(_name(arg) for arg in args),
             tuple(sorted((name, _name(value)) for name, value in kwargs.items())),
         )
         if key in _built:
             head, value = _built[key]
-            _make_head(head, key[1])
+            _make_head(head, base)
             return value
         value = fixture(*args, **kwargs)
         _built[key] = (chain.provider.snapshot(), value)

@@ -25,25 +25,25 @@ HEAVY = (
 )
 
 _LOAD = """
-import json, runpy, sys
+import runpy, sys
 sys.path.insert(0, {root!r})
-names = json.loads(sys.argv[1])
-before = set(sys.modules)
-for name in names:
+for name in {names!r}:
     runpy.run_module("scripts." + name)
-print(json.dumps(sorted(set(sys.modules) - before)))
 """
 
 
-def _modules_loaded_by(names: list[str]) -> list[str]:
-    """The modules that loading `names` (as Ape does: `runpy.run_module`) imports, in a fresh process."""
+def _new_modules(code: str) -> list[str]:
+    """The modules that running `code` imports, in a fresh process."""
+    probe = "\n".join(
+        [
+            "import json, sys",
+            "before = set(sys.modules)",
+            code,
+            "print(json.dumps(sorted(set(sys.modules) - before)))",
+        ]
+    )
     out = subprocess.run(
-        [sys.executable, "-c", _LOAD.format(root=str(ROOT)), json.dumps(names)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
     return json.loads(out.stdout)
 
@@ -53,26 +53,12 @@ def _heavy(modules: list[str]) -> list[str]:
 
 
 def test_scripts__loaded_to_list_the_commands__nothing_heavy_imported():
-    loaded = _modules_loaded_by(SCRIPTS)
+    loaded = _new_modules(_LOAD.format(root=str(ROOT), names=SCRIPTS))  # as Ape does: runpy.run_module
     assert {"click", "greenpoints.cli", "greenpoints.paths"} <= set(loaded)  # the scripts were loaded
     assert _heavy(loaded) == []
 
 
 @pytest.mark.parametrize("module", ["greenpoints.deploy", "greenpoints.audit"])
-def test_heavy__a_script_importing_the_work_at_its_top__named(module, tmp_path):
+def test_heavy__a_script_importing_the_work_at_its_top__named(module):
     """The check above can fail: a module that imports the work at its top is caught."""
-    script = f"import {module}\n"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import json, sys; before = set(sys.modules); exec({script!r}); "
-            "print(json.dumps(sorted(set(sys.modules) - before)))",
-        ],  # fmt: skip
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert module in _heavy(json.loads(out.stdout))
+    assert module in _heavy(_new_modules(f"import {module}"))
