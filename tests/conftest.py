@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from greenpoints.catalog import SAMPLE_CATALOG
 from greenpoints.client import Client
 from greenpoints.deploy import deploy_system
-from tests.chain_states import built_once
+from tests.chain_states import built_once, cheaper_embedded_chain
 
 # Hypothesis profiles for the stateful machine (tests/stateful, docs/testing.md): `ci` runs it on
 # anvil in `make test`, `deep` in `make fuzz`; `smoke` is titanoboa's and Ape's short run in `make test`.
@@ -35,6 +35,10 @@ settings.register_profile(
 settings.register_profile("deep", max_examples=2_500, stateful_step_count=50, **_COMMON)
 settings.register_profile("dev", max_examples=4, stateful_step_count=20, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# A revert that does not execute the snapshot's block again, no debug-log trace of every
+# transaction (tests/chain_states.py says why each is safe).
+cheaper_embedded_chain()
 
 LICENSE = keccak(text="licence documents")
 CONTRIBUTION_BPS = 3_000

@@ -112,3 +112,34 @@ def test_name__helpers_by_qualified_name_values_by_repr(value, name):
 def test_name__contract_or_account__by_its_repr_with_the_address(pool, consumer):
     assert pool.address in chain_states._name(pool)
     assert consumer.address in chain_states._name(consumer)
+
+
+def test_revert_without_reexecuting__after_a_purchase__same_head_header_and_state_as_eth_testers(
+    live, chain, pool, merchant, consumer, unit
+):
+    backend = chain.provider.evm_backend
+    start = chain.provider.snapshot()
+    left = []
+    for revert in (chain_states._reexecuting_revert, chain_states.revert_without_reexecuting):
+        pool.record_purchase(consumer, 5 * unit, order("reverted"), GREEN, sender=merchant)
+        assert pool.balanceOf(consumer) > 0
+        revert(backend, start)
+        # the pending header's timestamp follows the wall clock; everything else must match
+        pending = backend.chain.header.copy(timestamp=0)
+        left.append((backend.chain.get_canonical_head(), pending, pool.balanceOf(consumer)))
+
+    assert left[0] == left[1]
+    head, pending, points = left[1]
+    assert head.hash == start and pending.parent_hash == start and points == 0
+    # and the chain goes on from there
+    pool.record_purchase(consumer, unit, order("after the revert"), GREEN, sender=merchant)
+    assert chain.blocks.head.parent_hash == start
+
+
+def test_revert_without_reexecuting__unknown_snapshot__refused_as_eth_testers(chain):
+    from ape.exceptions import UnknownSnapshotError
+
+    before = chain.provider.snapshot()
+    with pytest.raises(UnknownSnapshotError):
+        chain.provider.restore(b"\x01" * 32)
+    assert chain.provider.snapshot() == before
