@@ -20,9 +20,10 @@ test reads, not something it changes: the value is shared by every test that get
 On a provider that cannot make an old block the head (anvil forgets a snapshot once reverted past
 it), the fixture simply runs every time.
 
-Two costs of the embedded chain the tests do not need are also cut here (`cheaper_embedded_chain`,
-called once from tests/conftest.py): eth-tester's revert re-executes the snapshot's block, and Ape
-traces every confirmed transaction for debug lines our contracts never print.
+Three costs of the embedded chain the tests do not need are also cut here (`cheaper_embedded_chain`,
+called once from tests/conftest.py): eth-tester's revert re-executes the snapshot's block, Ape
+traces every confirmed transaction for debug lines our contracts never print, and web3 asks
+eth-tester for its accounts twice for every call sent without a sender.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import functools
 from ape import chain
 from ape.api.transactions import ReceiptAPI
 from eth_tester.backends.pyevm.main import GENESIS_PARENT_HASH, PyEVMBackend
+from web3.providers.eth_tester import middleware as tester_middleware
 
 _built: dict[tuple, tuple[object, object]] = {}
 
@@ -122,7 +124,26 @@ def _no_debug_log_trace(receipt) -> None:
     fails if one ever does). A test that wants a transaction's trace still asks for it."""
 
 
+_guess_from = tester_middleware.guess_from
+_first_account: list = [None, None]
+"""[the eth-tester account keys it was read from, their first account]."""
+
+
+def first_account_remembered(w3, transaction):
+    """web3's sender for a call that names none (Ape's view calls), read once per set of accounts.
+
+    web3's eth-tester middleware fills the missing `from` with the first of `eth_accounts`, asked for
+    twice per call, and eth-tester derives every account's address from its key each time: about a
+    millisecond and a half per view call. The accounts change only when eth-tester is given a new key
+    tuple (`add_account` replaces it), so the answer is kept until then."""
+    keys = w3.provider.ethereum_tester.backend.account_keys
+    if _first_account[0] is not keys:
+        _first_account[:] = [keys, _guess_from(w3, transaction)]
+    return _first_account[1]
+
+
 def cheaper_embedded_chain() -> None:
-    """Install both cuts for this test process (tests/conftest.py calls it once)."""
+    """Install the three cuts for this test process (tests/conftest.py calls it once)."""
     PyEVMBackend.revert_to_snapshot = revert_without_reexecuting
     ReceiptAPI.show_debug_logs = _no_debug_log_trace
+    tester_middleware.guess_from = first_account_remembered

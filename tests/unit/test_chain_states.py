@@ -143,3 +143,18 @@ def test_revert_without_reexecuting__unknown_snapshot__refused_as_eth_testers(ch
     with pytest.raises(UnknownSnapshotError):
         chain.provider.restore(b"\x01" * 32)
     assert chain.provider.snapshot() == before
+
+
+def test_first_account_remembered__same_keys__web3s_guess_then_read_again_when_replaced(chain, monkeypatch):
+    w3 = chain.provider.web3
+    backend = w3.provider.ethereum_tester.backend
+    accounts = w3.eth.accounts
+    assert chain_states.first_account_remembered(w3, {}) == chain_states._guess_from(w3, {}) == accounts[0]
+
+    # another key tuple (Ape's backend reads it from a property; eth-tester's add_account replaces it)
+    fewer = backend.account_keys[1:]
+    monkeypatch.setattr(type(backend), "account_keys", property(lambda _: fewer))
+
+    assert chain_states.first_account_remembered(w3, {}) == accounts[1]
+    monkeypatch.undo()
+    assert chain_states.first_account_remembered(w3, {}) == accounts[0]
