@@ -83,14 +83,14 @@ format: install
 # Two test processes side by side on the two cores: (1) the stateful machine at 6 decimals
 # (tests/stateful -k "not dec18": the `ci` profile on anvil, the `smoke` profile on titanoboa and on
 # Ape's embedded chain, the engines' own tests, the regressions), then the tests that run the
-# scripts, anvil and the browser as separate processes (tests/scripts, tests/integration,
-# tests/browser: they share the checkout's records and ports, so they stay in one process, one at a
-# time); (2) every other test (unit and security, in-process), then the stateful machine at 18
-# decimals (-k dec18: the two -k halves are every stateful test once; the split evens the chains
-# out, docs/testing.md). The first's output is shown after the second's; either failing fails
+# scripts and anvil as separate processes (tests/scripts, tests/integration: they share the
+# checkout's records, so they stay in one process, one at a time); (2) every other test (unit,
+# security, and the browser's, whose node, records and pages are their own: temporary folders, free
+# ports), then the stateful machine at 18 decimals (-k dec18: the two -k halves are every stateful
+# test once; the split evens the chains out, docs/testing.md). The first's output is shown after the second's; either failing fails
 # `make test`. (pytest-xdist workers ran the machine 2x slower, with most of the time in the
 # kernel: measured; the split is by folder.) Each chain prints its 20 slowest tests.
-AFTER_MACHINE := tests/scripts tests/integration tests/browser
+AFTER_MACHINE := tests/scripts tests/integration
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \
