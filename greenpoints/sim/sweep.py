@@ -252,7 +252,12 @@ class Sweep:
         finally:
             signal.signal(signal.SIGINT, previous)
         self.engine = f"Dask LocalCluster, {len(cluster.workers)} worker processes"
-        return Client(cluster), cluster
+        client = Client(cluster)
+        if self.processes:  # threads share this process's handler: the sweep's own
+            from .sweep_worker import IgnoreCtrlC
+
+            client.register_plugin(IgnoreCtrlC())
+        return client, cluster
 
     def run(self, *, stop=None, on_run: Callable[[dict], None] | None = None) -> SweepResult:
         """Run every pending task; `stop` (a StopFlag) ends it after the runs in flight are dropped.

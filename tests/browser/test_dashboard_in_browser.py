@@ -39,6 +39,8 @@ def test_page__amounts_and_rules__exact_text_with_units_and_meanings_on_hover(pa
     exact = f"exact: {platform['total_assets_raw']} (1e-{platform['asset_decimals']} mUSD)"
     assert row.locator("td").nth(5).get_attribute("title") == exact
     assert row.locator("td").nth(10).inner_text() == "1"  # merchant and charity with points: not counted
+    # the rules table is drawn from its own request, after the platforms the page fixture waits for
+    page.locator("#rules tbody tr", has_text="lock_period").first.wait_for()
     rules = {r.locator("td").nth(0).inner_text(): r for r in page.locator("#rules tbody tr").all()}
     assert rules["lock_period"].locator("td").nth(1).inner_text() == "7 days (604800 s)"
     assert "reversal window" in rules["lock_period"].locator("td").nth(0).get_attribute("title")

@@ -3,12 +3,15 @@ rows whatever the number of workers, a failed run reported without taking the sw
 sweep resumed, the files a reader gets."""
 
 import json
+import signal
+import sys
 
 import pandas as pd
 import pytest
 
 from greenpoints.sim.outcomes import OUTCOMES
 from greenpoints.sim.sweep import Sweep, SweepError, SweepSpec
+from greenpoints.sim.sweep_worker import IgnoreCtrlC
 
 
 def small_spec(seeds=2):
@@ -67,6 +70,31 @@ def test_run__one_worker_and_two__same_rows(tmp_path):
         rows[workers] = result.frame().drop(columns=["seconds"])
     pd.testing.assert_frame_equal(rows[1], rows[2])
     assert len(rows[1]) == 4 and set(OUTCOMES) <= set(rows[1].columns)
+
+
+def test_client__worker_processes_after_ape_is_imported__ctrl_c_still_ignored(tmp_path):
+    # A terminal's Ctrl-C reaches the workers too; Ape's import puts its exit-130 handler back, and a
+    # worker exited inside one of Dask's network tasks printed a traceback under the sweep's clean stop.
+    client, cluster = Sweep(small_spec(seeds=1), tmp_path, workers=1)._client()
+    try:
+        imported = client.submit(lambda: __import__("ape").__name__, pure=False).result()
+        ignored = client.run(lambda: signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+    finally:
+        client.close()
+        cluster.close()
+
+    assert imported == "ape"
+    assert list(ignored.values()) == [True]
+
+
+def test_ignore_ctrl_c__setup__ape_imported_first_then_sigint_ignored():
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        IgnoreCtrlC().setup(worker=None)
+        assert "ape" in sys.modules
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_run__a_run_fails__reported_with_its_parameters_and_the_rest_done(tmp_path, monkeypatch):
