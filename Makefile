@@ -87,9 +87,10 @@ format: install
 # checkout's records, so they stay in one process, one at a time); (2) every other test (unit,
 # security, and the browser's, whose node, records and pages are their own: temporary folders, free
 # ports), then the stateful machine at 18 decimals (-k dec18: the two -k halves are every stateful
-# test once; the split evens the chains out, docs/testing.md). The first's output is shown after the second's; either failing fails
-# `make test`. (pytest-xdist workers ran the machine 2x slower, with most of the time in the
-# kernel: measured; the split is by folder.) Each chain prints its 20 slowest tests.
+# test once; the split evens the chains out, docs/testing.md). The first's output is shown after
+# the second's; either failing fails `make test`. (pytest-xdist workers ran the machine 2x slower,
+# with most of the time in the kernel: measured; the split is by folder.) Each chain prints its 20
+# slowest tests.
 AFTER_MACHINE := tests/scripts tests/integration
 test: install lint
 	$(APE) compile

@@ -37,7 +37,7 @@ settings.register_profile("dev", max_examples=4, stateful_step_count=20, **_COMM
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # A revert that does not execute the snapshot's block again, no debug-log trace of every
-# transaction (tests/chain_states.py says why each is safe).
+# transaction, web3's default sender read once (tests/chain_states.py says why each is safe).
 cheaper_embedded_chain()
 
 LICENSE = keccak(text="licence documents")

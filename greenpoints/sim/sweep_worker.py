@@ -26,6 +26,3 @@ class IgnoreCtrlC(WorkerPlugin):
         import ape  # noqa: F401  (its import installs the handler this replaces)
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def teardown(self, worker) -> None:
-        """Nothing to undo: the worker process ends with the cluster."""

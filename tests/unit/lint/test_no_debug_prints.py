@@ -4,9 +4,10 @@ contract writes a Vyper `print` line, which that trace exists to show."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
+from tests.cli import ROOT
+
+CONTRACTS = ROOT / "contracts"
 PRINT = re.compile(r"^\s*print\(", re.MULTILINE)
 
 
