@@ -136,7 +136,9 @@ class Members:
     def _use_cap(self, records: dict, member: str, contribution: int, now: int, reason: str) -> None:
         """`members._use_daily_cap` for a merchant or a sponsor (`records` holds its kind); the
         caller names whose cap in `reason`."""
-        m = records[member]
+        m = records.get(member)
+        if m is None:  # replaying a call by no merchant (or sponsor): refused at its start already
+            return
         epoch = now // self.state.rules["epoch_length"]
         used = (m.epoch_contribution if m.epoch == epoch else 0) + contribution
         if used > m.daily_cap:
