@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+UTC_SECONDS = "%Y-%m-%d %H:%M:%S UTC"
+"""The reports' and the page's time of day: 2026-12-04 12:30:00 UTC."""
+
+
+def utc(timestamp: int, fmt: str = UTC_SECONDS) -> str:
+    """A chain timestamp as a UTC date written by `fmt`. One past the calendar's last day (a governor
+    delay or a certificate's end of 2**256 - 1 seconds, which a chain may log) is written as such,
+    never an error: "after 9999-12-31 (timestamp N)"."""
+    try:
+        return datetime.fromtimestamp(int(timestamp), UTC).strftime(fmt)
+    except (OverflowError, OSError, ValueError):
+        return f"{'after 9999-12-31' if timestamp > 0 else 'before 0001-01-01'} (timestamp {timestamp})"
+
 
 def fmt_units(amount: int, decimals: int, places: int = 6) -> str:
     """`amount` smallest units as a decimal string with `places` digits, truncated (exact, no floats)."""

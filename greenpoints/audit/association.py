@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ape import chain, project
 from eth_utils import keccak, to_checksum_address
 
+from ..formatting import utc
 from ..interfaces import runs
 from ..qualifications import read_people
 from . import audit, render
@@ -230,7 +230,7 @@ class AssociationReport:
 
 
 def _day(timestamp) -> str:
-    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M:%S") if timestamp else "-"
+    return utc(timestamp, "%Y-%m-%d %H:%M:%S") if timestamp else "-"
 
 
 def check_release(association, web3) -> tuple[int, list[str]]:

@@ -32,7 +32,7 @@ from eth_utils import keccak
 
 from ..model import CERTIFIER_ROLE, DEFAULT_ADMIN_ROLE, GUARDIAN_ROLE, REGISTRAR_ROLE, Model, Receipt, Refusal
 from ..model import pool_math as pm
-from ..model.rules import BOUNDS, DEFAULT_RULES
+from ..model.rules import BOUNDS, DEFAULT_RULES, followable
 from .events import Event
 
 ZERO = "0x" + "0" * 40
@@ -534,7 +534,7 @@ class Ledger:
             self.deployed_tx = e.tx
             self.check("6 rules", old == 0, f"initial {rule} logged with old value {old}", e)
             model = self._model(e)
-            if rule in BOUNDS:
+            if rule in BOUNDS and followable(rule, new):  # (out of bounds: reported above)
                 model.state.rules[rule] = new
         else:
             self.check(

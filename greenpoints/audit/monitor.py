@@ -75,7 +75,7 @@ from web3.exceptions import Web3RPCError
 
 from ..catalog import kind_name
 from ..client import Client
-from ..formatting import fmt_points, fmt_units
+from ..formatting import fmt_points, fmt_units, utc
 from ..interfaces import interface
 from ..model import NEWCOMERS_PAY_MOST, PointsExited
 from ..qualifications import EXPIRING_NOTICE, People, standing
@@ -192,10 +192,6 @@ def _json_default(value):
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     raise TypeError(f"not JSON: {type(value).__name__}")
-
-
-def _utc(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class Watcher:
@@ -492,7 +488,7 @@ class Watcher:
         self._raise(
             "rule_change_scheduled",
             e,
-            f"{call} scheduled on the governor, takes effect at {_utc(ready)} at the earliest "
+            f"{call} scheduled on the governor, takes effect at {utc(ready)} at the earliest "
             f"(delay {a['delay']:,} s)",
             call=call,
             operation=a["id"],
@@ -1149,7 +1145,7 @@ class AssociationMonitor(Follower):
             return []
         self._people_alerted.add(key)
         name = self.names.get(pid, f"platform {pid}")
-        until = _utc(q.valid_until) if q is not None else ""
+        until = utc(q.valid_until) if q is not None else ""
         message = (
             f"[{name}] {role} {holder} holds the role without a valid qualification ({status}"
             + (f", valid until {until})" if q is not None else ": no trainer qualified it)")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 
+from .. import formatting
 from . import units
 
 POINT_FIELDS = frozenset(
@@ -69,7 +69,7 @@ def _exact(row: dict, decimals: int) -> dict:
 
 
 def utc(timestamp: int | None) -> str:
-    return "" if not timestamp else datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "" if not timestamp else formatting.utc(timestamp, "%Y-%m-%dT%H:%M:%SZ")
 
 
 PLATFORMS = [

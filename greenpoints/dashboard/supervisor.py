@@ -883,7 +883,3 @@ def project_registry_type():
     from ape import project
 
     return project.Registry.contract_type
-
-
-def utc(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

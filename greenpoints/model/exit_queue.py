@@ -60,7 +60,8 @@ class ExitQueue:
     # ------------------------------------------------------------ views
 
     def exit_request(self, request_id: int) -> ExitRequest:
-        self.require(request_id < self.state.queue_next, "exit_queue: no such request")
+        if not 0 <= request_id < self.state.queue_next:  # nothing to follow, even for an audit
+            self.refuse("exit_queue: no such request", final=True)
         return self.state.exit_requests[request_id]
 
     def queue_length(self) -> int:
@@ -173,6 +174,8 @@ class ExitQueue:
         after the shutdown), booked against the owner's payouts and (before the shutdown) the epoch."""
         st = self.state
         request = st.exit_requests[request_id]
+        if not request.unfilled:  # the contract divides the basis by what is unfilled: no fill to follow
+            self.refuse("exit_queue: fill over the request", final=True)
         self.require(points <= request.unfilled, "exit_queue: fill over the request")
         value = self.to_assets(points)
         if st.shutdown:
@@ -229,7 +232,7 @@ class ExitQueue:
         (no earlier request waits), the epoch's limit and the owner's return cap (before the
         shutdown); the payout as an exit's."""
         st = self.state
-        self.require(request_id < st.queue_next, "exit_queue: no such request")
+        self.exit_request(request_id)  # an unknown request stops the replay
         earlier = next((i for i, r in self.waiting_requests() if i < request_id), None)
         self.require(earlier is None, "exit_queue: an earlier request waits")
         self._sync_epoch(now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..statuses import NONE, CharityStatus, MerchantStatus
-from .rules import BOUNDS
+from .rules import BOUNDS, followable
 from .state import (
     ACTION,
     CERTIFIER_ROLE,
@@ -98,9 +98,10 @@ class Registry:
         self.require(self.sponsor(merchant).status == NONE, "registry: address is a sponsor")
         self._check_terms(contribution_bps, daily_cap)
         merchants = self.state.merchants
-        merchants[merchant] = replace(
-            merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap
-        )
+        if merchant in merchants:  # (an audit's replay follows no terms of an address never admitted)
+            merchants[merchant] = replace(
+                merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap
+            )
 
     @atomic
     def suspend(self, sender, merchant, reason="", now=0):
@@ -129,9 +130,11 @@ class Registry:
         self._set_status(merchant, MerchantStatus.REVOKED)
 
     def _set_status(self, member: str, status: MerchantStatus) -> None:
-        """A merchant's or a sponsor's new status (they share the registrar's functions)."""
+        """A merchant's or a sponsor's new status (they share the registrar's functions); none for an
+        address with no record (an audit's replay, the refusal already reported)."""
         records = self.state.sponsors if member in self.state.sponsors else self.state.merchants
-        records[member] = replace(records[member], status=status)
+        if member in records:
+            records[member] = replace(records[member], status=status)
 
     # ------------------------------------------------------------ sponsors (SPEC 8.3)
 
@@ -173,7 +176,8 @@ class Registry:
         )
         self._check_sponsor_terms(reward_per_kg, daily_cap)
         sponsors = self.state.sponsors
-        sponsors[sponsor] = replace(sponsors[sponsor], reward_per_kg=reward_per_kg, daily_cap=daily_cap)
+        if sponsor in sponsors:  # (an audit's replay follows no terms of an address never admitted)
+            sponsors[sponsor] = replace(sponsors[sponsor], reward_per_kg=reward_per_kg, daily_cap=daily_cap)
 
     # ------------------------------------------------------------ the green catalog (SPEC 8.1)
 
@@ -233,6 +237,8 @@ class Registry:
             self.refuse("rules: unknown rule")
             return  # replayed by an audit: an unknown rule changes nothing it can follow
         lo, hi = BOUNDS[rule]
+        if not followable(rule, value):
+            self.refuse("rules: value out of bounds", final=True)
         self.require(lo <= value <= hi, "rules: value out of bounds")
         if rule == "min_contribution_bps":
             self.require(value <= self.rule("max_contribution_bps"), "rules: min contribution above max")

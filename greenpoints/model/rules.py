@@ -81,6 +81,13 @@ BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 
+def followable(name: str, value: int) -> bool:
+    """Whether the model can run with `value` of rule `name`, bounds or not: an audit replaying a
+    broken chain follows its out-of-bounds values (reporting them), all but a zero or negative epoch
+    length (the epoch is the clock divided by it: the contract itself could not run with it)."""
+    return name != "epoch_length" or value > 0
+
+
 def check_rule(name: str, value: int) -> None:
     """Raise ValueError unless `name` is a rule and `value` is within its hard bounds."""
     if name not in BOUNDS:

@@ -8,6 +8,7 @@ from ape import chain
 
 from greenpoints.audit import fold_page, ledger_for, sources
 from greenpoints.audit.events import fetch
+from greenpoints.audit.ledger import MONEY_EVENTS
 from tests.conftest import ACTION_CLASS, GREEN, order
 
 BATCH_UNITS = (100, 200, 300)
@@ -96,3 +97,83 @@ def test_fold__actions_by_a_sponsor_never_admitted__each_a_finding_and_the_fold_
     refused = [f for f in ledger.failures if "ActionRecorded broke a rule: registry: sponsor not active" in f]
     assert len(refused) == 2, ledger.failures
     assert ledger.events == len(events)
+
+
+STRANGER = "0x" + "5a" * 20
+ZERO = "0x" + "0" * 40
+
+
+def _others(value) -> list:
+    """Other values of an event's field: an address becomes a stranger or the zero address, a number
+    0 or 2**256 - 1, a flag the other, a bytes32 another word, a text empty or long."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [0, 2**256 - 1]
+    if isinstance(value, bytes):
+        return [b"\x01" * len(value)]
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return [STRANGER, ZERO]
+    return ["", "x" * 300]
+
+
+WHOLE = ("dropped", "twice")
+MOVES = MONEY_EVENTS | {"Transfer", "PointsSpent", "PointsDonated", "ExitRequested", "ExitCancelled"}
+"""The pool's and the exit queue's events that move points or money."""
+
+
+def _alterations(events):
+    """((source, name, what was done), the events) for each event dropped, logged twice, and each of
+    its fields changed."""
+    for i, e in enumerate(events):
+        yield (e.source, e.name, "dropped"), events[:i] + events[i + 1 :]
+        yield (e.source, e.name, "twice"), events[: i + 1] + [e] + events[i + 1 :]
+        for key, value in e.args.items():
+            for other in _others(value):
+                altered = list(events)
+                altered[i] = dataclasses.replace(e, args={**e.args, key: other})
+                yield (e.source, e.name, f"{key}={str(other)[:20]}"), altered
+
+
+def test_watcher_feed__every_event_dropped_twice_or_altered__findings_never_an_error(history):
+    """What a broken pool, registry or governor could log, one change at a time, through the ledger
+    and the monitor's watcher (the audit's, the monitor's and the page's fold): a finding or an alert,
+    never an exception (it once was a KeyError, a ZeroDivisionError or an OverflowError, 11 kinds)."""
+    from ape import project
+
+    from greenpoints.audit.ledger import Ledger
+    from greenpoints.audit.monitor import Watcher
+
+    web3 = chain.provider.web3
+    events, _ = fetch(web3, sources(history), history.deployment_block, chain.blocks.head.number)
+    times = {e.block: chain.blocks[e.block].timestamp for e in events}
+    made = ledger_for(history, web3)
+    registry_type = project.Registry.contract_type
+
+    def watched(altered) -> Ledger:
+        ledger = Ledger(
+            pool=made.pool, governor=made.governor, registry=made.registry, exit_queue=made.exit_queue,
+            asset_decimals=made.asset_decimals, block_time=times.__getitem__,
+        )  # fmt: skip
+        Watcher(ledger, registry_type).feed(altered)
+        return ledger
+
+    assert watched(events).failures == []
+    errors, noticed, unnoticed = [], 0, []
+    for (source, name, change), altered in _alterations(events):
+        try:
+            seen = bool(watched(altered).failures)
+        except Exception as error:  # noqa: BLE001 (every error is the finding of this test)
+            errors.append(f"{source} {name} {change}: {type(error).__name__}: {error}")
+            continue
+        noticed += seen
+        if not seen:
+            unnoticed.append((source, name, change))
+    assert errors == []
+    # Every drop or repeat of an event that moves points or money is noticed by the fold alone; the
+    # others (the asset's own transfers, a claim, the wiring) only against the chain's state at the
+    # end (the audit's "state = chain").
+    moving = [e for e in events if e.source in ("pool", "exit_queue") and e.name in MOVES]
+    assert {e.name for e in moving} == MOVES
+    assert [u for u in unnoticed if u[:2] in {(e.source, e.name) for e in moving} and u[2] in WHOLE] == []
+    assert noticed >= 2 * len(moving)
