@@ -9,6 +9,11 @@ from tests.conftest import ACTION_CLASS, GREEN, LICENSE, order
 
 from .conftest import POINT
 
+# Who may call what does not depend on the asset's decimals (every refusal here comes before any
+# amount is read): the matrix runs once, on the session's system at 18 decimals. The figures that do
+# depend on them are the other tests' subject, at both (docs/testing.md, "The suite's time").
+pytestmark = pytest.mark.parametrize("decimals", [18], indirect=True, ids=["dec18"], scope="session")
+
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
 GUARDIAN_ROLE = keccak(text="GUARDIAN_ROLE")
 MISSING_ROLE = "access_control: account is missing role"
