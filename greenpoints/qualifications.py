@@ -151,7 +151,7 @@ class People:
             if known is not None:
                 known.revoked_block, known.reason = event.block, a["reason"]
         elif name == "Qualified":
-            holder, role = str(a["holder"]).lower(), ROLES[int(a["role"])]
+            holder, role = str(a["holder"]).lower(), _role_name(a["role"])
             self.qualifications[(holder, role)] = Qualification(
                 holder,
                 role,
@@ -163,7 +163,7 @@ class People:
             )
             return self._holding(holder, role)
         elif name == "Disqualified":
-            key = (str(a["holder"]).lower(), ROLES[int(a["role"])])
+            key = (str(a["holder"]).lower(), _role_name(a["role"]))
             if key in self.qualifications:
                 self.qualifications[key] = _revoked(self.qualifications[key])
             return self._holding(*key)
@@ -247,6 +247,12 @@ class People:
             }
             for t in sorted(self.trainers.values(), key=lambda t: t.accredited_block)
         ]
+
+
+def _role_name(number: int) -> str:
+    """A logged role number's name; one the release does not know (a broken association's) is named
+    by its number, shown and never a role anyone holds on a platform."""
+    return ROLES.get(int(number), f"unknown role {number}")
 
 
 def _revoked(q: Qualification) -> Qualification:

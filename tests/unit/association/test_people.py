@@ -2,13 +2,25 @@
 qualification and fails a launch that was not qualified at its block; the monitor alerts
 `unqualified_role_holder` and `qualification_expiring`."""
 
+import dataclasses
+
 import pytest
+from ape import chain
 
 from greenpoints.audit.association import audit_association
+from greenpoints.audit.events import fetch
 from greenpoints.audit.monitor import AssociationMonitor, MonitorSettings
 from greenpoints.deploy import load_association
 from greenpoints.governance import schedule, wait_and_execute
-from greenpoints.qualifications import EXPIRING_NOTICE, read_people
+from greenpoints.qualifications import (
+    EXPIRING_NOTICE,
+    People,
+    disqualify,
+    people_sources,
+    read_people,
+    revoke_trainer,
+)
+from tests.altered import alterations
 from tests.mocks.broken_pools import ASSOCIATION_VARIANTS, broken_association
 from tests.unit.association.conftest import CERTIFICATE
 
@@ -185,3 +197,40 @@ def test_supervisor__association_people__panel_csv_and_resume_from_store(
     again.poll()
     said = [a for a in again.every_alert(0) if a["kind"] == "unqualified_role_holder"]
     assert len(said) == 1  # not said again after the restart
+
+
+def test_people_apply__every_event_dropped_twice_or_altered__listed_never_an_error(
+    platform, association, trainer, certifier
+):
+    """What a broken association could log, one change at a time (tests/altered.py): the people folded
+    and listed, never an exception (a role number the release does not know once raised KeyError)."""
+    loaded = load_association(association.address)
+    disqualify(loaded, certifier, "certifier", "lapsed")
+    revoke_trainer(loaded, trainer, "closed")
+    web3 = chain.provider.web3
+    events, _ = fetch(web3, people_sources(loaded), loaded.deployment_block, chain.blocks.head.number)
+    times = {e.block: chain.blocks[e.block].timestamp for e in events}
+    now = times[events[-1].block]
+
+    def listed(altered) -> People:
+        people = People(association=loaded.address.lower(), time_of=times.__getitem__)
+        for event in altered:
+            people.apply(event)
+        people.rows(now), people.trainer_rows(), people.launch_failures()
+        return people
+
+    assert {"Qualified", "Disqualified", "TrainerAccredited", "TrainerRevoked", "PlatformLaunched"} <= {
+        e.name for e in events
+    }
+    assert listed(events).launch_failures() == []
+    errors, failed_launches = [], 0
+    for (source, name, change), altered in alterations(events):
+        try:
+            failed_launches += bool(listed(altered).launch_failures())
+        except Exception as error:  # noqa: BLE001 (every error is the finding of this test)
+            errors.append(f"{source} {name} {change}: {type(error).__name__}: {error}")
+    assert errors == []
+    assert failed_launches > 0  # a launch whose people's qualifications are dropped or changed fails
+    unknown = next(e for e in events if e.name == "Qualified")
+    people = listed([dataclasses.replace(unknown, args={**unknown.args, "role": 9})])
+    assert [q.role for q in people.qualifications.values()] == ["unknown role 9"]

@@ -9,6 +9,7 @@ from ape import chain
 from greenpoints.audit import fold_page, ledger_for, sources
 from greenpoints.audit.events import fetch
 from greenpoints.audit.ledger import MONEY_EVENTS
+from tests.altered import WHOLE, alterations
 from tests.conftest import ACTION_CLASS, GREEN, order
 
 BATCH_UNITS = (100, 200, 300)
@@ -99,40 +100,8 @@ def test_fold__actions_by_a_sponsor_never_admitted__each_a_finding_and_the_fold_
     assert ledger.events == len(events)
 
 
-STRANGER = "0x" + "5a" * 20
-ZERO = "0x" + "0" * 40
-
-
-def _others(value) -> list:
-    """Other values of an event's field: an address becomes a stranger or the zero address, a number
-    0 or 2**256 - 1, a flag the other, a bytes32 another word, a text empty or long."""
-    if isinstance(value, bool):
-        return [not value]
-    if isinstance(value, int):
-        return [0, 2**256 - 1]
-    if isinstance(value, bytes):
-        return [b"\x01" * len(value)]
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return [STRANGER, ZERO]
-    return ["", "x" * 300]
-
-
-WHOLE = ("dropped", "twice")
 MOVES = MONEY_EVENTS | {"Transfer", "PointsSpent", "PointsDonated", "ExitRequested", "ExitCancelled"}
 """The pool's and the exit queue's events that move points or money."""
-
-
-def _alterations(events):
-    """((source, name, what was done), the events) for each event dropped, logged twice, and each of
-    its fields changed."""
-    for i, e in enumerate(events):
-        yield (e.source, e.name, "dropped"), events[:i] + events[i + 1 :]
-        yield (e.source, e.name, "twice"), events[: i + 1] + [e] + events[i + 1 :]
-        for key, value in e.args.items():
-            for other in _others(value):
-                altered = list(events)
-                altered[i] = dataclasses.replace(e, args={**e.args, key: other})
-                yield (e.source, e.name, f"{key}={str(other)[:20]}"), altered
 
 
 def test_watcher_feed__every_event_dropped_twice_or_altered__findings_never_an_error(history):
@@ -160,7 +129,7 @@ def test_watcher_feed__every_event_dropped_twice_or_altered__findings_never_an_e
 
     assert watched(events).failures == []
     errors, noticed, unnoticed = [], 0, []
-    for (source, name, change), altered in _alterations(events):
+    for (source, name, change), altered in alterations(events):
         try:
             seen = bool(watched(altered).failures)
         except Exception as error:  # noqa: BLE001 (every error is the finding of this test)
