@@ -146,3 +146,61 @@ def test_watcher_feed__every_event_dropped_twice_or_altered__findings_never_an_e
     assert {e.name for e in moving} == MOVES
     assert [u for u in unnoticed if u[:2] in {(e.source, e.name) for e in moving} and u[2] in WHOLE] == []
     assert noticed >= 2 * len(moving)
+
+
+@pytest.mark.parametrize("decimals", [18], indirect=True, ids=["dec18"], scope="session")
+def test_supervisor_views__every_alteration_folded__every_view_answers(history, tmp_path):
+    """The page's views over each altered fold of `test_watcher_feed__...` (once: what they answer
+    does not depend on the decimals): an answer, or the page's own not-found, never an exception."""
+    from ape import project
+
+    from greenpoints.audit.ledger import Ledger
+    from greenpoints.audit.monitor import Watcher
+    from greenpoints.dashboard import Store, Supervisor
+    from greenpoints.dashboard.store import default_url
+    from greenpoints.dashboard.supervisor import NotFound
+
+    web3 = chain.provider.web3
+    supervisor = Supervisor.for_system(history, web3, Store(default_url(tmp_path / "page.sqlite")))
+    supervisor.start()
+    monitor = supervisor._monitor(0)
+    events, _ = fetch(web3, sources(history), history.deployment_block, chain.blocks.head.number)
+    times = {e.block: chain.blocks[e.block].timestamp for e in events}
+    made, registry_type = monitor.ledger, project.Registry.contract_type
+    people = sorted(
+        {str(v) for e in events for v in e.args.values() if str(v).startswith("0x") and len(str(v)) == 42}
+    )
+    views = {
+        "platform": lambda: supervisor.platform(0),
+        "exit queue": lambda: supervisor.exit_queue(0),
+        "history": lambda: supervisor.history(0),
+        "overview": supervisor.overview,
+        "csv": lambda: (
+            supervisor.platforms_csv(),
+            supervisor.history_csv(0),
+            supervisor.members_csv(0, "merchant"),
+            supervisor.members_csv(0, "sponsor"),
+            supervisor.exit_queue_csv(0),
+        ),
+        "merchants": lambda: [supervisor.merchant(0, a) for a in people],
+        "accounts": lambda: [supervisor.account(a) for a in people],
+    }
+    errors, answered, failing = [], 0, 0
+    for (source, name, change), altered in alterations(events):
+        monitor.ledger = Ledger(
+            pool=made.pool, governor=made.governor, registry=made.registry, exit_queue=made.exit_queue,
+            asset_decimals=made.asset_decimals, block_time=times.__getitem__,
+        )  # fmt: skip
+        Watcher(monitor.ledger, registry_type).feed(altered)
+        for view, call in views.items():
+            try:
+                call()
+                answered += 1
+            except NotFound:  # the page's 404 (e.g. the zero address has no history): an answer
+                answered += 1
+            except Exception as error:  # noqa: BLE001 (every error is the finding of this test)
+                errors.append(f"{view} after {source} {name} {change}: {type(error).__name__}: {error}")
+        failing += bool(monitor.ledger.failures) and supervisor.platform(0)["alerts_failed_checks"] > 0
+    assert errors == []
+    assert answered >= 7 * 900
+    assert failing > 0  # the page shows the findings of the altered folds
