@@ -35,3 +35,15 @@ def alterations(events: list):
                 altered = list(events)
                 altered[i] = dataclasses.replace(e, args={**e.args, key: other})
                 yield (e.source, e.name, f"{key}={str(other)[:20]}"), altered
+
+
+def outcomes(events: list, fold) -> tuple[list[str], list[tuple]]:
+    """`fold(altered)` for each of `alterations(events)`: (every exception, as "source name change:
+    Type: message", and [(what was done, what `fold` returned)] for the others)."""
+    errors, results = [], []
+    for what, altered in alterations(events):
+        try:
+            results.append((what, fold(altered)))
+        except Exception as error:  # noqa: BLE001 (every error is a finding of the test that asks)
+            errors.append(f"{' '.join(what)}: {type(error).__name__}: {error}")
+    return errors, results

@@ -97,11 +97,7 @@ class Registry:
         )
         self.require(self.sponsor(merchant).status == NONE, "registry: address is a sponsor")
         self._check_terms(contribution_bps, daily_cap)
-        merchants = self.state.merchants
-        if merchant in merchants:  # (an audit's replay follows no terms of an address never admitted)
-            merchants[merchant] = replace(
-                merchants[merchant], contribution_bps=contribution_bps, daily_cap=daily_cap
-            )
+        _amend(self.state.merchants, merchant, contribution_bps=contribution_bps, daily_cap=daily_cap)
 
     @atomic
     def suspend(self, sender, merchant, reason="", now=0):
@@ -130,11 +126,9 @@ class Registry:
         self._set_status(merchant, MerchantStatus.REVOKED)
 
     def _set_status(self, member: str, status: MerchantStatus) -> None:
-        """A merchant's or a sponsor's new status (they share the registrar's functions); none for an
-        address with no record (an audit's replay, the refusal already reported)."""
+        """A merchant's or a sponsor's new status (they share the registrar's functions)."""
         records = self.state.sponsors if member in self.state.sponsors else self.state.merchants
-        if member in records:
-            records[member] = replace(records[member], status=status)
+        _amend(records, member, status=status)
 
     # ------------------------------------------------------------ sponsors (SPEC 8.3)
 
@@ -175,9 +169,7 @@ class Registry:
             "registry: not a current sponsor",
         )
         self._check_sponsor_terms(reward_per_kg, daily_cap)
-        sponsors = self.state.sponsors
-        if sponsor in sponsors:  # (an audit's replay follows no terms of an address never admitted)
-            sponsors[sponsor] = replace(sponsors[sponsor], reward_per_kg=reward_per_kg, daily_cap=daily_cap)
+        _amend(self.state.sponsors, sponsor, reward_per_kg=reward_per_kg, daily_cap=daily_cap)
 
     # ------------------------------------------------------------ the green catalog (SPEC 8.1)
 
@@ -270,3 +262,11 @@ class Registry:
         self.require(not self.state.shutdown, "pool: already shut down")
         self._sync_epoch(now)
         self.state.shutdown = True
+
+
+def _amend(records: dict, member: str, **changes) -> None:
+    """`member`'s record in `records` (merchants or sponsors) with `changes`; nothing for an
+    address with no record, which only an audit's replay reaches (its refusal already reported:
+    there is nothing to follow)."""
+    if member in records:
+        records[member] = replace(records[member], **changes)

@@ -9,7 +9,7 @@ from ape import chain
 from greenpoints.audit import fold_page, ledger_for, sources
 from greenpoints.audit.events import fetch
 from greenpoints.audit.ledger import MONEY_EVENTS
-from tests.altered import WHOLE, alterations
+from tests.altered import WHOLE, outcomes
 from tests.conftest import ACTION_CLASS, GREEN, order
 
 BATCH_UNITS = (100, 200, 300)
@@ -39,9 +39,34 @@ def _fold(system, altered=lambda event: event):
     return ledger, events
 
 
+def _history(system) -> tuple[list, dict[int, int]]:
+    """`system`'s events from its deployment, and their blocks' times."""
+    events, _ = fetch(chain.provider.web3, sources(system), system.deployment_block, chain.blocks.head.number)
+    return events, {e.block: chain.blocks[e.block].timestamp for e in events}
+
+
+def _watched(like, times: dict[int, int], events: list):
+    """A new ledger of the contracts `like` (a ledger) names, `events` folded by the monitor's
+    watcher, the blocks' times from `times`."""
+    from ape import project
+
+    from greenpoints.audit.ledger import Ledger
+    from greenpoints.audit.monitor import Watcher
+
+    ledger = Ledger(
+        pool=like.pool, governor=like.governor, registry=like.registry, exit_queue=like.exit_queue,
+        asset_decimals=like.asset_decimals, block_time=times.__getitem__,
+    )  # fmt: skip
+    Watcher(ledger, project.Registry.contract_type).feed(events)
+    return ledger
+
+
+ADMISSIONS = {"merchant": "MerchantAdmitted", "sponsor": "SponsorAdmitted"}
+
+
 def _admission(whose, kind="merchant", **changes):
     """Change the arguments of `whose` admission (as a merchant, or as a sponsor)."""
-    address, name = str(whose).lower(), "SponsorAdmitted" if kind == "sponsor" else "MerchantAdmitted"
+    address, name = str(whose).lower(), ADMISSIONS[kind]
 
     def altered(event):
         if event.name == name and event.args[kind] == address:
@@ -108,36 +133,12 @@ def test_watcher_feed__every_event_dropped_twice_or_altered__findings_never_an_e
     """What a broken pool, registry or governor could log, one change at a time, through the ledger
     and the monitor's watcher (the audit's, the monitor's and the page's fold): a finding or an alert,
     never an exception (it once was a KeyError, a ZeroDivisionError or an OverflowError, 11 kinds)."""
-    from ape import project
-
-    from greenpoints.audit.ledger import Ledger
-    from greenpoints.audit.monitor import Watcher
-
-    web3 = chain.provider.web3
-    events, _ = fetch(web3, sources(history), history.deployment_block, chain.blocks.head.number)
-    times = {e.block: chain.blocks[e.block].timestamp for e in events}
-    made = ledger_for(history, web3)
-    registry_type = project.Registry.contract_type
-
-    def watched(altered) -> Ledger:
-        ledger = Ledger(
-            pool=made.pool, governor=made.governor, registry=made.registry, exit_queue=made.exit_queue,
-            asset_decimals=made.asset_decimals, block_time=times.__getitem__,
-        )  # fmt: skip
-        Watcher(ledger, registry_type).feed(altered)
-        return ledger
-
-    assert watched(events).failures == []
-    errors, noticed, unnoticed = [], 0, []
-    for (source, name, change), altered in alterations(events):
-        try:
-            seen = bool(watched(altered).failures)
-        except Exception as error:  # noqa: BLE001 (every error is the finding of this test)
-            errors.append(f"{source} {name} {change}: {type(error).__name__}: {error}")
-            continue
-        noticed += seen
-        if not seen:
-            unnoticed.append((source, name, change))
+    events, times = _history(history)
+    made = ledger_for(history, chain.provider.web3)
+    assert _watched(made, times, events).failures == []
+    errors, results = outcomes(events, lambda altered: bool(_watched(made, times, altered).failures))
+    noticed = sum(seen for _, seen in results)
+    unnoticed = [what for what, seen in results if not seen]
     assert errors == []
     # Every drop or repeat of an event that moves points or money is noticed by the fold alone; the
     # others (the asset's own transfers, a claim, the wiring) only against the chain's state at the
@@ -152,21 +153,17 @@ def test_watcher_feed__every_event_dropped_twice_or_altered__findings_never_an_e
 def test_supervisor_views__every_alteration_folded__every_view_answers(history, tmp_path):
     """The page's views over each altered fold of `test_watcher_feed__...` (once: what they answer
     does not depend on the decimals): an answer, or the page's own not-found, never an exception."""
-    from ape import project
-
-    from greenpoints.audit.ledger import Ledger
-    from greenpoints.audit.monitor import Watcher
     from greenpoints.dashboard import Store, Supervisor
     from greenpoints.dashboard.store import default_url
     from greenpoints.dashboard.supervisor import NotFound
 
-    web3 = chain.provider.web3
-    supervisor = Supervisor.for_system(history, web3, Store(default_url(tmp_path / "page.sqlite")))
+    supervisor = Supervisor.for_system(
+        history, chain.provider.web3, Store(default_url(tmp_path / "page.sqlite"))
+    )
     supervisor.start()
     monitor = supervisor._monitor(0)
-    events, _ = fetch(web3, sources(history), history.deployment_block, chain.blocks.head.number)
-    times = {e.block: chain.blocks[e.block].timestamp for e in events}
-    made, registry_type = monitor.ledger, project.Registry.contract_type
+    events, times = _history(history)
+    made = monitor.ledger
     people = sorted(
         {str(v) for e in events for v in e.args.values() if str(v).startswith("0x") and len(str(v)) == 42}
     )
@@ -185,22 +182,21 @@ def test_supervisor_views__every_alteration_folded__every_view_answers(history, 
         "merchants": lambda: [supervisor.merchant(0, a) for a in people],
         "accounts": lambda: [supervisor.account(a) for a in people],
     }
-    errors, answered, failing = [], 0, 0
-    for (source, name, change), altered in alterations(events):
-        monitor.ledger = Ledger(
-            pool=made.pool, governor=made.governor, registry=made.registry, exit_queue=made.exit_queue,
-            asset_decimals=made.asset_decimals, block_time=times.__getitem__,
-        )  # fmt: skip
-        Watcher(monitor.ledger, registry_type).feed(altered)
+
+    def shown(altered) -> bool:
+        """Every view over the altered fold answers (the page's not-found is an answer, e.g. for the
+        zero address); whether the platform's figures show findings."""
+        monitor.ledger = _watched(made, times, altered)
         for view, call in views.items():
             try:
                 call()
-                answered += 1
-            except NotFound:  # the page's 404 (e.g. the zero address has no history): an answer
-                answered += 1
-            except Exception as error:  # noqa: BLE001 (every error is the finding of this test)
-                errors.append(f"{view} after {source} {name} {change}: {type(error).__name__}: {error}")
-        failing += bool(monitor.ledger.failures) and supervisor.platform(0)["alerts_failed_checks"] > 0
+            except NotFound:
+                pass
+            except Exception as error:  # noqa: BLE001 (named by its view, then reported by `outcomes`)
+                raise AssertionError(f"{view}: {type(error).__name__}: {error}") from error
+        return bool(monitor.ledger.failures) and supervisor.platform(0)["alerts_failed_checks"] > 0
+
+    errors, results = outcomes(events, shown)
     assert errors == []
-    assert answered >= 7 * 900
-    assert failing > 0  # the page shows the findings of the altered folds
+    assert len(results) >= 900  # every view answered after each of them
+    assert sum(failing for _, failing in results) > 0  # the page shows the findings of the altered folds
