@@ -214,8 +214,7 @@ class Registry:
         self.require(
             self.charity(charity).status == CharityStatus.REGISTERED, "registry: charity not registered"
         )
-        charities = self.state.charities
-        charities[charity] = replace(charities[charity], status=CharityStatus.REMOVED)
+        _amend(self.state.charities, charity, status=CharityStatus.REMOVED)
 
     # ------------------------------------------------------------ rules, pause, shutdown
 
@@ -265,7 +264,7 @@ class Registry:
 
 
 def _amend(records: dict, member: str, **changes) -> None:
-    """`member`'s record in `records` (merchants or sponsors) with `changes`; nothing for an
+    """`member`'s record in `records` (merchants, sponsors or charities) with `changes`; nothing for an
     address with no record, which only an audit's replay reaches (its refusal already reported:
     there is nothing to follow)."""
     if member in records:

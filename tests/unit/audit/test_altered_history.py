@@ -61,11 +61,11 @@ def _watched(like, times: dict[int, int], events: list):
     return ledger
 
 
-ADMISSIONS = {"merchant": "MerchantAdmitted", "sponsor": "SponsorAdmitted"}
+ADMISSIONS = {"merchant": "MerchantAdmitted", "sponsor": "SponsorAdmitted", "charity": "CharityRegistered"}
 
 
 def _admission(whose, kind="merchant", **changes):
-    """Change the arguments of `whose` admission (as a merchant, or as a sponsor)."""
+    """Change the arguments of `whose` admission (as a merchant, a sponsor or a charity)."""
     address, name = str(whose).lower(), ADMISSIONS[kind]
 
     def altered(event):
@@ -122,6 +122,18 @@ def test_fold__actions_by_a_sponsor_never_admitted__each_a_finding_and_the_fold_
     ledger, events = _fold(live, _admission(sponsor, "sponsor", sponsor=str(stranger).lower()))
     refused = [f for f in ledger.failures if "ActionRecorded broke a rule: registry: sponsor not active" in f]
     assert len(refused) == 2, ledger.failures
+    assert ledger.events == len(events)
+
+
+def test_fold__a_charity_never_registered_removed__a_finding_and_the_fold_goes_on(
+    live, registry, registrar, charity, stranger
+):
+    registry.remove_charity(charity, "closed", sender=registrar)
+    honest, _ = _fold(live)
+    assert honest.failures == []
+    ledger, events = _fold(live, _admission(charity, "charity", charity=str(stranger).lower()))
+    refused = "CharityRemoved broke a rule: registry: charity not registered"
+    assert len([f for f in ledger.failures if refused in f]) == 1, ledger.failures
     assert ledger.events == len(events)
 
 
