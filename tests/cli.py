@@ -1,5 +1,6 @@
 """Running `ape run SCRIPT` as a user does, in a separate process, on the embedded chain or on anvil."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -16,16 +17,21 @@ def run(*args, timeout=180):
 
 
 def run_env(env, *args, timeout=300):
-    """`ape run *args` with `env` added (e.g. APE_FOUNDRY_HOST: the anvil to connect to)."""
-    path = f"{BIN}:{os.environ.get('PATH', '')}"
-    return subprocess.run(
-        [APE, "run", *args, "-v", "WARNING"],
-        cwd=ROOT,
-        env={**os.environ, "PATH": path, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """`ape run *args` with `env` added (e.g. APE_FOUNDRY_HOST: the anvil to connect to), a process
+    of its own, forked from a server that has imported Ape's libraries once (tests/warm_ape.py), or
+    started cold with GREENPOINTS_COLD_APE=1."""
+    argv = [APE, "run", *args, "-v", "WARNING"]
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", **env}
+    if os.environ.get("GREENPOINTS_COLD_APE") == "1":
+        return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return _warm().run(argv, env, ROOT, timeout)
+
+
+@functools.cache
+def _warm():
+    from tests.warm_ape import WarmApe
+
+    return WarmApe(ROOT)
 
 
 def node_web3(url):
