@@ -84,15 +84,15 @@ format: install
 # (tests/stateful -k "not dec18": the `ci` profile on anvil, the `smoke` profile on titanoboa and on
 # Ape's embedded chain, the engines' own tests, the regressions), then the tests that run the
 # scripts and anvil as separate processes (tests/scripts, tests/integration: they share the
-# checkout's records, so they stay in one process, one at a time) and two of the browser's files;
-# (2) every other test (unit, security, and the other browser files, whose node, records and pages
-# are their own: temporary folders, free ports), then the stateful machine at 18 decimals (-k dec18:
-# the two -k halves are every stateful test once; the split evens the chains out, docs/testing.md). The first's output is shown after
-# the second's; either failing fails `make test`. (pytest-xdist workers ran the machine 2x slower,
-# with most of the time in the kernel: measured; the split is by folder.) Each chain prints its 20
-# slowest tests.
+# checkout's records, so they stay in one process, one at a time) and three of the browser's files;
+# (2) every other test (unit, security, and the two other browser files: each browser file's node,
+# records and pages are its own, in temporary folders on free ports), then the stateful machine at
+# 18 decimals (-k dec18: the two -k halves are every stateful test once). The split evens the chains
+# out (docs/testing.md). The first's output is shown after the second's; either failing fails `make
+# test`. (pytest-xdist workers ran the machine 2x slower, with most of the time in the kernel:
+# measured; the split is by folder.) Each chain prints its 20 slowest tests.
 AFTER_MACHINE := tests/scripts tests/integration tests/browser/test_exit_queue_in_browser.py \
-	tests/browser/test_people_in_browser.py
+	tests/browser/test_people_in_browser.py tests/browser/test_dashboard_in_browser.py
 test: install lint
 	$(APE) compile
 	@log=$$(mktemp); \
