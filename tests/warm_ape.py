@@ -29,6 +29,7 @@ import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -130,18 +131,20 @@ class WarmApe:
         self.folder = tempfile.mkdtemp(prefix="warm-ape-")
         self.path = os.path.join(self.folder, "socket")
         self.lock = threading.Lock()
-        self.server = subprocess.Popen(
-            [sys.executable, str(Path(__file__)), self.path],  # a script, as `ape` is: no package
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        self.log = Path(self.folder, "server.log")
+        with self.log.open("w") as log:
+            self.server = subprocess.Popen(
+                [sys.executable, str(Path(__file__)), self.path],  # a script, as `ape` is: no package
+                cwd=root,
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         atexit.register(self.close)
         deadline = time.monotonic() + 120
         while not os.path.exists(self.path):
             if self.server.poll() is not None:
-                raise RuntimeError(f"warm_ape did not start: {self.server.stderr.read().decode()}")
+                raise RuntimeError(f"warm_ape did not start: {self.log.read_text()}")
             if time.monotonic() > deadline:
                 raise RuntimeError("warm_ape did not start within 120 s")
             time.sleep(0.02)
@@ -171,6 +174,7 @@ class WarmApe:
         if self.server.poll() is None:
             self.server.stdin.close()
             self.server.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
