@@ -34,6 +34,31 @@ def _warm():
     return WarmApe(ROOT)
 
 
+def steady_port() -> int:
+    """A free port below the kernel's ephemeral range, for a node a test stops and starts again on
+    the same port. `greenpoints.anvil.free_port()` takes its ports from that range, which every other
+    process's `bind(0)` and outgoing connection draw from: in the moment between the stop and the
+    start, the other test chain may take the port (seen once: `port ... is in use by another
+    program` in tests/integration/test_node.py). Below the range, only a program naming the port
+    can take it."""
+    import random
+    import socket
+
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(200):
+        port = random.SystemRandom().randrange(20_000, max(low, 20_001))
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between 20000 and {low}")
+
+
 def node_web3(url):
     """A plain web3 on a node's URL (anvil's test accounts are unlocked: `transact({'from': ...})`)."""
     from web3 import HTTPProvider, Web3

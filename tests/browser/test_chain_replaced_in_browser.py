@@ -2,16 +2,16 @@
 (as `anvil` or `ape run node start --fresh` does). The page must say so in one line and fold the new
 chain from scratch, not go on showing a history the node no longer has."""
 
-from greenpoints.anvil import anvil_node, free_port
+from greenpoints.anvil import anvil_node
 from tests.browser.conftest import FOUNDRY, open_page, screenshot, serve_dashboard
 from tests.browser.test_dashboard_in_browser import _api
-from tests.cli import node_web3, run_env
+from tests.cli import node_web3, run_env, steady_port
 
 
 def test_page__node_restarted_empty_on_the_same_port__banner_names_it_and_the_page_folds_again(
     browser, tmp_path
 ):
-    port = free_port()
+    port = steady_port()
     first = anvil_node(port)
     url = first.__enter__()
     try:

@@ -8,8 +8,7 @@ import urllib.request
 import pytest
 
 from greenpoints import node
-from greenpoints.anvil import free_port
-from tests.cli import BIN
+from tests.cli import BIN, steady_port
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def deploy_a_logger(url):
 
 
 def test_start__stopped_and_started_again__chain_and_logs_kept(tmp_path, on_path):
-    port = free_port()
+    port = steady_port()
     try:
         info, started = node.start(tmp_path, port=port)
         assert started and info.url == f"http://127.0.0.1:{port}"
@@ -68,7 +67,7 @@ def test_start__stopped_and_started_again__chain_and_logs_kept(tmp_path, on_path
 
 
 def test_start__port_taken_by_another_program__node_error_naming_another_port(tmp_path, on_path):
-    port = free_port()
+    port = steady_port()
     other = tmp_path / "other"
     try:
         node.start(other, port=port)
