@@ -18,8 +18,9 @@ The machine (tests/stateful/test_pool_machine.py) is written once against this i
 
 `ApeEngine` drives Ape's handles on Ape's embedded chain (eth-tester, py-evm): what a user's scripts
 go through, receipts decoded by Ape, gas estimated and paid. `AnvilEngine` and `BoaEngine`
-(`CompiledEngine`) compile the same contracts from this checkout with titanoboa (snekmate from the
-virtual environment) and send calldata: `AnvilEngine` to an anvil of its own over raw JSON-RPC
+(`CompiledEngine`) deploy the same contracts of this checkout (Ape's compilation, snekmate from the
+virtual environment; another root, as the mutation run's copies: compiled by titanoboa) and send
+calldata: `AnvilEngine` to an anvil of its own over raw JSON-RPC
 (revm; its audit reads the chain through web3 as a user's does, views and bytecode included),
 `BoaEngine` to boa's py-evm in the test process (its audit folds the example's logs through the
 audit's own `Ledger`, without web3). Both mine every transaction in a block of its own at a clock
@@ -29,6 +30,7 @@ only the machine moves, so a derandomized profile makes the same operations on b
 
 from __future__ import annotations
 
+import functools
 import json
 import site
 from dataclasses import dataclass
@@ -226,19 +228,70 @@ OWN_EVENTS = ("pool", "exit_queue")
 _compiled: dict[Path, dict] = {}
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """What the engines need of a compiled contract: its initcode (before constructor arguments)
+    and its ABI (the compiler's JSON entries)."""
+
+    bytecode: bytes
+    abi: list[dict]
+
+
+def compiled_contracts(root: Path = ROOT, *, lens: bool = True) -> dict[str, Compiled]:
+    """The contracts of `CONTRACT_FILES` under `root`, compiled. This checkout's are Ape's own
+    compilation, the artifacts every other test and `ape run deploy` deploy (Ape compiles what
+    changed when they are asked for): the same bytecode and ABI as titanoboa compiles (compared for
+    the seven on 2026-12-04), without titanoboa's cache lookup, which parses and analyses every
+    source first (4-5 s of CPU a process). Another root (the mutation run's copies) is compiled by
+    titanoboa."""
+    names = [name for name in CONTRACT_FILES if lens or name != "lens"]
+    if Path(root).resolve() != ROOT.resolve():
+        from vyper.compiler.output import build_abi_output
+
+        deployers = boa_deployers(root, lens=lens)
+        data = {name: deployers[name].compiler_data for name in names}
+        return {name: Compiled(d.bytecode, build_abi_output(d)) for name, d in data.items()}
+    from ape import project
+
+    contracts = {}
+    for name in names:
+        contract_type = project.get_contract(Path(CONTRACT_FILES[name]).stem).contract_type
+        abi = [entry.model_dump(mode="json", by_alias=True, exclude_none=True) for entry in contract_type.abi]
+        contracts[name] = Compiled(bytes.fromhex(contract_type.deployment_bytecode.bytecode[2:]), abi)
+    return contracts
+
+
+@functools.cache
+def pool_storage_layout(root: Path = ROOT) -> dict:
+    """The pool's storage layout (the compiler's, variable -> slot), by titanoboa."""
+    import boa
+
+    _boa_search_paths(Path(root))
+    return boa.load_partial(str(Path(root) / CONTRACT_FILES["pool"])).compiler_data.storage_layout[
+        "storage_layout"
+    ]
+
+
+def _boa_search_paths(root: Path) -> None:
+    """`root/contracts`, `root` and the virtual environment's site packages (snekmate) on titanoboa's
+    search path. Only the site directories that exist: a Debian-built Python names dist-packages
+    folders a virtual environment does not have, and the compiler refuses a search path that is
+    missing."""
+    import boa
+
+    packages = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    boa.interpret.set_search_paths([str(root / "contracts"), str(root), *packages])
+
+
 def boa_deployers(root: Path = ROOT, *, lens: bool = True) -> dict:
-    """The contracts under `root` (this checkout's; the mutation run's copy, tests/mutation)
-    compiled by titanoboa (once per process and root; boa caches the compiler's output on disk),
-    with `root/contracts` and the virtual environment's snekmate on the search path. Without
-    `lens`, the lens is not compiled (the machine does not call it; the mutation run saves its
-    compilation)."""
+    """The contracts under `root` (the mutation run's copies, tests/mutation) compiled by titanoboa
+    (once per process and root; boa caches the compiler's output on disk), with `root/contracts`
+    and the virtual environment's snekmate on the search path. Without `lens`, the lens is not
+    compiled (the machine does not call it; the mutation run saves its compilation)."""
     import boa
 
     if root not in _compiled:
-        # Only the site directories that exist: a Debian-built Python names dist-packages folders a
-        # virtual environment does not have, and the compiler refuses a search path that is missing.
-        packages = [p for p in site.getsitepackages() if Path(p).is_dir()]
-        boa.interpret.set_search_paths([str(root / "contracts"), str(root), *packages])
+        _boa_search_paths(root)
         names = [name for name in CONTRACT_FILES if lens or name != "lens"]
         _compiled[root] = {name: boa.load_partial(str(root / CONTRACT_FILES[name])) for name in names}
     return _compiled[root]
@@ -279,12 +332,10 @@ class CompiledEngine:
     """After most steps, only the figures an operation can have changed (see the machine)."""
 
     def __init__(self, root: Path = ROOT, *, lens: bool = True):
-        from vyper.compiler.output import build_abi_output
-
         self.root = root
-        self.deployers = boa_deployers(root, lens=lens)
+        self.contracts = compiled_contracts(root, lens=lens)
         self.accounts = list(ACTORS)
-        self.abis = {name: build_abi_output(d.compiler_data) for name, d in self.deployers.items()}
+        self.abis = {name: c.abi for name, c in self.contracts.items()}
         self.addresses: dict[str, str] = {}
         self._events: list[dict] = []
         """The logs of the last successful transaction, node-form (`node_log`)."""
@@ -306,7 +357,7 @@ class CompiledEngine:
     def _initcode(self, name, *args) -> bytes:
         ctor = next((e for e in self.abis[name] if e["type"] == "constructor"), None)
         types = [_canonical(i) for i in ctor["inputs"]] if ctor else []
-        return self.deployers[name].compiler_data.bytecode + (encode(types, args) if types else b"")
+        return self.contracts[name].bytecode + (encode(types, args) if types else b"")
 
     def _create(self, initcode: bytes, sender: str, what: str) -> str:
         """Deploy `initcode` as `sender` in a block of its own; its (checksummed) address."""
@@ -324,7 +375,7 @@ class CompiledEngine:
         a["asset"] = self._create(self._initcode("asset", decimals), deployer, "asset")
         governor = self._initcode("governor", timelock_delay, [proposer], [zero], zero)
         a["governor"] = self._create(governor, deployer, "governor")
-        registry_code = self.deployers["registry"].compiler_data.bytecode
+        registry_code = self.contracts["registry"].bytecode
         blueprint = self._create(generate_blueprint_bytecode(registry_code), deployer, "registry blueprint")
         pool = self._initcode(
             "pool",
@@ -339,7 +390,7 @@ class CompiledEngine:
         a["pool"] = self._create(pool, deployer, "pool")
         a["multicall"] = self._create(self._initcode("multicall"), deployer, "multicall")
         a["registry"] = self.view("pool", "registry")
-        if "lens" in self.deployers:
+        if "lens" in self.contracts:
             self._create(self._initcode("lens", a["pool"]), deployer, "lens")
         # the exit queue (SPEC 11), attached as deploy_system attaches it (the pool's max_exit asks it)
         a["exit_queue"] = self._create(self._initcode("exit_queue", a["registry"]), deployer, "exit queue")

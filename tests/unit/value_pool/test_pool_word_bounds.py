@@ -55,7 +55,7 @@ def boa_pool():
         ("pool", "record_purchase", (a[7], 10**18, order(0), GREEN), merchant),
     ]:  # fmt: skip
         assert engine.send(contract, function, args, sender) is None, function
-    layout = engine.deployers["pool"].compiler_data.storage_layout["storage_layout"]
+    layout = engines.pool_storage_layout()
     return engine, merchant, a[7], layout["ledger"]["_totals"]["slot"]
 
 
@@ -66,7 +66,7 @@ def _write_word(engine, slot, *, assets=None, carbon=None, shift=0, supply=None)
     word = engine.env.get_storage(pool, slot)
     if assets is not None:
         word = (word & ~MASK120) | assets
-        layout = engine.deployers["pool"].compiler_data.storage_layout["storage_layout"]
+        layout = engines.pool_storage_layout()
         engine.env.set_storage(
             pool, layout["erc20"]["totalSupply"]["slot"], assets if supply is None else supply
         )
@@ -142,7 +142,7 @@ def test_record_purchase__lifetime_issued_value_reaches_88_bits__recorded_then_o
     snapshot = engine.snapshot()
     try:
         pool = engine.address("pool")
-        layout = engine.deployers["pool"].compiler_data.storage_layout["storage_layout"]
+        layout = engines.pool_storage_layout()
         base = layout["accounts"]["_slots"]["slot"]
         book_slot = int.from_bytes(
             keccak(base.to_bytes(32, "big") + int(consumer, 16).to_bytes(32, "big")), "big"
