@@ -6,15 +6,16 @@ import contextlib
 import socket
 import threading
 
-from greenpoints.anvil import free_port
+from tests.cli import steady_port
 
 
 class Proxy:
     """Forwards 127.0.0.1:`port` to 127.0.0.1:`target`. `cut()` drops every connection and refuses
-    new ones; `restore()` listens again on the same port."""
+    new ones; `restore()` listens again on the same port (one no `bind(0)` elsewhere can take while
+    it is cut: `steady_port`)."""
 
     def __init__(self, target: int):
-        self.target, self.port = target, free_port()
+        self.target, self.port = target, steady_port()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._server: socket.socket | None = None
