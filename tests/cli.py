@@ -2,6 +2,8 @@
 
 import functools
 import os
+import random
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,15 +43,13 @@ def steady_port() -> int:
     start, the other test chain may take the port (seen once: `port ... is in use by another
     program` in tests/integration/test_node.py). Below the range, only a program naming the port
     can take it."""
-    import random
-    import socket
-
     try:
         low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         low = 32768
+    draw = random.SystemRandom()
     for _ in range(200):
-        port = random.SystemRandom().randrange(20_000, max(low, 20_001))
+        port = draw.randrange(20_000, max(low, 20_001))
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))

@@ -2,7 +2,6 @@
 same command started cold, each in a process of its own, and one past its timeout is killed."""
 
 import json
-import os
 import subprocess
 
 import pytest
@@ -10,12 +9,10 @@ import pytest
 from tests import cli
 
 
-def _cold(*args) -> subprocess.CompletedProcess:
-    os.environ["GREENPOINTS_COLD_APE"] = "1"
-    try:
+def _cold(monkeypatch, *args) -> subprocess.CompletedProcess:
+    with monkeypatch.context() as cold:
+        cold.setenv("GREENPOINTS_COLD_APE", "1")
         return cli.run(*args)
-    finally:
-        del os.environ["GREENPOINTS_COLD_APE"]
 
 
 @pytest.mark.parametrize(
@@ -26,8 +23,8 @@ def _cold(*args) -> subprocess.CompletedProcess:
     ],
     ids=["click refusal", "after connecting"],
 )
-def test_run__one_line_refusal__same_code_and_output_as_a_cold_process(args):
-    warm, cold = cli.run(*args), _cold(*args)
+def test_run__one_line_refusal__same_code_and_output_as_a_cold_process(args, monkeypatch):
+    warm, cold = cli.run(*args), _cold(monkeypatch, *args)
 
     assert warm.returncode == cold.returncode != 0
     assert (warm.stdout, warm.stderr) == (cold.stdout, cold.stderr)
