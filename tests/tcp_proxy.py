@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
 import threading
+import time
 
 from tests.cli import steady_port
 
@@ -25,10 +27,22 @@ class Proxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def restore(self) -> None:
+    def restore(self, grace: float = 5.0) -> None:
         server = socket.socket()
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind(("127.0.0.1", self.port))
+        # Once (fresh-clone CI at 41c67e7) the port was in use when a restore bound it again, by a
+        # holder nobody has named yet: `grace` seconds, then an error that names the holders.
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                server.bind(("127.0.0.1", self.port))
+                break
+            except OSError as err:
+                if time.monotonic() > deadline:
+                    server.close()
+                    held = f"{err.strerror}: port {self.port}: {_holders(self.port)}"
+                    raise OSError(err.errno, held) from err
+                time.sleep(0.1)
         server.listen()
         server.settimeout(0.1)
         self._server = server
@@ -70,3 +84,13 @@ class Proxy:
             for s in (source, sink):
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
+
+
+def _holders(port: int) -> str:
+    """The sockets on `port`, as `ss` lists them (state, addresses, process)."""
+    try:
+        listed = subprocess.run(["ss", "-Htanp"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError) as err:
+        return f"(ss could not list them: {err})"
+    lines = [" ".join(line.split()) for line in listed.splitlines() if f":{port} " in line + " "]
+    return "; ".join(lines) or "no socket listed"
