@@ -127,6 +127,20 @@ def decimals(request):
     return request.param
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """A test module whose subject does not depend on the asset's decimals says so with
+    `ONE_DECIMALS = 18`: its tests that reach the chain run once, at those decimals, on the session's
+    system (tests that do not touch the chain are left alone). Marked before pytest's own hooks
+    parametrize the `decimals` fixture, which then defer to the mark (docs/testing.md, "The suite's
+    time")."""
+    only = getattr(metafunc.module, "ONE_DECIMALS", None)
+    if only is not None and "decimals" in metafunc.fixturenames:
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("decimals", [only], indirect=True, ids=[f"dec{only}"], scope="session")
+        )
+
+
 @pytest.fixture(scope="session")
 def unit(decimals):
     """One whole asset unit in the asset's smallest units."""

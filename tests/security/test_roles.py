@@ -12,7 +12,7 @@ from .conftest import POINT
 # Who may call what does not depend on the asset's decimals (every refusal here comes before any
 # amount is read): the matrix runs once, on the session's system at 18 decimals. The figures that do
 # depend on them are the other tests' subject, at both (docs/testing.md, "The suite's time").
-pytestmark = pytest.mark.parametrize("decimals", [18], indirect=True, ids=["dec18"], scope="session")
+ONE_DECIMALS = 18
 
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
 GUARDIAN_ROLE = keccak(text="GUARDIAN_ROLE")

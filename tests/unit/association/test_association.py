@@ -16,6 +16,11 @@ from greenpoints.governance import change_rule, schedule, unpause, wait_and_exec
 from greenpoints.model.rules import DEFAULT_RULES, RULE_NAMES
 from tests.conftest import GREEN, order
 
+# Launching, suspending and reinstating platforms, and who may, do not depend on the asset's
+# decimals: these tests run once, on the session's association at 18 decimals (test_supervision.py,
+# whose figures do, runs at both; docs/testing.md, "The suite's time").
+ONE_DECIMALS = 18
+
 ACTIVE, SUSPENDED = 1, 2
 
 

@@ -24,6 +24,11 @@ from tests.altered import outcomes
 from tests.mocks.broken_pools import ASSOCIATION_VARIANTS, broken_association
 from tests.unit.association.conftest import CERTIFICATE
 
+# Who holds which role, with which qualification, does not depend on the asset's decimals: these
+# tests run once, on the session's association at 18 decimals (test_supervision.py, whose figures
+# do, runs at both; docs/testing.md, "The suite's time").
+ONE_DECIMALS = 18
+
 DAY = 86_400
 
 

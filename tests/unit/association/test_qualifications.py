@@ -17,6 +17,11 @@ from greenpoints.qualifications import (
 )
 from tests.unit.association.conftest import CERTIFICATE, LONGEST
 
+# Trainers, qualifications and the launches they allow do not depend on the asset's decimals: these
+# tests run once, on the session's association at 18 decimals (test_supervision.py, whose figures
+# do, runs at both; docs/testing.md, "The suite's time").
+ONE_DECIMALS = 18
+
 OPERATOR, REGISTRAR, CERTIFIER, GUARDIAN = 1, 2, 3, 4
 DAY = 86_400
 RENEWED = keccak(text="certificate no. 2027-0042")
