@@ -165,7 +165,9 @@ def reset_note(record: Path | str, directory: Path = NODE_DIR) -> str | None:
 
 
 def stop(directory: Path = NODE_DIR, *, timeout: float = 30) -> NodeInfo | None:
-    """Stop the node (anvil saves the chain as it exits); None when none was running."""
+    """Stop the node (anvil saves the chain as it exits); None when none was running. Returns once
+    the node's process has exited: anvil itself, which `start` runs rather than npm's launcher
+    (`tools.anvil_binary`), so the chain is saved and the port free by then."""
     info = running(directory)
     if info is None:
         (Path(directory) / "node.json").unlink(missing_ok=True)

@@ -2,12 +2,17 @@
 stopped with its chain saved, and loaded again with blocks and logs at the next start."""
 
 import json
+import os
+import signal
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from greenpoints import node
+from greenpoints.anvil import _port_open
 from tests.cli import BIN, steady_port
 
 
@@ -75,3 +80,39 @@ def test_start__port_taken_by_another_program__node_error_naming_another_port(tm
             node.start(tmp_path / "mine", port=port)
     finally:
         node.stop(other)
+
+
+def _group(leader: int) -> list[int]:
+    """The live (not zombie) processes of the process group `leader` leads."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == leader and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_stop__anvil_slow_to_exit__returns_once_nothing_of_the_node_is_left(tmp_path, on_path):
+    # npm's `anvil` is a Node.js launcher that spawns the binary and exits as soon as it has passed
+    # SIGTERM on: a stop that waited for the launcher returned while the binary was still saving the
+    # chain and holding the port (`port ... is in use by another program` at the next start, seen in
+    # make test). The node's process is the binary itself; every other process of its group (none,
+    # with the binary) is held paused for a second, as a binary slow to exit under load would be.
+    port = steady_port()
+    info, _ = node.start(tmp_path, port=port)
+    try:
+        assert os.path.basename(os.readlink(f"/proc/{info.pid}/exe")) == "anvil"
+        others = [pid for pid in _group(info.pid) if pid != info.pid]
+        for pid in others:
+            os.kill(pid, signal.SIGSTOP)
+        resume = threading.Timer(1.0, lambda: [os.kill(pid, signal.SIGCONT) for pid in others])
+        resume.start()
+        assert node.stop(tmp_path) == info
+        assert _group(info.pid) == [] and not _port_open(port)
+        resume.join()
+    finally:
+        node.stop(tmp_path)

@@ -155,6 +155,48 @@ def test_put_on_path__shell_without_the_venv__the_venvs_vyper_first_and_anvil_fo
     assert os.environ["PATH"] == once
 
 
+def _npm_layout(root, platform_binary: bool):
+    """node_modules as `npm ci` lays out @foundry-rs/anvil: .bin/anvil -> the package's bin.mjs,
+    and (when `platform_binary`) the platform package's bin/anvil, executable."""
+    package = root / "node_modules" / "@foundry-rs" / "anvil"
+    package.mkdir(parents=True)
+    (package / "bin.mjs").write_text("#!/usr/bin/env node\n")
+    (package / "bin.mjs").chmod(0o755)
+    (root / "node_modules" / ".bin").mkdir()
+    launcher = root / "node_modules" / ".bin" / "anvil"
+    launcher.symlink_to("../@foundry-rs/anvil/bin.mjs")
+    binary = root / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+    if platform_binary:
+        binary.parent.mkdir(parents=True)
+        binary.write_bytes(b"\x7fELF")
+        binary.chmod(0o755)
+    return launcher, binary
+
+
+def test_npm_binary__npm_launcher__the_platform_binary_beside_it(tmp_path):
+    from greenpoints.tools import npm_binary
+
+    launcher, binary = _npm_layout(tmp_path, platform_binary=True)
+    assert npm_binary(str(launcher)) == str(binary)
+
+
+def test_npm_binary__launcher_without_a_platform_package__the_launcher(tmp_path):
+    from greenpoints.tools import npm_binary
+
+    launcher, _ = _npm_layout(tmp_path, platform_binary=False)
+    assert npm_binary(str(launcher)) == str(launcher)
+
+
+def test_npm_binary__an_anvil_not_from_npm__itself(tmp_path):
+    from greenpoints.tools import npm_binary
+
+    own = tmp_path / "foundry" / "bin" / "anvil"  # foundryup's, or a build of one's own
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"\x7fELF")
+    own.chmod(0o755)
+    assert npm_binary(str(own)) == str(own)
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
 def test_check_dir__a_folder_that_refuses_files__output_error_before_any_work():
     # root passes the permission bits on /proc; creating a file there fails: the check tries it
