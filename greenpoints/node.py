@@ -5,7 +5,10 @@ exits, so a deployment cannot be simulated on, audited or monitored by the next 
 (`make node`, `ape run node start`) runs anvil detached from the terminal, with the test accounts of
 ape-config.yaml, and writes `.node/node.json` (its URL and process id). anvil saves the chain (blocks,
 logs and state) to `.node/state.json` every 30 seconds and when it is stopped, and loads it at the
-next start, so a deployment survives a stop and a restart. Every greenpoints script connects to
+next start, so a deployment survives a stop and a restart. A node that ends without `stop` (killed,
+crashed, the machine restarted) comes back as it was last saved: what it did after that save is
+lost, and the next `start`, `stop` or `status` says so (`unclean_end`), as do the scripts that then
+miss a deployment made after that save (`reset_note`). Every greenpoints script connects to
 that node on `--network ethereum:local:foundry` (`greenpoints.cli` sets `APE_FOUNDRY_HOST` to it), and
 says so when none is running and ape-foundry starts a throwaway one instead.
 
@@ -80,6 +83,53 @@ def running(directory: Path = NODE_DIR) -> NodeInfo | None:
     return info if info.alive else None
 
 
+@dataclass(frozen=True)
+class UncleanEnd:
+    """A node whose process is gone while its record (node.json) remains: it ended without `stop`."""
+
+    pid: int
+    saved: float | None
+    """When its chain was last saved (state.json): what it did after that is lost; None when it was
+    never saved (the next start begins a new chain)."""
+
+    def note(self) -> str:
+        ended = f"the last node (process {self.pid}) ended without `make node-stop` (killed or crashed)"
+        if self.saved is None:
+            return f"{ended} before its chain was first saved: the next start begins a new chain"
+        at = time.strftime("%H:%M:%S", time.localtime(self.saved))
+        return f"{ended}: its chain is kept as saved at {at}, and what it did after that is lost"
+
+
+def unclean_end(directory: Path = NODE_DIR) -> UncleanEnd | None:
+    """The node that ended without `stop`, if the record says one ran and its process is gone; None
+    when the last node was stopped (`stop` deletes the record) or still runs."""
+    try:
+        info = NodeInfo(**json.loads((Path(directory) / "node.json").read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    if info.alive:
+        return None
+    try:
+        saved = Path(info.state).stat().st_mtime
+    except OSError:
+        saved = None
+    return UncleanEnd(info.pid, saved)
+
+
+def _settle(directory: Path, end: UncleanEnd) -> None:
+    """Book the loss of an unclean end in chain.json (what was made between the last save and now is
+    gone: `reset_note`) and delete the dead node's record."""
+    path = directory / "chain.json"
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        record = None
+    if isinstance(record, dict) and end.saved is not None:  # never saved: the next chain is new
+        record.setdefault("lost", []).append([end.saved, time.time()])
+        path.write_text(json.dumps(record) + "\n")
+    (directory / "node.json").unlink(missing_ok=True)
+
+
 def start(
     directory: Path = NODE_DIR, *, port: int | None = None, fresh: bool = False
 ) -> tuple[NodeInfo, bool]:
@@ -95,6 +145,8 @@ def start(
     if binary is None:
         raise NodeError(ANVIL_MISSING)
     port = port or default_port()
+    if (end := unclean_end(directory)) is not None:
+        _settle(directory, end)
     if _port_open(port):
         raise NodeError(
             f"port {port} is in use by another program: start the node on another port "
@@ -147,9 +199,20 @@ def chain_began(directory: Path = NODE_DIR) -> tuple[float, bool] | None:
         return None
 
 
+def chain_losses(directory: Path = NODE_DIR) -> list[tuple[float, float]]:
+    """The stretches the node's chain lost, as (last save, restart) pairs: each node that ended
+    without `stop` lost what it did after its last save (`unclean_end`), booked in chain.json."""
+    try:
+        lost = json.loads((Path(directory) / "chain.json").read_text()).get("lost", [])
+        return [(float(saved), float(back)) for saved, back in lost]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
+
+
 def reset_note(record: Path | str, directory: Path = NODE_DIR) -> str | None:
     """One sentence when `record` (a deployment record) was written before the running node's chain
-    began: its contracts were on the chain before; None otherwise."""
+    began, or after the last save of a node that then ended without a stop: its contracts were on a
+    chain this one does not hold; None otherwise."""
     info, began = running(directory), chain_began(directory)
     if info is None or began is None or os.environ.get("APE_FOUNDRY_HOST", info.url) != info.url:
         return None
@@ -157,11 +220,18 @@ def reset_note(record: Path | str, directory: Path = NODE_DIR) -> str | None:
         written = Path(record).stat().st_mtime
     except OSError:
         return None
-    if written >= began[0]:
-        return None
-    at = time.strftime("%H:%M", time.localtime(began[0]))
-    how = "was started fresh" if began[1] else "started a new chain"
-    return f"the node {how} at {at}; {record} was made on the chain before it: deploy again"
+    if written < began[0]:
+        at = time.strftime("%H:%M", time.localtime(began[0]))
+        how = "was started fresh" if began[1] else "started a new chain"
+        return f"the node {how} at {at}; {record} was made on the chain before it: deploy again"
+    for saved, back in chain_losses(directory):
+        if saved < written < back:
+            return (
+                f"{record} was made after {time.strftime('%H:%M:%S', time.localtime(saved))}, the last "
+                f"save of a node that then ended without `make node-stop`; the node came back at "
+                f"{time.strftime('%H:%M', time.localtime(back))} without it: deploy again"
+            )
+    return None
 
 
 def stop(directory: Path = NODE_DIR, *, timeout: float = 30) -> NodeInfo | None:
@@ -170,6 +240,8 @@ def stop(directory: Path = NODE_DIR, *, timeout: float = 30) -> NodeInfo | None:
     (`tools.anvil_binary`), so the chain is saved and the port free by then."""
     info = running(directory)
     if info is None:
+        if (end := unclean_end(directory)) is not None:
+            _settle(Path(directory), end)
         (Path(directory) / "node.json").unlink(missing_ok=True)
         return None
     os.kill(info.pid, signal.SIGTERM)

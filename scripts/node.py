@@ -19,6 +19,8 @@ def cli():
               help="Port [default: 8545, or GREENPOINTS_NODE_PORT]")  # fmt: skip
 @click.option("--fresh", is_flag=True, help="Forget the saved chain and start from block 0")
 def start(port, fresh):
+    if not fresh and (end := node.unclean_end()) is not None:
+        click.echo(f"note: {end.note()}", err=True)
     try:
         info, started = node.start(port=port, fresh=fresh)
     except node.NodeError as err:
@@ -34,6 +36,8 @@ def start(port, fresh):
 
 @cli.command(short_help="Stop the node; its chain is saved for the next start")
 def stop():
+    if (end := node.unclean_end()) is not None:
+        click.echo(f"note: {end.note()}", err=True)
     try:
         info = node.stop()
     except node.NodeError as err:
@@ -48,5 +52,7 @@ def stop():
 def status():
     info = node.running()
     if info is None:
+        if (end := node.unclean_end()) is not None:
+            click.echo(f"note: {end.note()}", err=True)
         raise click.ClickException("node: not running (start it with `make node`)")
     click.echo(f"node: running at {info.url} (block {node.block_number(info.url)}, process {info.pid})")

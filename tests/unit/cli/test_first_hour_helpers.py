@@ -4,7 +4,9 @@ the node's record, progress bars that stay out of logs, a simulation stopped hal
 import json
 import os
 import shutil
+import signal
 import time
+from pathlib import Path
 
 import pytest
 from ape.exceptions import ProviderError
@@ -274,6 +276,146 @@ def test_reset_note__record_older_than_a_fresh_chain__says_started_fresh_and_dep
         assert node.reset_note(old, tmp_path / "node") is None
     finally:
         node.stop(tmp_path / "node")
+
+
+def _kill_hard(info) -> None:
+    """SIGKILL the node's process (no save) and reap it, as a crash or `kill -9` ends it."""
+    os.kill(info.pid, signal.SIGKILL)
+    os.waitpid(info.pid, 0)  # started by this process: its child
+
+
+def test_unclean_end__node_killed__said_then_booked_and_records_made_after_its_save_named(
+    tmp_path, monkeypatch
+):
+    from greenpoints.anvil import free_port
+
+    home = tmp_path / "node"
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    try:
+        info, _ = node.start(home, port=free_port())
+        node.stop(home)  # saved: state.json
+        info, _ = node.start(home, port=info.port)
+        saved = (home / "state.json").stat().st_mtime
+        before.write_text("{}")
+        after.write_text("{}")
+        began = node.chain_began(home)[0]
+        assert began < saved
+        os.utime(before, ((began + saved) / 2,) * 2)  # made on this chain before its last save: kept
+        os.utime(after, (saved + 1,) * 2)  # made after it: lost with the node
+        _kill_hard(info)
+        end = node.unclean_end(home)
+        assert end == node.UncleanEnd(info.pid, saved)
+        at = time.strftime("%H:%M:%S", time.localtime(saved))
+        assert end.note() == (
+            f"the last node (process {info.pid}) ended without `make node-stop` (killed or crashed): "
+            f"its chain is kept as saved at {at}, and what it did after that is lost"
+        )
+        again, started = node.start(home, port=info.port)
+        assert started and node.unclean_end(home) is None  # said once: booked in chain.json
+        (lost,) = node.chain_losses(home)
+        assert lost[0] == saved and saved < lost[1] <= time.time()
+        monkeypatch.setenv("APE_FOUNDRY_HOST", again.url)
+        os.utime(after, (saved + (lost[1] - saved) / 2,) * 2)  # between the save and the restart
+        note = node.reset_note(after, home)
+        assert note is not None and note.startswith(f"{after} was made after {at}, the last save")
+        assert note.endswith("without it: deploy again")
+        assert node.reset_note(before, home) is None
+    finally:
+        node.stop(home)
+
+
+def test_unclean_end__node_stopped__none_and_nothing_booked(tmp_path, monkeypatch):
+    from greenpoints.anvil import free_port
+
+    home = tmp_path / "node"
+    record = tmp_path / "record.json"
+    try:
+        info, _ = node.start(home, port=free_port())
+        record.write_text("{}")
+        assert node.unclean_end(home) is None  # running
+        node.stop(home)
+        assert node.unclean_end(home) is None  # stopped: the record is gone
+        again, _ = node.start(home, port=info.port)
+        assert node.chain_losses(home) == []
+        monkeypatch.setenv("APE_FOUNDRY_HOST", again.url)
+        assert node.reset_note(record, home) is None
+    finally:
+        node.stop(home)
+
+
+def test_unclean_end__killed_before_its_first_save__says_the_next_chain_is_new(tmp_path):
+    from greenpoints.anvil import free_port
+
+    home = tmp_path / "node"
+    try:
+        info, _ = node.start(home, port=free_port())
+        _kill_hard(info)  # within its first 30 s: no state.json yet
+        end = node.unclean_end(home)
+        assert end == node.UncleanEnd(info.pid, None)
+        assert end.note() == (
+            f"the last node (process {info.pid}) ended without `make node-stop` (killed or crashed) "
+            "before its chain was first saved: the next start begins a new chain"
+        )
+        again, _ = node.start(home, port=info.port)
+        assert node.block_number(again.url) == 0 and node.chain_losses(home) == []
+    finally:
+        node.stop(home)
+
+
+def test_stop__node_killed_before__booked_so_the_next_start_names_the_loss(tmp_path):
+    from greenpoints.anvil import free_port
+
+    home = tmp_path / "node"
+    try:
+        info, _ = node.start(home, port=free_port())
+        node.stop(home)
+        info, _ = node.start(home, port=info.port)
+        _kill_hard(info)
+        assert node.stop(home) is None  # nothing running; the loss is booked, the record gone
+        assert node.unclean_end(home) is None and not (home / "node.json").exists()
+        ((saved, _),) = node.chain_losses(home)
+        assert saved == (home / "state.json").stat().st_mtime
+    finally:
+        node.stop(home)
+
+
+def _node_script():
+    """scripts/node.py's click group (`ape run node ...`), loaded by path as Ape loads it."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[3] / "scripts" / "node.py"
+    spec = importlib.util.spec_from_file_location("node_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
+
+
+def test_node_script__node_killed__status_start_and_stop_say_what_was_lost_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from greenpoints.anvil import free_port
+
+    monkeypatch.chdir(tmp_path)  # the project: .node/ is under it
+    monkeypatch.setenv("GREENPOINTS_NODE_PORT", str(free_port()))
+    cli, runner = _node_script(), CliRunner(mix_stderr=False)
+    try:
+        assert runner.invoke(cli, ["start"]).exit_code == 0
+        assert runner.invoke(cli, ["stop"]).exit_code == 0  # saved
+        assert runner.invoke(cli, ["start"]).exit_code == 0
+        info = node.running()
+        _kill_hard(info)
+        said = f"note: the last node (process {info.pid}) ended without `make node-stop` (killed or crashed)"
+        status = runner.invoke(cli, ["status"])
+        assert status.exit_code == 1 and status.stderr.startswith(said)
+        assert "node: not running (start it with `make node`)" in status.stderr
+        start = runner.invoke(cli, ["start"])
+        assert start.exit_code == 0 and start.stderr.startswith(said)
+        assert start.stdout.startswith("node: anvil started at")
+        again = runner.invoke(cli, ["stop"])  # a clean stop: nothing more to say
+        assert again.exit_code == 0 and again.stderr == "" and again.stdout.startswith("node: stopped")
+        assert runner.invoke(cli, ["start"]).stderr == ""
+    finally:
+        node.stop()
 
 
 def _time_wait_on_a_port() -> int:
