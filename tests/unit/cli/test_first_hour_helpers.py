@@ -284,99 +284,92 @@ def _kill_hard(info) -> None:
     os.waitpid(info.pid, 0)  # started by this process: its child
 
 
+@pytest.fixture
+def home(tmp_path):
+    """The node's folder; whatever node runs from it is stopped at the end."""
+    folder = tmp_path / "node"
+    yield folder
+    node.stop(folder)
+
+
+def _saved_and_running(home):
+    """A node started, stopped (its chain saved in state.json) and started again on the same port."""
+    from greenpoints.anvil import free_port
+
+    info, _ = node.start(home, port=free_port())
+    node.stop(home)
+    info, _ = node.start(home, port=info.port)
+    return info
+
+
 def test_unclean_end__node_killed__said_then_booked_and_records_made_after_its_save_named(
-    tmp_path, monkeypatch
+    home, tmp_path, monkeypatch
 ):
-    from greenpoints.anvil import free_port
-
-    home = tmp_path / "node"
     before, after = tmp_path / "before.json", tmp_path / "after.json"
-    try:
-        info, _ = node.start(home, port=free_port())
-        node.stop(home)  # saved: state.json
-        info, _ = node.start(home, port=info.port)
-        saved = (home / "state.json").stat().st_mtime
-        before.write_text("{}")
-        after.write_text("{}")
-        began = node.chain_began(home)[0]
-        assert began < saved
-        os.utime(before, ((began + saved) / 2,) * 2)  # made on this chain before its last save: kept
-        os.utime(after, (saved + 1,) * 2)  # made after it: lost with the node
-        _kill_hard(info)
-        end = node.unclean_end(home)
-        assert end == node.UncleanEnd(info.pid, saved)
-        at = time.strftime("%H:%M:%S", time.localtime(saved))
-        assert end.note() == (
-            f"the last node (process {info.pid}) ended without `make node-stop` (killed or crashed): "
-            f"its chain is kept as saved at {at}, and what it did after that is lost"
-        )
-        again, started = node.start(home, port=info.port)
-        assert started and node.unclean_end(home) is None  # said once: booked in chain.json
-        (lost,) = node.chain_losses(home)
-        assert lost[0] == saved and saved < lost[1] <= time.time()
-        monkeypatch.setenv("APE_FOUNDRY_HOST", again.url)
-        os.utime(after, (saved + (lost[1] - saved) / 2,) * 2)  # between the save and the restart
-        note = node.reset_note(after, home)
-        assert note is not None and note.startswith(f"{after} was made after {at}, the last save")
-        assert note.endswith("without it: deploy again")
-        assert node.reset_note(before, home) is None
-    finally:
-        node.stop(home)
+    info = _saved_and_running(home)
+    saved = (home / "state.json").stat().st_mtime
+    before.write_text("{}")
+    after.write_text("{}")
+    began = node.chain_began(home)[0]
+    assert began < saved
+    os.utime(before, ((began + saved) / 2,) * 2)  # made on this chain before its last save: kept
+    os.utime(after, (saved + 1,) * 2)  # made after it: lost with the node
+    _kill_hard(info)
+    end = node.unclean_end(home)
+    assert end == node.UncleanEnd(info.pid, saved)
+    at = time.strftime("%H:%M:%S", time.localtime(saved))
+    assert end.note() == (
+        f"the last node (process {info.pid}) ended without `make node-stop` (killed or crashed): "
+        f"its chain is kept as saved at {at}, and what it did after that is lost"
+    )
+    again, started = node.start(home, port=info.port)
+    assert started and node.unclean_end(home) is None  # said once: booked in chain.json
+    (lost,) = node.chain_losses(home)
+    assert lost[0] == saved and saved < lost[1] <= time.time()
+    monkeypatch.setenv("APE_FOUNDRY_HOST", again.url)
+    os.utime(after, (saved + (lost[1] - saved) / 2,) * 2)  # between the save and the restart
+    note = node.reset_note(after, home)
+    assert note is not None and note.startswith(f"{after} was made after {at}, the last save")
+    assert note.endswith("without it: deploy again")
+    assert node.reset_note(before, home) is None
 
 
-def test_unclean_end__node_stopped__none_and_nothing_booked(tmp_path, monkeypatch):
+def test_unclean_end__node_stopped__none_and_nothing_booked(home, tmp_path, monkeypatch):
     from greenpoints.anvil import free_port
 
-    home = tmp_path / "node"
     record = tmp_path / "record.json"
-    try:
-        info, _ = node.start(home, port=free_port())
-        record.write_text("{}")
-        assert node.unclean_end(home) is None  # running
-        node.stop(home)
-        assert node.unclean_end(home) is None  # stopped: the record is gone
-        again, _ = node.start(home, port=info.port)
-        assert node.chain_losses(home) == []
-        monkeypatch.setenv("APE_FOUNDRY_HOST", again.url)
-        assert node.reset_note(record, home) is None
-    finally:
-        node.stop(home)
+    info, _ = node.start(home, port=free_port())
+    record.write_text("{}")
+    assert node.unclean_end(home) is None  # running
+    node.stop(home)
+    assert node.unclean_end(home) is None  # stopped: the record is gone
+    again, _ = node.start(home, port=info.port)
+    assert node.chain_losses(home) == []
+    monkeypatch.setenv("APE_FOUNDRY_HOST", again.url)
+    assert node.reset_note(record, home) is None
 
 
-def test_unclean_end__killed_before_its_first_save__says_the_next_chain_is_new(tmp_path):
+def test_unclean_end__killed_before_its_first_save__says_the_next_chain_is_new(home):
     from greenpoints.anvil import free_port
 
-    home = tmp_path / "node"
-    try:
-        info, _ = node.start(home, port=free_port())
-        _kill_hard(info)  # within its first 30 s: no state.json yet
-        end = node.unclean_end(home)
-        assert end == node.UncleanEnd(info.pid, None)
-        assert end.note() == (
-            f"the last node (process {info.pid}) ended without `make node-stop` (killed or crashed) "
-            "before its chain was first saved: the next start begins a new chain"
-        )
-        again, _ = node.start(home, port=info.port)
-        assert node.block_number(again.url) == 0 and node.chain_losses(home) == []
-    finally:
-        node.stop(home)
+    info, _ = node.start(home, port=free_port())
+    _kill_hard(info)  # within its first 30 s: no state.json yet
+    end = node.unclean_end(home)
+    assert end == node.UncleanEnd(info.pid, None)
+    assert end.note() == (
+        f"the last node (process {info.pid}) ended without `make node-stop` (killed or crashed) "
+        "before its chain was first saved: the next start begins a new chain"
+    )
+    again, _ = node.start(home, port=info.port)
+    assert node.block_number(again.url) == 0 and node.chain_losses(home) == []
 
 
-def test_stop__node_killed_before__booked_so_the_next_start_names_the_loss(tmp_path):
-    from greenpoints.anvil import free_port
-
-    home = tmp_path / "node"
-    try:
-        info, _ = node.start(home, port=free_port())
-        node.stop(home)
-        info, _ = node.start(home, port=info.port)
-        _kill_hard(info)
-        assert node.stop(home) is None  # nothing running; the loss is booked, the record gone
-        assert node.unclean_end(home) is None and not (home / "node.json").exists()
-        ((saved, _),) = node.chain_losses(home)
-        assert saved == (home / "state.json").stat().st_mtime
-    finally:
-        node.stop(home)
+def test_stop__node_killed_before__booked_so_the_next_start_names_the_loss(home):
+    _kill_hard(_saved_and_running(home))
+    assert node.stop(home) is None  # nothing running; the loss is booked, the record gone
+    assert node.unclean_end(home) is None and not (home / "node.json").exists()
+    ((saved, _),) = node.chain_losses(home)
+    assert saved == (home / "state.json").stat().st_mtime
 
 
 def _node_script():
