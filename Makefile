@@ -41,13 +41,14 @@ $(VENV)/.installed: pyproject.toml
 
 # `npm ci` installs exactly what package-lock.json says and never rewrites it. anvil is also linked
 # into .venv/bin, so `source .venv/bin/activate` puts it on a user's PATH (ape-foundry looks there):
-# the platform's binary that npm installed beside the package (node_modules/.bin/anvil is a Node.js
-# launcher that exits before the binary it runs: greenpoints/tools.py), the launcher when there is none.
+# the platform's binary that npm installed beside the package, as `tools.npm_binary` finds it
+# (node_modules/.bin/anvil is a Node.js launcher that exits before the binary it runs), the launcher
+# when there is none.
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
 	node_modules/.bin/anvil --version
-	bin=$$(echo node_modules/@foundry-rs/anvil-*/bin/anvil); test -x "$$bin" || bin=node_modules/.bin/anvil; \
-	ln -sf ../../$$bin $(VENV)/bin/anvil
+	ln -sf "$$($(VENV)/bin/python -c 'import os; from greenpoints.tools import npm_binary; \
+	print(os.path.relpath(npm_binary("node_modules/.bin/anvil"), "$(VENV)/bin"))')" $(VENV)/bin/anvil
 	touch $@
 
 # Deploy on the embedded chain and play SPEC section 1's worked example, then simulate the

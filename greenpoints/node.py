@@ -73,14 +73,18 @@ def default_port() -> int:
     return int(value)
 
 
-def running(directory: Path = NODE_DIR) -> NodeInfo | None:
-    """The node started from `directory`, if it is still up; None otherwise."""
-    path = Path(directory) / "node.json"
+def _record(directory: Path) -> NodeInfo | None:
+    """The node that node.json says was started from `directory`, up or not; None without one."""
     try:
-        info = NodeInfo(**json.loads(path.read_text()))
+        return NodeInfo(**json.loads((Path(directory) / "node.json").read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    return info if info.alive else None
+
+
+def running(directory: Path = NODE_DIR) -> NodeInfo | None:
+    """The node started from `directory`, if it is still up; None otherwise."""
+    info = _record(directory)
+    return info if info is not None and info.alive else None
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,8 @@ class UncleanEnd:
 def unclean_end(directory: Path = NODE_DIR) -> UncleanEnd | None:
     """The node that ended without `stop`, if the record says one ran and its process is gone; None
     when the last node was stopped (`stop` deletes the record) or still runs."""
-    try:
-        info = NodeInfo(**json.loads((Path(directory) / "node.json").read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
-    if info.alive:
+    info = _record(directory)
+    if info is None or info.alive:
         return None
     try:
         saved = Path(info.state).stat().st_mtime

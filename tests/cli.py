@@ -37,12 +37,13 @@ def _warm():
 
 
 def steady_port() -> int:
-    """A free port below the kernel's ephemeral range, for a node a test stops and starts again on
-    the same port. `greenpoints.anvil.free_port()` takes its ports from that range, which every other
-    process's `bind(0)` and outgoing connection draw from: in the moment between the stop and the
-    start, the other test chain may take the port (seen once: `port ... is in use by another
-    program` in tests/integration/test_node.py). Below the range, only a program naming the port
-    can take it."""
+    """A free port below the kernel's ephemeral range, for a listener a test closes and opens again
+    on the same port (tests/tcp_proxy.py's cut lasts seconds; a node stopped and started).
+    `greenpoints.anvil.free_port()` takes its ports from that range, which every other process's
+    `bind(0)` and outgoing connection draw from, so another test chain could take the port in
+    between; below the range, only a program naming the port can take it. (The one `port ... is in
+    use` of tests/integration/test_node.py that led here was npm's anvil launcher outliving a stop:
+    `greenpoints.tools.npm_binary`.)"""
     try:
         low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except (OSError, ValueError, IndexError):
